@@ -1,0 +1,1 @@
+//! Language server for jobflow: a later issue fills this crate.

@@ -1,0 +1,1 @@
+//! The jobflow host: runs what the VM asks for outside itself.
