@@ -37,7 +37,15 @@ const fn b(
     required: usize,
     doc: &'static str,
 ) -> Builtin {
-    Builtin { name, kind, params, required, variadic: false, options: false, doc }
+    Builtin {
+        name,
+        kind,
+        params,
+        required,
+        variadic: false,
+        options: false,
+        doc,
+    }
 }
 
 const fn var(mut x: Builtin) -> Builtin {
@@ -54,26 +62,104 @@ use BuiltinKind::{Function as F, Job as J};
 
 /// Every built-in, in the order of library.md §1.1. The index is the id used by bytecode.
 pub static BUILTINS: &[Builtin] = &[
-    var(b("print", J, &["message"], 0, "print values joined by one space, then a newline")),
-    b("self", J, &[], 0, "restart the current jobflow from its first job"),
-    b("exit", J, &["status", "result", "error"], 0, "end the process"),
-    b("return", J, &["result", "status", "error"], 0, "return from the current jobflow"),
-    b("abort", J, &["message"], 0, "print the message and abort the process"),
-    b("assert", J, &["value", "message"], 1, "abort with `assertion failure: message` when value is false"),
-    b("sleep", J, &["timeout"], 1, "wait for seconds, or until a Datetime"),
-    b("detach", J, &[], 0, "detach this child process from its fork/pfor block"),
+    var(b(
+        "print",
+        J,
+        &["message"],
+        0,
+        "print values joined by one space, then a newline",
+    )),
+    b(
+        "self",
+        J,
+        &[],
+        0,
+        "restart the current jobflow from its first job",
+    ),
+    b(
+        "exit",
+        J,
+        &["status", "result", "error"],
+        0,
+        "end the process",
+    ),
+    b(
+        "return",
+        J,
+        &["result", "status", "error"],
+        0,
+        "return from the current jobflow",
+    ),
+    b(
+        "abort",
+        J,
+        &["message"],
+        0,
+        "print the message and abort the process",
+    ),
+    b(
+        "assert",
+        J,
+        &["value", "message"],
+        1,
+        "abort with `assertion failure: message` when value is false",
+    ),
+    b(
+        "sleep",
+        J,
+        &["timeout"],
+        1,
+        "wait for seconds, or until a Datetime",
+    ),
+    b(
+        "detach",
+        J,
+        &[],
+        0,
+        "detach this child process from its fork/pfor block",
+    ),
     b("suspend", J, &[], 0, "pause the process"),
     b("int", F, &["x"], 0, "convert to Integer"),
     b("float", F, &["x"], 0, "convert to Float"),
     b("string", F, &["obj"], 1, "convert to String"),
     b("bytes", F, &["b", "encoding"], 0, "make a Binary"),
     b("type", F, &["obj"], 1, "name of the value's type"),
-    b("length", F, &["obj"], 1, "length of a String, Binary, Array, Dictionary or LazyArray"),
-    b("has_key", F, &["obj", "key"], 2, "whether a Dictionary or object has the key or field"),
-    b("encode", F, &["message", "encoding"], 1, "encode a String to Binary"),
-    b("decode", F, &["data", "encoding"], 1, "decode a Binary to String"),
+    b(
+        "length",
+        F,
+        &["obj"],
+        1,
+        "length of a String, Binary, Array, Dictionary or LazyArray",
+    ),
+    b(
+        "has_key",
+        F,
+        &["obj", "key"],
+        2,
+        "whether a Dictionary or object has the key or field",
+    ),
+    b(
+        "encode",
+        F,
+        &["message", "encoding"],
+        1,
+        "encode a String to Binary",
+    ),
+    b(
+        "decode",
+        F,
+        &["data", "encoding"],
+        1,
+        "decode a Binary to String",
+    ),
     b("now", F, &[], 0, "the current Datetime"),
-    b("datetime", F, &["dt_str_or_date", "dt_fmt_or_time", "zone"], 1, "make a Datetime"),
+    b(
+        "datetime",
+        F,
+        &["dt_str_or_date", "dt_fmt_or_time", "zone"],
+        1,
+        "make a Datetime",
+    ),
     b("date", F, &["date_str", "dt_fmt"], 1, "make a Date"),
     b("time", F, &["time_str", "dt_fmt"], 1, "make a Time"),
     b(
@@ -83,19 +169,49 @@ pub static BUILTINS: &[Builtin] = &[
         0,
         "make a Timedelta",
     ),
-    b("pattern", F, &["pattern", "typ", "mode"], 1, "make a Pattern"),
-    b("iprange", F, &["address"], 1, "the addresses of a network (deprecated)"),
+    b(
+        "pattern",
+        F,
+        &["pattern", "typ", "mode"],
+        1,
+        "make a Pattern",
+    ),
+    b(
+        "iprange",
+        F,
+        &["address"],
+        1,
+        "the addresses of a network (deprecated)",
+    ),
     b("json_parse", F, &["data", "strict"], 1, "parse JSON text"),
-    b("json_dump", F, &["obj", "ensure_ascii", "indent"], 1, "serialise to JSON text"),
+    b(
+        "json_dump",
+        F,
+        &["obj", "ensure_ascii", "indent"],
+        1,
+        "serialise to JSON text",
+    ),
     b("mail_parse", F, &["data"], 1, "parse a mail message"),
     opts(b("urlopen", J, &["url"], 1, "make an HTTP request")),
-    opts(b("mailto", J, &["to", "from", "subject", "body"], 4, "send a mail")),
+    opts(b(
+        "mailto",
+        J,
+        &["to", "from", "subject", "body"],
+        4,
+        "send a mail",
+    )),
     b("current", F, &[], 0, "the calling process"),
     b("channel", F, &[], 0, "a new in-memory channel"),
     var(b("path", F, &["str_or_obj"], 1, "the object at a path")),
     b("user", F, &["user"], 1, "a user by name or id"),
     b("group", F, &["group"], 1, "a group by name or id"),
-    b("download", J, &["from_file", "to_path"], 2, "save an attachment to a file"),
+    b(
+        "download",
+        J,
+        &["from_file", "to_path"],
+        2,
+        "save an attachment to a file",
+    ),
     b(
         "upload",
         J,
@@ -103,14 +219,29 @@ pub static BUILTINS: &[Builtin] = &[
         3,
         "attach a file to an object field",
     ),
-    b("put", J, &["local_path", "remote_path"], 2, "copy a file to the remote host"),
-    b("get", J, &["remote_path", "local_path"], 2, "copy a file from the remote host"),
+    b(
+        "put",
+        J,
+        &["local_path", "remote_path"],
+        2,
+        "copy a file to the remote host",
+    ),
+    b(
+        "get",
+        J,
+        &["remote_path", "local_path"],
+        2,
+        "copy a file from the remote host",
+    ),
     b("reboot", J, &["wait"], 0, "reboot the remote host"),
 ];
 
 /// Index of a built-in by name.
 pub fn lookup(name: &str) -> Option<u16> {
-    BUILTINS.iter().position(|b| b.name == name).map(|i| i as u16)
+    BUILTINS
+        .iter()
+        .position(|b| b.name == name)
+        .map(|i| i as u16)
 }
 
 /// The entry for an index returned by [`lookup`].

@@ -1,5 +1,38 @@
 //! The jobflow compiler: lexer, parser, checks, diagnostics, bytecode and formatter.
 
+pub mod ast;
 pub mod builtins;
+pub mod check;
+pub mod diagnostics;
 pub mod lexer;
+pub mod parse;
 pub mod span;
+
+use ast::Program;
+use diagnostics::Diagnostic;
+
+/// A parsed and checked jobflow: the tree and every diagnostic, errors first by position.
+pub struct Analysis {
+    pub program: Program,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Analysis {
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(Diagnostic::is_error)
+    }
+}
+
+/// Parse and check a jobflow source text. Never fails: problems are diagnostics.
+pub fn analyze(text: &str) -> Analysis {
+    let parsed = parse::parse(text);
+    let mut diagnostics = parsed.diagnostics;
+    // Checks on a broken tree would mostly repeat the syntax errors in other words.
+    if diagnostics.is_empty() {
+        diagnostics = check::check(&parsed.program, text);
+    }
+    Analysis {
+        program: parsed.program,
+        diagnostics,
+    }
+}

@@ -24,7 +24,12 @@ pub fn scan_single(rest: &str, quote: char) -> Scan {
                 Some(_) => {}
                 None => break,
             },
-            c if c == quote => return Scan::Closed { body: i, len: i + 1 },
+            c if c == quote => {
+                return Scan::Closed {
+                    body: i,
+                    len: i + 1,
+                }
+            }
             _ => {}
         }
     }
@@ -103,20 +108,29 @@ pub fn cook_binary(body: &str) -> Result<Vec<u8>, CookError> {
         let c = bytes[i];
         if c == b'\\' {
             let Some(&e) = bytes.get(i + 1) else {
-                return Err(CookError { offset: i, message: "backslash at the end of a binary literal".into() });
+                return Err(CookError {
+                    offset: i,
+                    message: "backslash at the end of a binary literal".into(),
+                });
             };
             if let Some(v) = simple_escape(e as char) {
                 out.push(v as u8);
                 i += 2;
             } else if let Some((code, used)) = numeric_escape(&body[i + 1..]) {
                 if code > 0xff {
-                    return Err(CookError { offset: i, message: "octal escape above \\377 in a binary literal".into() });
+                    return Err(CookError {
+                        offset: i,
+                        message: "octal escape above \\377 in a binary literal".into(),
+                    });
                 }
                 out.push(code as u8);
                 i += 1 + used;
             } else {
                 let shown: String = body[i..].chars().take(2).collect();
-                return Err(CookError { offset: i, message: format!("unknown escape `{shown}` in a binary literal") });
+                return Err(CookError {
+                    offset: i,
+                    message: format!("unknown escape `{shown}` in a binary literal"),
+                });
             }
         } else if c == b'\t' || (0x20..0x7f).contains(&c) {
             out.push(c);
@@ -159,7 +173,11 @@ fn numeric_escape(rest: &str) -> Option<(u32, usize)> {
         }
         return None;
     }
-    let n = b.iter().take(3).take_while(|c| (b'0'..=b'7').contains(c)).count();
+    let n = b
+        .iter()
+        .take(3)
+        .take_while(|c| (b'0'..=b'7').contains(c))
+        .count();
     if n == 0 {
         return None;
     }
@@ -186,16 +204,28 @@ mod tests {
         // seven quotes: `'''` opens, then `''''` = one quote of content and the closer
         assert_eq!(scan_triple("''''", '\''), Scan::Closed { body: 1, len: 4 });
         assert_eq!(scan_triple("a''''", '\''), Scan::Closed { body: 2, len: 5 });
-        assert_eq!(scan_triple("a'' b'''", '\''), Scan::Closed { body: 5, len: 8 });
-        assert_eq!(scan_triple("a\\''''", '\''), Scan::Closed { body: 3, len: 6 });
+        assert_eq!(
+            scan_triple("a'' b'''", '\''),
+            Scan::Closed { body: 5, len: 8 }
+        );
+        assert_eq!(
+            scan_triple("a\\''''", '\''),
+            Scan::Closed { body: 3, len: 6 }
+        );
         assert_eq!(scan_triple("abc", '\''), Scan::Unclosed { len: 3 });
     }
 
     #[test]
     fn single_quote_scan() {
-        assert_eq!(scan_single("it\\'s' x", '\''), Scan::Closed { body: 5, len: 6 });
+        assert_eq!(
+            scan_single("it\\'s' x", '\''),
+            Scan::Closed { body: 5, len: 6 }
+        );
         assert_eq!(scan_single("ab\ncd'", '\''), Scan::Unclosed { len: 2 });
-        assert_eq!(scan_single("say \"hi\"'", '\''), Scan::Closed { body: 8, len: 9 });
+        assert_eq!(
+            scan_single("say \"hi\"'", '\''),
+            Scan::Closed { body: 8, len: 9 }
+        );
     }
 
     #[test]

@@ -199,14 +199,21 @@ pub enum Token<'s> {
 
 fn record<'s>(lex: &mut Lexer<'s, Token<'s>>, offset: usize, len: usize, kind: LexErrorKind) {
     let start = lex.span().start + offset;
-    lex.extras.errors.push(LexError { span: Span::new(start, start + len.max(1)), kind });
+    lex.extras.errors.push(LexError {
+        span: Span::new(start, start + len.max(1)),
+        kind,
+    });
 }
 
 /// Scan a literal whose opener logos matched; returns the body, or records `unclosed`.
 fn scan_body<'s>(lex: &mut Lexer<'s, Token<'s>>, triple: bool, unclosed: LexErrorKind) -> &'s str {
     let rest = lex.remainder();
     let quote = lex.slice().chars().last().unwrap_or('\'');
-    let scan = if triple { cook::scan_triple(rest, quote) } else { cook::scan_single(rest, quote) };
+    let scan = if triple {
+        cook::scan_triple(rest, quote)
+    } else {
+        cook::scan_single(rest, quote)
+    };
     match scan {
         Scan::Closed { body, len } => {
             lex.bump(len);
@@ -234,12 +241,22 @@ fn binary<'s>(lex: &mut Lexer<'s, Token<'s>>, triple: bool) -> Vec<u8> {
     let body = scan_body(lex, triple, LexErrorKind::UnclosedString);
     if triple && body.contains('\n') {
         let at = body.find('\n').unwrap_or(0);
-        record(lex, opener + at, 1, LexErrorKind::BadBinary("a binary literal cannot span lines".into()));
+        record(
+            lex,
+            opener + at,
+            1,
+            LexErrorKind::BadBinary("a binary literal cannot span lines".into()),
+        );
     }
     match cook::cook_binary(body) {
         Ok(bytes) => bytes,
         Err(e) => {
-            record(lex, opener + e.offset, 1, LexErrorKind::BadBinary(e.message));
+            record(
+                lex,
+                opener + e.offset,
+                1,
+                LexErrorKind::BadBinary(e.message),
+            );
             Vec::new()
         }
     }
@@ -288,7 +305,10 @@ pub fn lex(text: &str) -> (Vec<Spanned<'_>>, Vec<LexError>) {
                 tokens.push((span.start + 1, Token::FatArrowArrow, span.end));
             }
             Ok(tok) => tokens.push((span.start, tok, span.end)),
-            Err(kind) => errors.push(LexError { span: Span::new(span.start, span.end), kind }),
+            Err(kind) => errors.push(LexError {
+                span: Span::new(span.start, span.end),
+                kind,
+            }),
         }
     }
     errors.append(&mut lexer.extras.errors);

@@ -9,14 +9,26 @@ fn kinds(text: &str) -> Vec<Token<'_>> {
 #[test]
 fn numbers() {
     use Token::*;
-    assert_eq!(kinds("9.E5 0.5e-3 007 1."), vec![Float("9.E5"), Float("0.5e-3"), Int("007"), Float("1.")]);
+    assert_eq!(
+        kinds("9.E5 0.5e-3 007 1."),
+        vec![Float("9.E5"), Float("0.5e-3"), Int("007"), Float("1.")]
+    );
     assert_eq!(kinds("1e5"), vec![Int("1"), Ident("e5")]);
 }
 
 #[test]
 fn paths() {
     use Token::*;
-    assert_eq!(kinds("/a/b ./x ../../y ./ ../"), vec![Path("/a/b"), Path("./x"), Path("../../y"), Path("./"), Path("../")]);
+    assert_eq!(
+        kinds("/a/b ./x ../../y ./ ../"),
+        vec![
+            Path("/a/b"),
+            Path("./x"),
+            Path("../../y"),
+            Path("./"),
+            Path("../")
+        ]
+    );
     assert_eq!(kinds("/a/"), vec![Path("/a"), Slash]);
     assert_eq!(kinds("a/b"), vec![Ident("a"), Path("/b")]);
     assert_eq!(kinds("a / b"), vec![Ident("a"), Slash, Ident("b")]);
@@ -28,27 +40,72 @@ fn paths() {
 #[test]
 fn identifiers_and_keywords() {
     use Token::*;
-    assert_eq!(kinds("ノード __host__ form fork $RESULT"), vec![Ident("ノード"), Ident("__host__"), Ident("form"), Fork, Special("RESULT")]);
-    assert_eq!(kinds("r r2 e_x"), vec![Ident("r"), Ident("r2"), Ident("e_x")]);
+    assert_eq!(
+        kinds("ノード __host__ form fork $RESULT"),
+        vec![
+            Ident("ノード"),
+            Ident("__host__"),
+            Ident("form"),
+            Fork,
+            Special("RESULT")
+        ]
+    );
+    assert_eq!(
+        kinds("r r2 e_x"),
+        vec![Ident("r"), Ident("r2"), Ident("e_x")]
+    );
 }
 
 #[test]
 fn literals() {
     use Token::*;
-    assert_eq!(kinds(r"'a\tb' 'it\'s'"), vec![Str("a\tb".into()), Str("it's".into())]);
+    assert_eq!(
+        kinds(r"'a\tb' 'it\'s'"),
+        vec![Str("a\tb".into()), Str("it's".into())]
+    );
     assert_eq!(kinds("'''''''"), vec![Str("'".into())]);
     assert_eq!(kinds("b'\\x01a'"), vec![Bytes(vec![1, b'a'])]);
-    assert_eq!(kinds(r"r'it\'s'i"), vec![Pattern((PatKind::Regex, r"it\'s".into(), true))]);
-    assert_eq!(kinds("r'a'in x"), vec![Pattern((PatKind::Regex, "a".into(), true)), Ident("n"), Ident("x")]);
+    assert_eq!(
+        kinds(r"r'it\'s'i"),
+        vec![Pattern((PatKind::Regex, r"it\'s".into(), true))]
+    );
+    assert_eq!(
+        kinds("r'a'in x"),
+        vec![
+            Pattern((PatKind::Regex, "a".into(), true)),
+            Ident("n"),
+            Ident("x")
+        ]
+    );
 }
 
 #[test]
 fn symbols() {
     use Token::*;
-    assert_eq!(kinds("<ch>=>[]"), vec![Lt, Ident("ch"), Gt, FatArrow, LBracket, RBracket]);
-    assert_eq!(kinds("a>=>>b"), vec![Ident("a"), Gt, FatArrowArrow, Ident("b")]);
+    assert_eq!(
+        kinds("<ch>=>[]"),
+        vec![Lt, Ident("ch"), Gt, FatArrow, LBracket, RBracket]
+    );
+    assert_eq!(
+        kinds("a>=>>b"),
+        vec![Ident("a"), Gt, FatArrowArrow, Ident("b")]
+    );
     assert_eq!(kinds("a>=b"), vec![Ident("a"), Ge, Ident("b")]);
-    assert_eq!(kinds("x=-1 a=~b ->> ?? **"), vec![Ident("x"), Assign, Minus, Int("1"), Ident("a"), Match, Ident("b"), ArrowArrow, QuestionQuestion, StarStar]);
+    assert_eq!(
+        kinds("x=-1 a=~b ->> ?? **"),
+        vec![
+            Ident("x"),
+            Assign,
+            Minus,
+            Int("1"),
+            Ident("a"),
+            Match,
+            Ident("b"),
+            ArrowArrow,
+            QuestionQuestion,
+            StarStar
+        ]
+    );
 }
 
 #[test]

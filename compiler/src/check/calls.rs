@@ -1,0 +1,175 @@
+//! Calls of built-ins: unknown names, argument counts, keyword names, argument order.
+
+use std::collections::HashSet;
+
+use super::suggest;
+use crate::ast::{Arg, Ident};
+use crate::builtins::{self, BuiltinKind, BUILTINS};
+use crate::diagnostics::{Code, Diagnostic};
+
+/// Check `name(args)`; `as_job` when it stands as a job of its own.
+pub fn check_call(
+    name: &Ident,
+    args: &[Arg],
+    as_job: bool,
+    known: &HashSet<String>,
+    out: &mut Vec<Diagnostic>,
+) {
+    let Some(id) = builtins::lookup(&name.name) else {
+        // Not a built-in: it calls the value of a variable (§18 D1), fine if one can exist.
+        if !known.contains(&name.name) {
+            let d = Diagnostic::new(
+                Code::UnknownBuiltin,
+                name.span,
+                format!("unknown built-in `{}`", name.name),
+            )
+            .label("no built-in or variable has this name");
+            let d = match suggest::closest(&name.name, BUILTINS.iter().map(|b| b.name)) {
+                Some(s) => d.help(format!("did you mean `{s}`?")),
+                None => d.help("built-ins are listed by `jfc builtins`; a variable holding a function must be assigned first"),
+            };
+            out.push(d);
+        }
+        return;
+    };
+    let b = builtins::get(id);
+    if !as_job && b.kind == BuiltinKind::Job {
+        out.push(
+            Diagnostic::new(
+                Code::BuiltinJobInExpression,
+                name.span,
+                format!(
+                    "`{}` is a built-in job and cannot be used in an expression",
+                    b.name
+                ),
+            )
+            .label("a job, not a function")
+            .help(format!(
+                "write `{}(...)` as a job of its own and read its result from $RESULT",
+                b.name
+            )),
+        );
+        return;
+    }
+    if args
+        .iter()
+        .any(|a| matches!(a, Arg::Spread(_) | Arg::SpreadNamed(_)))
+    {
+        return; // the count is only known at run time
+    }
+    let positional = args.iter().filter(|a| matches!(a, Arg::Pos(_))).count();
+    let mut bound: Vec<&str> = b.params.iter().take(positional).copied().collect();
+    for a in args {
+        let Arg::Named(k) = a else { continue };
+        if b.params.contains(&k.name.name.as_str()) {
+            bound.push(&k.name.name);
+        } else if !b.options {
+            let d = Diagnostic::new(
+                Code::UnknownKeyword,
+                k.name.span,
+                format!("`{}` takes no argument named `{}`", b.name, k.name.name),
+            )
+            .label("unknown keyword argument");
+            let d = match suggest::closest(&k.name.name, b.params.iter().copied()) {
+                Some(s) => d.help(format!("did you mean `{s}`?")),
+                None => d.help(signature_help(b)),
+            };
+            out.push(d);
+        }
+    }
+    if positional > b.params.len() && !b.variadic {
+        out.push(
+            Diagnostic::new(
+                Code::BuiltinArity,
+                name.span,
+                format!(
+                    "`{}` takes at most {} argument{}, but {positional} were given",
+                    b.name,
+                    b.params.len(),
+                    plural(b.params.len())
+                ),
+            )
+            .label("too many arguments")
+            .help(signature_help(b)),
+        );
+    }
+    let missing: Vec<&str> = b.params[..b.required]
+        .iter()
+        .filter(|p| !bound.contains(p))
+        .copied()
+        .collect();
+    if !missing.is_empty() {
+        out.push(
+            Diagnostic::new(
+                Code::BuiltinArity,
+                name.span,
+                format!(
+                    "`{}` needs at least {} argument{}, but {} {} given",
+                    b.name,
+                    b.required,
+                    plural(b.required),
+                    positional,
+                    if positional == 1 { "was" } else { "were" }
+                ),
+            )
+            .label(format!("missing `{}`", missing.join("`, `")))
+            .help(signature_help(b)),
+        );
+    }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
+fn signature_help(b: &builtins::Builtin) -> String {
+    let params: Vec<String> = b
+        .params
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            if i < b.required {
+                p.to_string()
+            } else {
+                format!("[{p}]")
+            }
+        })
+        .collect();
+    let extra = if b.variadic { ", ..." } else { "" };
+    format!("usage: {}({}{extra})", b.name, params.join(", "))
+}
+
+/// Arguments come in the order: positional, `*spread`, `name=value`, `**spread` (§2.4).
+pub fn check_order(args: &[Arg], out: &mut Vec<Diagnostic>) {
+    let rank = |a: &Arg| match a {
+        Arg::Pos(_) => 0,
+        Arg::Spread(_) => 1,
+        Arg::Named(_) => 2,
+        Arg::SpreadNamed(_) => 3,
+    };
+    let mut last = 0;
+    let mut seen_spread = [false; 4];
+    for a in args {
+        let r = rank(a);
+        let repeated_spread = (r == 1 || r == 3) && seen_spread[r];
+        if r < last || repeated_spread {
+            let what = match a {
+                Arg::Pos(_) => "a positional argument",
+                Arg::Spread(_) => "a `*` argument",
+                Arg::Named(_) => "a keyword argument",
+                Arg::SpreadNamed(_) => "a `**` argument",
+            };
+            out.push(
+                Diagnostic::new(Code::ArgumentOrder, a.span(), format!("{what} cannot come here"))
+                    .label("out of order")
+                    .help("arguments go in this order: positional ones, one `*array`, `name=value` ones, one `**dictionary`"),
+            );
+        }
+        seen_spread[r] = true;
+        last = last.max(r);
+    }
+}

@@ -1,0 +1,36 @@
+//! Semantic checks over a parsed program. Each family lives in its own module;
+//! all return diagnostics and never stop at the first problem.
+
+mod calls;
+mod structure;
+mod suggest;
+mod vars;
+
+use crate::ast::Program;
+use crate::diagnostics::{Code, Diagnostic};
+use crate::span::Span;
+
+/// The original engine accepts at most this many characters of program text (§16).
+pub const ORIGINAL_MAX_CHARS: usize = 65_536;
+/// ... and at most this many jobs in one jobflow expression.
+pub const ORIGINAL_MAX_JOBS: usize = 4_096;
+
+/// Run every check; `text` is the source the program was parsed from.
+pub fn check(program: &Program, text: &str) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let chars = text.chars().count();
+    if chars > ORIGINAL_MAX_CHARS {
+        out.push(
+            Diagnostic::new(
+                Code::SourceTooLong,
+                Span::new(0, 0),
+                format!("this flow has {chars} characters; the original engine accepts at most {ORIGINAL_MAX_CHARS}"),
+            )
+            .help("jfc runs it, but Kompira 1.6 would refuse it; split it into several jobflows to stay portable"),
+        );
+    }
+    structure::check(program, &mut out);
+    vars::check(program, &mut out);
+    out.sort_by_key(|d| (d.span.start, d.code.as_str()));
+    out
+}

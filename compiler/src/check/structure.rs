@@ -1,0 +1,461 @@
+//! Structural checks: loop control, duplicates, status variables, update targets,
+//! choice branches, unreachable jobs and the original engine's job limit.
+
+use std::collections::{HashMap, HashSet};
+
+use super::calls;
+use super::ORIGINAL_MAX_JOBS;
+use crate::ast::*;
+use crate::diagnostics::{Code, Diagnostic};
+
+/// The five status variables (language.md §11.1).
+pub const STATUS_VARIABLES: &[&str] = &["RESULT", "STATUS", "ERROR", "DEBUG", "ENV"];
+
+pub fn check(program: &Program, out: &mut Vec<Diagnostic>) {
+    let mut w = Walker {
+        out,
+        known: assigned_names(program),
+        ctx: Ctx::default(),
+    };
+    let mut seen: HashMap<&str, &Param> = HashMap::new();
+    for p in &program.params {
+        if let Some(first) = seen.get(p.name.name.as_str()) {
+            w.out.push(
+                Diagnostic::new(
+                    Code::DuplicateParam,
+                    p.name.span,
+                    format!("parameter `{}` is declared twice", p.name.name),
+                )
+                .label("declared again here")
+                .note(first.name.span, "first declared here")
+                .help("remove one declaration, or rename one of them"),
+            );
+        } else {
+            seen.insert(&p.name.name, p);
+        }
+        if let Some(d) = &p.default {
+            w.expr(d);
+        }
+    }
+    if let Some(body) = &program.body {
+        w.flow(body);
+    }
+}
+
+/// Where the walk is: what `break` and `continue` may reach.
+#[derive(Clone, Copy, Default)]
+struct Ctx {
+    in_loop: bool,
+    in_session: bool,
+}
+
+struct Walker<'a> {
+    out: &'a mut Vec<Diagnostic>,
+    /// Every name the program can assign: a call of one of them is not an unknown built-in.
+    known: HashSet<String>,
+    ctx: Ctx,
+}
+
+impl Walker<'_> {
+    fn flow(&mut self, flow: &Flow) {
+        if flow.steps.len() > ORIGINAL_MAX_JOBS {
+            self.out.push(
+                Diagnostic::new(
+                    Code::TooManyJobs,
+                    flow.span,
+                    format!(
+                        "this jobflow expression has {} jobs; the original engine accepts at most {ORIGINAL_MAX_JOBS}",
+                        flow.steps.len()
+                    ),
+                )
+                .help("jfc runs it, but to stay portable group jobs into blocks or split the jobflow"),
+            );
+        }
+        let mut ender: Option<&Job> = None;
+        for step in &flow.steps {
+            if let Some(end) = ender.take() {
+                self.out.push(
+                    Diagnostic::new(
+                        Code::UnreachableJob,
+                        step.job.span,
+                        "this job can never run",
+                    )
+                    .label("unreachable")
+                    .note(end.span, "the process never continues past this job"),
+                );
+            }
+            self.job(&step.job);
+            if step.connector.is_some() && never_continues(&step.job) {
+                ender = Some(&step.job);
+            }
+        }
+    }
+
+    fn job(&mut self, job: &Job) {
+        match &job.kind {
+            JobKind::Skip | JobKind::Error => {}
+            JobKind::Exec {
+                target,
+                input,
+                args,
+            } => {
+                self.expr(target);
+                if let Some(i) = input {
+                    self.expr(i);
+                }
+                self.args(args);
+            }
+            JobKind::Assign(bindings) => {
+                for b in bindings {
+                    if let Some(name) = b.name.name.strip_prefix('$') {
+                        self.status_write(name, b.name.span);
+                    }
+                    self.expr(&b.value);
+                }
+            }
+            JobKind::Update { value, target } => {
+                self.expr(value);
+                self.update_target(target);
+            }
+            JobKind::Event(ev) => {
+                ev.target.iter().for_each(|e| self.expr(e));
+                ev.guard.iter().for_each(|(_, e)| self.expr(e));
+                self.args(&ev.args);
+            }
+            JobKind::Builtin { name, args } => {
+                calls::check_call(name, args, true, &self.known, self.out);
+                self.args(args);
+            }
+            JobKind::Break => {
+                self.loop_control(job, "break", self.ctx.in_loop || self.ctx.in_session)
+            }
+            JobKind::Continue => self.loop_control(job, "continue", self.ctx.in_loop),
+            JobKind::Block(b) => self.block(b),
+        }
+    }
+
+    fn loop_control(&mut self, job: &Job, word: &str, allowed: bool) {
+        if !allowed {
+            self.out.push(
+                Diagnostic::new(Code::LoopControlOutsideLoop, job.span, format!("`{word}` outside a loop"))
+                    .label(format!("no `for` or `while` loop around this `{word}`"))
+                    .help("`break` and `continue` work inside `for` and `while` bodies (and `break` in a `session`), but not across `fork` or `pfor`: a child process cannot leave its parent's loop"),
+            );
+        }
+    }
+
+    fn block(&mut self, block: &Block) {
+        let saved = self.ctx;
+        match &block.kind {
+            BlockKind::Simple { bindings, body } => {
+                self.bindings(bindings);
+                self.flow(body);
+            }
+            BlockKind::If {
+                cond,
+                then,
+                elifs,
+                otherwise,
+                ..
+            } => {
+                cond.iter().for_each(|c| self.expr(c));
+                self.flow(then);
+                for (c, f) in elifs {
+                    self.expr(c);
+                    self.flow(f);
+                }
+                otherwise.iter().for_each(|f| self.flow(f));
+            }
+            BlockKind::Case {
+                subject,
+                clauses,
+                otherwise,
+            } => {
+                subject.iter().for_each(|c| self.expr(c));
+                for c in clauses {
+                    c.patterns.iter().for_each(|p| self.expr(p));
+                    self.flow(&c.body);
+                }
+                otherwise.iter().for_each(|f| self.flow(f));
+            }
+            BlockKind::For { iter, body, .. } | BlockKind::While { cond: iter, body } => {
+                self.expr(iter);
+                self.ctx.in_loop = true;
+                self.flow(body);
+            }
+            BlockKind::Choice { branches } => {
+                for b in branches {
+                    let first = &b.steps[0].job;
+                    if !matches!(first.kind, JobKind::Event(_) | JobKind::Error) {
+                        self.out.push(
+                            Diagnostic::new(
+                                Code::ChoiceBranch,
+                                first.span,
+                                "a `choice` branch must start with an event job",
+                            )
+                            .label("not an event job")
+                            .help("write each branch as `<channel> -> jobs...`"),
+                        );
+                    }
+                    self.flow(b);
+                }
+            }
+            BlockKind::Fork { branches } => {
+                self.ctx = Ctx::default();
+                branches.iter().for_each(|b| self.flow(b));
+            }
+            BlockKind::Pfor { iter, body, .. } => {
+                self.expr(iter);
+                self.ctx = Ctx::default();
+                self.flow(body);
+            }
+            BlockKind::Session { body, .. } => {
+                self.ctx.in_session = true;
+                self.flow(body);
+            }
+            BlockKind::Try { body } => self.flow(body),
+        }
+        self.ctx = saved;
+    }
+
+    fn bindings(&mut self, bindings: &[Binding]) {
+        duplicate_names(bindings.iter().map(|b| &b.name), "binding", self.out);
+        bindings.iter().for_each(|b| self.expr(&b.value));
+    }
+
+    fn args(&mut self, args: &[Arg]) {
+        calls::check_order(args, self.out);
+        duplicate_names(
+            args.iter().filter_map(|a| {
+                if let Arg::Named(b) = a {
+                    Some(&b.name)
+                } else {
+                    None
+                }
+            }),
+            "keyword argument",
+            self.out,
+        );
+        for a in args {
+            match a {
+                Arg::Pos(e) | Arg::Spread(e) | Arg::SpreadNamed(e) => self.expr(e),
+                Arg::Named(b) => self.expr(&b.value),
+            }
+        }
+    }
+
+    fn status_write(&mut self, name: &str, span: crate::span::Span) {
+        self.out.push(
+            Diagnostic::new(Code::StatusAssign, span, format!("`${name}` is a status variable and cannot be assigned"))
+                .label("read-only")
+                .help(format!("status variables are set by the jobs themselves; keep a copy in a variable: `[saved = ${name}]`")),
+        );
+    }
+
+    fn update_target(&mut self, target: &Expr) {
+        match &target.kind {
+            ExprKind::Status(name) => self.status_write(name, target.span),
+            ExprKind::Var(_) | ExprKind::Path(_) | ExprKind::Root => {}
+            ExprKind::Attr(base, _) => self.target_base(base),
+            ExprKind::Index(base, idx) => {
+                self.target_base(base);
+                self.expr(idx);
+            }
+            _ => self.bad_target(target),
+        }
+    }
+
+    /// The container part of an update target: a name, path or status variable, then `.x` / `[i]`.
+    fn target_base(&mut self, base: &Expr) {
+        match &base.kind {
+            ExprKind::Var(_) | ExprKind::Path(_) | ExprKind::Root => {}
+            ExprKind::Status(name) => self.status_name(name, base),
+            ExprKind::Attr(inner, _) => self.target_base(inner),
+            ExprKind::Index(inner, idx) => {
+                self.target_base(inner);
+                self.expr(idx);
+            }
+            _ => self.bad_target(base),
+        }
+    }
+
+    fn bad_target(&mut self, target: &Expr) {
+        self.out.push(
+            Diagnostic::new(Code::BadUpdateTarget, target.span, "this cannot be the target of an update job")
+                .label("not a variable, field or element")
+                .help("the target of `[value >> target]` is a name, an object path, or one of them followed by `.name` or `[index]`"),
+        );
+    }
+
+    fn status_name(&mut self, name: &str, e: &Expr) {
+        if !STATUS_VARIABLES.contains(&name) {
+            let d = Diagnostic::new(
+                Code::UnknownStatus,
+                e.span,
+                format!("`${name}` is not a status variable"),
+            )
+            .label("unknown status variable");
+            let d = match super::suggest::closest(name, STATUS_VARIABLES.iter().copied()) {
+                Some(s) => d.help(format!("did you mean `${s}`?")),
+                None => {
+                    d.help("the status variables are $RESULT, $STATUS, $ERROR, $DEBUG and $ENV")
+                }
+            };
+            self.out.push(d);
+        }
+    }
+
+    fn expr(&mut self, e: &Expr) {
+        match &e.kind {
+            ExprKind::Status(name) => self.status_name(name, e),
+            ExprKind::Var(_)
+            | ExprKind::Path(_)
+            | ExprKind::Root
+            | ExprKind::Str(_)
+            | ExprKind::Bytes(_)
+            | ExprKind::Int(_)
+            | ExprKind::Float(_)
+            | ExprKind::Pattern { .. }
+            | ExprKind::Bool(_)
+            | ExprKind::Null
+            | ExprKind::Error => {}
+            ExprKind::Array(items) => items.iter().for_each(|i| self.expr(i)),
+            ExprKind::DictNamed(b) => {
+                duplicate_names(b.iter().map(|b| &b.name), "key", self.out);
+                b.iter().for_each(|b| self.expr(&b.value));
+            }
+            ExprKind::DictPairs(pairs) => pairs.iter().for_each(|(k, v)| {
+                self.expr(k);
+                self.expr(v);
+            }),
+            ExprKind::Paren(x)
+            | ExprKind::Unary(_, x)
+            | ExprKind::Not(x)
+            | ExprKind::Attr(x, _) => self.expr(x),
+            ExprKind::Index(a, b)
+            | ExprKind::Binary(_, a, b)
+            | ExprKind::And(a, b)
+            | ExprKind::Or(a, b) => {
+                self.expr(a);
+                self.expr(b);
+            }
+            ExprKind::Compare(first, rest) => {
+                self.expr(first);
+                rest.iter().for_each(|(_, x)| self.expr(x));
+            }
+            ExprKind::Call(callee, args) => {
+                if let ExprKind::Var(name) = &callee.kind {
+                    let ident = Ident {
+                        name: name.clone(),
+                        span: callee.span,
+                    };
+                    calls::check_call(&ident, args, false, &self.known, self.out);
+                } else {
+                    self.expr(callee);
+                }
+                self.args(args);
+            }
+        }
+    }
+}
+
+/// Jobs after which the process never goes on to the next job of the same flow.
+fn never_continues(job: &Job) -> bool {
+    match &job.kind {
+        JobKind::Builtin { name, .. } => {
+            matches!(name.name.as_str(), "exit" | "abort" | "return" | "self")
+        }
+        JobKind::Break | JobKind::Continue => true,
+        _ => false,
+    }
+}
+
+fn duplicate_names<'a>(
+    names: impl Iterator<Item = &'a Ident>,
+    what: &str,
+    out: &mut Vec<Diagnostic>,
+) {
+    let mut seen: HashMap<&str, &Ident> = HashMap::new();
+    for n in names {
+        match seen.get(n.name.as_str()) {
+            Some(first) => out.push(
+                Diagnostic::new(
+                    Code::DuplicateKey,
+                    n.span,
+                    format!("{what} `{}` is given twice", n.name),
+                )
+                .label("given again here")
+                .note(first.span, "first given here")
+                .help("each name may appear once; remove or rename one of them"),
+            ),
+            None => {
+                seen.insert(&n.name, n);
+            }
+        }
+    }
+}
+
+/// Every name the program may assign anywhere: parameters, assignments, updates of a
+/// bare name, block bindings and loop/session variables.
+pub fn assigned_names(program: &Program) -> HashSet<String> {
+    let mut names: HashSet<String> = program.params.iter().map(|p| p.name.name.clone()).collect();
+    if let Some(body) = &program.body {
+        collect_flow(body, &mut names);
+    }
+    names
+}
+
+fn collect_flow(flow: &Flow, names: &mut HashSet<String>) {
+    for step in &flow.steps {
+        match &step.job.kind {
+            JobKind::Assign(b) => names.extend(b.iter().map(|b| b.name.name.clone())),
+            JobKind::Update {
+                target:
+                    Expr {
+                        kind: ExprKind::Var(n),
+                        ..
+                    },
+                ..
+            } => {
+                names.insert(n.clone());
+            }
+            JobKind::Block(block) => collect_block(block, names),
+            _ => {}
+        }
+    }
+}
+
+fn collect_block(block: &Block, names: &mut HashSet<String>) {
+    match &block.kind {
+        BlockKind::Simple { bindings, body } => {
+            names.extend(bindings.iter().map(|b| b.name.name.clone()));
+            collect_flow(body, names);
+        }
+        BlockKind::If {
+            then,
+            elifs,
+            otherwise,
+            ..
+        } => {
+            collect_flow(then, names);
+            elifs.iter().for_each(|(_, f)| collect_flow(f, names));
+            otherwise.iter().for_each(|f| collect_flow(f, names));
+        }
+        BlockKind::Case {
+            clauses, otherwise, ..
+        } => {
+            clauses.iter().for_each(|c| collect_flow(&c.body, names));
+            otherwise.iter().for_each(|f| collect_flow(f, names));
+        }
+        BlockKind::For { var, body, .. }
+        | BlockKind::Pfor { var, body, .. }
+        | BlockKind::Session { var, body } => {
+            names.insert(var.name.clone());
+            collect_flow(body, names);
+        }
+        BlockKind::While { body, .. } | BlockKind::Try { body } => collect_flow(body, names),
+        BlockKind::Choice { branches } | BlockKind::Fork { branches } => {
+            branches.iter().for_each(|f| collect_flow(f, names))
+        }
+    }
+}

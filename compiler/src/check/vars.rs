@@ -1,0 +1,365 @@
+//! Variable flow: reads that no assignment can reach (W0001) and variables
+//! assigned but never read (W0002).
+//!
+//! The walk follows execution order and tracks which names *may* be assigned at
+//! each point: branches join by union, loop bodies are walked twice so that a read
+//! at the top of a body sees assignments made at its end, and fork/pfor children
+//! cannot assign their parent's variables.
+
+use std::collections::{HashMap, HashSet};
+
+use crate::ast::*;
+use crate::builtins;
+use crate::diagnostics::{Code, Diagnostic};
+use crate::span::Span;
+
+pub fn check(program: &Program, out: &mut Vec<Diagnostic>) {
+    let mut w = Walker::default();
+    w.report = true;
+    for p in &program.params {
+        if let Some(d) = &p.default {
+            w.expr(d);
+        }
+        w.state.jobflow.insert(p.name.name.clone());
+        w.params.insert(p.name.name.clone());
+    }
+    if let Some(body) = &program.body {
+        w.flow(body);
+    }
+    let mut unused: Vec<(&String, &Span)> = w
+        .assigned
+        .iter()
+        .filter(|(n, _)| !w.read.contains(*n) && !exempt(n))
+        .collect();
+    unused.sort_by_key(|(_, s)| s.start);
+    for (name, span) in unused {
+        out.push(
+            Diagnostic::new(
+                Code::UnusedVariable,
+                *span,
+                format!("`{name}` is assigned but never read"),
+            )
+            .label("assigned here")
+            .help(format!(
+                "remove the assignment, or name it `_{name}` if it is kept on purpose"
+            )),
+        );
+    }
+    let mut unreached = w.unreached;
+    unreached.sort_by_key(|(s, _)| s.start);
+    unreached.dedup_by_key(|(s, _)| *s);
+    for (span, name) in unreached {
+        out.push(
+            Diagnostic::new(
+                Code::UnassignedRead,
+                span,
+                format!("`{name}` is read here, but no assignment can reach this point"),
+            )
+            .label("never assigned before this read")
+            .help(format!(
+                "assign it earlier, e.g. `[{name} = ...] ->`, or pass it as a parameter `|{name}|`"
+            )),
+        );
+    }
+}
+
+/// Control variables are read by the engine; `_name` marks a deliberate unused value.
+fn exempt(name: &str) -> bool {
+    name.starts_with('_') || name.starts_with('$')
+}
+
+#[derive(Clone, Default)]
+struct State {
+    jobflow: HashSet<String>,
+    blocks: Vec<HashSet<String>>,
+}
+
+impl State {
+    fn visible(&self, name: &str) -> bool {
+        self.jobflow.contains(name) || self.blocks.iter().any(|b| b.contains(name))
+    }
+
+    fn join(&mut self, other: State) {
+        self.jobflow.extend(other.jobflow);
+    }
+}
+
+#[derive(Default)]
+struct Walker {
+    state: State,
+    report: bool,
+    params: HashSet<String>,
+    /// First assignment of each jobflow-scope name or block binding.
+    assigned: HashMap<String, Span>,
+    read: HashSet<String>,
+    unreached: Vec<(Span, String)>,
+}
+
+impl Walker {
+    fn flow(&mut self, flow: &Flow) {
+        flow.steps.iter().for_each(|s| self.job(&s.job));
+    }
+
+    fn assign(&mut self, name: &Ident) {
+        if name.name.starts_with('$') {
+            return;
+        }
+        if !self.state.blocks.iter().any(|b| b.contains(&name.name)) {
+            self.state.jobflow.insert(name.name.clone());
+        }
+        if self.report && !self.params.contains(&name.name) {
+            self.assigned.entry(name.name.clone()).or_insert(name.span);
+        }
+    }
+
+    fn job(&mut self, job: &Job) {
+        match &job.kind {
+            JobKind::Exec {
+                target,
+                input,
+                args,
+            } => {
+                self.expr(target);
+                input.iter().for_each(|i| self.expr(i));
+                self.args(args);
+            }
+            JobKind::Assign(bindings) => bindings.iter().for_each(|b| {
+                self.expr(&b.value);
+                self.assign(&b.name);
+            }),
+            JobKind::Update { value, target } => {
+                self.expr(value);
+                match &target.kind {
+                    ExprKind::Var(name) => self.assign(&Ident {
+                        name: name.clone(),
+                        span: target.span,
+                    }),
+                    _ => self.expr(target),
+                }
+            }
+            JobKind::Event(ev) => {
+                ev.target.iter().for_each(|e| self.expr(e));
+                ev.guard.iter().for_each(|(_, e)| self.expr(e));
+                self.args(&ev.args);
+            }
+            JobKind::Builtin { args, name } => {
+                if builtins::lookup(&name.name).is_none() {
+                    self.read_var(&name.name, name.span);
+                }
+                self.args(args);
+            }
+            JobKind::Block(b) => self.block(b),
+            JobKind::Skip | JobKind::Break | JobKind::Continue | JobKind::Error => {}
+        }
+    }
+
+    fn scoped(&mut self, names: HashSet<String>, f: impl FnOnce(&mut Self)) {
+        self.state.blocks.push(names);
+        f(self);
+        self.state.blocks.pop();
+    }
+
+    /// Run `f` from the current state and return the state it ends in, restoring the current one.
+    fn branch(&mut self, f: impl FnOnce(&mut Self)) -> State {
+        let start = self.state.clone();
+        f(self);
+        std::mem::replace(&mut self.state, start)
+    }
+
+    /// A loop body: walked once quietly to learn what it assigns, then again with reports.
+    fn repeated(&mut self, f: impl Fn(&mut Self)) {
+        let report = self.report;
+        self.report = false;
+        let first = self.branch(&f);
+        self.report = report;
+        self.state.join(first);
+        let second = self.branch(&f);
+        self.state.join(second);
+    }
+
+    fn block(&mut self, block: &Block) {
+        match &block.kind {
+            BlockKind::Simple { bindings, body } => {
+                bindings.iter().for_each(|b| self.expr(&b.value));
+                for b in bindings {
+                    if self.report {
+                        self.assigned
+                            .entry(b.name.name.clone())
+                            .or_insert(b.name.span);
+                    }
+                }
+                self.scoped(
+                    bindings.iter().map(|b| b.name.name.clone()).collect(),
+                    |w| w.flow(body),
+                );
+            }
+            BlockKind::If {
+                cond,
+                then,
+                elifs,
+                otherwise,
+                ..
+            } => {
+                cond.iter().for_each(|c| self.expr(c));
+                let mut flows: Vec<&Flow> = vec![then];
+                let mut ends = Vec::new();
+                for (c, f) in elifs {
+                    ends.push(self.branch(|w| w.flow(flows[0])));
+                    flows[0] = f;
+                    self.expr(c);
+                }
+                ends.push(self.branch(|w| w.flow(flows[0])));
+                if let Some(f) = otherwise {
+                    ends.push(self.branch(|w| w.flow(f)));
+                }
+                ends.into_iter().for_each(|e| self.state.join(e));
+            }
+            BlockKind::Case {
+                subject,
+                clauses,
+                otherwise,
+            } => {
+                subject.iter().for_each(|c| self.expr(c));
+                let mut ends = Vec::new();
+                for c in clauses {
+                    c.patterns.iter().for_each(|p| self.expr(p));
+                    ends.push(self.branch(|w| w.flow(&c.body)));
+                }
+                if let Some(f) = otherwise {
+                    ends.push(self.branch(|w| w.flow(f)));
+                }
+                ends.into_iter().for_each(|e| self.state.join(e));
+            }
+            BlockKind::For { var, iter, body } => {
+                self.expr(iter);
+                let names = HashSet::from([var.name.clone()]);
+                self.repeated(|w| w.scoped(names.clone(), |w| w.flow(body)));
+            }
+            BlockKind::While { cond, body } => self.repeated(|w| {
+                w.expr(cond);
+                w.flow(body);
+            }),
+            BlockKind::Pfor { var, iter, body } => {
+                self.expr(iter);
+                let names = HashSet::from([var.name.clone()]);
+                self.branch(|w| w.scoped(names, |w| w.flow(body)));
+            }
+            BlockKind::Fork { branches } => branches.iter().for_each(|b| {
+                self.branch(|w| w.flow(b));
+            }),
+            BlockKind::Choice { branches } => {
+                let ends: Vec<State> = branches
+                    .iter()
+                    .map(|b| self.branch(|w| w.flow(b)))
+                    .collect();
+                ends.into_iter().for_each(|e| self.state.join(e));
+            }
+            BlockKind::Session { var, body } => {
+                self.scoped(HashSet::from([var.name.clone()]), |w| w.flow(body))
+            }
+            BlockKind::Try { body } => self.flow(body),
+        }
+    }
+
+    fn args(&mut self, args: &[Arg]) {
+        for a in args {
+            match a {
+                Arg::Pos(e) | Arg::Spread(e) | Arg::SpreadNamed(e) => self.expr(e),
+                Arg::Named(b) => self.expr(&b.value),
+            }
+        }
+    }
+
+    fn read_var(&mut self, name: &str, span: Span) {
+        self.read.insert(name.to_string());
+        if self.report && !self.state.visible(name) && builtins::lookup(name).is_none() {
+            self.unreached.push((span, name.to_string()));
+        }
+    }
+
+    fn template(&mut self, text: &str) {
+        for name in template_names(text) {
+            self.read.insert(name);
+        }
+    }
+
+    fn expr(&mut self, e: &Expr) {
+        match &e.kind {
+            ExprKind::Var(name) => self.read_var(name, e.span),
+            ExprKind::Str(text) | ExprKind::Pattern { text, .. } => self.template(text),
+            ExprKind::Status(_)
+            | ExprKind::Path(_)
+            | ExprKind::Root
+            | ExprKind::Bytes(_)
+            | ExprKind::Int(_)
+            | ExprKind::Float(_)
+            | ExprKind::Bool(_)
+            | ExprKind::Null
+            | ExprKind::Error => {}
+            ExprKind::Array(items) => items.iter().for_each(|i| self.expr(i)),
+            ExprKind::DictNamed(b) => b.iter().for_each(|b| self.expr(&b.value)),
+            ExprKind::DictPairs(pairs) => pairs.iter().for_each(|(k, v)| {
+                self.expr(k);
+                self.expr(v);
+            }),
+            ExprKind::Paren(x)
+            | ExprKind::Unary(_, x)
+            | ExprKind::Not(x)
+            | ExprKind::Attr(x, _) => self.expr(x),
+            ExprKind::Index(a, b)
+            | ExprKind::Binary(_, a, b)
+            | ExprKind::And(a, b)
+            | ExprKind::Or(a, b) => {
+                self.expr(a);
+                self.expr(b);
+            }
+            ExprKind::Compare(first, rest) => {
+                self.expr(first);
+                rest.iter().for_each(|(_, x)| self.expr(x));
+            }
+            ExprKind::Call(callee, args) => {
+                match &callee.kind {
+                    // A built-in name called always reaches the built-in (§18 D1).
+                    ExprKind::Var(name) if builtins::lookup(name).is_some() => {}
+                    _ => self.expr(callee),
+                }
+                self.args(args);
+            }
+        }
+    }
+}
+
+/// Names a `$` template in a literal reads: `$name` (ASCII) and `${name}`.
+pub fn template_names(text: &str) -> Vec<String> {
+    let mut names = Vec::new();
+    let b = text.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] != b'$' {
+            i += 1;
+            continue;
+        }
+        match b.get(i + 1) {
+            Some(b'$') => i += 2,
+            Some(b'{') => {
+                let rest = &text[i + 2..];
+                if let Some(end) = rest.find('}') {
+                    names.push(rest[..end].to_string());
+                    i += 3 + end;
+                } else {
+                    i += 2;
+                }
+            }
+            Some(c) if c.is_ascii_alphabetic() || *c == b'_' => {
+                let len = b[i + 1..]
+                    .iter()
+                    .take_while(|c| c.is_ascii_alphanumeric() || **c == b'_')
+                    .count();
+                names.push(text[i + 1..i + 1 + len].to_string());
+                i += 1 + len;
+            }
+            _ => i += 1,
+        }
+    }
+    names
+}

@@ -1,0 +1,58 @@
+//! The registry of diagnostic codes. Codes are stable: a code keeps its meaning forever.
+
+use serde::Serialize;
+
+use super::Severity;
+
+macro_rules! codes {
+    ($($name:ident = $code:literal, $sev:ident, $doc:literal;)*) => {
+        /// A stable diagnostic code.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub enum Code { $(#[doc = $doc] $name,)* }
+
+        impl Code {
+            pub const ALL: &'static [Code] = &[$(Code::$name,)*];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $(Code::$name => $code,)* }
+            }
+
+            pub fn severity(self) -> Severity {
+                match self { $(Code::$name => Severity::$sev,)* }
+            }
+
+            /// One line saying what the code is about.
+            pub fn summary(self) -> &'static str {
+                match self { $(Code::$name => $doc,)* }
+            }
+        }
+    };
+}
+
+codes! {
+    Syntax = "E0001", Error, "the text does not follow the grammar";
+    Lexical = "E0002", Error, "a character or literal that is not valid jobflow";
+    LoopControlOutsideLoop = "E0003", Error, "`break` or `continue` outside a loop";
+    DuplicateKey = "E0004", Error, "the same name twice in `name = value` bindings or a dictionary";
+    StatusAssign = "E0005", Error, "assignment or update of a `$` status variable";
+    UnknownBuiltin = "E0006", Error, "call of a built-in that does not exist";
+    BuiltinArity = "E0007", Error, "wrong number of arguments to a built-in";
+    DuplicateParam = "E0008", Error, "a parameter declared twice";
+    UnknownStatus = "E0009", Error, "a `$` name that is not a status variable";
+    BadUpdateTarget = "E0010", Error, "an update job whose target cannot be written";
+    ArgumentOrder = "E0011", Error, "arguments in the wrong order";
+    ChoiceBranch = "E0012", Error, "a `choice` branch that does not start with an event job";
+    BuiltinJobInExpression = "E0013", Error, "a built-in job used inside an expression";
+    UnknownKeyword = "E0014", Error, "a keyword argument a built-in does not take";
+    UnassignedRead = "W0001", Warning, "a variable read where no assignment can reach it";
+    UnusedVariable = "W0002", Warning, "a variable assigned and never read";
+    UnreachableJob = "W0003", Warning, "a job that can never run";
+    SourceTooLong = "W0004", Warning, "source text longer than the original engine accepts";
+    TooManyJobs = "W0005", Warning, "more jobs in one jobflow expression than the original engine accepts";
+}
+
+impl Serialize for Code {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}

@@ -1,0 +1,35 @@
+//! Subcommands of `jfc`, one module each.
+
+pub mod check;
+
+use clap::{Parser, Subcommand};
+
+/// The jobflow toolchain: check, format, inspect and run jobflows.
+#[derive(Parser)]
+#[command(name = "jfc", version, about, long_about = None)]
+pub struct Cli {
+    /// Log level for diagnostics of jfc itself (error, warn, info, debug, trace); also JFC_LOG.
+    #[arg(long, global = true, value_name = "LEVEL")]
+    pub log_level: Option<String>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Compile flows and report every error and warning.
+    Check(check::CheckArgs),
+}
+
+/// Set up `tracing` logs on stderr; `--log-level` wins over `JFC_LOG`.
+pub fn init_logging(level: Option<&str>) {
+    let filter = level
+        .map(str::to_string)
+        .or_else(|| std::env::var("JFC_LOG").ok())
+        .unwrap_or_else(|| "warn".to_string());
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
+        .with_writer(std::io::stderr)
+        .without_time()
+        .try_init();
+}

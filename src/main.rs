@@ -1,0 +1,15 @@
+//! `jfc`: the command-line entry point. Argument parsing and wiring only.
+
+mod cli;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let args = cli::Cli::parse();
+    cli::init_logging(args.log_level.as_deref());
+    match args.command {
+        cli::Command::Check(c) => cli::check::run(c),
+    }
+}
