@@ -11,5 +11,6 @@ fn main() -> ExitCode {
     cli::init_logging(args.log_level.as_deref());
     match args.command {
         cli::Command::Check(c) => cli::check::run(c),
+        cli::Command::Disasm(c) => cli::disasm::run(c),
     }
 }

@@ -2,7 +2,9 @@
 
 pub mod ast;
 pub mod builtins;
+pub mod bytecode;
 pub mod check;
+pub mod codegen;
 pub mod diagnostics;
 pub mod lexer;
 pub mod parse;
@@ -35,4 +37,13 @@ pub fn analyze(text: &str) -> Analysis {
         program: parsed.program,
         diagnostics,
     }
+}
+
+/// Analyze and, when there is no error, compile to a chunk named `name`.
+pub fn compile(text: &str, name: &str) -> Result<(bytecode::Chunk, Vec<Diagnostic>), Vec<Diagnostic>> {
+    let analysis = analyze(text);
+    if analysis.has_errors() {
+        return Err(analysis.diagnostics);
+    }
+    Ok((codegen::compile(&analysis.program, name, text), analysis.diagnostics))
 }

@@ -1,6 +1,7 @@
 //! Subcommands of `jfc`, one module each.
 
 pub mod check;
+pub mod disasm;
 
 use clap::{Parser, Subcommand};
 
@@ -19,6 +20,8 @@ pub struct Cli {
 pub enum Command {
     /// Compile flows and report every error and warning.
     Check(check::CheckArgs),
+    /// Print the bytecode a flow compiles to.
+    Disasm(disasm::DisasmArgs),
 }
 
 /// Set up `tracing` logs on stderr; `--log-level` wins over `JFC_LOG`.

@@ -15,6 +15,13 @@ pub const ORIGINAL_MAX_CHARS: usize = 65_536;
 /// ... and at most this many jobs in one jobflow expression.
 pub const ORIGINAL_MAX_JOBS: usize = 4_096;
 
+/// Every name the program may assign, sorted (for stable slot numbers).
+pub fn assigned_names_sorted(program: &Program) -> Vec<String> {
+    let mut names: Vec<String> = structure::assigned_names(program).into_iter().collect();
+    names.sort();
+    names
+}
+
 /// Run every check; `text` is the source the program was parsed from.
 pub fn check(program: &Program, text: &str) -> Vec<Diagnostic> {
     let mut out = Vec::new();

@@ -1,0 +1,225 @@
+//! Code generation: a checked tree to a [`Chunk`].
+//!
+//! Variables are resolved here, once: a name bound by an enclosing block (bindings,
+//! loop and session variables) gets that binding's slot; any other name gets its
+//! jobflow-scope slot (language.md §10). A slot that was never stored is "undefined"
+//! at run time. Templates resolve their `$name` placeholders the same way.
+
+mod block;
+mod expr;
+mod job;
+
+use std::collections::HashMap;
+
+use crate::ast::{Arg, Program};
+use crate::bytecode::*;
+use crate::span::Span;
+
+/// Compile a program that passed the checks. `name` names the chunk in messages.
+pub fn compile(program: &Program, name: &str, source: &str) -> Chunk {
+    let mut g = Codegen::new(name, source);
+    for n in crate::check::assigned_names_sorted(program) {
+        g.jobflow_slot(&n);
+    }
+    for p in &program.params {
+        let slot = g.jobflow_slot(&p.name.name);
+        g.chunk.params.push(ParamInfo { name: p.name.name.clone(), slot, has_default: p.default.is_some() });
+    }
+    for p in &program.params {
+        if let Some(d) = &p.default {
+            g.span = d.span;
+            let slot = g.jobflow_slot(&p.name.name);
+            let skip = g.emit(Op::IfSet(slot, 0));
+            g.expr(d);
+            g.emit(Op::StoreSlot(slot));
+            g.patch_here(skip);
+        }
+    }
+    if let Some(body) = &program.body {
+        g.flow(body);
+    }
+    g.span = Span::new(source.len(), source.len());
+    g.emit(Op::Return);
+    g.chunk
+}
+
+/// What `break` and `continue` need to know about the loop they are in.
+struct Loop {
+    /// `for` loops hold an iterator that `break` must drop.
+    has_iter: bool,
+    head: u32,
+    breaks: Vec<usize>,
+    /// How many `try` handlers were active when the loop started.
+    tries: usize,
+}
+
+pub(crate) struct Codegen {
+    chunk: Chunk,
+    span: Span,
+    jobflow: HashMap<String, u16>,
+    /// Innermost last.
+    blocks: Vec<Vec<(String, u16)>>,
+    loops: Vec<Loop>,
+    tries: usize,
+    consts: HashMap<String, u32>,
+}
+
+impl Codegen {
+    fn new(name: &str, source: &str) -> Codegen {
+        Codegen {
+            chunk: Chunk {
+                name: name.to_string(),
+                source: source.to_string(),
+                params: vec![],
+                code: vec![],
+                consts: vec![],
+                slots: vec![],
+                names: vec![],
+                calls: vec![],
+                execs: vec![],
+                templates: vec![],
+                events: vec![],
+                forks: vec![],
+                choices: vec![],
+                jobs: vec![],
+                lines: vec![],
+            },
+            span: Span::default(),
+            jobflow: HashMap::new(),
+            blocks: vec![],
+            loops: vec![],
+            tries: 0,
+            consts: HashMap::new(),
+        }
+    }
+
+    fn emit(&mut self, op: Op) -> usize {
+        let pc = self.chunk.code.len();
+        if self.chunk.lines.last().is_none_or(|&(_, s)| s != self.span) {
+            self.chunk.lines.push((pc as u32, self.span));
+        }
+        self.chunk.code.push(op);
+        pc
+    }
+
+    fn here(&self) -> u32 {
+        self.chunk.code.len() as u32
+    }
+
+    /// Point the jump at `at` to `target`.
+    fn patch(&mut self, at: usize, target: u32) {
+        let op = &mut self.chunk.code[at];
+        *op = match *op {
+            Op::Jump(_) => Op::Jump(target),
+            Op::JumpIfFalse(_) => Op::JumpIfFalse(target),
+            Op::JumpIfTrue(_) => Op::JumpIfTrue(target),
+            Op::JumpIfFalseKeep(_) => Op::JumpIfFalseKeep(target),
+            Op::JumpIfTrueKeep(_) => Op::JumpIfTrueKeep(target),
+            Op::CompareChain(c, _) => Op::CompareChain(c, target),
+            Op::IterNext(s, _) => Op::IterNext(s, target),
+            Op::IfSet(s, _) => Op::IfSet(s, target),
+            Op::TryStart(_) => Op::TryStart(target),
+            other => other,
+        };
+    }
+
+    fn patch_here(&mut self, at: usize) {
+        let here = self.here();
+        self.patch(at, here);
+    }
+
+    fn new_slot(&mut self, name: &str) -> u16 {
+        self.chunk.slots.push(name.to_string());
+        (self.chunk.slots.len() - 1) as u16
+    }
+
+    fn jobflow_slot(&mut self, name: &str) -> u16 {
+        if let Some(&s) = self.jobflow.get(name) {
+            return s;
+        }
+        let s = self.new_slot(name);
+        self.jobflow.insert(name.to_string(), s);
+        s
+    }
+
+    /// The slot a name refers to here, if any variable of that name can exist.
+    fn lookup(&self, name: &str) -> Option<u16> {
+        for scope in self.blocks.iter().rev() {
+            if let Some(&(_, s)) = scope.iter().rev().find(|(n, _)| n == name) {
+                return Some(s);
+            }
+        }
+        self.jobflow.get(name).copied()
+    }
+
+    /// The slot an assignment to `name` writes (§4.3: an enclosing binding, else jobflow scope).
+    fn assign_slot(&mut self, name: &str) -> u16 {
+        match self.lookup(name) {
+            Some(s) => s,
+            None => self.jobflow_slot(name),
+        }
+    }
+
+    fn bind(&mut self, name: &str) -> u16 {
+        let s = self.new_slot(name);
+        if let Some(scope) = self.blocks.last_mut() {
+            scope.push((name.to_string(), s));
+        }
+        s
+    }
+
+    fn constant(&mut self, c: Const) -> u32 {
+        let key = format!("{c:?}");
+        if let Some(&i) = self.consts.get(&key) {
+            return i;
+        }
+        self.chunk.consts.push(c);
+        let i = (self.chunk.consts.len() - 1) as u32;
+        self.consts.insert(key, i);
+        i
+    }
+
+    fn name(&mut self, name: &str) -> u32 {
+        if let Some(i) = self.chunk.names.iter().position(|n| n == name) {
+            return i as u32;
+        }
+        self.chunk.names.push(name.to_string());
+        (self.chunk.names.len() - 1) as u32
+    }
+
+    /// Push the arguments and return their layout.
+    fn args(&mut self, args: &[Arg]) -> CallSpec {
+        let mut spec = CallSpec::default();
+        for a in args {
+            match a {
+                Arg::Pos(e) => {
+                    self.expr(e);
+                    spec.npos += 1;
+                }
+                Arg::Spread(e) => {
+                    self.expr(e);
+                    spec.spread = true;
+                }
+                Arg::Named(b) => {
+                    self.expr(&b.value);
+                    spec.keywords.push(b.name.name.clone());
+                }
+                Arg::SpreadNamed(e) => {
+                    self.expr(e);
+                    spec.spread_named = true;
+                }
+            }
+        }
+        spec
+    }
+
+    fn call_spec(&mut self, spec: CallSpec) -> u32 {
+        self.chunk.calls.push(spec);
+        (self.chunk.calls.len() - 1) as u32
+    }
+
+    fn fail(&mut self, message: &str) {
+        let c = self.constant(Const::Str(message.to_string()));
+        self.emit(Op::Fail(c));
+    }
+}
