@@ -11,6 +11,8 @@ fn main() -> ExitCode {
     cli::init_logging(args.log_level.as_deref());
     match args.command {
         cli::Command::Check(c) => cli::check::run(c),
+        cli::Command::Fmt(f) => cli::fmt::run(f),
         cli::Command::Disasm(c) => cli::disasm::run(c),
+        cli::Command::Run(c) => cli::run::run(c),
     }
 }

@@ -1,1 +1,7 @@
-//! The jobflow host: runs what the VM asks for outside itself.
+//! The jobflow host: runs on behalf of the VM what the VM may not do itself.
+
+pub mod exec;
+pub mod local;
+pub mod run;
+
+pub use local::LocalHost;

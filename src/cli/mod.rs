@@ -1,7 +1,9 @@
 //! Subcommands of `jfc`, one module each.
 
 pub mod check;
+pub mod fmt;
 pub mod disasm;
+pub mod run;
 
 use clap::{Parser, Subcommand};
 
@@ -20,6 +22,10 @@ pub struct Cli {
 pub enum Command {
     /// Compile flows and report every error and warning.
     Check(check::CheckArgs),
+    /// Rewrite flows in the canonical layout (`--check`: only list those that would change).
+    Fmt(fmt::FmtArgs),
+    /// Run a flow here and now.
+    Run(run::RunArgs),
     /// Print the bytecode a flow compiles to.
     Disasm(disasm::DisasmArgs),
 }

@@ -27,8 +27,6 @@ pub enum Op {
     LoadBuiltin(u16),
     /// Push the object named by the path constant `consts[i]` (relative to this flow's directory).
     LoadPath(u32),
-    /// Push the root directory `/`.
-    LoadRoot,
     /// Expand template `templates[i]` and push the String (or Pattern).
     Template(u32),
     /// Pop `n` values and push them as an Array.

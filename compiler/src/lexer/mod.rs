@@ -5,6 +5,7 @@
 //! never stops at bad input: problems are collected as [`LexError`]s and the
 //! token stream goes on, so the parser can report everything in one run.
 
+pub mod comments;
 pub mod cook;
 
 use logos::{Lexer, Logos};

@@ -1,0 +1,53 @@
+//! `jfc run`: run a flow here and now.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Args;
+use jfc_runtime::run::{exit_code, run_file, RunError, RunOptions};
+
+#[derive(Args)]
+pub struct RunArgs {
+    /// A parameter of the flow: NAME=EXPR, where EXPR is a jobflow expression (`-p host="'web1'" -p n=3`).
+    #[arg(short = 'p', long = "param", value_name = "NAME=EXPR")]
+    pub params: Vec<String>,
+    /// Echo each job and command line on stderr as it runs (also JFC_TRACE=1).
+    #[arg(long)]
+    pub trace: bool,
+    /// Live processes at most; fork/pfor wait for room.
+    #[arg(long, default_value_t = 1000, value_name = "N")]
+    pub max_processes: usize,
+    /// The flow to run.
+    pub file: PathBuf,
+}
+
+pub fn run(args: RunArgs) -> ExitCode {
+    let mut params = Vec::new();
+    for p in &args.params {
+        match p.split_once('=') {
+            Some((k, v)) if !k.trim().is_empty() => params.push((k.trim().to_string(), v.to_string())),
+            _ => {
+                eprintln!("error: -p {p}: expected NAME=EXPR, e.g. -p host=\"'web1'\"");
+                return ExitCode::from(2);
+            }
+        }
+    }
+    let mut opts = RunOptions::default();
+    opts.vm.trace = args.trace || std::env::var("JFC_TRACE").is_ok_and(|v| !v.is_empty() && v != "0");
+    opts.vm.max_processes = args.max_processes.max(1);
+    match run_file(&args.file, &params, opts) {
+        Ok(info) => ExitCode::from(exit_code(&info.borrow())),
+        Err(RunError::Compile { text, diagnostics }) => {
+            let name = args.file.display().to_string();
+            let errors: Vec<_> = diagnostics.into_iter().filter(|d| d.is_error()).collect();
+            let color = std::io::IsTerminal::is_terminal(&std::io::stderr());
+            super::check::report(&errors, &name, &text, super::check::Format::Human, color);
+            eprintln!("{name} does not compile: nothing was run");
+            ExitCode::from(2)
+        }
+        Err(RunError::Setup(msg)) => {
+            eprintln!("error: {msg}");
+            ExitCode::from(2)
+        }
+    }
+}

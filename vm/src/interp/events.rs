@@ -1,0 +1,220 @@
+//! Event jobs and `choice` blocks (language.md §14.4, §6.6).
+//!
+//! An event job that cannot fire yet parks its process with its operands still on
+//! the stack and its pc on the instruction, so that when a send, a process end or a
+//! timer wakes it the same instruction simply runs again.
+
+use std::time::Instant;
+
+use jfc_compiler::ast::Guard;
+use jfc_compiler::bytecode::EventSpec;
+
+use super::calls::args_from;
+use super::{set_status, Step};
+use crate::host::Host;
+use crate::process::{Outcome, Process, Wait};
+use crate::scheduler::{deadline_from, Vm};
+use crate::value::{compare, Error, ProcessState, Result, Value};
+
+/// The operands of one event job, read off the stack.
+struct Operands {
+    target: Option<Value>,
+    guard: Option<(Guard, Value)>,
+    timeout: Value,
+    peek: bool,
+}
+
+fn operands(values: &[Value], spec: &EventSpec) -> Result<Operands> {
+    let mut it = values.iter().cloned();
+    let target = if spec.has_target { it.next() } else { None };
+    let guard = spec.guard.and_then(|g| it.next().map(|v| (g, v)));
+    let args = args_from(it.collect(), &spec.call)?;
+    let mut timeout = args.pos.first().cloned().unwrap_or(Value::Null);
+    let mut peek = false;
+    for (k, v) in &args.kw {
+        match &**k {
+            "timeout" => timeout = v.clone(),
+            "peek_mode" => peek = v.truthy(),
+            "detect_error" => {}
+            other => return Err(Error::new(format!("an event job has no option `{other}` (options: timeout, peek_mode, detect_error)"))),
+        }
+    }
+    Ok(Operands { target, guard, timeout, peek })
+}
+
+fn width(spec: &EventSpec) -> usize {
+    spec.has_target as usize + spec.guard.is_some() as usize + spec.call.width()
+}
+
+impl<H: Host> Vm<H> {
+    pub(crate) fn event_job(&mut self, p: &mut Process, i: usize) -> Result<Step> {
+        let spec = p.frame().code.chunk.events[i].clone();
+        let base = p.stack.len().saturating_sub(width(&spec));
+        let ops = operands(&p.stack[base..], &spec)?;
+        let fired = match &ops.target {
+            None => Some(p.frame().status.result.clone()),
+            Some(t) => fire(t, ops.guard.as_ref(), ops.peek)?,
+        };
+        if let Some(v) = fired {
+            p.stack.truncate(base);
+            p.resumed = false;
+            received(p, v);
+            return Ok(Step::Next);
+        }
+        if p.resumed && p.timed_out {
+            p.stack.truncate(base);
+            p.resumed = false;
+            set_status(p, Value::Int(1), Outcome::JobFailure);
+            return Ok(Step::Next);
+        }
+        let deadline = if p.resumed { p.deadline } else { deadline_from(&ops.timeout)? };
+        if let Some(t) = &ops.target {
+            self.listen(p.pid, t);
+        }
+        self.wait_again(p, deadline);
+        Ok(Step::Park)
+    }
+
+    pub(crate) fn choice(&mut self, p: &mut Process, i: usize) -> Result<Step> {
+        let chunk = &p.frame().code.chunk;
+        let spec = chunk.choices[i].clone();
+        let specs: Vec<EventSpec> = spec.events.iter().map(|&e| chunk.events[e as usize].clone()).collect();
+        let total: usize = specs.iter().map(width).sum();
+        let base = p.stack.len().saturating_sub(total);
+        let mut all = Vec::new();
+        let mut off = base;
+        for s in &specs {
+            all.push(operands(&p.stack[off..off + width(s)], s)?);
+            off += width(s);
+        }
+        for (k, ops) in all.iter().enumerate() {
+            let fired = match &ops.target {
+                None => Some(p.frame().status.result.clone()),
+                Some(t) => fire(t, ops.guard.as_ref(), ops.peek)?,
+            };
+            if let Some(v) = fired {
+                self.choose(p, base, spec.branches[k]);
+                received(p, v);
+                return Ok(Step::Next);
+            }
+        }
+        if !p.resumed {
+            p.choice_deadlines = all.iter().map(|o| deadline_from(&o.timeout)).collect::<Result<_>>()?;
+        }
+        let now = Instant::now();
+        if let Some(k) = p.choice_deadlines.iter().position(|d| d.is_some_and(|d| d <= now)) {
+            self.choose(p, base, spec.branches[k]);
+            set_status(p, Value::Int(1), Outcome::JobFailure);
+            return Ok(Step::Next);
+        }
+        for ops in &all {
+            if let Some(t) = &ops.target {
+                self.listen(p.pid, t);
+            }
+        }
+        let deadline = p.choice_deadlines.iter().flatten().min().copied();
+        self.wait_again(p, deadline);
+        Ok(Step::Park)
+    }
+
+    fn choose(&mut self, p: &mut Process, base: usize, branch: u32) {
+        p.stack.truncate(base);
+        p.resumed = false;
+        p.choice_deadlines.clear();
+        p.frame_mut().pc = branch as usize;
+    }
+
+    /// Park on the current instruction so it runs again when woken.
+    fn wait_again(&mut self, p: &mut Process, deadline: Option<Instant>) {
+        p.frame_mut().pc -= 1;
+        p.resumed = true;
+        p.wait = Wait::Event;
+        self.park(p, deadline);
+    }
+
+    /// Ask to be woken when `target` may have an event.
+    fn listen(&mut self, pid: u64, target: &Value) {
+        match target {
+            Value::Channel(ch) => {
+                let mut c = ch.borrow_mut();
+                if !c.waiters.contains(&pid) {
+                    c.waiters.push(pid);
+                }
+            }
+            Value::Process(info) => {
+                let waiters = self.proc_waiters.entry(info.borrow().pid).or_default();
+                if !waiters.contains(&pid) {
+                    waiters.push(pid);
+                }
+            }
+            Value::Array(items) => {
+                let items: Vec<Value> = items.borrow().clone();
+                items.iter().for_each(|t| self.listen(pid, t));
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The event job received `v`: `$RESULT = v`, `$STATUS = 0`.
+fn received(p: &mut Process, v: Value) {
+    p.frame_mut().status.result = v;
+    set_status(p, Value::Int(0), Outcome::Success);
+}
+
+/// Take the event of `target` if there is one now.
+fn fire(target: &Value, guard: Option<&(Guard, Value)>, peek: bool) -> Result<Option<Value>> {
+    match target {
+        Value::Channel(ch) => {
+            let mut c = ch.borrow_mut();
+            let at = match guard {
+                None => (!c.messages.is_empty()).then_some(0),
+                Some((Guard::Head, g)) => match c.messages.front() {
+                    Some((_, m)) if compare::case_match(m, g)? => Some(0),
+                    _ => None,
+                },
+                Some((Guard::Scan, g)) => {
+                    let mut found = None;
+                    for (i, (_, m)) in c.messages.iter().enumerate() {
+                        if compare::case_match(m, g)? {
+                            found = Some(i);
+                            break;
+                        }
+                    }
+                    found
+                }
+            };
+            let Some(at) = at else { return Ok(None) };
+            c.messages.drain(..at);
+            c.event_count += 1;
+            let v = if peek {
+                c.messages.front().map(|(id, m)| Value::array(vec![Value::Int(*id as i64), m.clone()]))
+            } else {
+                c.messages.pop_front().map(|(_, m)| m)
+            };
+            Ok(v)
+        }
+        Value::Process(info) => {
+            let (state, pid) = {
+                let i = info.borrow();
+                (i.state, i.pid)
+            };
+            if matches!(state, ProcessState::Done | ProcessState::Aborted) {
+                let proc_value = Value::Process(info.clone());
+                Ok(Some(if peek { Value::array(vec![Value::Int(pid as i64), proc_value]) } else { proc_value }))
+            } else {
+                Ok(None)
+            }
+        }
+        Value::Array(items) => {
+            let items: Vec<Value> = items.borrow().clone();
+            for t in items {
+                if let Some(v) = fire(&t, guard, peek)? {
+                    return Ok(Some(Value::array(vec![t, v])));
+                }
+            }
+            Ok(None)
+        }
+        other => Err(Error::new(format!("an event job waits on a Channel, a Process or an Array of them, not a {}", other.type_name()))),
+    }
+}

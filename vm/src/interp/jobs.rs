@@ -1,0 +1,273 @@
+//! Execution jobs, built-in jobs, returns and command completions.
+
+use std::rc::Rc;
+use std::time::Duration;
+
+use jfc_compiler::builtins;
+use jfc_compiler::bytecode::CONTROL_VARIABLES;
+
+use super::{calls, pop, set_status, Step};
+use crate::builtins::codec;
+use crate::host::{CommandRequest, Completion, Host, Request, Ticket};
+use crate::process::{CommandOptions, Frame, Outcome, Process, StatusVars, Wait};
+use crate::scheduler::{deadline_from, Vm};
+use crate::value::{Args, Error, ProcessState, Result, Value};
+
+impl<H: Host> Vm<H> {
+    /// `[target << input : args]` (language.md §4.2).
+    pub(crate) fn exec(&mut self, p: &mut Process, i: usize) -> Result<Step> {
+        let spec = p.frame().code.chunk.execs[i].clone();
+        let args = calls::pop_args_spec(p, &spec.call)?;
+        let input = if spec.has_input { Some(pop(p)?) } else { None };
+        let target = pop(p)?;
+        match &target {
+            Value::Str(command) => {
+                if !args.pos.is_empty() || !args.kw.is_empty() {
+                    return Err(Error::new("a command job takes no arguments; put them in the command string"));
+                }
+                self.start_command(p, command, input, &spec.controls)
+            }
+            Value::Jobflow(flow) => {
+                if input.is_some() {
+                    return Err(Error::new("`<<` input cannot be given to a jobflow; pass it as a parameter"));
+                }
+                let code = self.load_code(&flow.path)?;
+                if p.frames.len() >= self.opts.max_call_depth {
+                    return Err(Error::new(format!("too many nested jobflow calls (more than {}): is the recursion endless?", self.opts.max_call_depth)));
+                }
+                let dir = Rc::new(self.host.flow_dir(&flow.path));
+                let mut frame = Frame::new(code, dir, p.stack.len());
+                calls::bind_params(&mut frame, args.pos, args.kw)?;
+                p.frames.push(frame);
+                Ok(Step::Next)
+            }
+            Value::Builtin(_) | Value::Method(_) => {
+                if input.is_some() {
+                    return Err(Error::new("`<<` input can only be given to a command or a script"));
+                }
+                let v = self.call_value(p, &target, args)?;
+                job_result(p, v);
+                Ok(Step::Next)
+            }
+            other => Err(Error::new(format!("cannot execute a {}: an execution job runs a command String, a jobflow or a method", other.type_name()))),
+        }
+    }
+
+    fn start_command(&mut self, p: &mut Process, command: &str, input: Option<Value>, controls: &[(u8, u16)]) -> Result<Step> {
+        let frame = p.frame();
+        let control = |name: &str| -> Option<Value> {
+            let idx = CONTROL_VARIABLES.iter().position(|c| *c == name)? as u8;
+            let &(_, slot) = controls.iter().find(|(c, _)| *c == idx)?;
+            frame.slots[slot as usize].clone().filter(|v| !matches!(v, Value::Null))
+        };
+        let text = |name: &str| control(name).map(|v| v.to_text());
+        let flag = |name: &str, default: bool| control(name).map_or(default, |v| v.truthy());
+        let encoding = text("__encoding__").unwrap_or_else(|| "utf-8".into());
+        let stdin = match input {
+            Some(v) => Some(codec::encode(&v.to_text(), &encoding)?),
+            None => None,
+        };
+        let timeout = match control("__timeout__") {
+            Some(Value::Int(n)) if n > 0 => Some(Duration::from_secs(n as u64)),
+            Some(Value::Float(f)) if f > 0.0 && f.is_finite() => Some(Duration::from_secs_f64(f.min(1e9))),
+            _ => None,
+        };
+        let host = text("__host__").or_else(|| control("__node__").map(|v| v.to_text()));
+        let request = CommandRequest {
+            command: command.to_string(),
+            stdin,
+            shell: text("__shell__").unwrap_or_else(|| "/bin/bash".into()),
+            use_shell: flag("__use_shell__", true),
+            dir: text("__dir__"),
+            timeout,
+            host,
+            user: text("__user__"),
+        };
+        p.command = Some(CommandOptions { encoding, raw_stdout: flag("__raw_stdout__", false), raw_stderr: flag("__raw_stderr__", false) });
+        if self.opts.trace {
+            let user = request.user.clone().unwrap_or_else(|| std::env::var("USER").unwrap_or_else(|_| "jfc".into()));
+            let host = request.host.clone().unwrap_or_else(|| "localhost".into());
+            self.host.report(&format!("[{user}@{host}] {command}"));
+        }
+        p.wait = Wait::Host;
+        self.park(p, None);
+        self.in_flight += 1;
+        self.host.start(Ticket { pid: p.pid, seq: p.seq }, Request::Command(request), self.done_tx.clone());
+        Ok(Step::Park)
+    }
+
+    /// A built-in job such as `print(...)` or `exit(...)` (library.md §1.2).
+    pub(crate) fn builtin_job(&mut self, p: &mut Process, id: u16, c: usize) -> Result<Step> {
+        let args = calls::pop_args(p, c)?;
+        let name = builtins::get(id).name;
+        match name {
+            "print" => {
+                let line: Vec<String> = args.pos.iter().map(Value::to_text).collect();
+                self.host.console(p.pid, &line.join(" "));
+                job_result(p, Value::Null);
+            }
+            "exit" => {
+                let b = bind(name, args, &["status", "result", "error"])?;
+                return Ok(Step::End {
+                    state: ProcessState::Done,
+                    exit_status: b.first().cloned().flatten().unwrap_or(Value::Int(0)),
+                    result: b.get(1).cloned().flatten().unwrap_or_else(|| Value::str("")),
+                    error: b.get(2).cloned().flatten().unwrap_or_else(|| Value::str("")),
+                });
+            }
+            "return" => {
+                let b = bind(name, args, &["result", "status", "error"])?;
+                let vars = StatusVars {
+                    result: b.first().cloned().flatten().unwrap_or_else(|| Value::str("")),
+                    status: b.get(1).cloned().flatten().unwrap_or(Value::Int(0)),
+                    error: b.get(2).cloned().flatten().unwrap_or_else(|| Value::str("")),
+                    debug: Value::Null,
+                };
+                return Ok(self.return_from(p, Some(vars)));
+            }
+            "abort" => {
+                let msg = args.pos.first().map(Value::to_text);
+                if let Some(m) = &msg {
+                    self.host.console(p.pid, m);
+                }
+                return Err(Error::new(msg.unwrap_or_else(|| "aborted".into())));
+            }
+            "assert" => {
+                let b = bind(name, args, &["value", "message"])?;
+                if !b.first().cloned().flatten().is_some_and(|v| v.truthy()) {
+                    let msg = format!("assertion failure: {}", b.get(1).cloned().flatten().map_or(String::new(), |m| m.to_text()));
+                    self.host.console(p.pid, &msg);
+                    return Err(Error::new(msg));
+                }
+                job_result(p, Value::Null);
+            }
+            "sleep" => {
+                let b = bind(name, args, &["timeout"])?;
+                let deadline = deadline_from(&b.first().cloned().flatten().unwrap_or(Value::Null))?;
+                job_result(p, Value::Null);
+                p.wait = Wait::Sleep;
+                self.park(p, deadline.or(Some(std::time::Instant::now())));
+                return Ok(Step::Park);
+            }
+            "detach" => {
+                p.info.borrow_mut().detached = true;
+                if let Some(parent) = p.parent.take() {
+                    self.child_gone(parent);
+                }
+                job_result(p, Value::Null);
+            }
+            "suspend" => {
+                job_result(p, Value::Null);
+                p.wait = Wait::Suspended;
+                self.park(p, None);
+                return Ok(Step::Park);
+            }
+            "self" => {
+                let frame = p.frame_mut();
+                let params: Vec<u16> = frame.code.chunk.params.iter().map(|p| p.slot).collect();
+                for (i, slot) in frame.slots.iter_mut().enumerate() {
+                    if !params.contains(&(i as u16)) {
+                        *slot = None;
+                    }
+                }
+                frame.iters.clear();
+                frame.pc = 0;
+                let (base, depth) = (frame.stack_base, p.frames.len() - 1);
+                p.stack.truncate(base);
+                p.handlers.retain(|h| h.frame < depth);
+            }
+            other => {
+                return Err(Error::new(format!("`{other}` is not available in this version of jfc: it needs the object store, the network or a remote host")));
+            }
+        }
+        Ok(Step::Next)
+    }
+
+    /// End the current jobflow invocation; `vars` from `return(...)`, else its status variables.
+    pub(crate) fn return_from(&mut self, p: &mut Process, vars: Option<StatusVars>) -> Step {
+        let vars = vars.unwrap_or_else(|| p.frame().status.clone());
+        if p.frames.len() == 1 {
+            return Step::End { state: ProcessState::Done, exit_status: vars.status, result: vars.result, error: vars.error };
+        }
+        let callee = p.frames.pop();
+        let depth = p.frames.len();
+        p.handlers.retain(|h| h.frame < depth);
+        if let Some(f) = callee {
+            p.stack.truncate(f.stack_base);
+        }
+        let failed = !matches!(vars.status, Value::Int(0));
+        let st = &mut p.frame_mut().status;
+        st.result = vars.result;
+        st.error = vars.error;
+        set_status(p, vars.status, if failed { Outcome::JobFailure } else { Outcome::Success });
+        Step::Next
+    }
+}
+
+/// A job that returned a value: `$RESULT = v`, `$STATUS = 0`, `$ERROR = ''`.
+pub(crate) fn job_result(p: &mut Process, v: Value) {
+    let st = &mut p.frame_mut().status;
+    st.result = v;
+    st.error = Value::str("");
+    set_status(p, Value::Int(0), Outcome::Success);
+}
+
+/// Bind the arguments of a control built-in by position or keyword.
+fn bind(name: &str, args: Args, params: &[&str]) -> Result<Vec<Option<Value>>> {
+    let mut out: Vec<Option<Value>> = vec![None; params.len()];
+    if args.pos.len() > params.len() {
+        return Err(Error::new(format!("{name}() takes at most {} arguments", params.len())));
+    }
+    for (i, v) in args.pos.into_iter().enumerate() {
+        out[i] = Some(v);
+    }
+    for (k, v) in args.kw {
+        let i = params.iter().position(|p| **p == *k).ok_or_else(|| Error::new(format!("{name}() has no parameter `{k}`")))?;
+        out[i] = Some(v);
+    }
+    Ok(out)
+}
+
+/// Apply a command's completion to the process that waited for it (language.md §13.3).
+pub(crate) fn finish_command(p: &mut Process, c: Completion) -> Result<()> {
+    let opts = p.command.take().unwrap_or(CommandOptions { encoding: "utf-8".into(), raw_stdout: false, raw_stderr: false });
+    match c {
+        Completion::Command { stdout, stderr, status } => {
+            let out = output(stdout, opts.raw_stdout, &opts.encoding);
+            let err = output(stderr, opts.raw_stderr, &opts.encoding);
+            match (out, err) {
+                (Ok(out), Ok(err)) => {
+                    let st = &mut p.frame_mut().status;
+                    st.result = out;
+                    st.error = err;
+                    set_status(p, Value::Int(status), if status == 0 { Outcome::Success } else { Outcome::JobFailure });
+                }
+                (Err(e), _) | (_, Err(e)) => conn_failure(p, format!("cannot decode the command output as {}: {e}", opts.encoding)),
+            }
+        }
+        Completion::ConnectionFailed(msg) => conn_failure(p, msg),
+    }
+    Ok(())
+}
+
+fn conn_failure(p: &mut Process, msg: String) {
+    let st = &mut p.frame_mut().status;
+    st.result = Value::str("");
+    st.error = Value::Str(Rc::from(msg));
+    set_status(p, Value::Int(-1), Outcome::ConnFailure);
+}
+
+/// Decode command output and drop one final line terminator (Q26).
+fn output(bytes: Vec<u8>, raw: bool, encoding: &str) -> Result<Value> {
+    if raw {
+        return Ok(Value::Bytes(Rc::from(bytes)));
+    }
+    let mut text = codec::decode(&bytes, encoding)?;
+    if text.ends_with('\n') {
+        text.pop();
+        if text.ends_with('\r') {
+            text.pop();
+        }
+    }
+    Ok(Value::Str(Rc::from(text)))
+}

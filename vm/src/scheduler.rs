@@ -1,0 +1,295 @@
+//! The scheduler: one interpreter thread runs ready processes in bounded slices;
+//! waiting processes park until a completion, a timer or another process wakes them.
+
+use std::cell::RefCell;
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap, VecDeque};
+use std::path::PathBuf;
+use std::rc::Rc;
+use std::time::{Duration, Instant};
+
+use crossbeam_channel::{Receiver, Sender};
+
+use crate::code::Code;
+use crate::host::{Completion, Host, Ticket};
+use crate::process::{Frame, Outcome, Process, Wait};
+use crate::value::{ProcessInfo, ProcessState, Value};
+
+/// Tunables of a VM.
+#[derive(Clone, Debug)]
+pub struct VmOptions {
+    /// Live processes at most; fork/pfor wait for room (language.md §14.2).
+    pub max_processes: usize,
+    /// Instructions a process runs before the next ready one gets its turn.
+    pub fuel: u32,
+    /// Print each job as it starts (stderr).
+    pub trace: bool,
+    /// Nested jobflow calls at most (a runaway recursion fails cleanly).
+    pub max_call_depth: usize,
+}
+
+impl Default for VmOptions {
+    fn default() -> Self {
+        VmOptions { max_processes: 1000, fuel: 10_000, trace: false, max_call_depth: 200 }
+    }
+}
+
+pub struct Vm<H: Host> {
+    pub(crate) host: H,
+    pub(crate) opts: VmOptions,
+    pub(crate) procs: HashMap<u64, Process>,
+    pub(crate) ready: VecDeque<u64>,
+    timers: BinaryHeap<Reverse<(Instant, u64, u64)>>,
+    pub(crate) done_tx: Sender<(Ticket, Completion)>,
+    done_rx: Receiver<(Ticket, Completion)>,
+    next_pid: u64,
+    /// Host requests not yet completed.
+    pub(crate) in_flight: usize,
+    /// Parents waiting for room under the process limit.
+    pub(crate) limit_waiters: VecDeque<u64>,
+    /// Processes waiting (event job) for another process to end.
+    pub(crate) proc_waiters: HashMap<u64, Vec<u64>>,
+    pub(crate) live: usize,
+    /// Jobflows compiled once per run, by path.
+    code_cache: HashMap<PathBuf, Rc<Code>>,
+}
+
+impl<H: Host> Vm<H> {
+    pub fn new(host: H, opts: VmOptions) -> Vm<H> {
+        let (done_tx, done_rx) = crossbeam_channel::unbounded();
+        Vm {
+            host,
+            opts,
+            procs: HashMap::new(),
+            ready: VecDeque::new(),
+            timers: BinaryHeap::new(),
+            done_tx,
+            done_rx,
+            next_pid: 1,
+            in_flight: 0,
+            limit_waiters: VecDeque::new(),
+            proc_waiters: HashMap::new(),
+            live: 0,
+            code_cache: HashMap::new(),
+        }
+    }
+
+    pub fn host(&self) -> &H {
+        &self.host
+    }
+
+    /// Start `chunk` as a new top-level process with parameters `args` (already values).
+    pub fn spawn_main(&mut self, chunk: Rc<Code>, dir: PathBuf, args: Vec<(String, Value)>) -> Result<Rc<RefCell<ProcessInfo>>, String> {
+        let mut frame = Frame::new(chunk, Rc::new(dir), 0);
+        crate::interp::bind_params(&mut frame, Vec::new(), args.into_iter().map(|(k, v)| (Rc::from(k.as_str()), v)).collect())
+            .map_err(|e| e.message)?;
+        Ok(self.spawn(frame, None))
+    }
+
+    /// Create a ready process running `frame`.
+    pub(crate) fn spawn(&mut self, frame: Frame, parent: Option<u64>) -> Rc<RefCell<ProcessInfo>> {
+        let pid = self.next_pid;
+        self.next_pid += 1;
+        let info = Rc::new(RefCell::new(ProcessInfo {
+            pid,
+            state: ProcessState::Ready,
+            result: Value::Null,
+            exit_status: Value::Null,
+            error: Value::Null,
+            parent,
+            detached: false,
+        }));
+        let p = Process {
+            pid,
+            info: info.clone(),
+            frames: vec![frame],
+            stack: Vec::new(),
+            handlers: Vec::new(),
+            outcome: Outcome::Success,
+            wait: Wait::None,
+            seq: 0,
+            timed_out: false,
+            deadline: None,
+            fork: None,
+            parent,
+            job: 0,
+            resumed: false,
+            choice_deadlines: Vec::new(),
+            command: None,
+        };
+        self.procs.insert(pid, p);
+        self.ready.push_back(pid);
+        self.live += 1;
+        info
+    }
+
+    /// Run until every process has ended (or none can ever be woken again).
+    pub fn run(&mut self) {
+        loop {
+            self.drain_completions();
+            self.fire_timers(Instant::now());
+            if let Some(pid) = self.ready.pop_front() {
+                self.run_one(pid);
+                continue;
+            }
+            if self.procs.is_empty() {
+                return;
+            }
+            let next_timer = self.timers.peek().map(|Reverse((t, _, _))| *t);
+            if self.in_flight == 0 && next_timer.is_none() {
+                self.deadlock();
+                return;
+            }
+            let wait = next_timer.map(|t| t.saturating_duration_since(Instant::now()));
+            let got = match wait {
+                Some(d) => self.done_rx.recv_timeout(d).ok(),
+                None => self.done_rx.recv().ok(),
+            };
+            if let Some((ticket, c)) = got {
+                self.complete(ticket, c);
+            }
+        }
+    }
+
+    fn run_one(&mut self, pid: u64) {
+        let Some(mut p) = self.procs.remove(&pid) else { return };
+        let still_waiting = match p.wait {
+            Wait::Host | Wait::Suspended => true,
+            Wait::Sleep => !p.timed_out,
+            Wait::None | Wait::Event | Wait::Children => false,
+        };
+        if still_waiting {
+            self.procs.insert(pid, p);
+            return;
+        }
+        p.wait = Wait::None;
+        p.info.borrow_mut().state = ProcessState::Running;
+        let ended = self.run_slice(&mut p);
+        if !ended {
+            p.info.borrow_mut().state = if p.wait == Wait::None { ProcessState::Ready } else { ProcessState::Waiting };
+            if p.wait == Wait::None {
+                self.ready.push_back(pid);
+            }
+            self.procs.insert(pid, p);
+        }
+    }
+
+    /// The compiled code of the jobflow at `path`, loaded through the host once.
+    pub(crate) fn load_code(&mut self, path: &std::path::Path) -> Result<Rc<Code>, crate::value::Error> {
+        if let Some(c) = self.code_cache.get(path) {
+            return Ok(c.clone());
+        }
+        let chunk = self.host.load_jobflow(path).map_err(crate::value::Error::new)?;
+        let code = Code::new(chunk).map_err(crate::value::Error::new)?;
+        self.code_cache.insert(path.to_path_buf(), code.clone());
+        Ok(code)
+    }
+
+    /// Put a parked process back on the ready queue.
+    pub(crate) fn wake(&mut self, pid: u64) {
+        if let Some(p) = self.procs.get(&pid) {
+            if p.wait != Wait::None && !self.ready.contains(&pid) {
+                self.ready.push_back(pid);
+            }
+        }
+    }
+
+    /// Park `p` until `deadline` (if any); the caller has set `p.wait`.
+    pub(crate) fn park(&mut self, p: &mut Process, deadline: Option<Instant>) {
+        p.seq += 1;
+        p.timed_out = false;
+        p.deadline = deadline;
+        if let Some(t) = deadline {
+            self.timers.push(Reverse((t, p.pid, p.seq)));
+        }
+    }
+
+    fn fire_timers(&mut self, now: Instant) {
+        while let Some(&Reverse((t, pid, seq))) = self.timers.peek() {
+            if t > now {
+                break;
+            }
+            self.timers.pop();
+            if let Some(p) = self.procs.get_mut(&pid) {
+                if p.seq == seq && p.wait != Wait::None {
+                    p.timed_out = true;
+                    if p.wait == Wait::Sleep {
+                        p.wait = Wait::None;
+                    }
+                    if !self.ready.contains(&pid) {
+                        self.ready.push_back(pid);
+                    }
+                }
+            }
+        }
+    }
+
+    fn drain_completions(&mut self) {
+        while let Ok((ticket, c)) = self.done_rx.try_recv() {
+            self.complete(ticket, c);
+        }
+    }
+
+    fn complete(&mut self, ticket: Ticket, c: Completion) {
+        self.in_flight = self.in_flight.saturating_sub(1);
+        let Some(mut p) = self.procs.remove(&ticket.pid) else { return };
+        if p.seq == ticket.seq && p.wait == Wait::Host {
+            p.wait = Wait::None;
+            if let Err(e) = crate::interp::finish_command(&mut p, c) {
+                if self.raise(&mut p, e) {
+                    return;
+                }
+            }
+            self.ready.push_back(p.pid);
+        }
+        self.procs.insert(ticket.pid, p);
+    }
+
+    /// Nothing can wake the remaining processes: end them with an error.
+    fn deadlock(&mut self) {
+        let mut pids: Vec<u64> = self.procs.keys().copied().collect();
+        pids.sort_unstable();
+        for pid in pids {
+            if let Some(mut p) = self.procs.remove(&pid) {
+                let detached = p.info.borrow().detached;
+                if !detached {
+                    let e = crate::value::Error::new("the process waits for an event that can never come: no other process is running and no timeout is set");
+                    if !self.raise(&mut p, e) {
+                        // a `try` caught it; the process goes on
+                        self.procs.insert(pid, p);
+                        self.ready.push_back(pid);
+                        continue;
+                    }
+                } else {
+                    let stopped = Value::str("stopped: it was waiting for an event that can never come");
+                    self.end_process(&mut p, ProcessState::Aborted, Value::Int(1), Value::Null, stopped);
+                }
+            }
+        }
+        if !self.procs.is_empty() {
+            self.run();
+        }
+    }
+}
+
+/// Sleep lengths and timeouts: seconds as Integer/Float, or a Datetime to wait until.
+pub(crate) fn deadline_from(v: &Value) -> Result<Option<Instant>, crate::value::Error> {
+    let now = Instant::now();
+    let secs = match v {
+        Value::Null => return Ok(None),
+        Value::Int(i) => *i as f64,
+        Value::Float(f) => *f,
+        Value::Bool(b) => f64::from(u8::from(*b)),
+        Value::Datetime(dt) => {
+            let delta = dt.signed_duration_since(chrono::Utc::now());
+            delta.num_milliseconds() as f64 / 1000.0
+        }
+        other => {
+            return Err(crate::value::Error::new(format!("a timeout must be seconds or a Datetime, not {}", other.type_name())))
+        }
+    };
+    if !secs.is_finite() {
+        return Err(crate::value::Error::new("a timeout must be a finite number of seconds"));
+    }
+    Ok(Some(now + Duration::from_secs_f64(secs.clamp(0.0, 1e9))))
+}

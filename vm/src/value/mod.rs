@@ -1,0 +1,172 @@
+//! Values of the jobflow language (language.md §8, library.md §2).
+//!
+//! Values live on the interpreter thread only, so containers are `Rc<RefCell<..>>`:
+//! Arrays and Dictionaries are shared by reference (§8.3), everything else is immutable.
+//! Child processes get a [`Value::deep_copy`] of what they inherit.
+
+use std::cell::RefCell;
+use std::collections::VecDeque;
+use std::fmt;
+use std::path::PathBuf;
+use std::rc::Rc;
+
+use indexmap::IndexMap;
+use num_bigint::BigInt;
+
+pub mod arith;
+pub mod compare;
+pub mod datetime;
+pub mod index;
+mod key;
+pub(crate) mod num;
+mod pattern;
+pub mod render;
+mod template;
+
+pub use arith::{add, div, mul, neg, pos, rem, sub};
+pub use compare::{case_match, compare, contains, equals, partial_compare, similar};
+pub use index::{get_attr, get_index, set_attr, set_index};
+pub use template::{expand_dollar, percent_format, percent_format_with};
+
+pub type Array = Rc<RefCell<Vec<Value>>>;
+pub type Dict = Rc<RefCell<IndexMap<Key, Value>>>;
+
+/// A jobflow value.
+#[derive(Clone)]
+pub enum Value {
+    Null,
+    Bool(bool),
+    /// The fast path of Integer.
+    Int(i64),
+    /// An Integer outside i64; never holds a value that fits in i64.
+    BigInt(Rc<BigInt>),
+    Float(f64),
+    Str(Rc<str>),
+    Bytes(Rc<[u8]>),
+    Pattern(Rc<Pattern>),
+    Array(Array),
+    Dict(Dict),
+    /// A Datetime keeps the UTC offset it was created with.
+    Datetime(chrono::DateTime<chrono::FixedOffset>),
+    Date(chrono::NaiveDate),
+    Time(chrono::NaiveTime),
+    Timedelta(chrono::TimeDelta),
+    Process(Rc<RefCell<ProcessInfo>>),
+    Channel(Rc<RefCell<ChannelState>>),
+    /// A built-in function used as a value (`[f = length]`); index into `jfc_compiler::builtins::BUILTINS`.
+    Builtin(u16),
+    /// A method bound to its receiver (`a.add_item` used as a value or a job).
+    Method(Rc<BoundMethod>),
+    /// A jobflow that can be called with an execution job.
+    Jobflow(Rc<JobflowRef>),
+}
+
+/// The kind letter of a pattern literal.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PatternKind {
+    Regex,
+    Glob,
+    Exact,
+}
+
+/// A compiled pattern (language.md §8.7).
+pub struct Pattern {
+    pub kind: PatternKind,
+    pub text: Rc<str>,
+    pub icase: bool,
+    /// The regular expression that `Regex` and `Glob` patterns match with.
+    pub regex: Option<fancy_regex::Regex>,
+}
+
+/// A method and its receiver.
+pub struct BoundMethod {
+    pub receiver: Value,
+    pub name: Rc<str>,
+}
+
+/// A reference to a jobflow; until the object store exists, a `.jf` file.
+#[derive(Debug)]
+pub struct JobflowRef {
+    pub path: PathBuf,
+}
+
+/// The observable state of a process (language.md §14.1).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ProcessState {
+    New,
+    Ready,
+    Running,
+    Waiting,
+    Aborted,
+    Done,
+}
+
+/// What a Process value shows; the scheduler updates it as the process runs.
+pub struct ProcessInfo {
+    pub pid: u64,
+    pub state: ProcessState,
+    pub result: Value,
+    pub exit_status: Value,
+    pub error: Value,
+    pub parent: Option<u64>,
+    pub detached: bool,
+}
+
+/// An in-memory channel (`channel()`, library.md §1.9): a FIFO of messages with ids.
+#[derive(Default)]
+pub struct ChannelState {
+    pub messages: VecDeque<(u64, Value)>,
+    pub next_id: u64,
+    /// Messages ever received through event jobs (`event_count`).
+    pub event_count: u64,
+    /// Processes parked on an event job that names this channel.
+    pub waiters: Vec<u64>,
+}
+
+/// A dictionary key: any non-composite value, hashed and compared the way the
+/// original engine does (1, 1.0 and true are the same key).
+#[derive(Clone)]
+pub struct Key(pub Value);
+
+/// A runtime error (class C): aborts the process unless a `try` catches it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Error {
+    pub message: String,
+}
+
+impl Error {
+    pub fn new(message: impl Into<String>) -> Self {
+        Error {
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Arguments of a call: positional then keyword, both in source order.
+#[derive(Clone, Default)]
+pub struct Args {
+    pub pos: Vec<Value>,
+    pub kw: Vec<(Rc<str>, Value)>,
+}
+
+impl Value {
+    pub fn str(s: &str) -> Value {
+        Value::Str(Rc::from(s))
+    }
+
+    pub fn array(items: Vec<Value>) -> Value {
+        Value::Array(Rc::new(RefCell::new(items)))
+    }
+
+    pub fn dict(entries: IndexMap<Key, Value>) -> Value {
+        Value::Dict(Rc::new(RefCell::new(entries)))
+    }
+}
