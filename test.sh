@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Run the whole test suite. Installs what the tests need when it is missing.
+# Usage: ./test.sh            (all tests)
+#        ./test.sh -p jfc-vm  (extra arguments go to `cargo test`)
+set -euo pipefail
+cd "$(dirname "$0")"
+
+need() { command -v "$1" >/dev/null 2>&1; }
+
+install_packages() {
+    # Debian packages the suite uses; installed only when missing (CI runs as root).
+    local missing=()
+    need bash || missing+=(bash)
+    if [ ${#missing[@]} -gt 0 ]; then
+        if [ "$(id -u)" = 0 ] && need apt-get; then
+            apt-get update -qq && apt-get install -y -qq "${missing[@]}"
+        else
+            echo "test.sh: please install: ${missing[*]}" >&2
+            exit 1
+        fi
+    fi
+}
+
+if ! need cargo; then
+    echo "test.sh: cargo is missing; install Rust from your package manager or rustup" >&2
+    exit 1
+fi
+install_packages
+
+jobs=${JFC_TEST_JOBS:-2}
+cargo test --workspace -j"$jobs" "$@"
