@@ -57,3 +57,8 @@ fn check_dir(dir: &str) {
 fn spec_examples() {
     check_dir("tests/run");
 }
+
+#[test]
+fn vm_cases() {
+    check_dir("tests/vm");
+}

@@ -14,8 +14,7 @@ use crate::diagnostics::{Code, Diagnostic};
 use crate::span::Span;
 
 pub fn check(program: &Program, out: &mut Vec<Diagnostic>) {
-    let mut w = Walker::default();
-    w.report = true;
+    let mut w = Walker { report: true, ..Walker::default() };
     for p in &program.params {
         if let Some(d) = &p.default {
             w.expr(d);

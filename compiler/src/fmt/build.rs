@@ -106,7 +106,7 @@ impl<'s> Builder<'s> {
             .iter()
             .rev()
             .find(|b| !matches!(b, b' ' | b'\t' | b'\r' | 0x0c))
-            .map_or(true, |&b| b == b'\n')
+            .is_none_or(|&b| b == b'\n')
     }
 
     /// Whether the blanks right before `pos` hold an empty line.

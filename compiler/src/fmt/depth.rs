@@ -106,7 +106,11 @@ fn block_children<'a>(kind: &'a BlockKind, out: &mut Vec<Node<'a>>) {
         } => {
             out.extend(cond.iter().map(Node::Expr));
             out.push(Node::Flow(then));
-            out.extend(elifs.iter().flat_map(|(c, f)| [Node::Expr(c), Node::Flow(f)]));
+            out.extend(
+                elifs
+                    .iter()
+                    .flat_map(|(c, f)| [Node::Expr(c), Node::Flow(f)]),
+            );
             out.extend(otherwise.iter().map(Node::Flow));
         }
         BlockKind::Case {

@@ -24,11 +24,17 @@ pub enum Doc {
     Blank,
     /// A comment; `own_line` ones start a line of their own, others follow code.
     /// A line break always follows.
-    Comment { text: String, own_line: bool },
+    Comment {
+        text: String,
+        own_line: bool,
+    },
     Indent(Vec<Doc>),
     Concat(Vec<Doc>),
     /// A unit printed flat when it fits; `hard` when it must break anyway.
-    Group { docs: Vec<Doc>, hard: bool },
+    Group {
+        docs: Vec<Doc>,
+        hard: bool,
+    },
 }
 
 impl Doc {
@@ -209,47 +215,5 @@ impl Printer {
             self.out.push('\n');
         }
         self.out
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn t(s: &str) -> Doc {
-        Doc::text(s)
-    }
-
-    #[test]
-    fn group_flat_when_it_fits() {
-        let d = Doc::group(vec![t("a"), Doc::Indent(vec![Doc::Line, t("b")]), Doc::Line, t("c")]);
-        assert_eq!(print(&d), "a b c\n");
-    }
-
-    #[test]
-    fn group_breaks_when_too_long() {
-        let long = "x".repeat(WIDTH);
-        let d = Doc::group(vec![t("a"), Doc::Indent(vec![Doc::Line, t(&long)]), Doc::Line, t("c")]);
-        assert_eq!(print(&d), format!("a\n    {long}\nc\n"));
-    }
-
-    #[test]
-    fn comment_breaks_its_group_and_lines_do_not_double() {
-        let d = Doc::group(vec![
-            t("a"),
-            Doc::Comment {
-                text: "# c".into(),
-                own_line: false,
-            },
-            Doc::Line,
-            t("b"),
-        ]);
-        assert_eq!(print(&d), "a # c\nb\n");
-    }
-
-    #[test]
-    fn blank_lines_collapse() {
-        let d = Doc::Concat(vec![t("a"), Doc::Blank, Doc::Blank, Doc::Line, t("b")]);
-        assert_eq!(print(&d), "a\n\nb\n");
     }
 }

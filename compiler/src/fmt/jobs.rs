@@ -256,7 +256,12 @@ impl Builder<'_> {
     fn else_clause(&mut self, flow: &Flow, after: usize) -> Vec<Doc> {
         let at = self.keyword(Kw::Else, after);
         let prefix = self.item_prefix(at, &[at]);
-        vec![prefix, Doc::Line, Doc::text("else:"), self.clause_body(flow)]
+        vec![
+            prefix,
+            Doc::Line,
+            Doc::text("else:"),
+            self.clause_body(flow),
+        ]
     }
 
     fn case(
@@ -276,7 +281,10 @@ impl Builder<'_> {
         let mut parts = Vec::new();
         let mut end = 0;
         for clause in clauses {
-            let at = clause.patterns.first().map_or(end, |p| p.span.start as usize);
+            let at = clause
+                .patterns
+                .first()
+                .map_or(end, |p| p.span.start as usize);
             parts.push(self.item_prefix(at, &[at]));
             parts.push(Doc::Line);
             parts.push(self.expr_list_inline(&clause.patterns));
@@ -294,7 +302,10 @@ impl Builder<'_> {
     /// it fits, else below it, indented. A lone block stays on the label's line
     /// and breaks by its own rules.
     fn clause_body(&mut self, flow: &Flow) -> Doc {
-        let first = flow.steps.first().map_or(flow.span.start, |s| s.job.span.start);
+        let first = flow
+            .steps
+            .first()
+            .map_or(flow.span.start, |s| s.job.span.start);
         let lone_block =
             flow.steps.len() == 1 && matches!(flow.steps[0].job.kind, JobKind::Block(_));
         if lone_block && !self.has_comment_before(first as usize) {

@@ -90,7 +90,9 @@ fn format_here(text: &str) -> Result<String, Vec<Diagnostic>> {
         return Err(vec![Diagnostic::new(
             Code::Syntax,
             Span::new(0, 0),
-            format!("this flow nests more than {MAX_DEPTH} levels deep; jfc fmt leaves it as it is"),
+            format!(
+                "this flow nests more than {MAX_DEPTH} levels deep; jfc fmt leaves it as it is"
+            ),
         )]);
     }
     let (bom, body) = match text.strip_prefix('\u{feff}') {
@@ -138,7 +140,10 @@ fn verify(input: &str, program: &Program, output: &str) -> Result<(), Vec<Diagno
 }
 
 fn comment_texts(text: &str) -> Vec<&str> {
-    comments(text).into_iter().map(|(_, t)| t.trim_end()).collect()
+    comments(text)
+        .into_iter()
+        .map(|(_, t)| t.trim_end())
+        .collect()
 }
 
 /// Whether two trees are the same apart from their spans.

@@ -45,35 +45,3 @@ fn in_gap<'t>(
         at = start + len;
     }
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn texts(text: &str) -> Vec<&str> {
-        comments(text).into_iter().map(|(_, t)| t).collect()
-    }
-
-    #[test]
-    fn hashes_inside_literals_are_not_comments() {
-        let src = "print('# no', \"#\", b'#', r'#'i, '''\n# no\n''') # yes\n# also\n";
-        assert_eq!(texts(src), vec!["# yes", "# also"]);
-    }
-
-    #[test]
-    fn spans_point_at_the_hash() {
-        let src = "\u{feff}[] # c\n#d";
-        let found = comments(src);
-        assert_eq!(found.len(), 2);
-        for (span, text) in found {
-            assert_eq!(&src[span.range()], text);
-        }
-    }
-
-    #[test]
-    fn comment_at_end_without_newline() {
-        assert_eq!(texts("[]#x"), vec!["#x"]);
-        assert_eq!(texts("#only"), vec!["#only"]);
-        assert!(texts("").is_empty());
-    }
-}

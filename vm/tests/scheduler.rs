@@ -1,0 +1,102 @@
+//! The scheduler with a fake host: process limit, fairness, parallel commands.
+
+use std::cell::RefCell;
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use crossbeam_channel::Sender;
+use jfc_compiler::bytecode::Chunk;
+use jfc_vm::host::{Completion, Host, Request, Ticket};
+use jfc_vm::value::{ProcessState, Value};
+use jfc_vm::{Code, Vm, VmOptions};
+
+/// Completes every command after a few milliseconds on its own thread, counting how
+/// many run at once.
+#[derive(Default)]
+struct FakeHost {
+    running: Arc<AtomicUsize>,
+    peak: Arc<AtomicUsize>,
+    started: Arc<AtomicUsize>,
+    console: RefCell<Vec<String>>,
+}
+
+impl Host for FakeHost {
+    fn start(&self, ticket: Ticket, request: Request, done: Sender<(Ticket, Completion)>) {
+        let Request::Command(c) = request;
+        let now = self.running.fetch_add(1, Ordering::SeqCst) + 1;
+        self.peak.fetch_max(now, Ordering::SeqCst);
+        self.started.fetch_add(1, Ordering::SeqCst);
+        let running = self.running.clone();
+        std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(5));
+            running.fetch_sub(1, Ordering::SeqCst);
+            let _ = done.send((ticket, Completion::Command { stdout: c.command.into_bytes(), stderr: vec![], status: 0 }));
+        });
+    }
+
+    fn resolve_path(&self, _: &Path, path: &str) -> Result<Value, String> {
+        Err(format!("no object {path}"))
+    }
+
+    fn load_jobflow(&self, path: &Path) -> Result<Chunk, String> {
+        Err(format!("no jobflow {}", path.display()))
+    }
+
+    fn console(&self, _: u64, line: &str) {
+        self.console.borrow_mut().push(line.to_string());
+    }
+
+    fn report(&self, _: &str) {}
+}
+
+fn run(source: &str, opts: VmOptions) -> (Vm<FakeHost>, Rc<RefCell<jfc_vm::value::ProcessInfo>>) {
+    let (chunk, _) = jfc_compiler::compile(source, "test.jf").unwrap_or_else(|d| panic!("{d:?}"));
+    let mut vm = Vm::new(FakeHost::default(), opts);
+    let info = vm.spawn_main(Code::new(chunk).expect("verified"), PathBuf::from("."), vec![]).expect("spawned");
+    vm.run();
+    (vm, info)
+}
+
+#[test]
+fn pfor_waits_for_room_under_the_process_limit() {
+    let opts = VmOptions { max_processes: 5, ..VmOptions::default() };
+    let (vm, info) = run("{ pfor i in 20 | ['cmd $i'] } -> print(length($RESULT), $STATUS)", opts);
+    assert_eq!(info.borrow().state, ProcessState::Done);
+    let host = vm.host();
+    assert_eq!(host.started.load(Ordering::SeqCst), 20);
+    let peak = host.peak.load(Ordering::SeqCst);
+    // The parent counts as one of the five live processes.
+    assert!(peak <= 4, "{peak} commands ran at once");
+    assert!(peak >= 2, "children did not run in parallel (peak {peak})");
+    assert_eq!(*host.console.borrow(), vec!["20 0".to_string()]);
+}
+
+#[test]
+fn a_busy_process_does_not_starve_the_others() {
+    let source = "[c = channel()] -> { fork |
+        [i = 0] -> { while i < 100000 | [i = i + 1] } -> print('counting done')
+        print('quick child')
+    }";
+    let (vm, _) = run(source, VmOptions::default());
+    let lines = vm.host().console.borrow().clone();
+    assert_eq!(lines, vec!["quick child".to_string(), "counting done".to_string()]);
+}
+
+#[test]
+fn fork_children_wait_in_parallel() {
+    let (vm, info) = run("{ fork | ['a'] ['b'] ['c'] } -> { for p in $RESULT | print(p.result) }", VmOptions::default());
+    assert_eq!(info.borrow().state, ProcessState::Done);
+    assert_eq!(vm.host().peak.load(Ordering::SeqCst), 3);
+    assert_eq!(*vm.host().console.borrow(), vec!["a", "b", "c"]);
+}
+
+#[test]
+fn runtime_error_aborts_with_its_message() {
+    let (_, info) = run("[a = [1]] -> print(a[5])", VmOptions::default());
+    let info = info.borrow();
+    assert_eq!(info.state, ProcessState::Aborted);
+    assert!(info.error.to_text().contains("out of range"), "{}", info.error.to_text());
+}
