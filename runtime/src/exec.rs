@@ -96,12 +96,20 @@ pub fn run_command(req: &CommandRequest) -> Completion {
             let _ = stdin.write_all(&input);
         }))
     });
+    let Some(limit) = req.timeout else {
+        // Without a timeout std reads both pipes itself (poll, no extra threads).
+        let output = child.wait_with_output();
+        if let Some(w) = writer {
+            let _ = w.join();
+        }
+        return match output {
+            Ok(o) => Completion::Command { stdout: o.stdout, stderr: o.stderr, status: exit_code(o.status) },
+            Err(e) => Completion::ConnectionFailed(format!("lost the command `{}`: {e}", req.command)),
+        };
+    };
     let out = reader(child.stdout.take());
     let err = reader(child.stderr.take());
-    let status = match req.timeout {
-        None => child.wait().map(Some),
-        Some(limit) => wait_until(&mut child, Instant::now() + limit),
-    };
+    let status = wait_until(&mut child, Instant::now() + limit);
     if let Some(w) = writer {
         let _ = w.join();
     }

@@ -9,6 +9,7 @@ pub mod code;
 pub mod host;
 mod interp;
 pub mod process;
+mod queue;
 pub mod scheduler;
 pub mod value;
 

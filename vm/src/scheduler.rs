@@ -3,7 +3,7 @@
 
 use std::cell::RefCell;
 use std::cmp::Reverse;
-use std::collections::{BinaryHeap, HashMap, VecDeque};
+use std::collections::{BinaryHeap, HashMap};
 use std::path::PathBuf;
 use std::rc::Rc;
 use std::time::{Duration, Instant};
@@ -12,6 +12,7 @@ use crossbeam_channel::{Receiver, Sender};
 
 use crate::code::Code;
 use crate::host::{Completion, Host, Ticket};
+use crate::queue::UniqueQueue;
 use crate::process::{Frame, Outcome, Process, Wait};
 use crate::value::{ProcessInfo, ProcessState, Value};
 
@@ -38,7 +39,7 @@ pub struct Vm<H: Host> {
     pub(crate) host: H,
     pub(crate) opts: VmOptions,
     pub(crate) procs: HashMap<u64, Process>,
-    pub(crate) ready: VecDeque<u64>,
+    pub(crate) ready: UniqueQueue,
     timers: BinaryHeap<Reverse<(Instant, u64, u64)>>,
     pub(crate) done_tx: Sender<(Ticket, Completion)>,
     done_rx: Receiver<(Ticket, Completion)>,
@@ -46,7 +47,7 @@ pub struct Vm<H: Host> {
     /// Host requests not yet completed.
     pub(crate) in_flight: usize,
     /// Parents waiting for room under the process limit.
-    pub(crate) limit_waiters: VecDeque<u64>,
+    pub(crate) limit_waiters: UniqueQueue,
     /// Processes waiting (event job) for another process to end.
     pub(crate) proc_waiters: HashMap<u64, Vec<u64>>,
     pub(crate) live: usize,
@@ -61,13 +62,13 @@ impl<H: Host> Vm<H> {
             host,
             opts,
             procs: HashMap::new(),
-            ready: VecDeque::new(),
+            ready: UniqueQueue::default(),
             timers: BinaryHeap::new(),
             done_tx,
             done_rx,
             next_pid: 1,
             in_flight: 0,
-            limit_waiters: VecDeque::new(),
+            limit_waiters: UniqueQueue::default(),
             proc_waiters: HashMap::new(),
             live: 0,
             code_cache: HashMap::new(),
@@ -118,7 +119,7 @@ impl<H: Host> Vm<H> {
             command: None,
         };
         self.procs.insert(pid, p);
-        self.ready.push_back(pid);
+        self.ready.push(pid);
         self.live += 1;
         info
     }
@@ -128,7 +129,7 @@ impl<H: Host> Vm<H> {
         loop {
             self.drain_completions();
             self.fire_timers(Instant::now());
-            if let Some(pid) = self.ready.pop_front() {
+            if let Some(pid) = self.ready.pop() {
                 self.run_one(pid);
                 continue;
             }
@@ -168,7 +169,7 @@ impl<H: Host> Vm<H> {
         if !ended {
             p.info.borrow_mut().state = if p.wait == Wait::None { ProcessState::Ready } else { ProcessState::Waiting };
             if p.wait == Wait::None {
-                self.ready.push_back(pid);
+                self.ready.push(pid);
             }
             self.procs.insert(pid, p);
         }
@@ -188,8 +189,8 @@ impl<H: Host> Vm<H> {
     /// Put a parked process back on the ready queue.
     pub(crate) fn wake(&mut self, pid: u64) {
         if let Some(p) = self.procs.get(&pid) {
-            if p.wait != Wait::None && !self.ready.contains(&pid) {
-                self.ready.push_back(pid);
+            if p.wait != Wait::None {
+                self.ready.push(pid);
             }
         }
     }
@@ -216,9 +217,7 @@ impl<H: Host> Vm<H> {
                     if p.wait == Wait::Sleep {
                         p.wait = Wait::None;
                     }
-                    if !self.ready.contains(&pid) {
-                        self.ready.push_back(pid);
-                    }
+                    self.ready.push(pid);
                 }
             }
         }
@@ -240,7 +239,7 @@ impl<H: Host> Vm<H> {
                     return;
                 }
             }
-            self.ready.push_back(p.pid);
+            self.ready.push(p.pid);
         }
         self.procs.insert(ticket.pid, p);
     }
@@ -257,7 +256,7 @@ impl<H: Host> Vm<H> {
                     if !self.raise(&mut p, e) {
                         // a `try` caught it; the process goes on
                         self.procs.insert(pid, p);
-                        self.ready.push_back(pid);
+                        self.ready.push(pid);
                         continue;
                     }
                 } else {

@@ -17,8 +17,8 @@ impl<H: Host> Vm<H> {
         self.spawn_children(p);
         let state = p.fork.as_ref().expect("set above");
         if state.running > 0 || !state.pending.is_empty() {
-            if !state.pending.is_empty() && !self.limit_waiters.contains(&p.pid) {
-                self.limit_waiters.push_back(p.pid);
+            if !state.pending.is_empty() {
+                self.limit_waiters.push(p.pid);
             }
             p.frame_mut().pc -= 1;
             p.wait = Wait::Children;

@@ -3,6 +3,7 @@
 
 mod calls;
 mod events;
+mod fast;
 mod fork;
 mod jobs;
 mod report;
@@ -33,7 +34,13 @@ pub(crate) enum Step {
 impl<H: Host> Vm<H> {
     /// Run `p` for one slice of instructions. Returns true when the process ended.
     pub(crate) fn run_slice(&mut self, p: &mut Process) -> bool {
-        for _ in 0..self.opts.fuel {
+        let mut fuel = self.opts.fuel;
+        while fuel > 0 {
+            fast::run(p, &mut fuel, self.opts.trace);
+            if fuel == 0 {
+                break;
+            }
+            fuel -= 1;
             let step = self.step(p);
             match step {
                 Ok(Step::Next) => {}
@@ -316,7 +323,7 @@ impl<H: Host> Vm<H> {
         if let Some(parent) = p.parent.take() {
             self.child_gone(parent);
         }
-        let waiters: Vec<u64> = self.limit_waiters.drain(..).collect();
+        let waiters = self.limit_waiters.drain();
         for w in waiters {
             self.wake(w);
         }
