@@ -20,9 +20,12 @@ fn cases(dir: &Path) -> Vec<PathBuf> {
 /// Run one case; `None` when it passes, else what differs.
 fn run_case(jf: &Path) -> Option<String> {
     let want_out = fs::read_to_string(jf.with_extension("out")).ok()?;
-    let want_status: i32 = fs::read_to_string(jf.with_extension("status")).map_or(0, |s| s.trim().parse().unwrap_or(-1));
+    let want_status: i32 = fs::read_to_string(jf.with_extension("status"))
+        .map_or(0, |s| s.trim().parse().unwrap_or(-1));
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_jfc"));
-    cmd.current_dir(jf.parent()?).arg("run").arg(jf.file_name()?);
+    cmd.current_dir(jf.parent()?)
+        .arg("run")
+        .arg(jf.file_name()?);
     if let Ok(args) = fs::read_to_string(jf.with_extension("args")) {
         for line in args.lines().filter(|l| !l.trim().is_empty()) {
             cmd.arg("-p").arg(line);
@@ -36,12 +39,19 @@ fn run_case(jf: &Path) -> Option<String> {
         problems.push(format!("exit status {got_status}, expected {want_status}"));
     }
     if got_out != want_out {
-        problems.push(format!("stdout differs:\n--- expected\n{want_out}--- actual\n{got_out}"));
+        problems.push(format!(
+            "stdout differs:\n--- expected\n{want_out}--- actual\n{got_out}"
+        ));
     }
     if problems.is_empty() {
         None
     } else {
-        Some(format!("{}: {}\nstderr: {}", jf.display(), problems.join("; "), String::from_utf8_lossy(&out.stderr)))
+        Some(format!(
+            "{}: {}\nstderr: {}",
+            jf.display(),
+            problems.join("; "),
+            String::from_utf8_lossy(&out.stderr)
+        ))
     }
 }
 
@@ -50,7 +60,13 @@ fn check_dir(dir: &str) {
     let all = cases(&dir);
     assert!(!all.is_empty(), "no cases in {}", dir.display());
     let failures: Vec<String> = all.iter().filter_map(|c| run_case(c)).collect();
-    assert!(failures.is_empty(), "{} of {} failed:\n{}", failures.len(), all.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} failed:\n{}",
+        failures.len(),
+        all.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]

@@ -26,7 +26,13 @@ pub fn run(args: DisasmArgs) -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(diagnostics) => {
-            super::check::report(&diagnostics, &name, &text, super::check::Format::Human, false);
+            super::check::report(
+                &diagnostics,
+                &name,
+                &text,
+                super::check::Format::Human,
+                false,
+            );
             ExitCode::from(2)
         }
     }

@@ -1,8 +1,8 @@
 //! Subcommands of `jfc`, one module each.
 
 pub mod check;
-pub mod fmt;
 pub mod disasm;
+pub mod fmt;
 pub mod run;
 
 use clap::{Parser, Subcommand};

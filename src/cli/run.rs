@@ -14,6 +14,10 @@ pub struct RunArgs {
     /// Echo each job and command line on stderr as it runs (also JFC_TRACE=1).
     #[arg(long)]
     pub trace: bool,
+    /// Echo command lines on stderr in this format ({username}, {hostname}, {sudomark}, {command});
+    /// `--trace` uses "[{username}@{hostname}]{sudomark} {command}".
+    #[arg(long, value_name = "FORMAT")]
+    pub echo_format: Option<String>,
     /// Live processes at most; fork/pfor wait for room.
     #[arg(long, default_value_t = 1000, value_name = "N")]
     pub max_processes: usize,
@@ -25,7 +29,9 @@ pub fn run(args: RunArgs) -> ExitCode {
     let mut params = Vec::new();
     for p in &args.params {
         match p.split_once('=') {
-            Some((k, v)) if !k.trim().is_empty() => params.push((k.trim().to_string(), v.to_string())),
+            Some((k, v)) if !k.trim().is_empty() => {
+                params.push((k.trim().to_string(), v.to_string()))
+            }
             _ => {
                 eprintln!("error: -p {p}: expected NAME=EXPR, e.g. -p host=\"'web1'\"");
                 return ExitCode::from(2);
@@ -33,7 +39,13 @@ pub fn run(args: RunArgs) -> ExitCode {
         }
     }
     let mut opts = RunOptions::default();
-    opts.vm.trace = args.trace || std::env::var("JFC_TRACE").is_ok_and(|v| !v.is_empty() && v != "0");
+    opts.vm.trace =
+        args.trace || std::env::var("JFC_TRACE").is_ok_and(|v| !v.is_empty() && v != "0");
+    opts.vm.command_echo = args.echo_format.or_else(|| {
+        opts.vm
+            .trace
+            .then(|| jfc_vm::DEFAULT_COMMAND_ECHO.to_string())
+    });
     opts.vm.max_processes = args.max_processes.max(1);
     match run_file(&args.file, &params, opts) {
         Ok(info) => ExitCode::from(exit_code(&info.borrow())),

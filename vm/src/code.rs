@@ -2,14 +2,16 @@
 
 use std::rc::Rc;
 
-use jfc_compiler::bytecode::{Chunk, Const};
+use jfc_compiler::bytecode::{Chunk, Const, Template, TemplatePart};
 use num_bigint::BigInt;
 
-use crate::value::Value;
+use crate::value::{Pattern, PatternKind, Value};
 
 pub struct Code {
     pub chunk: Chunk,
     pub consts: Vec<Value>,
+    /// Pattern literals without placeholders, compiled once (`None` for other templates).
+    pub patterns: Vec<Option<Value>>,
 }
 
 impl Code {
@@ -17,7 +19,12 @@ impl Code {
     pub fn new(chunk: Chunk) -> Result<Rc<Code>, String> {
         jfc_compiler::bytecode::verify(&chunk)?;
         let consts = chunk.consts.iter().map(const_value).collect();
-        Ok(Rc::new(Code { chunk, consts }))
+        let patterns = chunk.templates.iter().map(static_pattern).collect();
+        Ok(Rc::new(Code {
+            chunk,
+            consts,
+            patterns,
+        }))
     }
 }
 
@@ -28,5 +35,27 @@ fn const_value(c: &Const) -> Value {
         Const::Float(f) => Value::Float(*f),
         Const::Str(s) | Const::Path(s) => Value::str(s),
         Const::Bytes(b) => Value::Bytes(Rc::from(b.as_slice())),
+    }
+}
+
+/// A pattern literal whose text has no `$` placeholder is the same value every time.
+fn static_pattern(t: &Template) -> Option<Value> {
+    let (kind, icase) = t.pattern?;
+    let mut text = String::new();
+    for part in &t.parts {
+        let TemplatePart::Text(s) = part else {
+            return None;
+        };
+        text.push_str(s);
+    }
+    let pattern = Pattern::new(pattern_kind(kind), &text, icase).ok()?;
+    Some(Value::Pattern(Rc::new(pattern)))
+}
+
+pub(crate) fn pattern_kind(kind: jfc_compiler::lexer::PatKind) -> PatternKind {
+    match kind {
+        jfc_compiler::lexer::PatKind::Regex => PatternKind::Regex,
+        jfc_compiler::lexer::PatKind::Glob => PatternKind::Glob,
+        jfc_compiler::lexer::PatKind::Exact => PatternKind::Exact,
     }
 }

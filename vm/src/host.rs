@@ -41,7 +41,11 @@ pub enum Request {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Completion {
     /// The command ran; `status` is its exit status.
-    Command { stdout: Vec<u8>, stderr: Vec<u8>, status: i64 },
+    Command {
+        stdout: Vec<u8>,
+        stderr: Vec<u8>,
+        status: i64,
+    },
     /// The command could not be run where asked, or timed out (class B, `$STATUS = -1`).
     ConnectionFailed(String),
 }

@@ -15,4 +15,4 @@ pub mod value;
 
 pub use code::Code;
 pub use host::{Completion, Host, Request, Ticket};
-pub use scheduler::{Vm, VmOptions};
+pub use scheduler::{Vm, VmOptions, DEFAULT_COMMAND_ECHO};

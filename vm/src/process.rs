@@ -31,7 +31,12 @@ pub struct StatusVars {
 
 impl Default for StatusVars {
     fn default() -> Self {
-        StatusVars { result: Value::str(""), status: Value::Int(0), error: Value::str(""), debug: Value::Null }
+        StatusVars {
+            result: Value::str(""),
+            status: Value::Int(0),
+            error: Value::str(""),
+            debug: Value::Null,
+        }
     }
 }
 
@@ -52,7 +57,15 @@ pub struct Frame {
 impl Frame {
     pub fn new(code: Rc<Code>, dir: Rc<PathBuf>, stack_base: usize) -> Frame {
         let slots = vec![None; code.chunk.slots.len()];
-        Frame { code, pc: 0, slots, status: StatusVars::default(), iters: Vec::new(), dir, stack_base }
+        Frame {
+            code,
+            pc: 0,
+            slots,
+            status: StatusVars::default(),
+            iters: Vec::new(),
+            dir,
+            stack_base,
+        }
     }
 }
 

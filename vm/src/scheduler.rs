@@ -12,9 +12,12 @@ use crossbeam_channel::{Receiver, Sender};
 
 use crate::code::Code;
 use crate::host::{Completion, Host, Ticket};
-use crate::queue::UniqueQueue;
 use crate::process::{Frame, Outcome, Process, Wait};
+use crate::queue::UniqueQueue;
 use crate::value::{ProcessInfo, ProcessState, Value};
+
+/// The command echo format of the original engine (`showCommandFormat`).
+pub const DEFAULT_COMMAND_ECHO: &str = "[{username}@{hostname}]{sudomark} {command}";
 
 /// Tunables of a VM.
 #[derive(Clone, Debug)]
@@ -25,13 +28,22 @@ pub struct VmOptions {
     pub fuel: u32,
     /// Print each job as it starts (stderr).
     pub trace: bool,
+    /// Echo each command line on stderr in this format (platform.md §2.3): `{username}`,
+    /// `{hostname}`, `{sudomark}` and `{command}` are replaced. `None`: no echo.
+    pub command_echo: Option<String>,
     /// Nested jobflow calls at most (a runaway recursion fails cleanly).
     pub max_call_depth: usize,
 }
 
 impl Default for VmOptions {
     fn default() -> Self {
-        VmOptions { max_processes: 1000, fuel: 10_000, trace: false, max_call_depth: 200 }
+        VmOptions {
+            max_processes: 1000,
+            fuel: 10_000,
+            trace: false,
+            command_echo: None,
+            max_call_depth: 200,
+        }
     }
 }
 
@@ -80,10 +92,21 @@ impl<H: Host> Vm<H> {
     }
 
     /// Start `chunk` as a new top-level process with parameters `args` (already values).
-    pub fn spawn_main(&mut self, chunk: Rc<Code>, dir: PathBuf, args: Vec<(String, Value)>) -> Result<Rc<RefCell<ProcessInfo>>, String> {
+    pub fn spawn_main(
+        &mut self,
+        chunk: Rc<Code>,
+        dir: PathBuf,
+        args: Vec<(String, Value)>,
+    ) -> Result<Rc<RefCell<ProcessInfo>>, String> {
         let mut frame = Frame::new(chunk, Rc::new(dir), 0);
-        crate::interp::bind_params(&mut frame, Vec::new(), args.into_iter().map(|(k, v)| (Rc::from(k.as_str()), v)).collect())
-            .map_err(|e| e.message)?;
+        crate::interp::bind_params(
+            &mut frame,
+            Vec::new(),
+            args.into_iter()
+                .map(|(k, v)| (Rc::from(k.as_str()), v))
+                .collect(),
+        )
+        .map_err(|e| e.message)?;
         Ok(self.spawn(frame, None))
     }
 
@@ -153,7 +176,9 @@ impl<H: Host> Vm<H> {
     }
 
     fn run_one(&mut self, pid: u64) {
-        let Some(mut p) = self.procs.remove(&pid) else { return };
+        let Some(mut p) = self.procs.remove(&pid) else {
+            return;
+        };
         let still_waiting = match p.wait {
             Wait::Host | Wait::Suspended => true,
             Wait::Sleep => !p.timed_out,
@@ -167,7 +192,11 @@ impl<H: Host> Vm<H> {
         p.info.borrow_mut().state = ProcessState::Running;
         let ended = self.run_slice(&mut p);
         if !ended {
-            p.info.borrow_mut().state = if p.wait == Wait::None { ProcessState::Ready } else { ProcessState::Waiting };
+            p.info.borrow_mut().state = if p.wait == Wait::None {
+                ProcessState::Ready
+            } else {
+                ProcessState::Waiting
+            };
             if p.wait == Wait::None {
                 self.ready.push(pid);
             }
@@ -176,11 +205,17 @@ impl<H: Host> Vm<H> {
     }
 
     /// The compiled code of the jobflow at `path`, loaded through the host once.
-    pub(crate) fn load_code(&mut self, path: &std::path::Path) -> Result<Rc<Code>, crate::value::Error> {
+    pub(crate) fn load_code(
+        &mut self,
+        path: &std::path::Path,
+    ) -> Result<Rc<Code>, crate::value::Error> {
         if let Some(c) = self.code_cache.get(path) {
             return Ok(c.clone());
         }
-        let chunk = self.host.load_jobflow(path).map_err(crate::value::Error::new)?;
+        let chunk = self
+            .host
+            .load_jobflow(path)
+            .map_err(crate::value::Error::new)?;
         let code = Code::new(chunk).map_err(crate::value::Error::new)?;
         self.code_cache.insert(path.to_path_buf(), code.clone());
         Ok(code)
@@ -231,7 +266,9 @@ impl<H: Host> Vm<H> {
 
     fn complete(&mut self, ticket: Ticket, c: Completion) {
         self.in_flight = self.in_flight.saturating_sub(1);
-        let Some(mut p) = self.procs.remove(&ticket.pid) else { return };
+        let Some(mut p) = self.procs.remove(&ticket.pid) else {
+            return;
+        };
         if p.seq == ticket.seq && p.wait == Wait::Host {
             p.wait = Wait::None;
             if let Err(e) = crate::interp::finish_command(&mut p, c) {
@@ -260,8 +297,15 @@ impl<H: Host> Vm<H> {
                         continue;
                     }
                 } else {
-                    let stopped = Value::str("stopped: it was waiting for an event that can never come");
-                    self.end_process(&mut p, ProcessState::Aborted, Value::Int(1), Value::Null, stopped);
+                    let stopped =
+                        Value::str("stopped: it was waiting for an event that can never come");
+                    self.end_process(
+                        &mut p,
+                        ProcessState::Aborted,
+                        Value::Int(1),
+                        Value::Null,
+                        stopped,
+                    );
                 }
             }
         }
@@ -284,11 +328,16 @@ pub(crate) fn deadline_from(v: &Value) -> Result<Option<Instant>, crate::value::
             delta.num_milliseconds() as f64 / 1000.0
         }
         other => {
-            return Err(crate::value::Error::new(format!("a timeout must be seconds or a Datetime, not {}", other.type_name())))
+            return Err(crate::value::Error::new(format!(
+                "a timeout must be seconds or a Datetime, not {}",
+                other.type_name()
+            )))
         }
     };
     if !secs.is_finite() {
-        return Err(crate::value::Error::new("a timeout must be a finite number of seconds"));
+        return Err(crate::value::Error::new(
+            "a timeout must be a finite number of seconds",
+        ));
     }
     Ok(Some(now + Duration::from_secs_f64(secs.clamp(0.0, 1e9))))
 }

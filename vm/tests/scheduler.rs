@@ -33,7 +33,14 @@ impl Host for FakeHost {
         std::thread::spawn(move || {
             std::thread::sleep(Duration::from_millis(5));
             running.fetch_sub(1, Ordering::SeqCst);
-            let _ = done.send((ticket, Completion::Command { stdout: c.command.into_bytes(), stderr: vec![], status: 0 }));
+            let _ = done.send((
+                ticket,
+                Completion::Command {
+                    stdout: c.command.into_bytes(),
+                    stderr: vec![],
+                    status: 0,
+                },
+            ));
         });
     }
 
@@ -55,15 +62,27 @@ impl Host for FakeHost {
 fn run(source: &str, opts: VmOptions) -> (Vm<FakeHost>, Rc<RefCell<jfc_vm::value::ProcessInfo>>) {
     let (chunk, _) = jfc_compiler::compile(source, "test.jf").unwrap_or_else(|d| panic!("{d:?}"));
     let mut vm = Vm::new(FakeHost::default(), opts);
-    let info = vm.spawn_main(Code::new(chunk).expect("verified"), PathBuf::from("."), vec![]).expect("spawned");
+    let info = vm
+        .spawn_main(
+            Code::new(chunk).expect("verified"),
+            PathBuf::from("."),
+            vec![],
+        )
+        .expect("spawned");
     vm.run();
     (vm, info)
 }
 
 #[test]
 fn pfor_waits_for_room_under_the_process_limit() {
-    let opts = VmOptions { max_processes: 5, ..VmOptions::default() };
-    let (vm, info) = run("{ pfor i in 20 | ['cmd $i'] } -> print(length($RESULT), $STATUS)", opts);
+    let opts = VmOptions {
+        max_processes: 5,
+        ..VmOptions::default()
+    };
+    let (vm, info) = run(
+        "{ pfor i in 20 | ['cmd $i'] } -> print(length($RESULT), $STATUS)",
+        opts,
+    );
     assert_eq!(info.borrow().state, ProcessState::Done);
     let host = vm.host();
     assert_eq!(host.started.load(Ordering::SeqCst), 20);
@@ -82,12 +101,18 @@ fn a_busy_process_does_not_starve_the_others() {
     }";
     let (vm, _) = run(source, VmOptions::default());
     let lines = vm.host().console.borrow().clone();
-    assert_eq!(lines, vec!["quick child".to_string(), "counting done".to_string()]);
+    assert_eq!(
+        lines,
+        vec!["quick child".to_string(), "counting done".to_string()]
+    );
 }
 
 #[test]
 fn fork_children_wait_in_parallel() {
-    let (vm, info) = run("{ fork | ['a'] ['b'] ['c'] } -> { for p in $RESULT | print(p.result) }", VmOptions::default());
+    let (vm, info) = run(
+        "{ fork | ['a'] ['b'] ['c'] } -> { for p in $RESULT | print(p.result) }",
+        VmOptions::default(),
+    );
     assert_eq!(info.borrow().state, ProcessState::Done);
     assert_eq!(vm.host().peak.load(Ordering::SeqCst), 3);
     assert_eq!(*vm.host().console.borrow(), vec!["a", "b", "c"]);
@@ -98,5 +123,9 @@ fn runtime_error_aborts_with_its_message() {
     let (_, info) = run("[a = [1]] -> print(a[5])", VmOptions::default());
     let info = info.borrow();
     assert_eq!(info.state, ProcessState::Aborted);
-    assert!(info.error.to_text().contains("out of range"), "{}", info.error.to_text());
+    assert!(
+        info.error.to_text().contains("out of range"),
+        "{}",
+        info.error.to_text()
+    );
 }

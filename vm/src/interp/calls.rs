@@ -18,25 +18,39 @@ pub(crate) fn pop_args(p: &mut Process, c: usize) -> Result<Args> {
 }
 
 /// Pop arguments laid out by `spec`.
-pub(crate) fn pop_args_spec(p: &mut Process, spec: &jfc_compiler::bytecode::CallSpec) -> Result<Args> {
-    let values = p.stack.split_off(p.stack.len().saturating_sub(spec.width()));
+pub(crate) fn pop_args_spec(
+    p: &mut Process,
+    spec: &jfc_compiler::bytecode::CallSpec,
+) -> Result<Args> {
+    let values = p
+        .stack
+        .split_off(p.stack.len().saturating_sub(spec.width()));
     args_from(values, spec)
 }
 
 /// Arguments from their stack values laid out by `spec`.
-pub(crate) fn args_from(values: Vec<Value>, spec: &jfc_compiler::bytecode::CallSpec) -> Result<Args> {
+pub(crate) fn args_from(
+    values: Vec<Value>,
+    spec: &jfc_compiler::bytecode::CallSpec,
+) -> Result<Args> {
     let mut values = values.into_iter();
     let mut args = Args::default();
     args.pos.extend(values.by_ref().take(spec.npos as usize));
     if spec.spread {
         match values.next() {
             Some(Value::Array(a)) => args.pos.extend(a.borrow().iter().cloned()),
-            Some(other) => return Err(Error::new(format!("`*` needs an Array, not {}", other.type_name()))),
+            Some(other) => {
+                return Err(Error::new(format!(
+                    "`*` needs an Array, not {}",
+                    other.type_name()
+                )))
+            }
             None => {}
         }
     }
     for k in &spec.keywords {
-        args.kw.push((Rc::from(k.as_str()), values.next().unwrap_or(Value::Null)));
+        args.kw
+            .push((Rc::from(k.as_str()), values.next().unwrap_or(Value::Null)));
     }
     if spec.spread_named {
         match values.next() {
@@ -48,7 +62,12 @@ pub(crate) fn args_from(values: Vec<Value>, spec: &jfc_compiler::bytecode::CallS
                     args.kw.push((name.clone(), v.clone()));
                 }
             }
-            Some(other) => return Err(Error::new(format!("`**` needs a Dictionary, not {}", other.type_name()))),
+            Some(other) => {
+                return Err(Error::new(format!(
+                    "`**` needs a Dictionary, not {}",
+                    other.type_name()
+                )))
+            }
             None => {}
         }
     }
@@ -56,7 +75,11 @@ pub(crate) fn args_from(values: Vec<Value>, spec: &jfc_compiler::bytecode::CallS
 }
 
 /// Bind call arguments to a jobflow's parameters (language.md §3).
-pub(crate) fn bind_params(frame: &mut Frame, pos: Vec<Value>, kw: Vec<(Rc<str>, Value)>) -> Result<()> {
+pub(crate) fn bind_params(
+    frame: &mut Frame,
+    pos: Vec<Value>,
+    kw: Vec<(Rc<str>, Value)>,
+) -> Result<()> {
     let chunk = &frame.code.chunk;
     if pos.len() > chunk.params.len() {
         return Err(Error::new(format!(
@@ -73,25 +96,45 @@ pub(crate) fn bind_params(frame: &mut Frame, pos: Vec<Value>, kw: Vec<(Rc<str>, 
     for (name, v) in kw {
         let Some(param) = chunk.params.iter().find(|p| p.name == *name) else {
             let known: Vec<&str> = chunk.params.iter().map(|p| p.name.as_str()).collect();
-            return Err(Error::new(format!("{} has no parameter `{name}` (its parameters: {})", chunk.name, known.join(", "))));
+            return Err(Error::new(format!(
+                "{} has no parameter `{name}` (its parameters: {})",
+                chunk.name,
+                known.join(", ")
+            )));
         };
         let slot = &mut frame.slots[param.slot as usize];
         if slot.is_some() {
-            return Err(Error::new(format!("parameter `{name}` of {} is given twice", chunk.name)));
+            return Err(Error::new(format!(
+                "parameter `{name}` of {} is given twice",
+                chunk.name
+            )));
         }
         *slot = Some(v);
     }
-    let missing: Vec<&str> =
-        chunk.params.iter().filter(|p| !p.has_default && frame.slots[p.slot as usize].is_none()).map(|p| p.name.as_str()).collect();
+    let missing: Vec<&str> = chunk
+        .params
+        .iter()
+        .filter(|p| !p.has_default && frame.slots[p.slot as usize].is_none())
+        .map(|p| p.name.as_str())
+        .collect();
     if !missing.is_empty() {
-        return Err(Error::new(format!("{} needs a value for parameter `{}`", chunk.name, missing.join("`, `"))));
+        return Err(Error::new(format!(
+            "{} needs a value for parameter `{}`",
+            chunk.name,
+            missing.join("`, `")
+        )));
     }
     Ok(())
 }
 
 impl<H: Host> Vm<H> {
     /// Call a value in an expression: a built-in function or a bound method.
-    pub(crate) fn call_value(&mut self, p: &mut Process, callee: &Value, args: Args) -> Result<Value> {
+    pub(crate) fn call_value(
+        &mut self,
+        p: &mut Process,
+        callee: &Value,
+        args: Args,
+    ) -> Result<Value> {
         match callee {
             Value::Builtin(id) => self.call_builtin(p, *id, args),
             Value::Method(m) => self.call_method(&m.receiver, &m.name, args),
@@ -105,23 +148,44 @@ impl<H: Host> Vm<H> {
         let b = builtins::get(id);
         match b.name {
             "current" => Ok(Value::Process(p.info.clone())),
-            "channel" => Ok(Value::Channel(Rc::new(RefCell::new(ChannelState::default())))),
+            "channel" => Ok(Value::Channel(Rc::new(RefCell::new(
+                ChannelState::default(),
+            )))),
             name if functions::is_pure_function(name) => functions::call_function(name, args),
-            name if b.kind == BuiltinKind::Job => Err(Error::new(format!("`{name}` is a built-in job; write it as a job of its own"))),
-            name => Err(Error::new(format!("`{name}` needs the object store, which this version of jfc does not have yet"))),
+            name if b.kind == BuiltinKind::Job => Err(Error::new(format!(
+                "`{name}` is a built-in job; write it as a job of its own"
+            ))),
+            name => Err(Error::new(format!(
+                "`{name}` needs the object store, which this version of jfc does not have yet"
+            ))),
         }
     }
 
     /// A method of a value; channel methods are the VM's own, because `send` wakes processes.
-    pub(crate) fn call_method(&mut self, receiver: &Value, name: &str, args: Args) -> Result<Value> {
+    pub(crate) fn call_method(
+        &mut self,
+        receiver: &Value,
+        name: &str,
+        args: Args,
+    ) -> Result<Value> {
         match receiver {
             Value::Channel(ch) => self.channel_method(ch, name, args),
             _ => methods::call_method(receiver, name, args),
         }
     }
 
-    fn channel_method(&mut self, ch: &Rc<RefCell<ChannelState>>, name: &str, args: Args) -> Result<Value> {
-        let arg = |i: usize| args.pos.get(i).cloned().or_else(|| args.kw.first().map(|(_, v)| v.clone()));
+    fn channel_method(
+        &mut self,
+        ch: &Rc<RefCell<ChannelState>>,
+        name: &str,
+        args: Args,
+    ) -> Result<Value> {
+        let arg = |i: usize| {
+            args.pos
+                .get(i)
+                .cloned()
+                .or_else(|| args.kw.first().map(|(_, v)| v.clone()))
+        };
         match name {
             "send" => {
                 let msg = arg(0).ok_or_else(|| Error::new("send() needs a message"))?;
@@ -142,13 +206,18 @@ impl<H: Host> Vm<H> {
             }
             "peek_message" => {
                 let c = ch.borrow();
-                Ok(c.messages.front().map_or(Value::Null, |(id, m)| Value::array(vec![Value::Int(*id as i64), m.clone()])))
+                Ok(c.messages.front().map_or(Value::Null, |(id, m)| {
+                    Value::array(vec![Value::Int(*id as i64), m.clone()])
+                }))
             }
             "delete_message" => {
                 let ids: Vec<Value> = args.pos.clone();
                 let mut c = ch.borrow_mut();
                 let before = c.messages.len();
-                c.messages.retain(|(id, _)| !ids.iter().any(|v| matches!(v, Value::Int(i) if *i == *id as i64)));
+                c.messages.retain(|(id, _)| {
+                    !ids.iter()
+                        .any(|v| matches!(v, Value::Int(i) if *i == *id as i64))
+                });
                 Ok(Value::Int((before - c.messages.len()) as i64))
             }
             "clear_messages" => {

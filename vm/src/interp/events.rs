@@ -36,10 +36,17 @@ fn operands(values: &[Value], spec: &EventSpec) -> Result<Operands> {
             "timeout" => timeout = v.clone(),
             "peek_mode" => peek = v.truthy(),
             "detect_error" => {}
-            other => return Err(Error::new(format!("an event job has no option `{other}` (options: timeout, peek_mode, detect_error)"))),
+            other => return Err(Error::new(format!(
+                "an event job has no option `{other}` (options: timeout, peek_mode, detect_error)"
+            ))),
         }
     }
-    Ok(Operands { target, guard, timeout, peek })
+    Ok(Operands {
+        target,
+        guard,
+        timeout,
+        peek,
+    })
 }
 
 fn width(spec: &EventSpec) -> usize {
@@ -67,7 +74,11 @@ impl<H: Host> Vm<H> {
             set_status(p, Value::Int(1), Outcome::JobFailure);
             return Ok(Step::Next);
         }
-        let deadline = if p.resumed { p.deadline } else { deadline_from(&ops.timeout)? };
+        let deadline = if p.resumed {
+            p.deadline
+        } else {
+            deadline_from(&ops.timeout)?
+        };
         if let Some(t) = &ops.target {
             self.listen(p.pid, t);
         }
@@ -78,7 +89,11 @@ impl<H: Host> Vm<H> {
     pub(crate) fn choice(&mut self, p: &mut Process, i: usize) -> Result<Step> {
         let chunk = &p.frame().code.chunk;
         let spec = chunk.choices[i].clone();
-        let specs: Vec<EventSpec> = spec.events.iter().map(|&e| chunk.events[e as usize].clone()).collect();
+        let specs: Vec<EventSpec> = spec
+            .events
+            .iter()
+            .map(|&e| chunk.events[e as usize].clone())
+            .collect();
         let total: usize = specs.iter().map(width).sum();
         let base = p.stack.len().saturating_sub(total);
         let mut all = Vec::new();
@@ -99,10 +114,17 @@ impl<H: Host> Vm<H> {
             }
         }
         if !p.resumed {
-            p.choice_deadlines = all.iter().map(|o| deadline_from(&o.timeout)).collect::<Result<_>>()?;
+            p.choice_deadlines = all
+                .iter()
+                .map(|o| deadline_from(&o.timeout))
+                .collect::<Result<_>>()?;
         }
         let now = Instant::now();
-        if let Some(k) = p.choice_deadlines.iter().position(|d| d.is_some_and(|d| d <= now)) {
+        if let Some(k) = p
+            .choice_deadlines
+            .iter()
+            .position(|d| d.is_some_and(|d| d <= now))
+        {
             self.choose(p, base, spec.branches[k]);
             set_status(p, Value::Int(1), Outcome::JobFailure);
             return Ok(Step::Next);
@@ -188,7 +210,9 @@ fn fire(target: &Value, guard: Option<&(Guard, Value)>, peek: bool) -> Result<Op
             c.messages.drain(..at);
             c.event_count += 1;
             let v = if peek {
-                c.messages.front().map(|(id, m)| Value::array(vec![Value::Int(*id as i64), m.clone()]))
+                c.messages
+                    .front()
+                    .map(|(id, m)| Value::array(vec![Value::Int(*id as i64), m.clone()]))
             } else {
                 c.messages.pop_front().map(|(_, m)| m)
             };
@@ -201,7 +225,11 @@ fn fire(target: &Value, guard: Option<&(Guard, Value)>, peek: bool) -> Result<Op
             };
             if matches!(state, ProcessState::Done | ProcessState::Aborted) {
                 let proc_value = Value::Process(info.clone());
-                Ok(Some(if peek { Value::array(vec![Value::Int(pid as i64), proc_value]) } else { proc_value }))
+                Ok(Some(if peek {
+                    Value::array(vec![Value::Int(pid as i64), proc_value])
+                } else {
+                    proc_value
+                }))
             } else {
                 Ok(None)
             }
@@ -215,6 +243,9 @@ fn fire(target: &Value, guard: Option<&(Guard, Value)>, peek: bool) -> Result<Op
             }
             Ok(None)
         }
-        other => Err(Error::new(format!("an event job waits on a Channel, a Process or an Array of them, not a {}", other.type_name()))),
+        other => Err(Error::new(format!(
+            "an event job waits on a Channel, a Process or an Array of them, not a {}",
+            other.type_name()
+        ))),
     }
 }

@@ -14,8 +14,16 @@ use crate::value::Value;
 /// Run fast instructions while `fuel` lasts; returns with the frame's pc on the first
 /// instruction it did not run.
 pub(crate) fn run(p: &mut Process, fuel_left: &mut u32, trace: bool) {
-    let Process { frames, stack, job, outcome, .. } = p;
-    let Some(frame) = frames.last_mut() else { return };
+    let Process {
+        frames,
+        stack,
+        job,
+        outcome,
+        ..
+    } = p;
+    let Some(frame) = frames.last_mut() else {
+        return;
+    };
     let code = frame.code.clone();
     let ops = &code.chunk.code;
     let mut pc = frame.pc;
@@ -40,7 +48,9 @@ pub(crate) fn run(p: &mut Process, fuel_left: &mut u32, trace: bool) {
                 if n < 2 {
                     break;
                 }
-                let (Value::Int(a), Value::Int(b)) = (&stack[n - 2], &stack[n - 1]) else { break };
+                let (Value::Int(a), Value::Int(b)) = (&stack[n - 2], &stack[n - 1]) else {
+                    break;
+                };
                 let Some(r) = int_op(op, *a, *b) else { break };
                 // Both operands are Integers: nothing to drop.
                 std::mem::forget(stack.pop());
@@ -87,7 +97,11 @@ fn int_op(op: Op, a: i64, b: i64) -> Option<Value> {
         Op::Rem => {
             // Python's floored remainder: the result has the sign of the divisor.
             let r = a.checked_rem(b)?;
-            Value::Int(if r != 0 && (r < 0) != (b < 0) { r + b } else { r })
+            Value::Int(if r != 0 && (r < 0) != (b < 0) {
+                r + b
+            } else {
+                r
+            })
         }
         Op::Compare(c) => Value::Bool(match c {
             CompareOp::Lt => a < b,
@@ -115,7 +129,10 @@ fn copy(v: &Value) -> Value {
 /// Assign, skipping the drop glue when the old value owns nothing.
 #[inline(always)]
 fn overwrite(slot: &mut Value, v: Value) {
-    if matches!(slot, Value::Int(_) | Value::Bool(_) | Value::Null | Value::Float(_)) {
+    if matches!(
+        slot,
+        Value::Int(_) | Value::Bool(_) | Value::Null | Value::Float(_)
+    ) {
         std::mem::forget(std::mem::replace(slot, v));
     } else {
         *slot = v;

@@ -26,12 +26,24 @@ impl<H: Host> Vm<H> {
             return Ok(Step::Park);
         }
         let state = p.fork.take().expect("set above");
-        let failed = state.children.iter().filter(|c| c.borrow().state == ProcessState::Aborted).count();
+        let failed = state
+            .children
+            .iter()
+            .filter(|c| c.borrow().state == ProcessState::Aborted)
+            .count();
         let procs = state.children.into_iter().map(Value::Process).collect();
         let frame = p.frame_mut();
         frame.pc = state.end;
         frame.status.result = Value::array(procs);
-        set_status(p, Value::Int(failed as i64), if failed > 0 { Outcome::JobFailure } else { Outcome::Success });
+        set_status(
+            p,
+            Value::Int(failed as i64),
+            if failed > 0 {
+                Outcome::JobFailure
+            } else {
+                Outcome::Success
+            },
+        );
         Ok(Step::Next)
     }
 
@@ -39,13 +51,19 @@ impl<H: Host> Vm<H> {
     fn spawn_children(&mut self, p: &mut Process) {
         while self.live < self.opts.max_processes {
             let Some(state) = p.fork.as_mut() else { return };
-            let Some((pc, value)) = state.pending.pop_front() else { return };
+            let Some((pc, value)) = state.pending.pop_front() else {
+                return;
+            };
             let slot = state.pfor_slot;
             let mut frame = p.frame().clone();
             frame.pc = pc;
             frame.iters.clear();
             frame.stack_base = 0;
-            frame.slots = frame.slots.iter().map(|s| s.as_ref().map(Value::deep_copy)).collect();
+            frame.slots = frame
+                .slots
+                .iter()
+                .map(|s| s.as_ref().map(Value::deep_copy))
+                .collect();
             if let (Some(slot), Some(v)) = (slot, value) {
                 frame.slots[slot as usize] = Some(v);
             }
@@ -77,9 +95,17 @@ fn start_fork(p: &mut Process, i: usize) -> Result<ForkState> {
             let start = spec.branches[0] as usize;
             match iterate(&source)? {
                 Iter::Items(items) => items.into_iter().map(|v| (start, Some(v))).collect(),
-                Iter::Range { next, end } => (next..end).map(|n| (start, Some(Value::Int(n)))).collect(),
+                Iter::Range { next, end } => {
+                    (next..end).map(|n| (start, Some(Value::Int(n)))).collect()
+                }
             }
         }
     };
-    Ok(ForkState { pending, pfor_slot: spec.pfor_slot, children: Vec::new(), running: 0, end: spec.end as usize })
+    Ok(ForkState {
+        pending,
+        pfor_slot: spec.pfor_slot,
+        children: Vec::new(),
+        running: 0,
+        end: spec.end as usize,
+    })
 }

@@ -53,12 +53,20 @@ impl<H: Host> Vm<H> {
         }
     }
 
-    fn start_command(&mut self, p: &mut Process, command: &str, input: Option<Value>, controls: &[(u8, u16)]) -> Result<Step> {
+    fn start_command(
+        &mut self,
+        p: &mut Process,
+        command: &str,
+        input: Option<Value>,
+        controls: &[(u8, u16)],
+    ) -> Result<Step> {
         let frame = p.frame();
         let control = |name: &str| -> Option<Value> {
             let idx = CONTROL_VARIABLES.iter().position(|c| *c == name)? as u8;
             let &(_, slot) = controls.iter().find(|(c, _)| *c == idx)?;
-            frame.slots[slot as usize].clone().filter(|v| !matches!(v, Value::Null))
+            frame.slots[slot as usize]
+                .clone()
+                .filter(|v| !matches!(v, Value::Null))
         };
         let text = |name: &str| control(name).map(|v| v.to_text());
         let flag = |name: &str, default: bool| control(name).map_or(default, |v| v.truthy());
@@ -69,7 +77,9 @@ impl<H: Host> Vm<H> {
         };
         let timeout = match control("__timeout__") {
             Some(Value::Int(n)) if n > 0 => Some(Duration::from_secs(n as u64)),
-            Some(Value::Float(f)) if f > 0.0 && f.is_finite() => Some(Duration::from_secs_f64(f.min(1e9))),
+            Some(Value::Float(f)) if f > 0.0 && f.is_finite() => {
+                Some(Duration::from_secs_f64(f.min(1e9)))
+            }
             _ => None,
         };
         let host = text("__host__").or_else(|| control("__node__").map(|v| v.to_text()));
@@ -83,16 +93,38 @@ impl<H: Host> Vm<H> {
             host,
             user: text("__user__"),
         };
-        p.command = Some(CommandOptions { encoding, raw_stdout: flag("__raw_stdout__", false), raw_stderr: flag("__raw_stderr__", false) });
-        if self.opts.trace {
-            let user = request.user.clone().unwrap_or_else(|| std::env::var("USER").unwrap_or_else(|_| "jfc".into()));
+        let options = CommandOptions {
+            encoding,
+            raw_stdout: flag("__raw_stdout__", false),
+            raw_stderr: flag("__raw_stderr__", false),
+        };
+        let sudo = flag("__sudo__", false);
+        p.command = Some(options);
+        if let Some(format) = &self.opts.command_echo {
+            let user = request
+                .user
+                .clone()
+                .unwrap_or_else(|| std::env::var("USER").unwrap_or_else(|_| "root".into()));
             let host = request.host.clone().unwrap_or_else(|| "localhost".into());
-            self.host.report(&format!("[{user}@{host}] {command}"));
+            let sudo = if sudo { " (sudo)" } else { "" };
+            let line = format
+                .replace("{username}", &user)
+                .replace("{hostname}", &host)
+                .replace("{sudomark}", sudo)
+                .replace("{command}", command);
+            self.host.report(&line);
         }
         p.wait = Wait::Host;
         self.park(p, None);
         self.in_flight += 1;
-        self.host.start(Ticket { pid: p.pid, seq: p.seq }, Request::Command(request), self.done_tx.clone());
+        self.host.start(
+            Ticket {
+                pid: p.pid,
+                seq: p.seq,
+            },
+            Request::Command(request),
+            self.done_tx.clone(),
+        );
         Ok(Step::Park)
     }
 
@@ -111,16 +143,32 @@ impl<H: Host> Vm<H> {
                 return Ok(Step::End {
                     state: ProcessState::Done,
                     exit_status: b.first().cloned().flatten().unwrap_or(Value::Int(0)),
-                    result: b.get(1).cloned().flatten().unwrap_or_else(|| Value::str("")),
-                    error: b.get(2).cloned().flatten().unwrap_or_else(|| Value::str("")),
+                    result: b
+                        .get(1)
+                        .cloned()
+                        .flatten()
+                        .unwrap_or_else(|| Value::str("")),
+                    error: b
+                        .get(2)
+                        .cloned()
+                        .flatten()
+                        .unwrap_or_else(|| Value::str("")),
                 });
             }
             "return" => {
                 let b = bind(name, args, &["result", "status", "error"])?;
                 let vars = StatusVars {
-                    result: b.first().cloned().flatten().unwrap_or_else(|| Value::str("")),
+                    result: b
+                        .first()
+                        .cloned()
+                        .flatten()
+                        .unwrap_or_else(|| Value::str("")),
                     status: b.get(1).cloned().flatten().unwrap_or(Value::Int(0)),
-                    error: b.get(2).cloned().flatten().unwrap_or_else(|| Value::str("")),
+                    error: b
+                        .get(2)
+                        .cloned()
+                        .flatten()
+                        .unwrap_or_else(|| Value::str("")),
                     debug: Value::Null,
                 };
                 return Ok(self.return_from(p, Some(vars)));
@@ -135,7 +183,13 @@ impl<H: Host> Vm<H> {
             "assert" => {
                 let b = bind(name, args, &["value", "message"])?;
                 if !b.first().cloned().flatten().is_some_and(|v| v.truthy()) {
-                    let msg = format!("assertion failure: {}", b.get(1).cloned().flatten().map_or(String::new(), |m| m.to_text()));
+                    let msg = format!(
+                        "assertion failure: {}",
+                        b.get(1)
+                            .cloned()
+                            .flatten()
+                            .map_or(String::new(), |m| m.to_text())
+                    );
                     self.host.console(p.pid, &msg);
                     return Err(Error::new(msg));
                 }
@@ -187,7 +241,12 @@ impl<H: Host> Vm<H> {
     pub(crate) fn return_from(&mut self, p: &mut Process, vars: Option<StatusVars>) -> Step {
         let vars = vars.unwrap_or_else(|| p.frame().status.clone());
         if p.frames.len() == 1 {
-            return Step::End { state: ProcessState::Done, exit_status: vars.status, result: vars.result, error: vars.error };
+            return Step::End {
+                state: ProcessState::Done,
+                exit_status: vars.status,
+                result: vars.result,
+                error: vars.error,
+            };
         }
         let callee = p.frames.pop();
         let depth = p.frames.len();
@@ -199,7 +258,15 @@ impl<H: Host> Vm<H> {
         let st = &mut p.frame_mut().status;
         st.result = vars.result;
         st.error = vars.error;
-        set_status(p, vars.status, if failed { Outcome::JobFailure } else { Outcome::Success });
+        set_status(
+            p,
+            vars.status,
+            if failed {
+                Outcome::JobFailure
+            } else {
+                Outcome::Success
+            },
+        );
         Step::Next
     }
 }
@@ -216,13 +283,19 @@ pub(crate) fn job_result(p: &mut Process, v: Value) {
 fn bind(name: &str, args: Args, params: &[&str]) -> Result<Vec<Option<Value>>> {
     let mut out: Vec<Option<Value>> = vec![None; params.len()];
     if args.pos.len() > params.len() {
-        return Err(Error::new(format!("{name}() takes at most {} arguments", params.len())));
+        return Err(Error::new(format!(
+            "{name}() takes at most {} arguments",
+            params.len()
+        )));
     }
     for (i, v) in args.pos.into_iter().enumerate() {
         out[i] = Some(v);
     }
     for (k, v) in args.kw {
-        let i = params.iter().position(|p| **p == *k).ok_or_else(|| Error::new(format!("{name}() has no parameter `{k}`")))?;
+        let i = params
+            .iter()
+            .position(|p| **p == *k)
+            .ok_or_else(|| Error::new(format!("{name}() has no parameter `{k}`")))?;
         out[i] = Some(v);
     }
     Ok(out)
@@ -230,9 +303,17 @@ fn bind(name: &str, args: Args, params: &[&str]) -> Result<Vec<Option<Value>>> {
 
 /// Apply a command's completion to the process that waited for it (language.md §13.3).
 pub(crate) fn finish_command(p: &mut Process, c: Completion) -> Result<()> {
-    let opts = p.command.take().unwrap_or(CommandOptions { encoding: "utf-8".into(), raw_stdout: false, raw_stderr: false });
+    let opts = p.command.take().unwrap_or(CommandOptions {
+        encoding: "utf-8".into(),
+        raw_stdout: false,
+        raw_stderr: false,
+    });
     match c {
-        Completion::Command { stdout, stderr, status } => {
+        Completion::Command {
+            stdout,
+            stderr,
+            status,
+        } => {
             let out = output(stdout, opts.raw_stdout, &opts.encoding);
             let err = output(stderr, opts.raw_stderr, &opts.encoding);
             match (out, err) {
@@ -240,9 +321,20 @@ pub(crate) fn finish_command(p: &mut Process, c: Completion) -> Result<()> {
                     let st = &mut p.frame_mut().status;
                     st.result = out;
                     st.error = err;
-                    set_status(p, Value::Int(status), if status == 0 { Outcome::Success } else { Outcome::JobFailure });
+                    set_status(
+                        p,
+                        Value::Int(status),
+                        if status == 0 {
+                            Outcome::Success
+                        } else {
+                            Outcome::JobFailure
+                        },
+                    );
                 }
-                (Err(e), _) | (_, Err(e)) => conn_failure(p, format!("cannot decode the command output as {}: {e}", opts.encoding)),
+                (Err(e), _) | (_, Err(e)) => conn_failure(
+                    p,
+                    format!("cannot decode the command output as {}: {e}", opts.encoding),
+                ),
             }
         }
         Completion::ConnectionFailed(msg) => conn_failure(p, msg),

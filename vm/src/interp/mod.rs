@@ -20,7 +20,7 @@ use jfc_compiler::bytecode::{Op, StatusVar, TemplatePart};
 use crate::host::Host;
 use crate::process::{Handler, Iter, Outcome, Process};
 use crate::scheduler::Vm;
-use crate::value::{arith, compare, index, Error, Key, Pattern, PatternKind, ProcessState, Result, Value};
+use crate::value::{arith, compare, index, Error, Key, Pattern, ProcessState, Result, Value};
 
 /// What the process does after an instruction.
 pub(crate) enum Step {
@@ -28,7 +28,12 @@ pub(crate) enum Step {
     /// The process waits; it is parked.
     Park,
     /// The process is over.
-    End { state: ProcessState, exit_status: Value, result: Value, error: Value },
+    End {
+        state: ProcessState,
+        exit_status: Value,
+        result: Value,
+        error: Value,
+    },
 }
 
 impl<H: Host> Vm<H> {
@@ -45,7 +50,12 @@ impl<H: Host> Vm<H> {
             match step {
                 Ok(Step::Next) => {}
                 Ok(Step::Park) => return false,
-                Ok(Step::End { state, exit_status, result, error }) => {
+                Ok(Step::End {
+                    state,
+                    exit_status,
+                    result,
+                    error,
+                }) => {
                     self.end_process(p, state, exit_status, result, error);
                     return true;
                 }
@@ -60,7 +70,10 @@ impl<H: Host> Vm<H> {
     }
 
     fn step(&mut self, p: &mut Process) -> Result<Step> {
-        let frame = p.frames.last_mut().ok_or_else(|| Error::new("internal error: no frame"))?;
+        let frame = p
+            .frames
+            .last_mut()
+            .ok_or_else(|| Error::new("internal error: no frame"))?;
         let op = frame.code.chunk.code[frame.pc];
         frame.pc += 1;
         match op {
@@ -110,7 +123,10 @@ impl<H: Host> Vm<H> {
                 p.stack.push(v);
             }
             Op::Template(i) => {
-                let v = template(p, i as usize)?;
+                let v = match &frame.code.patterns[i as usize] {
+                    Some(pattern) => pattern.clone(),
+                    None => template(p, i as usize)?,
+                };
                 p.stack.push(v);
             }
             Op::MakeArray(n) => {
@@ -138,14 +154,20 @@ impl<H: Host> Vm<H> {
             Op::Mul => binary(p, arith::mul)?,
             Op::Div => binary(p, arith::div)?,
             Op::Rem => binary(p, |a, b| match a {
-                Value::Str(s) => crate::value::percent_format(s, b).map(|t| Value::Str(Rc::from(t))),
+                Value::Str(s) => {
+                    crate::value::percent_format(s, b).map(|t| Value::Str(Rc::from(t)))
+                }
                 _ => arith::rem(a, b),
             })?,
             Op::Neg => unary(p, arith::neg)?,
             Op::Pos => unary(p, arith::pos)?,
             Op::Not => unary(p, |v| Ok(Value::Bool(!v.truthy())))?,
-            Op::In => binary(p, |item, container| compare::contains(container, item).map(Value::Bool))?,
-            Op::NotIn => binary(p, |item, container| compare::contains(container, item).map(|b| Value::Bool(!b)))?,
+            Op::In => binary(p, |item, container| {
+                compare::contains(container, item).map(Value::Bool)
+            })?,
+            Op::NotIn => binary(p, |item, container| {
+                compare::contains(container, item).map(|b| Value::Bool(!b))
+            })?,
             Op::Compare(c) => binary(p, |a, b| compare_values(c, a, b).map(Value::Bool))?,
             Op::CompareChain(c, t) => {
                 let b = pop(p)?;
@@ -228,7 +250,8 @@ impl<H: Host> Vm<H> {
             Op::CaseMatch => {
                 let pattern = pop(p)?;
                 let subject = p.stack.last().cloned().unwrap_or(Value::Null);
-                p.stack.push(Value::Bool(compare::case_match(&subject, &pattern)?));
+                p.stack
+                    .push(Value::Bool(compare::case_match(&subject, &pattern)?));
             }
             Op::CaseFail => set_status(p, Value::Int(1), Outcome::JobFailure),
             Op::IterStart => {
@@ -259,7 +282,12 @@ impl<H: Host> Vm<H> {
             Op::Fail(c) => return Err(Error::new(frame.code.consts[c as usize].to_text())),
             Op::TryStart(h) => {
                 let iters = frame.iters.len();
-                let handler = Handler { frame: p.frames.len() - 1, pc: h as usize, stack: p.stack.len(), iters };
+                let handler = Handler {
+                    frame: p.frames.len() - 1,
+                    pc: h as usize,
+                    stack: p.stack.len(),
+                    iters,
+                };
                 p.handlers.push(handler);
             }
             Op::TryEnd => {
@@ -279,10 +307,19 @@ impl<H: Host> Vm<H> {
     fn trace_job(&self, p: &Process) {
         let chunk = &p.frame().code.chunk;
         let span = chunk.jobs.get(p.job as usize).copied().unwrap_or_default();
-        let text = chunk.source.get(span.range()).unwrap_or("").lines().next().unwrap_or("");
+        let text = chunk
+            .source
+            .get(span.range())
+            .unwrap_or("")
+            .lines()
+            .next()
+            .unwrap_or("");
         let index = jfc_compiler::span::LineIndex::new(&chunk.source);
         let (line, _) = index.line_col(&chunk.source, span.start as usize);
-        self.host.report(&format!("[trace] pid {} {}:{line}: {text}", p.pid, chunk.name));
+        self.host.report(&format!(
+            "[trace] pid {} {}:{line}: {text}",
+            p.pid, chunk.name
+        ));
     }
 
     /// Handle a runtime error: the innermost `try` catches it, else the process aborts.
@@ -302,13 +339,29 @@ impl<H: Host> Vm<H> {
             return false;
         }
         self.host.report(&report::error_report(p, &e));
-        let result = p.frames.first().map_or(Value::Null, |f| f.status.result.clone());
-        self.end_process(p, ProcessState::Aborted, Value::Int(1), result, Value::str(&e.message));
+        let result = p
+            .frames
+            .first()
+            .map_or(Value::Null, |f| f.status.result.clone());
+        self.end_process(
+            p,
+            ProcessState::Aborted,
+            Value::Int(1),
+            result,
+            Value::str(&e.message),
+        );
         true
     }
 
     /// Record the end of a process and wake whoever waits for it.
-    pub(crate) fn end_process(&mut self, p: &mut Process, state: ProcessState, exit_status: Value, result: Value, error: Value) {
+    pub(crate) fn end_process(
+        &mut self,
+        p: &mut Process,
+        state: ProcessState,
+        exit_status: Value,
+        result: Value,
+        error: Value,
+    ) {
         {
             let mut info = p.info.borrow_mut();
             info.state = state;
@@ -332,11 +385,18 @@ impl<H: Host> Vm<H> {
 
 fn end_done(p: &Process) -> Step {
     let st = &p.frame().status;
-    Step::End { state: ProcessState::Done, exit_status: st.status.clone(), result: st.result.clone(), error: st.error.clone() }
+    Step::End {
+        state: ProcessState::Done,
+        exit_status: st.status.clone(),
+        result: st.result.clone(),
+        error: st.error.clone(),
+    }
 }
 
 pub(crate) fn pop(p: &mut Process) -> Result<Value> {
-    p.stack.pop().ok_or_else(|| Error::new("internal error: operand stack underflow"))
+    p.stack
+        .pop()
+        .ok_or_else(|| Error::new("internal error: operand stack underflow"))
 }
 
 fn binary(p: &mut Process, f: impl FnOnce(&Value, &Value) -> Result<Value>) -> Result<()> {
@@ -387,7 +447,11 @@ fn connect(p: &mut Process, c: Connector) -> Result<()> {
         Outcome::ConnFailure => "could not reach its target",
         _ => "failed",
     };
-    let mut msg = format!("the job {what} (status {}) and `{}` does not continue after that", st.status.to_text(), c.symbol());
+    let mut msg = format!(
+        "the job {what} (status {}) and `{}` does not continue after that",
+        st.status.to_text(),
+        c.symbol()
+    );
     let err = st.error.to_text();
     let err = err.trim_end();
     if !err.is_empty() {
@@ -401,10 +465,22 @@ pub(crate) fn iterate(v: &Value) -> Result<Iter> {
     Ok(match v {
         Value::Array(a) => Iter::Items(a.borrow().iter().cloned().collect()),
         Value::Dict(d) => Iter::Items(d.borrow().keys().map(|k| k.value().clone()).collect()),
-        Value::Str(s) => Iter::Items(s.chars().map(|c| Value::str(c.encode_utf8(&mut [0; 4]))).collect()),
-        Value::Int(n) => Iter::Range { next: 0, end: (*n).max(0) },
+        Value::Str(s) => Iter::Items(
+            s.chars()
+                .map(|c| Value::str(c.encode_utf8(&mut [0; 4])))
+                .collect(),
+        ),
+        Value::Int(n) => Iter::Range {
+            next: 0,
+            end: (*n).max(0),
+        },
         Value::BigInt(_) => return Err(Error::new("cannot iterate over so large an Integer")),
-        other => return Err(Error::new(format!("cannot iterate over a {}", other.type_name()))),
+        other => {
+            return Err(Error::new(format!(
+                "cannot iterate over a {}",
+                other.type_name()
+            )))
+        }
     })
 }
 
@@ -434,13 +510,10 @@ fn template(p: &Process, i: usize) -> Result<Value> {
     }
     match t.pattern {
         None => Ok(Value::Str(Rc::from(out))),
-        Some((kind, icase)) => {
-            let kind = match kind {
-                jfc_compiler::lexer::PatKind::Regex => PatternKind::Regex,
-                jfc_compiler::lexer::PatKind::Glob => PatternKind::Glob,
-                jfc_compiler::lexer::PatKind::Exact => PatternKind::Exact,
-            };
-            Ok(Value::Pattern(Rc::new(Pattern::new(kind, &out, icase)?)))
-        }
+        Some((kind, icase)) => Ok(Value::Pattern(Rc::new(Pattern::new(
+            crate::code::pattern_kind(kind),
+            &out,
+            icase,
+        )?))),
     }
 }

@@ -7,7 +7,9 @@ use crate::value::Error;
 
 /// `flow:line:column` of the instruction that is running.
 pub(crate) fn location(p: &Process) -> String {
-    let Some(frame) = p.frames.last() else { return String::from("?") };
+    let Some(frame) = p.frames.last() else {
+        return String::from("?");
+    };
     let chunk = &frame.code.chunk;
     let span = chunk.span_at(frame.pc.saturating_sub(1));
     let (line, col) = LineIndex::new(&chunk.source).line_col(&chunk.source, span.start as usize);
@@ -28,7 +30,8 @@ pub(crate) fn error_report(p: &Process, e: &Error) -> String {
     for frame in p.frames.iter().rev().skip(1) {
         let chunk = &frame.code.chunk;
         let span = chunk.span_at(frame.pc.saturating_sub(1));
-        let (line, col) = LineIndex::new(&chunk.source).line_col(&chunk.source, span.start as usize);
+        let (line, col) =
+            LineIndex::new(&chunk.source).line_col(&chunk.source, span.start as usize);
         out.push_str(&format!("\n   = called from {}:{line}:{col}", chunk.name));
     }
     out.push_str(&format!("\n   = process {} aborted", p.pid));

@@ -1,0 +1,128 @@
+//! The `jfc` command line: exit statuses, the stdout/stderr split, JSON diagnostics.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+fn jfc(args: &[&str], flow: &str) -> Output {
+    let dir = std::env::temp_dir().join(format!(
+        "jfc-cli-{}-{}",
+        std::process::id(),
+        args.join("_").replace(['/', ' '], "")
+    ));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let file: PathBuf = dir.join("flow.jf");
+    std::fs::write(&file, flow).expect("write flow");
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_jfc"));
+    cmd.args(args).arg(&file);
+    cmd.output().expect("jfc runs")
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+#[test]
+fn trace_goes_to_stderr_and_print_to_stdout() {
+    let out = jfc(&["run", "--trace"], "['echo hi'] -> print($RESULT)\n");
+    assert_eq!(text(&out.stdout), "hi\n");
+    let err = text(&out.stderr);
+    assert!(err.contains("@localhost] echo hi"), "{err}");
+    assert!(err.contains("[trace]"), "{err}");
+    assert_eq!(out.status.code(), Some(0));
+}
+
+#[test]
+fn echo_format_is_configurable() {
+    let out = jfc(
+        &["run", "--echo-format", "+ {command}"],
+        "['true'] -> print('x')\n",
+    );
+    assert_eq!(text(&out.stderr), "+ true\n");
+    assert_eq!(text(&out.stdout), "x\n");
+}
+
+#[test]
+fn runtime_error_report_names_flow_line_column_and_job() {
+    let out = jfc(&["run"], "print('a')\n-> print(1 / 0)\n");
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(text(&out.stdout), "a\n");
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("division by zero") || err.contains("divide"),
+        "{err}"
+    );
+    assert!(err.contains("flow.jf:2:10"), "{err}");
+    assert!(err.contains("in job: print(1 / 0)"), "{err}");
+}
+
+#[test]
+fn exit_status_of_exit_n() {
+    assert_eq!(jfc(&["run"], "exit(42)\n").status.code(), Some(42));
+}
+
+#[test]
+fn parameters_are_expressions() {
+    let out = jfc(
+        &["run", "-p", "host='web1'", "-p", "n=2 * 3"],
+        "|host|\n|n = 1|\nprint(host, n)\n",
+    );
+    assert_eq!(text(&out.stdout), "web1 6\n");
+    let out = jfc(&["run", "-p", "host=web1 +"], "|host|\nprint(host)\n");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("-p host"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn check_json_lines_and_exit_status() {
+    let out = jfc(
+        &["check", "--format", "json"],
+        "print('x') -> { if true | break }\n",
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let line = text(&out.stdout);
+    let v: serde_json::Value = serde_json::from_str(line.trim()).expect("one JSON object");
+    assert_eq!(v["code"], "E0003");
+    assert_eq!(v["severity"], "error");
+    assert_eq!(
+        (v["line"].as_u64(), v["column"].as_u64()),
+        (Some(1), Some(27))
+    );
+    assert_eq!(
+        (v["end_line"].as_u64(), v["end_column"].as_u64()),
+        (Some(1), Some(32))
+    );
+}
+
+#[test]
+fn warnings_pass_unless_denied() {
+    let flow = "[unused = 1] -> print('x')\n";
+    assert_eq!(jfc(&["check"], flow).status.code(), Some(0));
+    assert_eq!(
+        jfc(&["check", "--deny-warnings"], flow).status.code(),
+        Some(2)
+    );
+}
+
+#[test]
+fn fmt_check_reports_unformatted_files() {
+    let out = jfc(&["fmt", "--check"], "print( 'x' )->print('y')\n");
+    assert_eq!(out.status.code(), Some(1));
+    let out = jfc(&["fmt", "--check"], "print('x')\n-> print('y')\n");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+}
+
+#[test]
+fn help_is_everywhere() {
+    for sub in ["run", "check", "fmt", "disasm"] {
+        let out = Command::new(env!("CARGO_BIN_EXE_jfc"))
+            .args([sub, "--help"])
+            .output()
+            .expect("runs");
+        assert_eq!(out.status.code(), Some(0), "{sub}");
+        assert!(text(&out.stdout).contains("Usage"), "{sub}");
+    }
+}
