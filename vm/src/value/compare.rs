@@ -63,6 +63,7 @@ fn eq_depth(a: &Value, b: &Value, depth: usize) -> bool {
             x.name == y.name && same_object(&x.receiver, &y.receiver)
         }
         (Value::Jobflow(x), Value::Jobflow(y)) => x.path == y.path,
+        (Value::Object(x), Value::Object(y)) => x.id == y.id,
         _ => false,
     }
 }

@@ -73,6 +73,10 @@ impl Hash for Key {
                 6u8.hash(state);
                 p.text.hash(state);
             }
+            Value::Object(o) => {
+                7u8.hash(state);
+                o.id.hash(state);
+            }
             Value::Datetime(dt) => {
                 7u8.hash(state);
                 dt.naive_utc().hash(state);

@@ -59,6 +59,16 @@ pub enum Value {
     Method(Rc<BoundMethod>),
     /// A jobflow that can be called with an execution job.
     Jobflow(Rc<JobflowRef>),
+    /// A reference to an object of the store, by id.
+    Object(ObjectRef),
+}
+
+/// A stored object, by its id (never reused). What it is and holds is asked from the host;
+/// `path` is its absolute path when the reference was made, for printing.
+#[derive(Clone, Debug)]
+pub struct ObjectRef {
+    pub id: i64,
+    pub path: Rc<str>,
 }
 
 /// The kind letter of a pattern literal.

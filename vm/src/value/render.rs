@@ -101,7 +101,7 @@ impl Value {
             Value::Time(_) => "Time",
             Value::Timedelta(_) => "Timedelta",
             // Virtual objects and store objects are all 'Object'.
-            Value::Process(_) | Value::Jobflow(_) => "Object",
+            Value::Process(_) | Value::Jobflow(_) | Value::Object(_) => "Object",
             Value::Channel(_) => "Channel",
             // Host values the library does not name (library.md §2.1: `Native(<name>)`).
             Value::Builtin(_) => "Native(Function)",
@@ -248,6 +248,7 @@ impl Renderer {
             Value::Str(s) => quote_str(out, s),
             Value::Bytes(b) => out.push_str(&bytes_repr(b)),
             Value::Pattern(p) => out.push_str(&pattern_repr(p.kind, &p.text, p.icase)),
+            Value::Object(o) => out.push_str(&o.path),
             Value::Array(a) => {
                 let ptr = Rc::as_ptr(a) as *const ();
                 if self.active.contains(&ptr) || self.active.len() >= MAX_RENDER_DEPTH {
