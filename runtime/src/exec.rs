@@ -28,7 +28,13 @@ pub struct Workers {
 impl Workers {
     pub fn new(cap: usize) -> Workers {
         let (tx, rx) = crossbeam_channel::unbounded();
-        Workers { tx, rx, idle: Arc::new(AtomicUsize::new(0)), spawned: AtomicUsize::new(0), cap: cap.max(1) }
+        Workers {
+            tx,
+            rx,
+            idle: Arc::new(AtomicUsize::new(0)),
+            spawned: AtomicUsize::new(0),
+            cap: cap.max(1),
+        }
     }
 
     /// Queue a command; its completion goes to `done`.
@@ -45,15 +51,15 @@ impl Workers {
         let rx = self.rx.clone();
         let idle = self.idle.clone();
         self.spawned.fetch_add(1, Ordering::SeqCst);
-        let started = thread::Builder::new().name("jfc-command".into()).spawn(move || {
-            loop {
+        let started = thread::Builder::new()
+            .name("jfc-command".into())
+            .spawn(move || loop {
                 idle.fetch_add(1, Ordering::SeqCst);
                 let job = rx.recv();
                 idle.fetch_sub(1, Ordering::SeqCst);
                 let Ok((ticket, req, done)) = job else { return };
                 let _ = done.send((ticket, run_command(&req)));
-            }
-        });
+            });
         if let Err(e) = started {
             self.spawned.fetch_sub(1, Ordering::SeqCst);
             tracing::error!("cannot start a command worker: {e}");
@@ -84,11 +90,17 @@ pub fn run_command(req: &CommandRequest) -> Completion {
     if let Some(dir) = &req.dir {
         cmd.current_dir(dir);
     }
-    cmd.stdin(if req.stdin.is_some() { Stdio::piped() } else { Stdio::null() });
+    cmd.stdin(if req.stdin.is_some() {
+        Stdio::piped()
+    } else {
+        Stdio::null()
+    });
     cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
     let mut child = match cmd.spawn() {
         Ok(c) => c,
-        Err(e) => return Completion::ConnectionFailed(format!("cannot start `{}`: {e}", req.command)),
+        Err(e) => {
+            return Completion::ConnectionFailed(format!("cannot start `{}`: {e}", req.command))
+        }
     };
     let writer = req.stdin.clone().and_then(|input| {
         let mut stdin = child.stdin.take()?;
@@ -103,8 +115,14 @@ pub fn run_command(req: &CommandRequest) -> Completion {
             let _ = w.join();
         }
         return match output {
-            Ok(o) => Completion::Command { stdout: o.stdout, stderr: o.stderr, status: exit_code(o.status) },
-            Err(e) => Completion::ConnectionFailed(format!("lost the command `{}`: {e}", req.command)),
+            Ok(o) => Completion::Command {
+                stdout: o.stdout,
+                stderr: o.stderr,
+                status: exit_code(o.status),
+            },
+            Err(e) => {
+                Completion::ConnectionFailed(format!("lost the command `{}`: {e}", req.command))
+            }
         };
     };
     let out = reader(child.stdout.take());
@@ -116,7 +134,11 @@ pub fn run_command(req: &CommandRequest) -> Completion {
     let stdout = out.join().unwrap_or_default();
     let stderr = err.join().unwrap_or_default();
     match status {
-        Ok(Some(s)) => Completion::Command { stdout, stderr, status: exit_code(s) },
+        Ok(Some(s)) => Completion::Command {
+            stdout,
+            stderr,
+            status: exit_code(s),
+        },
         Ok(None) => Completion::ConnectionFailed(format!(
             "the command did not finish within __timeout__ = {}s and was killed",
             req.timeout.map_or(0.0, |d| d.as_secs_f64())
@@ -136,7 +158,10 @@ fn reader(pipe: Option<impl Read + Send + 'static>) -> thread::JoinHandle<Vec<u8
 }
 
 /// Wait for the child until `deadline`; kill it and return `None` after.
-fn wait_until(child: &mut std::process::Child, deadline: Instant) -> std::io::Result<Option<std::process::ExitStatus>> {
+fn wait_until(
+    child: &mut std::process::Child,
+    deadline: Instant,
+) -> std::io::Result<Option<std::process::ExitStatus>> {
     loop {
         if let Some(s) = child.try_wait()? {
             return Ok(Some(s));
@@ -181,21 +206,37 @@ mod tests {
     #[test]
     fn output_and_status() {
         let c = run_command(&req("echo out; echo err >&2; exit 3"));
-        assert_eq!(c, Completion::Command { stdout: b"out\n".to_vec(), stderr: b"err\n".to_vec(), status: 3 });
+        assert_eq!(
+            c,
+            Completion::Command {
+                stdout: b"out\n".to_vec(),
+                stderr: b"err\n".to_vec(),
+                status: 3
+            }
+        );
     }
 
     #[test]
     fn stdin_is_written() {
         let mut r = req("tr a-z A-Z");
         r.stdin = Some(b"abc".to_vec());
-        assert_eq!(run_command(&r), Completion::Command { stdout: b"ABC".to_vec(), stderr: vec![], status: 0 });
+        assert_eq!(
+            run_command(&r),
+            Completion::Command {
+                stdout: b"ABC".to_vec(),
+                stderr: vec![],
+                status: 0
+            }
+        );
     }
 
     #[test]
     fn timeout_kills() {
         let mut r = req("sleep 5");
         r.timeout = Some(Duration::from_millis(100));
-        assert!(matches!(run_command(&r), Completion::ConnectionFailed(m) if m.contains("__timeout__")));
+        assert!(
+            matches!(run_command(&r), Completion::ConnectionFailed(m) if m.contains("__timeout__"))
+        );
     }
 
     #[test]
@@ -203,7 +244,14 @@ mod tests {
         let mut r = req("pwd");
         r.use_shell = false;
         r.dir = Some("/tmp".into());
-        assert_eq!(run_command(&r), Completion::Command { stdout: b"/tmp\n".to_vec(), stderr: vec![], status: 0 });
+        assert_eq!(
+            run_command(&r),
+            Completion::Command {
+                stdout: b"/tmp\n".to_vec(),
+                stderr: vec![],
+                status: 0
+            }
+        );
     }
 
     #[test]

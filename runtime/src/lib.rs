@@ -3,5 +3,6 @@
 pub mod exec;
 pub mod local;
 pub mod run;
+pub mod store;
 
 pub use local::LocalHost;

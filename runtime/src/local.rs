@@ -19,7 +19,9 @@ pub struct LocalHost {
 impl LocalHost {
     /// A host whose command pool grows up to `max_workers` threads.
     pub fn new(max_workers: usize) -> LocalHost {
-        LocalHost { workers: Workers::new(max_workers) }
+        LocalHost {
+            workers: Workers::new(max_workers),
+        }
     }
 }
 
@@ -41,7 +43,10 @@ impl Host for LocalHost {
         if file.is_file() {
             return Ok(Value::Jobflow(Rc::new(JobflowRef { path: file })));
         }
-        Err(format!("no object at {path}: there is no jobflow file {}", file.display()))
+        Err(format!(
+            "no object at {path}: there is no jobflow file {}",
+            file.display()
+        ))
     }
 
     fn load_jobflow(&self, path: &Path) -> Result<Chunk, String> {
@@ -50,11 +55,14 @@ impl Host for LocalHost {
         match jfc_compiler::compile(&text, &name) {
             Ok((chunk, _)) => Ok(chunk),
             Err(diagnostics) => {
-                let first = diagnostics.iter().find(|d| d.is_error()).map_or(String::new(), |d| {
-                    let index = jfc_compiler::span::LineIndex::new(&text);
-                    let (line, col) = index.line_col(&text, d.span.start as usize);
-                    format!(": {name}:{line}:{col}: {}", d.message)
-                });
+                let first = diagnostics
+                    .iter()
+                    .find(|d| d.is_error())
+                    .map_or(String::new(), |d| {
+                        let index = jfc_compiler::span::LineIndex::new(&text);
+                        let (line, col) = index.line_col(&text, d.span.start as usize);
+                        format!(": {name}:{line}:{col}: {}", d.message)
+                    });
                 Err(format!("the jobflow {name} does not compile{first}"))
             }
         }

@@ -13,7 +13,10 @@ use crate::LocalHost;
 /// Why a run did not start.
 pub enum RunError {
     /// The flow does not compile: its text and diagnostics.
-    Compile { text: String, diagnostics: Vec<Diagnostic> },
+    Compile {
+        text: String,
+        diagnostics: Vec<Diagnostic>,
+    },
     /// Anything else that stops a run before its first job (unreadable file, bad parameter).
     Setup(String),
 }
@@ -27,21 +30,36 @@ pub struct RunOptions {
 
 impl Default for RunOptions {
     fn default() -> Self {
-        RunOptions { vm: VmOptions::default(), max_workers: 1024 }
+        RunOptions {
+            vm: VmOptions::default(),
+            max_workers: 1024,
+        }
     }
 }
 
 /// Run `file` with parameters given as jobflow expressions; returns the main process's record.
-pub fn run_file(file: &Path, params: &[(String, String)], opts: RunOptions) -> Result<Rc<RefCell<ProcessInfo>>, RunError> {
+pub fn run_file(
+    file: &Path,
+    params: &[(String, String)],
+    opts: RunOptions,
+) -> Result<Rc<RefCell<ProcessInfo>>, RunError> {
     let name = file.display().to_string();
-    let text = std::fs::read_to_string(file).map_err(|e| RunError::Setup(format!("cannot read {name}: {e}")))?;
-    let (chunk, _) = jfc_compiler::compile(&text, &name).map_err(|diagnostics| RunError::Compile { text: text.clone(), diagnostics })?;
+    let text = std::fs::read_to_string(file)
+        .map_err(|e| RunError::Setup(format!("cannot read {name}: {e}")))?;
+    let (chunk, _) =
+        jfc_compiler::compile(&text, &name).map_err(|diagnostics| RunError::Compile {
+            text: text.clone(),
+            diagnostics,
+        })?;
     let code = Code::new(chunk).map_err(RunError::Setup)?;
     let mut args = Vec::new();
     for (k, expr) in params {
         args.push((k.clone(), eval_param(k, expr)?));
     }
-    let dir = file.parent().map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("."));
+    let dir = file
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."));
     let mut vm = Vm::new(LocalHost::new(opts.max_workers), opts.vm);
     let info = vm.spawn_main(code, dir, args).map_err(RunError::Setup)?;
     vm.run();
@@ -52,15 +70,24 @@ pub fn run_file(file: &Path, params: &[(String, String)], opts: RunOptions) -> R
 fn eval_param(name: &str, expr: &str) -> Result<Value, RunError> {
     let source = format!("return({expr})");
     let label = format!("-p {name}");
-    let (chunk, _) = jfc_compiler::compile(&source, &label)
-        .map_err(|d| RunError::Setup(format!("-p {name}={expr}: not a jobflow expression ({})", d.first().map_or("", |d| d.message.as_str()))))?;
+    let (chunk, _) = jfc_compiler::compile(&source, &label).map_err(|d| {
+        RunError::Setup(format!(
+            "-p {name}={expr}: not a jobflow expression ({})",
+            d.first().map_or("", |d| d.message.as_str())
+        ))
+    })?;
     let code = Code::new(chunk).map_err(RunError::Setup)?;
     let mut vm = Vm::new(LocalHost::new(4), VmOptions::default());
-    let info = vm.spawn_main(code, PathBuf::from("."), Vec::new()).map_err(RunError::Setup)?;
+    let info = vm
+        .spawn_main(code, PathBuf::from("."), Vec::new())
+        .map_err(RunError::Setup)?;
     vm.run();
     let info = info.borrow();
     if info.state != ProcessState::Done {
-        return Err(RunError::Setup(format!("-p {name}={expr}: {}", info.error.to_text())));
+        return Err(RunError::Setup(format!(
+            "-p {name}={expr}: {}",
+            info.error.to_text()
+        )));
     }
     Ok(info.result.clone())
 }

@@ -1,0 +1,86 @@
+//! The standard tree of a fresh store (platform.md §1.3): the root, `/system` with one
+//! TypeObject per built-in type, the users and groups, and the well-known objects.
+
+use rusqlite::params;
+
+use super::objects::ROOT;
+use super::types::BUILTIN_TYPES;
+use jfc_vm::value::Value;
+
+use super::{codec, now_text, Result, Store};
+
+/// Create whatever of the standard tree is missing (idempotent; runs at every open).
+pub fn ensure(store: &mut Store) -> Result<()> {
+    let has_root: bool = store.conn.query_row(
+        "SELECT EXISTS(SELECT 1 FROM objects WHERE id = ?1)",
+        [ROOT],
+        |r| r.get(0),
+    )?;
+    if has_root {
+        return Ok(());
+    }
+    store.transaction(create)
+}
+
+fn create(store: &mut Store) -> Result<()> {
+    let now = now_text();
+    // The root and the type directory exist before the types do: their type is set below.
+    store.conn.execute(
+        "INSERT INTO objects (id, parent, name, type, owner, display_name, created, updated) VALUES (?1, NULL, '', 0, 'root', 'Root directory', ?2, ?2)",
+        params![ROOT, now],
+    )?;
+    let system = store.create(ROOT, "system", 0, "root")?;
+    let types = store.create(system, "types", 0, "root")?;
+    let type_object = store.create(types, "TypeObject", 0, "root")?;
+    store
+        .conn
+        .execute("UPDATE objects SET type = ?1 WHERE id = ?1", [type_object])?;
+    for def in BUILTIN_TYPES {
+        let id = match def.name {
+            "TypeObject" => type_object,
+            name => store.create(types, name, type_object, "root")?,
+        };
+        store.set_property(id, "display_name", def.display_name)?;
+        let column = |i: usize| json_strings(def.fields.iter().map(|f| [f.0, f.1, f.2][i]));
+        store.set_field_raw(id, "fieldNames", &column(0), false)?;
+        store.set_field_raw(id, "fieldDisplayNames", &column(1), false)?;
+        store.set_field_raw(id, "fieldTypes", &column(2), false)?;
+    }
+    let directory = store.type_id("Directory")?;
+    store
+        .conn
+        .execute("UPDATE objects SET type = ?1 WHERE type = 0", [directory])?;
+    let home = store.create(ROOT, "home", directory, "root")?;
+    store.create(home, "guest", directory, "guest")?;
+    store.create(ROOT, "root", directory, "root")?;
+    store.create(system, "startup", directory, "root")?;
+    let channels = store.create(system, "channels", directory, "root")?;
+    store.create(channels, "Alert", store.type_id("Channel")?, "root")?;
+    store.create(system, "config", store.type_id("Config")?, "root")?;
+    users(store)
+}
+
+fn users(store: &mut Store) -> Result<()> {
+    for (name, active) in [("root", true), ("guest", true), ("admin", false)] {
+        store.conn.execute(
+            "INSERT INTO users (name, active) VALUES (?1, ?2)",
+            params![name, active],
+        )?;
+    }
+    for g in ["other", "wheel"] {
+        store
+            .conn
+            .execute("INSERT INTO groups (name) VALUES (?1)", [g])?;
+    }
+    store.conn.execute_batch(
+        "INSERT INTO memberships (user, grp) SELECT u.id, g.id FROM users u, groups g WHERE g.name = 'other';
+         INSERT INTO memberships (user, grp) SELECT u.id, g.id FROM users u, groups g WHERE u.name = 'root' AND g.name = 'wheel';",
+    )?;
+    Ok(())
+}
+
+/// The stored form of an `Array` (Array<String>) field.
+fn json_strings<'a>(items: impl Iterator<Item = &'a str>) -> String {
+    let value = Value::array(items.map(Value::str).collect());
+    codec::encode(&value).unwrap_or_else(|_| "[]".into())
+}

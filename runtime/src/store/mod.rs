@@ -1,0 +1,133 @@
+//! The object store: typed objects at paths in one SQLite file (platform.md §1,
+//! library.md §3). The schema is generic — a table of objects and a table of field
+//! values — so defining a type never changes it.
+
+mod bootstrap;
+pub mod codec;
+pub mod fields;
+pub mod objects;
+mod schema;
+pub mod types;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rusqlite::Connection;
+
+pub use objects::{Object, ObjectId};
+
+/// A store error, with a message for the user.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoreError(pub String);
+
+impl std::fmt::Display for StoreError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        StoreError(format!("store: {e}"))
+    }
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// An open store.
+pub struct Store {
+    pub(crate) conn: Connection,
+    path: PathBuf,
+}
+
+impl Store {
+    /// Open (creating and bootstrapping on first use) the store file at `path`.
+    pub fn open(path: &Path) -> Result<Store> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| StoreError(format!("cannot create {}: {e}", dir.display())))?;
+        }
+        let fresh = !path.exists();
+        if fresh {
+            create_private(path)?;
+        }
+        let conn = Connection::open(path)?;
+        // Several OS processes (CLI runs, the daemon) share the file: WAL lets readers
+        // work during a write, and writers wait for each other instead of failing.
+        conn.busy_timeout(Duration::from_secs(30))?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        let mut store = Store {
+            conn,
+            path: path.to_path_buf(),
+        };
+        schema::migrate(&mut store.conn)?;
+        bootstrap::ensure(&mut store)?;
+        Ok(store)
+    }
+
+    /// An in-memory store, for tests of code above the store.
+    pub fn open_in_memory() -> Result<Store> {
+        let conn = Connection::open_in_memory()?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        let mut store = Store {
+            conn,
+            path: PathBuf::from(":memory:"),
+        };
+        schema::migrate(&mut store.conn)?;
+        bootstrap::ensure(&mut store)?;
+        Ok(store)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+/// Where the store is when nothing says otherwise: `.jfc/store.sqlite` under the
+/// project root (the nearest directory upwards holding a `jfc.toml`, else `cwd`).
+pub fn default_path(cwd: &Path) -> PathBuf {
+    let root = cwd
+        .ancestors()
+        .find(|d| d.join("jfc.toml").is_file())
+        .unwrap_or(cwd);
+    root.join(".jfc").join("store.sqlite")
+}
+
+/// `--store` wins, then `JFC_STORE`, then [`default_path`].
+pub fn resolve_path(flag: Option<&Path>, cwd: &Path) -> PathBuf {
+    if let Some(p) = flag {
+        return p.to_path_buf();
+    }
+    match std::env::var_os("JFC_STORE") {
+        Some(p) if !p.is_empty() => PathBuf::from(p),
+        _ => default_path(cwd),
+    }
+}
+
+/// Create an empty file readable by its owner only (the store holds passwords).
+fn create_private(path: &Path) -> Result<()> {
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    match opts.open(path) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(StoreError(format!(
+            "cannot create the store {}: {e}",
+            path.display()
+        ))),
+    }
+}
+
+/// The current time as stored: RFC 3339 UTC with microseconds.
+pub(crate) fn now_text() -> String {
+    chrono::Utc::now()
+        .format("%Y-%m-%dT%H:%M:%S%.6fZ")
+        .to_string()
+}

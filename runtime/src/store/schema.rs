@@ -1,0 +1,74 @@
+//! The schema and its migrations. `PRAGMA user_version` holds the version; each
+//! migration runs once, in a transaction, in order.
+
+use rusqlite::Connection;
+
+use super::Result;
+
+/// Migration `i` brings the schema from version `i` to `i + 1`.
+const MIGRATIONS: &[&str] = &[r#"
+CREATE TABLE objects (
+    id INTEGER PRIMARY KEY,
+    parent INTEGER REFERENCES objects(id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    type INTEGER NOT NULL,
+    owner TEXT NOT NULL DEFAULT 'root',
+    display_name TEXT NOT NULL DEFAULT '',
+    description TEXT NOT NULL DEFAULT '',
+    created TEXT NOT NULL,
+    updated TEXT NOT NULL
+);
+CREATE UNIQUE INDEX objects_parent_name ON objects(parent, name);
+CREATE TABLE fields (
+    object INTEGER NOT NULL REFERENCES objects(id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    value TEXT NOT NULL,
+    PRIMARY KEY (object, name)
+) WITHOUT ROWID;
+CREATE INDEX fields_by_value ON fields(name, value);
+CREATE TABLE users (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    active INTEGER NOT NULL DEFAULT 1
+);
+CREATE TABLE groups (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE
+);
+CREATE TABLE memberships (
+    user INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    grp INTEGER NOT NULL REFERENCES groups(id) ON DELETE CASCADE,
+    PRIMARY KEY (user, grp)
+);
+CREATE TABLE messages (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    channel INTEGER NOT NULL REFERENCES objects(id) ON DELETE CASCADE,
+    body TEXT NOT NULL,
+    sent TEXT NOT NULL
+);
+CREATE INDEX messages_by_channel ON messages(channel, id);
+CREATE TABLE processes (
+    pid INTEGER PRIMARY KEY AUTOINCREMENT,
+    job TEXT NOT NULL,
+    user TEXT NOT NULL DEFAULT 'root',
+    status TEXT NOT NULL,
+    started TEXT NOT NULL,
+    finished TEXT,
+    exit_status TEXT,
+    result TEXT,
+    error TEXT,
+    console TEXT NOT NULL DEFAULT ''
+);
+"#];
+
+/// Bring the schema to the newest version.
+pub fn migrate(conn: &mut Connection) -> Result<()> {
+    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(version.max(0) as usize) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", (i + 1) as i64)?;
+        tx.commit()?;
+    }
+    Ok(())
+}
