@@ -137,3 +137,113 @@ fn store_location_rules() {
     let flag = PathBuf::from("/x/y.sqlite");
     assert_eq!(store::resolve_path(Some(&flag), &nested), flag);
 }
+
+fn strings(items: &[&str]) -> jfc_vm::value::Value {
+    jfc_vm::value::Value::array(items.iter().map(|s| jfc_vm::value::Value::str(s)).collect())
+}
+
+#[test]
+fn typed_fields_convert_validate_and_default() {
+    use jfc_vm::value::Value;
+    let mut s = Store::open_in_memory().expect("opens");
+    let node = s
+        .create(
+            store::objects::ROOT,
+            "web1",
+            s.type_id("NodeInfo").expect("type"),
+            "root",
+        )
+        .expect("created");
+    s.write_field(node, "port", Value::str("22"))
+        .expect("'22' converts");
+    assert!(matches!(
+        s.read_field(node, "port").expect("reads"),
+        Value::Int(22)
+    ));
+    let err = s
+        .write_field(node, "port", Value::Int(70000))
+        .expect_err("out of range");
+    assert!(
+        err.0.contains("port") && err.0.contains("65535"),
+        "{}",
+        err.0
+    );
+    assert!(
+        matches!(s.read_field(node, "port").expect("reads"), Value::Int(22)),
+        "nothing written on error"
+    );
+    assert!(
+        matches!(
+            s.read_field(node, "use_shell").expect("reads"),
+            Value::Bool(true)
+        ),
+        "default"
+    );
+    assert!(matches!(
+        s.read_field(node, "hostname").expect("reads"),
+        Value::Null
+    ));
+    let err = s.read_field(node, "nosuch").expect_err("unknown field");
+    assert!(err.0.contains("nosuch"), "{}", err.0);
+    let acct = s
+        .create(
+            store::objects::ROOT,
+            "acct",
+            s.type_id("AccountInfo").expect("type"),
+            "root",
+        )
+        .expect("created");
+    s.write_field(node, "account", Value::str("/acct"))
+        .expect("a path converts to an object");
+    match s.read_field(node, "account").expect("reads") {
+        Value::Object(o) => assert_eq!((o.id, &*o.path), (acct, "/acct")),
+        other => panic!("{}", other.to_text()),
+    }
+}
+
+#[test]
+fn user_defined_types_and_type_changes() {
+    use jfc_vm::value::Value;
+    let mut s = Store::open_in_memory().expect("opens");
+    let to = s.type_id("TypeObject").expect("type");
+    let server = s
+        .create(store::objects::ROOT, "Server", to, "root")
+        .expect("type created");
+    s.write_field(server, "fieldNames", strings(&["label", "cpus"]))
+        .expect("names");
+    s.write_field(
+        server,
+        "fieldTypes",
+        strings(&["String", r#"Integer {"min_value": 1}"#]),
+    )
+    .expect("types");
+    let web = s
+        .create(store::objects::ROOT, "web", server, "root")
+        .expect("created");
+    s.write_field(web, "label", Value::Int(5))
+        .expect("Integer into String field");
+    assert_eq!(s.read_field(web, "label").expect("reads").to_text(), "5");
+    let err = s
+        .write_field(web, "cpus", Value::Int(0))
+        .expect_err("min_value");
+    assert!(
+        err.0.contains("cpus") && err.0.contains("min_value"),
+        "{}",
+        err.0
+    );
+    s.write_field(web, "cpus", Value::Int(4)).expect("valid");
+    // The type changes: `label` goes away, `rack` appears.
+    s.write_field(server, "fieldNames", strings(&["cpus", "rack"]))
+        .expect("names");
+    s.write_field(server, "fieldTypes", strings(&["Integer", "String"]))
+        .expect("types");
+    assert!(matches!(
+        s.read_field(web, "cpus").expect("kept"),
+        Value::Int(4)
+    ));
+    assert!(matches!(
+        s.read_field(web, "rack").expect("new field"),
+        Value::Null
+    ));
+    assert!(s.read_field(web, "label").is_err(), "removed field is gone");
+}

@@ -14,6 +14,10 @@ pub struct Cli {
     /// Log level for diagnostics of jfc itself (error, warn, info, debug, trace); also JFC_LOG.
     #[arg(long, global = true, value_name = "LEVEL")]
     pub log_level: Option<String>,
+    /// The store file (default: `.jfc/store.sqlite` under the project root, the nearest
+    /// directory upwards with a `jfc.toml`, else the current directory); also JFC_STORE.
+    #[arg(long, global = true, value_name = "PATH")]
+    pub store: Option<std::path::PathBuf>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -41,4 +45,12 @@ pub fn init_logging(level: Option<&str>) {
         .with_writer(std::io::stderr)
         .without_time()
         .try_init();
+}
+
+/// Open the store chosen by `--store`, `JFC_STORE` or the project root.
+pub fn open_store(flag: Option<&std::path::Path>) -> Result<jfc_runtime::store::Store, String> {
+    let cwd = std::env::current_dir().map_err(|e| format!("no current directory: {e}"))?;
+    let path = jfc_runtime::store::resolve_path(flag, &cwd);
+    jfc_runtime::store::Store::open(&path)
+        .map_err(|e| format!("cannot open the store {}: {e}", path.display()))
 }

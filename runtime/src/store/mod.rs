@@ -7,6 +7,7 @@ pub mod codec;
 pub mod fields;
 pub mod objects;
 mod schema;
+pub mod typed;
 pub mod types;
 
 use std::path::{Path, PathBuf};
