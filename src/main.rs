@@ -13,6 +13,9 @@ fn main() -> ExitCode {
         cli::Command::Check(c) => cli::check::run(c),
         cli::Command::Fmt(f) => cli::fmt::run(f),
         cli::Command::Disasm(c) => cli::disasm::run(c),
-        cli::Command::Run(c) => cli::run::run(c),
+        cli::Command::Run(c) => cli::run::run(c, args.store.as_deref()),
+        cli::Command::Import(c) => cli::transfer::import(c, args.store.as_deref()),
+        cli::Command::Export(c) => cli::transfer::export(c, args.store.as_deref()),
+        cli::Command::Obj(c) => cli::obj::run(c, args.store.as_deref()),
     }
 }

@@ -14,6 +14,9 @@ pub mod span;
 use ast::Program;
 use diagnostics::Diagnostic;
 
+/// How deeply blocks and expressions may nest.
+pub const MAX_NESTING: usize = 1000;
+
 /// A parsed and checked jobflow: the tree and every diagnostic, errors first by position.
 pub struct Analysis {
     pub program: Program,
@@ -41,10 +44,16 @@ pub fn analyze(text: &str) -> Analysis {
 }
 
 /// Analyze and, when there is no error, compile to a chunk named `name`.
-pub fn compile(text: &str, name: &str) -> Result<(bytecode::Chunk, Vec<Diagnostic>), Vec<Diagnostic>> {
+pub fn compile(
+    text: &str,
+    name: &str,
+) -> Result<(bytecode::Chunk, Vec<Diagnostic>), Vec<Diagnostic>> {
     let analysis = analyze(text);
     if analysis.has_errors() {
         return Err(analysis.diagnostics);
     }
-    Ok((codegen::compile(&analysis.program, name, text), analysis.diagnostics))
+    Ok((
+        codegen::compile(&analysis.program, name, text),
+        analysis.diagnostics,
+    ))
 }

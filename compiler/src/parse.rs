@@ -39,12 +39,25 @@ pub fn parse(text: &str) -> Parsed {
             lex_diagnostic(e.kind, span, text)
         })
         .collect();
+    // Which tokens close a job, to explain a missing connector after one.
+    let closers: Vec<(usize, bool)> = tokens
+        .iter()
+        .map(|(_, t, e)| {
+            (
+                *e,
+                matches!(
+                    t,
+                    Token::RParen | Token::RBracket | Token::RBrace | Token::Gt
+                ),
+            )
+        })
+        .collect();
     let mut recovered = Vec::new();
     let end = text.len();
     let result =
         grammar::ProgramParser::new().parse(&mut recovered, tokens.into_iter().map(Ok::<_, Void>));
     for r in recovered {
-        diagnostics.push(syntax_diagnostic(r, end));
+        diagnostics.push(syntax_diagnostic(r, end, &closers));
     }
     let program = match result {
         Ok(p) => p,
@@ -55,6 +68,7 @@ pub fn parse(text: &str) -> Parsed {
                     dropped_tokens: vec![],
                 },
                 end,
+                &closers,
             ));
             Program {
                 params: vec![],
@@ -109,12 +123,21 @@ fn lex_diagnostic(kind: LexErrorKind, span: Span, text: &str) -> Diagnostic {
     }
 }
 
-fn syntax_diagnostic(r: ErrorRecovery<usize, Token<'_>, Void>, end: usize) -> Diagnostic {
+fn syntax_diagnostic(
+    r: ErrorRecovery<usize, Token<'_>, Void>,
+    end: usize,
+    closers: &[(usize, bool)],
+) -> Diagnostic {
     match r.error {
         ParseError::UnrecognizedToken {
             token: (l, tok, rr),
             expected,
-        } => unexpected(&tok, Span::new(l, rr), &expected),
+        } => {
+            // Did the token just before close a job?
+            let i = closers.partition_point(|&(e, _)| e <= l);
+            let after_job = i > 0 && closers[i - 1].1;
+            unexpected(&tok, Span::new(l, rr), &expected, after_job)
+        }
         ParseError::ExtraToken {
             token: (l, tok, rr),
         } => Diagnostic::new(
@@ -136,7 +159,7 @@ fn syntax_diagnostic(r: ErrorRecovery<usize, Token<'_>, Void>, end: usize) -> Di
     }
 }
 
-fn unexpected(tok: &Token<'_>, span: Span, expected: &[String]) -> Diagnostic {
+fn unexpected(tok: &Token<'_>, span: Span, expected: &[String], after_job: bool) -> Diagnostic {
     let has = |t: &str| expected.iter().any(|e| e == t);
     let d = Diagnostic::new(Code::Syntax, span, format!("unexpected {}", describe(tok)));
     let job_start = matches!(
@@ -148,7 +171,7 @@ fn unexpected(tok: &Token<'_>, span: Span, expected: &[String]) -> Diagnostic {
             | Token::Break
             | Token::Continue
     );
-    if has("\"->\"") && job_start {
+    if (has("\"->\"") || (after_job && expected.is_empty())) && job_start {
         return d
             .label("a new job starts here without a connector")
             .help("join jobs with a connector: `->`, `=>`, `->>` or `=>>`");

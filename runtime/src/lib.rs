@@ -2,6 +2,7 @@
 
 pub mod exec;
 pub mod local;
+pub mod objects;
 pub mod run;
 pub mod store;
 

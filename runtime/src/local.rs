@@ -1,6 +1,7 @@
 //! The host for `jfc run`: local commands, flows from sibling `.jf` files,
 //! the console on stdout and reports on stderr.
 
+use std::cell::{Cell, RefCell};
 use std::io::Write;
 use std::path::{Component, Path, PathBuf};
 use std::rc::Rc;
@@ -8,12 +9,20 @@ use std::rc::Rc;
 use crossbeam_channel::Sender;
 use jfc_compiler::bytecode::Chunk;
 use jfc_vm::host::{Completion, Host, Request, Ticket};
-use jfc_vm::value::{JobflowRef, Value};
+use jfc_vm::value::{Args, JobflowRef, ObjectRef, Value};
+
+use crate::objects;
+use crate::store::objects::ROOT;
+use crate::store::Store;
 
 use crate::exec::Workers;
 
 pub struct LocalHost {
     workers: Workers,
+    /// The object store, when the run has one: absolute object paths reach it.
+    store: Option<RefCell<Store>>,
+    /// The store's change token when last looked at (sends by other OS processes change it).
+    seen: Cell<i64>,
 }
 
 impl LocalHost {
@@ -21,6 +30,27 @@ impl LocalHost {
     pub fn new(max_workers: usize) -> LocalHost {
         LocalHost {
             workers: Workers::new(max_workers),
+            store: None,
+            seen: Cell::new(0),
+        }
+    }
+
+    /// The same, with an object store.
+    pub fn with_store(max_workers: usize, store: Store) -> LocalHost {
+        let seen = store.change_token().unwrap_or(0);
+        LocalHost {
+            workers: Workers::new(max_workers),
+            store: Some(RefCell::new(store)),
+            seen: Cell::new(seen),
+        }
+    }
+
+    fn store(&self, obj: &ObjectRef) -> Result<std::cell::RefMut<'_, Store>, String> {
+        match &self.store {
+            Some(s) => s
+                .try_borrow_mut()
+                .map_err(|_| format!("{}: the store is busy", obj.path)),
+            None => Err(format!("{}: this run has no object store", obj.path)),
         }
     }
 }
@@ -32,13 +62,14 @@ impl Host for LocalHost {
         }
     }
 
-    fn resolve_path(&self, dir: &Path, path: &str) -> Result<Value, String> {
+    fn resolve_path(&self, dir: &str, path: &str) -> Result<Value, String> {
         if path.starts_with('/') {
-            return Err(format!(
-                "object path {path}: absolute object paths need the object store, which this version of jfc does not have yet"
-            ));
+            let Some(store) = &self.store else {
+                return Err(format!("object path {path}: this run has no object store"));
+            };
+            return objects::resolve(&store.borrow(), "/", path);
         }
-        let joined = normalize(&dir.join(path));
+        let joined = normalize(&Path::new(dir).join(path));
         let file = joined.with_extension("jf");
         if file.is_file() {
             return Ok(Value::Jobflow(Rc::new(JobflowRef { path: file })));
@@ -76,6 +107,65 @@ impl Host for LocalHost {
 
     fn report(&self, text: &str) {
         eprintln!("{text}");
+    }
+
+    fn object_attr(&self, obj: &ObjectRef, name: &str) -> Result<Value, String> {
+        objects::attr(&*self.store(obj)?, obj, name)
+    }
+
+    fn object_index(&self, obj: &ObjectRef, key: &Value) -> Result<Value, String> {
+        objects::index(&*self.store(obj)?, obj, key)
+    }
+
+    fn object_set(&self, obj: &ObjectRef, name: &str, value: Value) -> Result<(), String> {
+        objects::set(&mut *self.store(obj)?, obj, name, value)
+    }
+
+    fn object_call(&self, obj: &ObjectRef, method: &str, args: Args) -> Result<Value, String> {
+        objects::call(&mut *self.store(obj)?, obj, method, args)
+    }
+
+    fn object_children(&self, obj: &ObjectRef) -> Result<Vec<Value>, String> {
+        objects::children(&*self.store(obj)?, obj)
+    }
+
+    fn object_jobflow(&self, obj: &ObjectRef) -> Result<(Chunk, String), String> {
+        let store = self.store(obj)?;
+        let chunk = store.jobflow_chunk(obj.id).map_err(|e| e.0)?;
+        let parent = store.get(obj.id).map_err(|e| e.0)?.parent.unwrap_or(ROOT);
+        Ok((chunk, store.abspath(parent).map_err(|e| e.0)?))
+    }
+
+    fn channel_receive(
+        &self,
+        obj: &ObjectRef,
+        accept: &mut dyn FnMut(&Value) -> bool,
+        scan: bool,
+        peek: bool,
+    ) -> Result<Option<Value>, String> {
+        let mut store = self.store(obj)?;
+        let mut guard = |v: &Value| Ok(accept(v));
+        let got = store
+            .receive(obj.id, &mut guard, scan, peek)
+            .map_err(|e| e.0)?;
+        Ok(got.map(|(id, m)| {
+            if peek {
+                Value::array(vec![Value::Int(id), m])
+            } else {
+                m
+            }
+        }))
+    }
+
+    fn store_changed(&self) -> bool {
+        let Some(store) = &self.store else {
+            return false;
+        };
+        let Ok(store) = store.try_borrow() else {
+            return false;
+        };
+        let now = store.change_token().unwrap_or(0);
+        now != self.seen.replace(now)
     }
 }
 

@@ -1,7 +1,7 @@
 //! `jfc run`: compile a flow, evaluate its parameters, run it to the end.
 
 use std::cell::RefCell;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::rc::Rc;
 
 use jfc_compiler::diagnostics::Diagnostic;
@@ -26,6 +26,8 @@ pub struct RunOptions {
     pub vm: VmOptions,
     /// Command worker threads at most.
     pub max_workers: usize,
+    /// The object store file, when the run has one.
+    pub store: Option<std::path::PathBuf>,
 }
 
 impl Default for RunOptions {
@@ -33,6 +35,7 @@ impl Default for RunOptions {
         RunOptions {
             vm: VmOptions::default(),
             max_workers: 1024,
+            store: None,
         }
     }
 }
@@ -58,10 +61,19 @@ pub fn run_file(
     }
     let dir = file
         .parent()
-        .map(Path::to_path_buf)
-        .unwrap_or_else(|| PathBuf::from("."));
-    let mut vm = Vm::new(LocalHost::new(opts.max_workers), opts.vm);
-    let info = vm.spawn_main(code, dir, args).map_err(RunError::Setup)?;
+        .filter(|d| !d.as_os_str().is_empty())
+        .map_or_else(|| ".".to_string(), |d| d.display().to_string());
+    let host = match &opts.store {
+        Some(path) => {
+            let store = crate::store::Store::open(path).map_err(|e| {
+                RunError::Setup(format!("cannot open the store {}: {e}", path.display()))
+            })?;
+            LocalHost::with_store(opts.max_workers, store)
+        }
+        None => LocalHost::new(opts.max_workers),
+    };
+    let mut vm = Vm::new(host, opts.vm);
+    let info = vm.spawn_main(code, &dir, args).map_err(RunError::Setup)?;
     vm.run();
     Ok(info)
 }
@@ -79,7 +91,7 @@ fn eval_param(name: &str, expr: &str) -> Result<Value, RunError> {
     let code = Code::new(chunk).map_err(RunError::Setup)?;
     let mut vm = Vm::new(LocalHost::new(4), VmOptions::default());
     let info = vm
-        .spawn_main(code, PathBuf::from("."), Vec::new())
+        .spawn_main(code, ".", Vec::new())
         .map_err(RunError::Setup)?;
     vm.run();
     let info = info.borrow();

@@ -3,7 +3,9 @@
 pub mod check;
 pub mod disasm;
 pub mod fmt;
+pub mod obj;
 pub mod run;
+pub mod transfer;
 
 use clap::{Parser, Subcommand};
 
@@ -32,6 +34,12 @@ pub enum Command {
     Run(run::RunArgs),
     /// Print the bytecode a flow compiles to.
     Disasm(disasm::DisasmArgs),
+    /// Import a directory tree (flows, scripts, `.toml` objects) into the store.
+    Import(transfer::ImportArgs),
+    /// Export objects of the store to a directory tree that `jfc import` reads back.
+    Export(transfer::ExportArgs),
+    /// Look at and edit objects of the store: ls, cat, set, rm.
+    Obj(obj::ObjArgs),
 }
 
 /// Set up `tracing` logs on stderr; `--log-level` wins over `JFC_LOG`.

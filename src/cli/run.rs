@@ -25,7 +25,7 @@ pub struct RunArgs {
     pub file: PathBuf,
 }
 
-pub fn run(args: RunArgs) -> ExitCode {
+pub fn run(args: RunArgs, store: Option<&std::path::Path>) -> ExitCode {
     let mut params = Vec::new();
     for p in &args.params {
         match p.split_once('=') {
@@ -47,6 +47,15 @@ pub fn run(args: RunArgs) -> ExitCode {
             .then(|| jfc_vm::DEFAULT_COMMAND_ECHO.to_string())
     });
     opts.vm.max_processes = args.max_processes.max(1);
+    // A store is used when one is named, or when the project already has one
+    // (`jfc import` / `jfc obj` create it); `jfc run` alone never creates a store.
+    let named = store.is_some() || std::env::var_os("JFC_STORE").is_some_and(|s| !s.is_empty());
+    if let Ok(cwd) = std::env::current_dir() {
+        let path = jfc_runtime::store::resolve_path(store, &cwd);
+        if named || path.is_file() {
+            opts.store = Some(path);
+        }
+    }
     match run_file(&args.file, &params, opts) {
         Ok(info) => ExitCode::from(exit_code(&info.borrow())),
         Err(RunError::Compile { text, diagnostics }) => {

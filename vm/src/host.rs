@@ -2,11 +2,13 @@
 //! a socket itself: it hands a [`Request`] to the [`Host`] and parks the process;
 //! the host answers later with a [`Completion`] sent over a crossbeam channel.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
 
 use crossbeam_channel::Sender;
 use jfc_compiler::bytecode::Chunk;
+
+use crate::value::{Args, ObjectRef, Value};
 
 /// Identifies the parked process a completion belongs to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -55,8 +57,9 @@ pub trait Host {
     /// Start `request`; send its completion with `ticket` on `done` when it is over.
     fn start(&self, ticket: Ticket, request: Request, done: Sender<(Ticket, Completion)>);
 
-    /// Resolve an object path written in a flow located in `dir`.
-    fn resolve_path(&self, dir: &Path, path: &str) -> Result<crate::value::Value, String>;
+    /// Resolve an object path written in a flow located in `dir` (a store directory path,
+    /// or for flows run from files, their file-system directory).
+    fn resolve_path(&self, dir: &str, path: &str) -> Result<Value, String>;
 
     /// The compiled jobflow at `path` (as resolved by [`Host::resolve_path`]).
     fn load_jobflow(&self, path: &Path) -> Result<Chunk, String>;
@@ -68,7 +71,68 @@ pub trait Host {
     fn report(&self, text: &str);
 
     /// The directory a flow at `path` lives in, for its relative paths.
-    fn flow_dir(&self, path: &Path) -> PathBuf {
-        path.parent().map(Path::to_path_buf).unwrap_or_default()
+    fn flow_dir(&self, path: &Path) -> String {
+        path.parent()
+            .map(|p| p.display().to_string())
+            .unwrap_or_default()
     }
+
+    // ---- objects of the store. Without a store every one of them is an error. ----
+
+    /// `obj.name`: a property, a method (as a bound `Value::Method`) or a field.
+    fn object_attr(&self, obj: &ObjectRef, name: &str) -> Result<Value, String> {
+        Err(no_store(obj, name))
+    }
+
+    /// `obj[key]`: a field by name.
+    fn object_index(&self, obj: &ObjectRef, key: &Value) -> Result<Value, String> {
+        Err(no_store(obj, &key.to_text()))
+    }
+
+    /// `[value >> obj.name]`: write a field or a writable property.
+    fn object_set(&self, obj: &ObjectRef, name: &str, _value: Value) -> Result<(), String> {
+        Err(no_store(obj, name))
+    }
+
+    /// `obj.method(args)`.
+    fn object_call(&self, obj: &ObjectRef, method: &str, _args: Args) -> Result<Value, String> {
+        Err(no_store(obj, method))
+    }
+
+    /// The children of a Directory or Table, for `for`, `pfor` and `in`.
+    fn object_children(&self, obj: &ObjectRef) -> Result<Vec<Value>, String> {
+        Err(no_store(obj, "children"))
+    }
+
+    /// What running `obj` with an execution job means: a jobflow's code and its directory.
+    fn object_jobflow(&self, obj: &ObjectRef) -> Result<(Chunk, String), String> {
+        Err(no_store(obj, "execute"))
+    }
+
+    /// Take the first message of a stored channel accepted by `accept` (`?`: only the head
+    /// is tried; `scan` (`??`): the first accepted one, dropping those before it).
+    /// With `peek` the message stays and `[msgid, message]` is returned.
+    fn channel_receive(
+        &self,
+        obj: &ObjectRef,
+        accept: &mut dyn FnMut(&Value) -> bool,
+        scan: bool,
+        peek: bool,
+    ) -> Result<Option<Value>, String> {
+        let _ = (accept, scan, peek);
+        Err(no_store(obj, "receive"))
+    }
+
+    /// Whether the store changed (here or in another OS process) since the last call:
+    /// processes waiting on stored channels are then woken to look again.
+    fn store_changed(&self) -> bool {
+        false
+    }
+}
+
+fn no_store(obj: &ObjectRef, what: &str) -> String {
+    format!(
+        "{}: `{what}` needs the object store, and this run has none",
+        obj.path
+    )
 }

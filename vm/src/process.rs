@@ -2,7 +2,6 @@
 
 use std::cell::RefCell;
 use std::collections::VecDeque;
-use std::path::PathBuf;
 use std::rc::Rc;
 use std::time::Instant;
 
@@ -49,13 +48,13 @@ pub struct Frame {
     pub status: StatusVars,
     pub iters: Vec<Iter>,
     /// Directory of the flow, for relative object paths.
-    pub dir: Rc<PathBuf>,
+    pub dir: Rc<str>,
     /// Operand stack height when the frame started.
     pub stack_base: usize,
 }
 
 impl Frame {
-    pub fn new(code: Rc<Code>, dir: Rc<PathBuf>, stack_base: usize) -> Frame {
+    pub fn new(code: Rc<Code>, dir: Rc<str>, stack_base: usize) -> Frame {
         let slots = vec![None; code.chunk.slots.len()];
         Frame {
             code,

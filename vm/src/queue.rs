@@ -22,6 +22,10 @@ impl UniqueQueue {
         Some(pid)
     }
 
+    pub fn is_empty(&self) -> bool {
+        self.order.is_empty()
+    }
+
     pub fn drain(&mut self) -> Vec<u64> {
         self.members.clear();
         self.order.drain(..).collect()

@@ -16,6 +16,9 @@ use crate::process::{Frame, Outcome, Process, Wait};
 use crate::queue::UniqueQueue;
 use crate::value::{ProcessInfo, ProcessState, Value};
 
+/// How often processes waiting on stored channels look for sends by other OS processes.
+const STORE_POLL: Duration = Duration::from_millis(20);
+
 /// The command echo format of the original engine (`showCommandFormat`).
 pub const DEFAULT_COMMAND_ECHO: &str = "[{username}@{hostname}]{sudomark} {command}";
 
@@ -65,6 +68,10 @@ pub struct Vm<H: Host> {
     pub(crate) live: usize,
     /// Jobflows compiled once per run, by path.
     code_cache: HashMap<PathBuf, Rc<Code>>,
+    /// Jobflow objects of the store loaded once per run, by object id: code and directory.
+    object_cache: HashMap<i64, (Rc<Code>, Rc<str>)>,
+    /// Processes waiting for a message on a stored channel.
+    pub(crate) store_waiters: UniqueQueue,
 }
 
 impl<H: Host> Vm<H> {
@@ -84,6 +91,8 @@ impl<H: Host> Vm<H> {
             proc_waiters: HashMap::new(),
             live: 0,
             code_cache: HashMap::new(),
+            object_cache: HashMap::new(),
+            store_waiters: UniqueQueue::default(),
         }
     }
 
@@ -95,10 +104,10 @@ impl<H: Host> Vm<H> {
     pub fn spawn_main(
         &mut self,
         chunk: Rc<Code>,
-        dir: PathBuf,
+        dir: &str,
         args: Vec<(String, Value)>,
     ) -> Result<Rc<RefCell<ProcessInfo>>, String> {
-        let mut frame = Frame::new(chunk, Rc::new(dir), 0);
+        let mut frame = Frame::new(chunk, Rc::from(dir), 0);
         crate::interp::bind_params(
             &mut frame,
             Vec::new(),
@@ -160,17 +169,25 @@ impl<H: Host> Vm<H> {
                 return;
             }
             let next_timer = self.timers.peek().map(|Reverse((t, _, _))| *t);
-            if self.in_flight == 0 && next_timer.is_none() {
+            let store_waiting = !self.store_waiters.is_empty();
+            if self.in_flight == 0 && next_timer.is_none() && !store_waiting {
                 self.deadlock();
                 return;
             }
-            let wait = next_timer.map(|t| t.saturating_duration_since(Instant::now()));
+            let mut wait = next_timer.map(|t| t.saturating_duration_since(Instant::now()));
+            if store_waiting {
+                // Another OS process may send to a stored channel: look every few milliseconds.
+                wait = Some(wait.map_or(STORE_POLL, |w| w.min(STORE_POLL)));
+            }
             let got = match wait {
                 Some(d) => self.done_rx.recv_timeout(d).ok(),
                 None => self.done_rx.recv().ok(),
             };
             if let Some((ticket, c)) = got {
                 self.complete(ticket, c);
+            }
+            if store_waiting && self.host.store_changed() {
+                self.wake_store_waiters();
             }
         }
     }
@@ -219,6 +236,32 @@ impl<H: Host> Vm<H> {
         let code = Code::new(chunk).map_err(crate::value::Error::new)?;
         self.code_cache.insert(path.to_path_buf(), code.clone());
         Ok(code)
+    }
+
+    /// The code and directory of a Jobflow object, loaded through the host once per run.
+    pub(crate) fn object_code(
+        &mut self,
+        obj: &crate::value::ObjectRef,
+    ) -> Result<(Rc<Code>, Rc<str>), crate::value::Error> {
+        if let Some((c, d)) = self.object_cache.get(&obj.id) {
+            return Ok((c.clone(), d.clone()));
+        }
+        let (chunk, dir) = self
+            .host
+            .object_jobflow(obj)
+            .map_err(crate::value::Error::new)?;
+        let code = Code::new(chunk).map_err(crate::value::Error::new)?;
+        let dir: Rc<str> = Rc::from(dir.as_str());
+        self.object_cache
+            .insert(obj.id, (code.clone(), dir.clone()));
+        Ok((code, dir))
+    }
+
+    /// Wake every process waiting on a stored channel, to look at its channel again.
+    pub(crate) fn wake_store_waiters(&mut self) {
+        for pid in self.store_waiters.drain() {
+            self.wake(pid);
+        }
     }
 
     /// Put a parked process back on the ready queue.

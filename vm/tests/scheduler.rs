@@ -1,7 +1,7 @@
 //! The scheduler with a fake host: process limit, fairness, parallel commands.
 
 use std::cell::RefCell;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::rc::Rc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -44,7 +44,7 @@ impl Host for FakeHost {
         });
     }
 
-    fn resolve_path(&self, _: &Path, path: &str) -> Result<Value, String> {
+    fn resolve_path(&self, _: &str, path: &str) -> Result<Value, String> {
         Err(format!("no object {path}"))
     }
 
@@ -63,11 +63,7 @@ fn run(source: &str, opts: VmOptions) -> (Vm<FakeHost>, Rc<RefCell<jfc_vm::value
     let (chunk, _) = jfc_compiler::compile(source, "test.jf").unwrap_or_else(|d| panic!("{d:?}"));
     let mut vm = Vm::new(FakeHost::default(), opts);
     let info = vm
-        .spawn_main(
-            Code::new(chunk).expect("verified"),
-            PathBuf::from("."),
-            vec![],
-        )
+        .spawn_main(Code::new(chunk).expect("verified"), ".", vec![])
         .expect("spawned");
     vm.run();
     (vm, info)

@@ -12,7 +12,13 @@ pub fn disassemble(chunk: &Chunk) -> String {
     let index = LineIndex::new(&chunk.source);
     let _ = writeln!(out, "chunk {}", chunk.name);
     for p in &chunk.params {
-        let _ = writeln!(out, "  param {} -> slot {}{}", p.name, p.slot, if p.has_default { " (default)" } else { "" });
+        let _ = writeln!(
+            out,
+            "  param {} -> slot {}{}",
+            p.name,
+            p.slot,
+            if p.has_default { " (default)" } else { "" }
+        );
     }
     if !chunk.slots.is_empty() {
         let _ = writeln!(out, "  slots: {}", chunk.slots.join(", "));
@@ -32,8 +38,20 @@ pub fn disassemble(chunk: &Chunk) -> String {
 }
 
 fn describe(chunk: &Chunk, op: &Op) -> String {
-    let slot = |i: u16| chunk.slots.get(i as usize).map_or("?", String::as_str).to_string();
-    let name = |i: u32| chunk.names.get(i as usize).map_or("?", String::as_str).to_string();
+    let slot = |i: u16| {
+        chunk
+            .slots
+            .get(i as usize)
+            .map_or("?", String::as_str)
+            .to_string()
+    };
+    let name = |i: u32| {
+        chunk
+            .names
+            .get(i as usize)
+            .map_or("?", String::as_str)
+            .to_string()
+    };
     match *op {
         Op::Const(i) => format!("Const {}", constant(chunk, i)),
         Op::LoadSlot(i) => format!("LoadSlot {i} ({})", slot(i)),
@@ -46,8 +64,12 @@ fn describe(chunk: &Chunk, op: &Op) -> String {
         Op::GetAttr(i) => format!("GetAttr .{}", name(i)),
         Op::SetAttr(i) => format!("SetAttr .{}", name(i)),
         Op::Call(i) => format!("Call {}", call(chunk, i)),
-        Op::CallBuiltin(id, i) => format!("CallBuiltin {} {}", builtins::get(id).name, call(chunk, i)),
-        Op::BuiltinJob(id, i) => format!("BuiltinJob {} {}", builtins::get(id).name, call(chunk, i)),
+        Op::CallBuiltin(id, i) => {
+            format!("CallBuiltin {} {}", builtins::get(id).name, call(chunk, i))
+        }
+        Op::BuiltinJob(id, i) => {
+            format!("BuiltinJob {} {}", builtins::get(id).name, call(chunk, i))
+        }
         Op::Compare(c) => format!("Compare {}", c.symbol()),
         Op::CompareChain(c, t) => format!("CompareChain {} else -> {t}", c.symbol()),
         Op::Connect(c) => format!("Connect {}", c.symbol()),
@@ -59,24 +81,41 @@ fn describe(chunk: &Chunk, op: &Op) -> String {
         }
         Op::Exec(i) => {
             let e = &chunk.execs[i as usize];
-            let ctl: Vec<&str> = e.controls.iter().map(|&(c, _)| super::CONTROL_VARIABLES[c as usize]).collect();
+            let ctl: Vec<&str> = e
+                .controls
+                .iter()
+                .map(|&(c, _)| super::CONTROL_VARIABLES[c as usize])
+                .collect();
             format!(
                 "Exec{} {}{}",
                 if e.has_input { " <<" } else { "" },
                 describe_call(&e.call),
-                if ctl.is_empty() { String::new() } else { format!(" controls [{}]", ctl.join(", ")) }
+                if ctl.is_empty() {
+                    String::new()
+                } else {
+                    format!(" controls [{}]", ctl.join(", "))
+                }
             )
         }
         Op::Event(i) => {
             let e = &chunk.events[i as usize];
-            format!("Event{}{} {}", if e.has_target { "" } else { " <>" }, e.guard.map_or("", |g| match g {
-                crate::ast::Guard::Head => " ?",
-                crate::ast::Guard::Scan => " ??",
-            }), describe_call(&e.call))
+            format!(
+                "Event{}{} {}",
+                if e.has_target { "" } else { " <>" },
+                e.guard.map_or("", |g| match g {
+                    crate::ast::Guard::Head => " ?",
+                    crate::ast::Guard::Scan => " ??",
+                }),
+                describe_call(&e.call)
+            )
         }
         Op::Fork(i) => {
             let f = &chunk.forks[i as usize];
-            let kind = if f.pfor_slot.is_some() { "Pfor" } else { "Fork" };
+            let kind = if f.pfor_slot.is_some() {
+                "Pfor"
+            } else {
+                "Fork"
+            };
             format!("{kind} branches {:?} end {}", f.branches, f.end)
         }
         Op::Choice(i) => {
@@ -108,7 +147,9 @@ fn constant(chunk: &Chunk, i: u32) -> String {
 }
 
 fn template(chunk: &Chunk, i: u32) -> String {
-    let Some(t) = chunk.templates.get(i as usize) else { return "?".into() };
+    let Some(t) = chunk.templates.get(i as usize) else {
+        return "?".into();
+    };
     let text: String = t
         .parts
         .iter()
@@ -125,7 +166,10 @@ fn template(chunk: &Chunk, i: u32) -> String {
 }
 
 fn call(chunk: &Chunk, i: u32) -> String {
-    chunk.calls.get(i as usize).map_or("?".into(), describe_call)
+    chunk
+        .calls
+        .get(i as usize)
+        .map_or("?".into(), describe_call)
 }
 
 fn describe_call(c: &super::CallSpec) -> String {

@@ -46,7 +46,9 @@ pub struct Chunk {
 impl Chunk {
     /// The source span of the instruction at `pc`.
     pub fn span_at(&self, pc: usize) -> Span {
-        let i = self.lines.partition_point(|&(start, _)| start as usize <= pc);
+        let i = self
+            .lines
+            .partition_point(|&(start, _)| start as usize <= pc);
         if i == 0 {
             Span::default()
         } else {
@@ -115,8 +117,14 @@ pub struct Template {
 pub enum TemplatePart {
     Text(String),
     /// A variable slot; when unset at run time the placeholder text is kept verbatim.
-    Slot { slot: u16, verbatim: String },
-    Status { var: StatusVar, verbatim: String },
+    Slot {
+        slot: u16,
+        verbatim: String,
+    },
+    Status {
+        var: StatusVar,
+        verbatim: String,
+    },
 }
 
 /// The status variables (language.md §11).

@@ -21,13 +21,32 @@ pub fn verify(chunk: &Chunk) -> Result<(), String> {
             Op::Template(i) => (i as usize) < chunk.templates.len(),
             Op::GetAttr(i) | Op::SetAttr(i) => (i as usize) < chunk.names.len(),
             Op::Call(i) => (i as usize) < chunk.calls.len(),
-            Op::CallBuiltin(b, i) | Op::BuiltinJob(b, i) => (b as usize) < BUILTINS.len() && (i as usize) < chunk.calls.len(),
-            Op::Jump(t) | Op::JumpIfFalse(t) | Op::JumpIfTrue(t) | Op::JumpIfFalseKeep(t) | Op::JumpIfTrueKeep(t) | Op::CompareChain(_, t) | Op::TryStart(t) => t <= n,
+            Op::CallBuiltin(b, i) | Op::BuiltinJob(b, i) => {
+                (b as usize) < BUILTINS.len() && (i as usize) < chunk.calls.len()
+            }
+            Op::Jump(t)
+            | Op::JumpIfFalse(t)
+            | Op::JumpIfTrue(t)
+            | Op::JumpIfFalseKeep(t)
+            | Op::JumpIfTrueKeep(t)
+            | Op::CompareChain(_, t)
+            | Op::TryStart(t) => t <= n,
             Op::Job(i) => (i as usize) < chunk.jobs.len(),
-            Op::Exec(i) => chunk.execs.get(i as usize).is_some_and(|e| e.controls.iter().all(|&(c, s)| (c as usize) < super::CONTROL_VARIABLES.len() && (s as usize) < slots)),
+            Op::Exec(i) => chunk.execs.get(i as usize).is_some_and(|e| {
+                e.controls.iter().all(|&(c, s)| {
+                    (c as usize) < super::CONTROL_VARIABLES.len() && (s as usize) < slots
+                })
+            }),
             Op::Event(i) => (i as usize) < chunk.events.len(),
-            Op::Fork(i) => chunk.forks.get(i as usize).is_some_and(|f| f.end <= n && f.branches.iter().all(|&b| b < n) && f.pfor_slot.is_none_or(|s| (s as usize) < slots)),
-            Op::Choice(i) => chunk.choices.get(i as usize).is_some_and(|c| c.branches.iter().all(|&b| b < n) && c.events.iter().all(|&e| (e as usize) < chunk.events.len())),
+            Op::Fork(i) => chunk.forks.get(i as usize).is_some_and(|f| {
+                f.end <= n
+                    && f.branches.iter().all(|&b| b < n)
+                    && f.pfor_slot.is_none_or(|s| (s as usize) < slots)
+            }),
+            Op::Choice(i) => chunk.choices.get(i as usize).is_some_and(|c| {
+                c.branches.iter().all(|&b| b < n)
+                    && c.events.iter().all(|&e| (e as usize) < chunk.events.len())
+            }),
             _ => true,
         };
         if !ok {

@@ -24,6 +24,17 @@ pub fn assigned_names_sorted(program: &Program) -> Vec<String> {
 
 /// Run every check; `text` is the source the program was parsed from.
 pub fn check(program: &Program, text: &str) -> Vec<Diagnostic> {
+    let depth = crate::fmt::depth::depth(program);
+    if depth > crate::MAX_NESTING {
+        // The checks and the code generator walk the tree recursively: refuse first.
+        let max = crate::MAX_NESTING;
+        return vec![Diagnostic::new(
+            Code::Syntax,
+            Span::new(0, 0),
+            format!("this flow nests blocks and expressions {depth} levels deep; jfc accepts at most {max}"),
+        )
+        .help("split the deepest part into a jobflow of its own and call it")];
+    }
     let mut out = Vec::new();
     let chars = text.chars().count();
     if chars > ORIGINAL_MAX_CHARS {

@@ -14,7 +14,10 @@ use crate::diagnostics::{Code, Diagnostic};
 use crate::span::Span;
 
 pub fn check(program: &Program, out: &mut Vec<Diagnostic>) {
-    let mut w = Walker { report: true, ..Walker::default() };
+    let mut w = Walker {
+        report: true,
+        ..Walker::default()
+    };
     for p in &program.params {
         if let Some(d) = &p.default {
             w.expr(d);
@@ -67,19 +70,31 @@ fn exempt(name: &str) -> bool {
     name.starts_with('_') || name.starts_with('$')
 }
 
-#[derive(Clone, Default)]
+#[derive(Default)]
 struct State {
     jobflow: HashSet<String>,
     blocks: Vec<HashSet<String>>,
+    /// Names added to `jobflow`, in order, so that a branch can be undone without
+    /// copying the set (copies made the walk quadratic on long flows).
+    log: Vec<String>,
 }
+
+/// The names a branch added to the jobflow scope.
+type Added = Vec<String>;
 
 impl State {
     fn visible(&self, name: &str) -> bool {
         self.jobflow.contains(name) || self.blocks.iter().any(|b| b.contains(name))
     }
 
-    fn join(&mut self, other: State) {
-        self.jobflow.extend(other.jobflow);
+    fn add(&mut self, name: &str) {
+        if self.jobflow.insert(name.to_string()) {
+            self.log.push(name.to_string());
+        }
+    }
+
+    fn join(&mut self, added: Added) {
+        added.iter().for_each(|n| self.add(n));
     }
 }
 
@@ -104,7 +119,7 @@ impl Walker {
             return;
         }
         if !self.state.blocks.iter().any(|b| b.contains(&name.name)) {
-            self.state.jobflow.insert(name.name.clone());
+            self.state.add(&name.name);
         }
         if self.report && !self.params.contains(&name.name) {
             self.assigned.entry(name.name.clone()).or_insert(name.span);
@@ -142,9 +157,8 @@ impl Walker {
                 self.args(&ev.args);
             }
             JobKind::Builtin { args, name } => {
-                if builtins::lookup(&name.name).is_none() {
-                    self.read_var(&name.name, name.span);
-                }
+                // An unknown name here is E0006 already: only count it as read.
+                self.read.insert(name.name.clone());
                 self.args(args);
             }
             JobKind::Block(b) => self.block(b),
@@ -158,11 +172,15 @@ impl Walker {
         self.state.blocks.pop();
     }
 
-    /// Run `f` from the current state and return the state it ends in, restoring the current one.
-    fn branch(&mut self, f: impl FnOnce(&mut Self)) -> State {
-        let start = self.state.clone();
+    /// Run `f` from the current state, undo what it added and return those names.
+    fn branch(&mut self, f: impl FnOnce(&mut Self)) -> Added {
+        let mark = self.state.log.len();
         f(self);
-        std::mem::replace(&mut self.state, start)
+        let added: Added = self.state.log.drain(mark..).collect();
+        for n in &added {
+            self.state.jobflow.remove(n);
+        }
+        added
     }
 
     /// A loop body: walked once quietly to learn what it assigns, then again with reports.
@@ -247,7 +265,7 @@ impl Walker {
                 self.branch(|w| w.flow(b));
             }),
             BlockKind::Choice { branches } => {
-                let ends: Vec<State> = branches
+                let ends: Vec<Added> = branches
                     .iter()
                     .map(|b| self.branch(|w| w.flow(b)))
                     .collect();
@@ -318,8 +336,11 @@ impl Walker {
             }
             ExprKind::Call(callee, args) => {
                 match &callee.kind {
-                    // A built-in name called always reaches the built-in (§18 D1).
-                    ExprKind::Var(name) if builtins::lookup(name).is_some() => {}
+                    // A built-in name called always reaches the built-in (§18 D1); any
+                    // other unknown called name is E0006, so it is only counted as read.
+                    ExprKind::Var(name) => {
+                        self.read.insert(name.clone());
+                    }
                     _ => self.expr(callee),
                 }
                 self.args(args);

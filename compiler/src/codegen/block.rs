@@ -17,8 +17,18 @@ impl Codegen {
                 }
                 self.flow(body);
             }
-            BlockKind::If { cond, then, elifs, otherwise, .. } => self.if_block(cond.as_ref(), then, elifs, otherwise.as_ref()),
-            BlockKind::Case { subject, clauses, otherwise } => self.case_block(subject.as_ref(), clauses, otherwise.as_ref()),
+            BlockKind::If {
+                cond,
+                then,
+                elifs,
+                otherwise,
+                ..
+            } => self.if_block(cond.as_ref(), then, elifs, otherwise.as_ref()),
+            BlockKind::Case {
+                subject,
+                clauses,
+                otherwise,
+            } => self.case_block(subject.as_ref(), clauses, otherwise.as_ref()),
             BlockKind::For { var, iter, body } => {
                 self.expr(iter);
                 self.emit(Op::IterStart);
@@ -53,7 +63,9 @@ impl Codegen {
                 self.finish_fork(at, vec![start], Some(slot));
             }
             BlockKind::Session { var, body } => {
-                self.fail("session blocks are not supported yet: they need a remote host connection");
+                self.fail(
+                    "session blocks are not supported yet: they need a remote host connection",
+                );
                 let skip = self.emit(Op::Jump(0));
                 self.bind(&var.name);
                 self.flow(body);
@@ -75,7 +87,12 @@ impl Codegen {
 
     /// The body of a `for`/`while`; `exits` are the jumps taken when the loop is over.
     fn loop_body(&mut self, has_iter: bool, head: u32, body: &Flow, exits: &[usize]) {
-        self.loops.push(Loop { has_iter, head, breaks: Vec::new(), tries: self.tries });
+        self.loops.push(Loop {
+            has_iter,
+            head,
+            breaks: Vec::new(),
+            tries: self.tries,
+        });
         self.flow(body);
         self.emit(Op::Jump(head));
         let lp = self.loops.pop();
@@ -100,11 +117,21 @@ impl Codegen {
 
     fn finish_fork(&mut self, at: usize, branches: Vec<u32>, pfor_slot: Option<u16>) {
         let end = self.here();
-        self.chunk.forks.push(ForkSpec { branches, end, pfor_slot });
+        self.chunk.forks.push(ForkSpec {
+            branches,
+            end,
+            pfor_slot,
+        });
         self.chunk.code[at] = Op::Fork((self.chunk.forks.len() - 1) as u32);
     }
 
-    fn if_block(&mut self, cond: Option<&crate::ast::Expr>, then: &Flow, elifs: &[(crate::ast::Expr, Flow)], otherwise: Option<&Flow>) {
+    fn if_block(
+        &mut self,
+        cond: Option<&crate::ast::Expr>,
+        then: &Flow,
+        elifs: &[(crate::ast::Expr, Flow)],
+        otherwise: Option<&Flow>,
+    ) {
         match cond {
             Some(c) => self.expr(c),
             None => {
@@ -132,7 +159,12 @@ impl Codegen {
         ends.into_iter().for_each(|e| self.patch_here(e));
     }
 
-    fn case_block(&mut self, subject: Option<&crate::ast::Expr>, clauses: &[crate::ast::CaseClause], otherwise: Option<&Flow>) {
+    fn case_block(
+        &mut self,
+        subject: Option<&crate::ast::Expr>,
+        clauses: &[crate::ast::CaseClause],
+        otherwise: Option<&Flow>,
+    ) {
         match subject {
             Some(s) => self.expr(s),
             None => {
@@ -184,12 +216,18 @@ impl Codegen {
                 self.span = span;
                 self.emit(Op::Connect(c));
             }
-            let rest = Flow { steps: b.steps[1..].to_vec(), span: b.span };
+            let rest = Flow {
+                steps: b.steps[1..].to_vec(),
+                span: b.span,
+            };
             self.flow(&rest);
             ends.push(self.emit(Op::Jump(0)));
         }
         ends.into_iter().for_each(|e| self.patch_here(e));
-        self.chunk.choices.push(ChoiceSpec { events, branches: starts });
+        self.chunk.choices.push(ChoiceSpec {
+            events,
+            branches: starts,
+        });
         self.chunk.code[at] = Op::Choice((self.chunk.choices.len() - 1) as u32);
     }
 }

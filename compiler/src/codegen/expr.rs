@@ -130,7 +130,11 @@ impl Codegen {
             ExprKind::And(a, b) | ExprKind::Or(a, b) => {
                 self.expr(a);
                 let is_and = matches!(e.kind, ExprKind::And(..));
-                let j = self.emit(if is_and { Op::JumpIfFalseKeep(0) } else { Op::JumpIfTrueKeep(0) });
+                let j = self.emit(if is_and {
+                    Op::JumpIfFalseKeep(0)
+                } else {
+                    Op::JumpIfTrueKeep(0)
+                });
                 self.expr(b);
                 self.patch_here(j);
             }
@@ -204,11 +208,16 @@ impl Codegen {
             return (Some(TemplatePart::Text("$".into())), 1);
         }
         if let Some(inner) = after.strip_prefix('{') {
-            let Some(end) = inner.find('}') else { return (None, 0) };
+            let Some(end) = inner.find('}') else {
+                return (None, 0);
+            };
             let name = &inner[..end];
             let verbatim = format!("${{{name}}}");
             let part = if let Some(status) = name.strip_prefix('$').and_then(StatusVar::from_name) {
-                Some(TemplatePart::Status { var: status, verbatim })
+                Some(TemplatePart::Status {
+                    var: status,
+                    verbatim,
+                })
             } else if is_identifier(name) {
                 Some(self.name_part(name, verbatim))
             } else {
@@ -219,7 +228,10 @@ impl Codegen {
                 None => (None, 0),
             };
         }
-        let len = after.bytes().take_while(|c| c.is_ascii_alphanumeric() || *c == b'_').count();
+        let len = after
+            .bytes()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == b'_')
+            .count();
         if len == 0 || after.as_bytes()[0].is_ascii_digit() {
             return (None, 0);
         }
@@ -237,7 +249,9 @@ impl Codegen {
 
 fn is_identifier(s: &str) -> bool {
     let mut chars = s.chars();
-    chars.next().is_some_and(|c| (c.is_alphabetic() || c == '_') && !c.is_ascii_digit())
+    chars
+        .next()
+        .is_some_and(|c| (c.is_alphabetic() || c == '_') && !c.is_ascii_digit())
         && chars.all(|c| c.is_alphanumeric() || c == '_')
 }
 

@@ -30,14 +30,22 @@ impl Codegen {
             JobKind::Skip => {
                 self.emit(Op::JobOk);
             }
-            JobKind::Exec { target, input, args } => {
+            JobKind::Exec {
+                target,
+                input,
+                args,
+            } => {
                 self.expr(target);
                 if let Some(i) = input {
                     self.expr(i);
                 }
                 let call = self.args(args);
                 let controls = self.visible_controls();
-                self.chunk.execs.push(ExecSpec { has_input: input.is_some(), call, controls });
+                self.chunk.execs.push(ExecSpec {
+                    has_input: input.is_some(),
+                    call,
+                    controls,
+                });
                 let i = (self.chunk.execs.len() - 1) as u32;
                 self.emit(Op::Exec(i));
             }
@@ -100,7 +108,11 @@ impl Codegen {
             self.expr(g);
         }
         let call = self.args(&ev.args);
-        self.chunk.events.push(EventSpec { has_target: ev.target.is_some(), guard: ev.guard.as_ref().map(|(g, _)| *g), call });
+        self.chunk.events.push(EventSpec {
+            has_target: ev.target.is_some(),
+            guard: ev.guard.as_ref().map(|(g, _)| *g),
+            call,
+        });
         (self.chunk.events.len() - 1) as u32
     }
 

@@ -23,7 +23,11 @@ pub fn compile(program: &Program, name: &str, source: &str) -> Chunk {
     }
     for p in &program.params {
         let slot = g.jobflow_slot(&p.name.name);
-        g.chunk.params.push(ParamInfo { name: p.name.name.clone(), slot, has_default: p.default.is_some() });
+        g.chunk.params.push(ParamInfo {
+            name: p.name.name.clone(),
+            slot,
+            has_default: p.default.is_some(),
+        });
     }
     for p in &program.params {
         if let Some(d) = &p.default {

@@ -14,9 +14,17 @@ pub fn render(d: &Diagnostic, file: &str, text: &str, color: bool) -> String {
         Severity::Error => Color::Red,
         Severity::Warning => Color::Yellow,
     };
+    // Spans come from the lexer on character boundaries; snap anyway, a report must never panic.
+    let snap = |mut i: usize| {
+        i = i.min(text.len());
+        while !text.is_char_boundary(i) {
+            i -= 1;
+        }
+        i
+    };
     let clamp = |r: std::ops::Range<usize>| {
-        let end = r.end.min(text.len());
-        r.start.min(end)..end
+        let end = snap(r.end);
+        snap(r.start).min(end)..end
     };
     let label = if d.label.is_empty() {
         d.message.clone()

@@ -14,7 +14,7 @@ enum Node<'a> {
 }
 
 /// The greatest number of nested expressions, jobs and flows on one path.
-pub(super) fn depth(program: &Program) -> usize {
+pub(crate) fn depth(program: &Program) -> usize {
     let mut stack: Vec<(Node<'_>, usize)> = Vec::new();
     for p in &program.params {
         stack.extend(p.default.iter().map(|e| (Node::Expr(e), 1)));

@@ -45,7 +45,7 @@
 //!   opening (file start, block header) or before a closing `}`.
 
 mod build;
-mod depth;
+pub(crate) mod depth;
 mod doc;
 mod exprs;
 mod jobs;

@@ -252,10 +252,15 @@ fn binary<'s>(lex: &mut Lexer<'s, Token<'s>>, triple: bool) -> Vec<u8> {
     match cook::cook_binary(body) {
         Ok(bytes) => bytes,
         Err(e) => {
+            // The span covers the whole offending character, never half of it.
+            let width = body
+                .get(e.offset..)
+                .and_then(|s| s.chars().next())
+                .map_or(1, char::len_utf8);
             record(
                 lex,
                 opener + e.offset,
-                1,
+                width,
                 LexErrorKind::BadBinary(e.message),
             );
             Vec::new()

@@ -3,8 +3,12 @@
 //! values — so defining a type never changes it.
 
 mod bootstrap;
+pub mod channels;
 pub mod codec;
+pub mod export;
 pub mod fields;
+pub mod import;
+pub mod jobflow;
 pub mod objects;
 mod schema;
 pub mod typed;

@@ -6,7 +6,8 @@ use rusqlite::Connection;
 use super::Result;
 
 /// Migration `i` brings the schema from version `i` to `i + 1`.
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE objects (
     id INTEGER PRIMARY KEY,
     parent INTEGER REFERENCES objects(id) ON DELETE CASCADE,
@@ -59,7 +60,36 @@ CREATE TABLE processes (
     error TEXT,
     console TEXT NOT NULL DEFAULT ''
 );
-"#];
+"#,
+    // → version 2: how many messages each channel has handed to event jobs (`event_count`,
+    // store::channels). A row appears at a channel's first receive.
+    r#"
+CREATE TABLE channel_events (
+    channel INTEGER PRIMARY KEY REFERENCES objects(id) ON DELETE CASCADE,
+    received INTEGER NOT NULL DEFAULT 0
+);
+"#,
+    // → version 3: what `jfc import`/`jfc export` last synchronised (store::import). Per
+    // object and field (or `@display_name`/`@description`) the stored form of the value
+    // last imported or exported (NULL: unset), so an import can tell a field changed in
+    // the store since then (a conflict) from one it may update; per object and file role
+    // (`main`: the object's own file or directory, `meta`: its `NAME.meta.toml`) a hash of
+    // the file, so a re-import only touches what changed.
+    r#"
+CREATE TABLE import_fields (
+    object INTEGER NOT NULL REFERENCES objects(id) ON DELETE CASCADE,
+    field TEXT NOT NULL,
+    value TEXT,
+    PRIMARY KEY (object, field)
+) WITHOUT ROWID;
+CREATE TABLE import_files (
+    object INTEGER NOT NULL REFERENCES objects(id) ON DELETE CASCADE,
+    role TEXT NOT NULL,
+    hash TEXT NOT NULL,
+    PRIMARY KEY (object, role)
+) WITHOUT ROWID;
+"#,
+];
 
 /// Bring the schema to the newest version.
 pub fn migrate(conn: &mut Connection) -> Result<()> {

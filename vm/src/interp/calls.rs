@@ -170,6 +170,14 @@ impl<H: Host> Vm<H> {
     ) -> Result<Value> {
         match receiver {
             Value::Channel(ch) => self.channel_method(ch, name, args),
+            Value::Object(o) => {
+                let v = self.host.object_call(o, name, args).map_err(Error::new)?;
+                if name == "send" {
+                    // A stored channel got a message: whoever waits on one looks again.
+                    self.wake_store_waiters();
+                }
+                Ok(v)
+            }
             _ => methods::call_method(receiver, name, args),
         }
     }

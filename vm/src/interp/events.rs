@@ -36,9 +36,11 @@ fn operands(values: &[Value], spec: &EventSpec) -> Result<Operands> {
             "timeout" => timeout = v.clone(),
             "peek_mode" => peek = v.truthy(),
             "detect_error" => {}
-            other => return Err(Error::new(format!(
+            other => {
+                return Err(Error::new(format!(
                 "an event job has no option `{other}` (options: timeout, peek_mode, detect_error)"
-            ))),
+            )))
+            }
         }
     }
     Ok(Operands {
@@ -60,7 +62,7 @@ impl<H: Host> Vm<H> {
         let ops = operands(&p.stack[base..], &spec)?;
         let fired = match &ops.target {
             None => Some(p.frame().status.result.clone()),
-            Some(t) => fire(t, ops.guard.as_ref(), ops.peek)?,
+            Some(t) => self.fire(t, ops.guard.as_ref(), ops.peek)?,
         };
         if let Some(v) = fired {
             p.stack.truncate(base);
@@ -105,7 +107,7 @@ impl<H: Host> Vm<H> {
         for (k, ops) in all.iter().enumerate() {
             let fired = match &ops.target {
                 None => Some(p.frame().status.result.clone()),
-                Some(t) => fire(t, ops.guard.as_ref(), ops.peek)?,
+                Some(t) => self.fire(t, ops.guard.as_ref(), ops.peek)?,
             };
             if let Some(v) = fired {
                 self.choose(p, base, spec.branches[k]);
@@ -173,6 +175,7 @@ impl<H: Host> Vm<H> {
                 let items: Vec<Value> = items.borrow().clone();
                 items.iter().for_each(|t| self.listen(pid, t));
             }
+            Value::Object(_) => self.store_waiters.push(pid),
             _ => {}
         }
     }
@@ -184,68 +187,84 @@ fn received(p: &mut Process, v: Value) {
     set_status(p, Value::Int(0), Outcome::Success);
 }
 
-/// Take the event of `target` if there is one now.
-fn fire(target: &Value, guard: Option<&(Guard, Value)>, peek: bool) -> Result<Option<Value>> {
-    match target {
-        Value::Channel(ch) => {
-            let mut c = ch.borrow_mut();
-            let at = match guard {
-                None => (!c.messages.is_empty()).then_some(0),
-                Some((Guard::Head, g)) => match c.messages.front() {
-                    Some((_, m)) if compare::case_match(m, g)? => Some(0),
-                    _ => None,
-                },
-                Some((Guard::Scan, g)) => {
-                    let mut found = None;
-                    for (i, (_, m)) in c.messages.iter().enumerate() {
-                        if compare::case_match(m, g)? {
-                            found = Some(i);
-                            break;
+impl<H: Host> Vm<H> {
+    /// Take the event of `target` if there is one now.
+    fn fire(
+        &self,
+        target: &Value,
+        guard: Option<&(Guard, Value)>,
+        peek: bool,
+    ) -> Result<Option<Value>> {
+        match target {
+            Value::Object(o) => {
+                let scan = matches!(guard, Some((Guard::Scan, _)));
+                let mut accept = |m: &Value| {
+                    guard.is_none_or(|(_, g)| compare::case_match(m, g).unwrap_or(false))
+                };
+                self.host
+                    .channel_receive(o, &mut accept, scan, peek)
+                    .map_err(Error::new)
+            }
+            Value::Channel(ch) => {
+                let mut c = ch.borrow_mut();
+                let at = match guard {
+                    None => (!c.messages.is_empty()).then_some(0),
+                    Some((Guard::Head, g)) => match c.messages.front() {
+                        Some((_, m)) if compare::case_match(m, g)? => Some(0),
+                        _ => None,
+                    },
+                    Some((Guard::Scan, g)) => {
+                        let mut found = None;
+                        for (i, (_, m)) in c.messages.iter().enumerate() {
+                            if compare::case_match(m, g)? {
+                                found = Some(i);
+                                break;
+                            }
                         }
+                        found
                     }
-                    found
-                }
-            };
-            let Some(at) = at else { return Ok(None) };
-            c.messages.drain(..at);
-            c.event_count += 1;
-            let v = if peek {
-                c.messages
-                    .front()
-                    .map(|(id, m)| Value::array(vec![Value::Int(*id as i64), m.clone()]))
-            } else {
-                c.messages.pop_front().map(|(_, m)| m)
-            };
-            Ok(v)
-        }
-        Value::Process(info) => {
-            let (state, pid) = {
-                let i = info.borrow();
-                (i.state, i.pid)
-            };
-            if matches!(state, ProcessState::Done | ProcessState::Aborted) {
-                let proc_value = Value::Process(info.clone());
-                Ok(Some(if peek {
-                    Value::array(vec![Value::Int(pid as i64), proc_value])
+                };
+                let Some(at) = at else { return Ok(None) };
+                c.messages.drain(..at);
+                c.event_count += 1;
+                let v = if peek {
+                    c.messages
+                        .front()
+                        .map(|(id, m)| Value::array(vec![Value::Int(*id as i64), m.clone()]))
                 } else {
-                    proc_value
-                }))
-            } else {
+                    c.messages.pop_front().map(|(_, m)| m)
+                };
+                Ok(v)
+            }
+            Value::Process(info) => {
+                let (state, pid) = {
+                    let i = info.borrow();
+                    (i.state, i.pid)
+                };
+                if matches!(state, ProcessState::Done | ProcessState::Aborted) {
+                    let proc_value = Value::Process(info.clone());
+                    Ok(Some(if peek {
+                        Value::array(vec![Value::Int(pid as i64), proc_value])
+                    } else {
+                        proc_value
+                    }))
+                } else {
+                    Ok(None)
+                }
+            }
+            Value::Array(items) => {
+                let items: Vec<Value> = items.borrow().clone();
+                for t in items {
+                    if let Some(v) = self.fire(&t, guard, peek)? {
+                        return Ok(Some(Value::array(vec![t, v])));
+                    }
+                }
                 Ok(None)
             }
+            other => Err(Error::new(format!(
+                "an event job waits on a Channel, a Process or an Array of them, not a {}",
+                other.type_name()
+            ))),
         }
-        Value::Array(items) => {
-            let items: Vec<Value> = items.borrow().clone();
-            for t in items {
-                if let Some(v) = fire(&t, guard, peek)? {
-                    return Ok(Some(Value::array(vec![t, v])));
-                }
-            }
-            Ok(None)
-        }
-        other => Err(Error::new(format!(
-            "an event job waits on a Channel, a Process or an Array of them, not a {}",
-            other.type_name()
-        ))),
     }
 }

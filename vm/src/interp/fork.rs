@@ -2,7 +2,7 @@
 
 use std::collections::VecDeque;
 
-use super::{iterate, pop, set_status, Step};
+use super::{pop, set_status, Step};
 use crate::host::Host;
 use crate::process::{ForkState, Iter, Outcome, Process, Wait};
 use crate::scheduler::Vm;
@@ -12,7 +12,7 @@ impl<H: Host> Vm<H> {
     /// Run (or, when woken, resume) the fork/pfor block `forks[i]`.
     pub(crate) fn fork(&mut self, p: &mut Process, i: usize) -> Result<Step> {
         if p.fork.is_none() {
-            p.fork = Some(start_fork(p, i)?);
+            p.fork = Some(start_fork(self, p, i)?);
         }
         self.spawn_children(p);
         let state = p.fork.as_ref().expect("set above");
@@ -86,14 +86,14 @@ impl<H: Host> Vm<H> {
     }
 }
 
-fn start_fork(p: &mut Process, i: usize) -> Result<ForkState> {
+fn start_fork<H: Host>(vm: &Vm<H>, p: &mut Process, i: usize) -> Result<ForkState> {
     let spec = p.frame().code.chunk.forks[i].clone();
     let pending: VecDeque<(usize, Option<Value>)> = match spec.pfor_slot {
         None => spec.branches.iter().map(|&b| (b as usize, None)).collect(),
         Some(_) => {
             let source = pop(p)?;
             let start = spec.branches[0] as usize;
-            match iterate(&source)? {
+            match vm.iterate(&source)? {
                 Iter::Items(items) => items.into_iter().map(|v| (start, Some(v))).collect(),
                 Iter::Range { next, end } => {
                     (next..end).map(|n| (start, Some(Value::Int(n)))).collect()

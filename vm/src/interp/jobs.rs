@@ -32,14 +32,15 @@ impl<H: Host> Vm<H> {
                     return Err(Error::new("`<<` input cannot be given to a jobflow; pass it as a parameter"));
                 }
                 let code = self.load_code(&flow.path)?;
-                if p.frames.len() >= self.opts.max_call_depth {
-                    return Err(Error::new(format!("too many nested jobflow calls (more than {}): is the recursion endless?", self.opts.max_call_depth)));
+                let dir: Rc<str> = Rc::from(self.host.flow_dir(&flow.path).as_str());
+                self.call_jobflow(p, code, dir, args)
+            }
+            Value::Object(o) => {
+                if input.is_some() {
+                    return Err(Error::new("`<<` input cannot be given to a jobflow; pass it as a parameter"));
                 }
-                let dir = Rc::new(self.host.flow_dir(&flow.path));
-                let mut frame = Frame::new(code, dir, p.stack.len());
-                calls::bind_params(&mut frame, args.pos, args.kw)?;
-                p.frames.push(frame);
-                Ok(Step::Next)
+                let (code, dir) = self.object_code(o)?;
+                self.call_jobflow(p, code, dir, args)
             }
             Value::Builtin(_) | Value::Method(_) => {
                 if input.is_some() {
@@ -51,6 +52,26 @@ impl<H: Host> Vm<H> {
             }
             other => Err(Error::new(format!("cannot execute a {}: an execution job runs a command String, a jobflow or a method", other.type_name()))),
         }
+    }
+
+    /// Push a frame running `code` with `args` bound to its parameters (language.md §4.7).
+    fn call_jobflow(
+        &mut self,
+        p: &mut Process,
+        code: Rc<crate::code::Code>,
+        dir: Rc<str>,
+        args: Args,
+    ) -> Result<Step> {
+        if p.frames.len() >= self.opts.max_call_depth {
+            return Err(Error::new(format!(
+                "too many nested jobflow calls (more than {}): is the recursion endless?",
+                self.opts.max_call_depth
+            )));
+        }
+        let mut frame = Frame::new(code, dir, p.stack.len());
+        calls::bind_params(&mut frame, args.pos, args.kw)?;
+        p.frames.push(frame);
+        Ok(Step::Next)
     }
 
     fn start_command(

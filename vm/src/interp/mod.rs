@@ -6,6 +6,7 @@ mod events;
 mod fast;
 mod fork;
 mod jobs;
+mod objects;
 mod report;
 
 pub(crate) use calls::bind_params;
@@ -20,7 +21,7 @@ use jfc_compiler::bytecode::{Op, StatusVar, TemplatePart};
 use crate::host::Host;
 use crate::process::{Handler, Iter, Outcome, Process};
 use crate::scheduler::Vm;
-use crate::value::{arith, compare, index, Error, Key, Pattern, ProcessState, Result, Value};
+use crate::value::{arith, compare, Error, Key, Pattern, ProcessState, Result, Value};
 
 /// What the process does after an instruction.
 pub(crate) enum Step {
@@ -162,12 +163,12 @@ impl<H: Host> Vm<H> {
             Op::Neg => unary(p, arith::neg)?,
             Op::Pos => unary(p, arith::pos)?,
             Op::Not => unary(p, |v| Ok(Value::Bool(!v.truthy())))?,
-            Op::In => binary(p, |item, container| {
-                compare::contains(container, item).map(Value::Bool)
-            })?,
-            Op::NotIn => binary(p, |item, container| {
-                compare::contains(container, item).map(|b| Value::Bool(!b))
-            })?,
+            Op::In | Op::NotIn => {
+                let container = pop(p)?;
+                let item = pop(p)?;
+                let found = self.contains(&container, &item)?;
+                p.stack.push(Value::Bool(found == matches!(op, Op::In)));
+            }
             Op::Compare(c) => binary(p, |a, b| compare_values(c, a, b).map(Value::Bool))?,
             Op::CompareChain(c, t) => {
                 let b = pop(p)?;
@@ -182,21 +183,26 @@ impl<H: Host> Vm<H> {
             Op::GetAttr(n) => {
                 let name = frame.code.chunk.names[n as usize].clone();
                 let base = pop(p)?;
-                let v = index::get_attr(&base, &name)?;
+                let v = self.get_attr(&base, &name)?;
                 p.stack.push(v);
             }
-            Op::GetIndex => binary(p, index::get_index)?,
+            Op::GetIndex => {
+                let key = pop(p)?;
+                let base = pop(p)?;
+                let v = self.get_index(&base, &key)?;
+                p.stack.push(v);
+            }
             Op::SetAttr(n) => {
                 let name = frame.code.chunk.names[n as usize].clone();
                 let base = pop(p)?;
                 let value = pop(p)?;
-                index::set_attr(&base, &name, value)?;
+                self.set_attr(&base, &name, value)?;
             }
             Op::SetIndex => {
                 let key = pop(p)?;
                 let base = pop(p)?;
                 let value = pop(p)?;
-                index::set_index(&base, key, value)?;
+                self.set_index(&base, key, value)?;
             }
             Op::Call(c) => {
                 let args = calls::pop_args(p, c as usize)?;
@@ -256,7 +262,7 @@ impl<H: Host> Vm<H> {
             Op::CaseFail => set_status(p, Value::Int(1), Outcome::JobFailure),
             Op::IterStart => {
                 let source = pop(p)?;
-                let it = iterate(&source)?;
+                let it = self.iterate(&source)?;
                 p.frame_mut().iters.push(it);
             }
             Op::IterNext(s, t) => {

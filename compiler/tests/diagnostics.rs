@@ -1,0 +1,295 @@
+//! Every diagnostic code, as data.
+//!
+//! `tests/diagnostics/CODE-what.jf` must produce a diagnostic with code `CODE`;
+//! the human rendering (colour off) and the JSON lines of all its diagnostics are
+//! snapshotted as `tests/snapshots/diagnostics__CODE-what.snap`.
+//! `tests/diagnostics/ok-what.jf` must produce no diagnostic at all: these are the
+//! cases a check must not warn about.
+//!
+//! W0004 and W0005 need inputs too big for a data file; they are generated below.
+//! New cases: add a file, run `INSTA_UPDATE=always cargo test -p jfc-compiler
+//! --test diagnostics`, review the new `.snap`.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use jfc_compiler::diagnostics::{json::to_json_line, render::render, Code, Diagnostic};
+use jfc_compiler::span::LineIndex;
+
+const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/diagnostics");
+
+fn data_files() -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = fs::read_dir(DATA)
+        .expect("the diagnostics data folder")
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "jf"))
+        .collect();
+    files.sort();
+    files
+}
+
+fn file_name(p: &Path) -> String {
+    p.file_name().unwrap().to_string_lossy().into_owned()
+}
+
+fn stem(p: &Path) -> String {
+    p.file_stem().unwrap().to_string_lossy().into_owned()
+}
+
+/// The code a data file is about: the part of its name before the first `-`.
+fn code_of(p: &Path) -> String {
+    stem(p).split('-').next().unwrap_or_default().to_string()
+}
+
+/// Human rendering then JSON lines of every diagnostic, trailing blanks removed.
+fn report(diagnostics: &[Diagnostic], file: &str, text: &str) -> String {
+    let index = LineIndex::new(text);
+    let mut out = String::new();
+    for d in diagnostics {
+        out.push_str(&render(d, file, text, false));
+    }
+    out.push_str("--- json ---\n");
+    for d in diagnostics {
+        out.push_str(&to_json_line(d, file, text, &index));
+        out.push('\n');
+    }
+    out.lines()
+        .map(str::trim_end)
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn diagnostics_snapshots() {
+    let mut failed = Vec::new();
+    let mut problems = Vec::new();
+    for path in data_files() {
+        let name = stem(&path);
+        if name.starts_with("ok-") {
+            continue;
+        }
+        let text = fs::read_to_string(&path).unwrap();
+        let analysis = jfc_compiler::analyze(&text);
+        let code = code_of(&path);
+        if !analysis.diagnostics.iter().any(|d| d.code.as_str() == code) {
+            problems.push(format!(
+                "{name}: no {code} among {:?}",
+                analysis
+                    .diagnostics
+                    .iter()
+                    .map(|d| d.code.as_str())
+                    .collect::<Vec<_>>()
+            ));
+        }
+        let shown = match std::panic::catch_unwind(|| {
+            report(&analysis.diagnostics, &file_name(&path), &text)
+        }) {
+            Ok(shown) => shown,
+            Err(_) => {
+                problems.push(format!("{name}: rendering its diagnostics panicked"));
+                continue;
+            }
+        };
+        let outcome = std::panic::catch_unwind(|| {
+            insta::with_settings!({
+                description => text.clone(),
+                omit_expression => true,
+            }, {
+                insta::assert_snapshot!(name.clone(), shown);
+            });
+        });
+        if outcome.is_err() {
+            failed.push(name);
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    assert!(failed.is_empty(), "snapshots differ: {failed:?}");
+}
+
+/// Flows that a careless check would warn about, but that are fine.
+#[test]
+fn no_false_alarms() {
+    let mut problems = Vec::new();
+    let mut count = 0;
+    for path in data_files() {
+        if !stem(&path).starts_with("ok-") {
+            continue;
+        }
+        count += 1;
+        let text = fs::read_to_string(&path).unwrap();
+        for d in jfc_compiler::analyze(&text).diagnostics {
+            problems.push(render(&d, &file_name(&path), &text, false));
+        }
+    }
+    assert!(count >= 10, "too few ok- cases");
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// W0004 and W0005 are generated here, so every code has a data case or a generated one.
+const GENERATED: &[&str] = &["W0004", "W0005"];
+
+#[test]
+fn every_code_has_a_case() {
+    let files = data_files();
+    let mut missing = Vec::new();
+    for code in Code::ALL {
+        let code = code.as_str();
+        let has_file = files.iter().any(|p| code_of(p) == code);
+        if !has_file && !GENERATED.contains(&code) {
+            missing.push(code);
+        }
+    }
+    assert!(missing.is_empty(), "no data file for {missing:?}");
+    // And no data file names a code that does not exist.
+    for p in &files {
+        let code = code_of(p);
+        assert!(
+            code == "ok" || Code::ALL.iter().any(|c| c.as_str() == code),
+            "{} names an unknown code",
+            p.display()
+        );
+    }
+}
+
+/// Each code's severity follows its letter.
+#[test]
+fn severities_follow_code_letters() {
+    for code in Code::ALL {
+        let want_error = code.as_str().starts_with('E');
+        assert_eq!(
+            code.severity() == jfc_compiler::diagnostics::Severity::Error,
+            want_error,
+            "{}",
+            code.as_str()
+        );
+    }
+}
+
+/// A flow of `n` lines `print(i) ->`, valid and long.
+fn long_flow(jobs: usize) -> String {
+    let mut s = String::new();
+    for i in 0..jobs {
+        s.push_str(&format!("print({i}) ->\n"));
+    }
+    s.push_str("print('end')\n");
+    s
+}
+
+#[test]
+fn w0004_source_too_long() {
+    // 65,536 characters is still fine.
+    let mut ok = String::from("print('");
+    ok.push_str(&"x".repeat(65_536 - "print('')\n".len()));
+    ok.push_str("')\n");
+    assert_eq!(ok.chars().count(), 65_536);
+    assert!(jfc_compiler::analyze(&ok).diagnostics.is_empty());
+
+    // One more character warns; characters, not bytes, are counted.
+    let mut long = String::from("print('");
+    long.push_str(&"é".repeat(65_537 - "print('')\n".len()));
+    long.push_str("')\n");
+    assert_eq!(long.chars().count(), 65_537);
+    let analysis = jfc_compiler::analyze(&long);
+    assert!(!analysis.has_errors());
+    let w: Vec<Diagnostic> = analysis
+        .diagnostics
+        .into_iter()
+        .filter(|d| d.code == Code::SourceTooLong)
+        .collect();
+    assert_eq!(w.len(), 1);
+    // The excerpt would be the whole 65 kB line: snapshot the JSON line only.
+    let index = LineIndex::new(&long);
+    insta::assert_snapshot!(
+        "W0004-source-too-long",
+        to_json_line(&w[0], "W0004-source-too-long.jf", &long, &index)
+    );
+}
+
+#[test]
+fn w0005_too_many_jobs() {
+    let ok = long_flow(4_095);
+    let analysis = jfc_compiler::analyze(&ok);
+    assert!(
+        !analysis
+            .diagnostics
+            .iter()
+            .any(|d| d.code == Code::TooManyJobs),
+        "4096 jobs are accepted"
+    );
+
+    let text = long_flow(4_096);
+    let analysis = jfc_compiler::analyze(&text);
+    assert!(!analysis.has_errors());
+    let w: Vec<Diagnostic> = analysis
+        .diagnostics
+        .into_iter()
+        .filter(|d| d.code == Code::TooManyJobs)
+        .collect();
+    assert_eq!(w.len(), 1, "one W0005 for the one long expression");
+    let index = LineIndex::new(&text);
+    insta::assert_snapshot!(
+        "W0005-too-many-jobs",
+        to_json_line(&w[0], "W0005-too-many-jobs.jf", &text, &index)
+    );
+
+    // Jobs in a block count for the block's own expression, not the outer one.
+    let nested = format!("print('a') -> {{ {} }}", long_flow(4_096));
+    let analysis = jfc_compiler::analyze(&nested);
+    let spans: Vec<_> = analysis
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == Code::TooManyJobs)
+        .map(|d| d.span.start)
+        .collect();
+    assert_eq!(spans, vec![16], "only the block's expression is too long");
+}
+
+/// The W0005 excerpt spans thousands of lines; it must render, and stay short.
+#[test]
+fn w0005_renders() {
+    let text = long_flow(4_200);
+    let analysis = jfc_compiler::analyze(&text);
+    let d = analysis
+        .diagnostics
+        .iter()
+        .find(|d| d.code == Code::TooManyJobs)
+        .expect("W0005");
+    let shown = render(d, "big.jf", &text, false);
+    assert!(shown.contains("W0005"));
+    assert!(
+        shown.len() < 10 * 1024,
+        "the rendering of one W0005 is {} bytes long",
+        shown.len()
+    );
+}
+
+/// A missing connector between two jobs is the most common syntax error: its
+/// message must say what is missing.
+#[test]
+fn missing_connector_is_explained() {
+    for text in ["print('one')\nprint('two')\n", "[x = 1]\n[y = 2]\n"] {
+        let analysis = jfc_compiler::analyze(text);
+        let d = &analysis.diagnostics[0];
+        let shown = render(d, "f.jf", text, false);
+        assert!(
+            shown.contains("connector"),
+            "the message should mention the missing connector:\n{shown}"
+        );
+    }
+}
+
+/// One mistake, one diagnostic: a misspelt built-in is an unknown built-in
+/// (E0006), not also a read of an unassigned variable (W0001) at the same place.
+#[test]
+fn unknown_builtin_reported_once() {
+    for text in ["prnt('hello')\n", "print(lenght('abc'))\n"] {
+        let analysis = jfc_compiler::analyze(text);
+        let codes: Vec<&str> = analysis
+            .diagnostics
+            .iter()
+            .map(|d| d.code.as_str())
+            .collect();
+        assert_eq!(codes, ["E0006"], "{text:?}");
+    }
+}

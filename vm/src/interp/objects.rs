@@ -1,0 +1,68 @@
+//! Values that may be store objects: attribute, index, update, membership and
+//! iteration go to the host for objects and to the value functions otherwise.
+
+use super::iterate;
+use crate::host::Host;
+use crate::process::Iter;
+use crate::scheduler::Vm;
+use crate::value::{compare, index, Error, Result, Value};
+
+impl<H: Host> Vm<H> {
+    pub(crate) fn get_attr(&self, base: &Value, name: &str) -> Result<Value> {
+        match base {
+            Value::Object(o) => self.host.object_attr(o, name).map_err(Error::new),
+            _ => index::get_attr(base, name),
+        }
+    }
+
+    pub(crate) fn get_index(&self, base: &Value, key: &Value) -> Result<Value> {
+        match base {
+            Value::Object(o) => self.host.object_index(o, key).map_err(Error::new),
+            _ => index::get_index(base, key),
+        }
+    }
+
+    pub(crate) fn set_attr(&self, base: &Value, name: &str, value: Value) -> Result<()> {
+        match base {
+            Value::Object(o) => self.host.object_set(o, name, value).map_err(Error::new),
+            _ => index::set_attr(base, name, value),
+        }
+    }
+
+    pub(crate) fn set_index(&self, base: &Value, key: Value, value: Value) -> Result<()> {
+        match (base, &key) {
+            (Value::Object(o), Value::Str(name)) => {
+                self.host.object_set(o, name, value).map_err(Error::new)
+            }
+            (Value::Object(o), other) => Err(Error::new(format!(
+                "{}: a field name is a String, not {}",
+                o.path,
+                other.type_name()
+            ))),
+            _ => index::set_index(base, key, value),
+        }
+    }
+
+    /// `item in container`; for a Directory or Table, a child object or a child's name.
+    pub(crate) fn contains(&self, container: &Value, item: &Value) -> Result<bool> {
+        let Value::Object(o) = container else {
+            return compare::contains(container, item);
+        };
+        let children = self.host.object_children(o).map_err(Error::new)?;
+        Ok(children.iter().any(|c| match (c, item) {
+            (Value::Object(c), Value::Object(i)) => c.id == i.id,
+            (Value::Object(c), Value::Str(name)) => c.path.rsplit('/').next() == Some(&**name),
+            _ => false,
+        }))
+    }
+
+    /// The iteration source of `for`/`pfor`, with Directories and Tables giving their children.
+    pub(crate) fn iterate(&self, source: &Value) -> Result<Iter> {
+        match source {
+            Value::Object(o) => Ok(Iter::Items(
+                self.host.object_children(o).map_err(Error::new)?.into(),
+            )),
+            _ => iterate(source),
+        }
+    }
+}
