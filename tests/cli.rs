@@ -126,3 +126,36 @@ fn help_is_everywhere() {
         assert!(text(&out.stdout).contains("Usage"), "{sub}");
     }
 }
+
+#[test]
+fn run_with_a_store_reaches_objects_by_absolute_path() {
+    let dir = std::env::temp_dir().join(format!("jfc-cli-store-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let store = dir.join("s.sqlite");
+    let flow = "[n = /.add('web1', /system/types/NodeInfo)] -> [22 >> n.port] -> print(n, n.port, n.type_name)
+-> [/system/channels/Alert.send: {msg = 'disk full'}] -> </system/channels/Alert> -> print($RESULT.msg)
+-> [70000 >> n.port] => print('not reached')
+";
+    let out = jfc(
+        &["--store", store.to_str().expect("utf-8 path"), "run"],
+        flow,
+    );
+    assert_eq!(text(&out.stdout), "/web1 22 NodeInfo\ndisk full\n");
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "a field write that breaks max_value aborts"
+    );
+    assert!(
+        text(&out.stderr).contains("max_value 65535"),
+        "{}",
+        text(&out.stderr)
+    );
+    // The object stays in the store file for the next run.
+    let out = jfc(
+        &["--store", store.to_str().expect("utf-8 path"), "run"],
+        "print(/web1.port)\n",
+    );
+    assert_eq!(text(&out.stdout), "22\n");
+}

@@ -11,54 +11,11 @@ use num_traits::Zero;
 use super::datetime::{fmt_date, fmt_datetime, fmt_time, fmt_timedelta};
 use super::{Key, PatternKind, ProcessState, Value};
 
-/// Names of the built-ins by index, in the order of library.md §1.1 (the
-/// order of `jfc_compiler::builtins::BUILTINS`, which this crate cannot see).
-const BUILTIN_NAMES: [&str; 40] = [
-    "print",
-    "self",
-    "exit",
-    "return",
-    "abort",
-    "assert",
-    "sleep",
-    "detach",
-    "suspend",
-    "int",
-    "float",
-    "string",
-    "bytes",
-    "type",
-    "length",
-    "has_key",
-    "encode",
-    "decode",
-    "now",
-    "datetime",
-    "date",
-    "time",
-    "timedelta",
-    "pattern",
-    "iprange",
-    "json_parse",
-    "json_dump",
-    "mail_parse",
-    "urlopen",
-    "mailto",
-    "current",
-    "channel",
-    "path",
-    "user",
-    "group",
-    "download",
-    "upload",
-    "put",
-    "get",
-    "reboot",
-];
-
 /// The name of built-in number `id`, if known.
 pub fn builtin_name(id: u16) -> Option<&'static str> {
-    BUILTIN_NAMES.get(id as usize).copied()
+    jfc_compiler::builtins::BUILTINS
+        .get(id as usize)
+        .map(|b| b.name)
 }
 
 /// The 21 keywords; a Dictionary key equal to one of them is quoted, since
