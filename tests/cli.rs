@@ -159,3 +159,48 @@ fn run_with_a_store_reaches_objects_by_absolute_path() {
     );
     assert_eq!(text(&out.stdout), "22\n");
 }
+
+#[test]
+fn a_project_flow_runs_as_its_store_object() {
+    let root = std::env::temp_dir().join(format!("jfc-cli-project-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&root);
+    for d in ["flows", "nodes"] {
+        std::fs::create_dir_all(root.join(d)).expect("dirs");
+    }
+    std::fs::write(root.join("jfc.toml"), "").expect("write");
+    std::fs::write(root.join("flows/helper.jf"), "|h|\nreturn('hello ' + h)\n").expect("write");
+    std::fs::write(
+        root.join("nodes/web1.toml"),
+        "type = \"NodeInfo\"\nhostname = \"web1.example\"\nport = 2222\n",
+    )
+    .expect("write");
+    let main = root.join("flows/main.jf");
+    std::fs::write(
+        &main,
+        "[./helper: ../nodes/web1.hostname] -> print($RESULT, path('/nodes/web1').port)\n",
+    )
+    .expect("write");
+    let store = root.join(".jfc/store.sqlite");
+    let run = || {
+        Command::new(env!("CARGO_BIN_EXE_jfc"))
+            .current_dir(&root)
+            .args([
+                "--store",
+                store.to_str().expect("utf-8"),
+                "run",
+                "flows/main.jf",
+            ])
+            .output()
+            .expect("runs")
+    };
+    let out = run();
+    assert_eq!(
+        text(&out.stdout),
+        "hello web1.example 2222\n",
+        "{}",
+        text(&out.stderr)
+    );
+    // A changed file is imported again before the next run.
+    std::fs::write(root.join("flows/helper.jf"), "|h|\nreturn('hi ' + h)\n").expect("write");
+    assert_eq!(text(&run().stdout), "hi web1.example 2222\n");
+}

@@ -23,6 +23,8 @@ pub struct LocalHost {
     store: Option<RefCell<Store>>,
     /// The store's change token when last looked at (sends by other OS processes change it).
     seen: Cell<i64>,
+    /// Flows run as store objects: relative paths are object paths, not sibling files.
+    flows_in_store: bool,
 }
 
 impl LocalHost {
@@ -32,6 +34,7 @@ impl LocalHost {
             workers: Workers::new(max_workers),
             store: None,
             seen: Cell::new(0),
+            flows_in_store: false,
         }
     }
 
@@ -42,6 +45,15 @@ impl LocalHost {
             workers: Workers::new(max_workers),
             store: Some(RefCell::new(store)),
             seen: Cell::new(seen),
+            flows_in_store: false,
+        }
+    }
+
+    /// With an object store whose flows run as objects (a project imported from files).
+    pub fn with_store_flows(max_workers: usize, store: Store) -> LocalHost {
+        LocalHost {
+            flows_in_store: true,
+            ..LocalHost::with_store(max_workers, store)
         }
     }
 
@@ -63,11 +75,12 @@ impl Host for LocalHost {
     }
 
     fn resolve_path(&self, dir: &str, path: &str) -> Result<Value, String> {
-        if path.starts_with('/') {
+        if path.starts_with('/') || self.flows_in_store {
             let Some(store) = &self.store else {
                 return Err(format!("object path {path}: this run has no object store"));
             };
-            return objects::resolve(&store.borrow(), "/", path);
+            let dir = if self.flows_in_store { dir } else { "/" };
+            return objects::resolve(&store.borrow(), dir, path);
         }
         let joined = normalize(&Path::new(dir).join(path));
         let file = joined.with_extension("jf");

@@ -54,21 +54,27 @@ pub fn run_file(
             text: text.clone(),
             diagnostics,
         })?;
-    let code = Code::new(chunk).map_err(RunError::Setup)?;
+    let mut code = Code::new(chunk).map_err(RunError::Setup)?;
     let mut args = Vec::new();
     for (k, expr) in params {
         args.push((k.clone(), eval_param(k, expr)?));
     }
-    let dir = file
+    let mut dir = file
         .parent()
         .filter(|d| !d.as_os_str().is_empty())
         .map_or_else(|| ".".to_string(), |d| d.display().to_string());
     let host = match &opts.store {
         Some(path) => {
-            let store = crate::store::Store::open(path).map_err(|e| {
+            let mut store = crate::store::Store::open(path).map_err(|e| {
                 RunError::Setup(format!("cannot open the store {}: {e}", path.display()))
             })?;
-            LocalHost::with_store(opts.max_workers, store)
+            if let Some((flow_code, flow_dir)) = project_flow(&mut store, file)? {
+                code = flow_code;
+                dir = flow_dir;
+                LocalHost::with_store_flows(opts.max_workers, store)
+            } else {
+                LocalHost::with_store(opts.max_workers, store)
+            }
         }
         None => LocalHost::new(opts.max_workers),
     };
@@ -76,6 +82,59 @@ pub fn run_file(
     let info = vm.spawn_main(code, &dir, args).map_err(RunError::Setup)?;
     vm.run();
     Ok(info)
+}
+
+/// A flow inside a project (a directory tree with a `jfc.toml`) runs as the object it
+/// is in the store: the project is imported to `/` first (only what changed), so that
+/// relative and absolute object paths mean the same from the command line and from
+/// the daemon. Returns the flow's code and store directory, or `None` for a loose file.
+fn project_flow(
+    store: &mut crate::store::Store,
+    file: &Path,
+) -> Result<Option<(Rc<Code>, String)>, RunError> {
+    let Ok(abs) = std::fs::canonicalize(file) else {
+        return Ok(None);
+    };
+    let Some(root) = abs
+        .ancestors()
+        .skip(1)
+        .find(|d| d.join("jfc.toml").is_file())
+    else {
+        return Ok(None);
+    };
+    let report = store
+        .import_dir(root, "/", &crate::store::import::ImportOptions::default())
+        .map_err(|e| {
+            RunError::Setup(format!("cannot import the project {}: {e}", root.display()))
+        })?;
+    // Problems of other files do not stop this flow, but the operator hears of them.
+    for m in &report.messages {
+        if matches!(
+            m.kind,
+            crate::store::import::MessageKind::Conflict | crate::store::import::MessageKind::Error
+        ) {
+            eprintln!("jfc: import: {m}");
+        }
+    }
+    let rel = abs.strip_prefix(root).unwrap_or(&abs).with_extension("");
+    let path = format!(
+        "/{}",
+        rel.iter()
+            .map(|c| c.to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/")
+    );
+    let id = store
+        .resolve(&path)
+        .map_err(|e| RunError::Setup(format!("{} was not imported: {e}", file.display())))?;
+    let chunk = store.jobflow_chunk(id).map_err(|e| RunError::Setup(e.0))?;
+    let parent = store
+        .get(id)
+        .map_err(|e| RunError::Setup(e.0))?
+        .parent
+        .unwrap_or(crate::store::objects::ROOT);
+    let dir = store.abspath(parent).map_err(|e| RunError::Setup(e.0))?;
+    Ok(Some((Code::new(chunk).map_err(RunError::Setup)?, dir)))
 }
 
 /// The value of a `-p NAME=EXPR` expression, computed by a one-job flow.

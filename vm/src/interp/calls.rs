@@ -151,6 +151,18 @@ impl<H: Host> Vm<H> {
             "channel" => Ok(Value::Channel(Rc::new(RefCell::new(
                 ChannelState::default(),
             )))),
+            "path" => match args.pos.first() {
+                Some(Value::Str(path)) => {
+                    let dir = p.frame().dir.clone();
+                    self.host.resolve_path(&dir, path).map_err(Error::new)
+                }
+                Some(obj @ Value::Object(_)) => Ok(obj.clone()),
+                Some(other) => Err(Error::new(format!(
+                    "path() takes a path String or an object, not {}",
+                    other.type_name()
+                ))),
+                None => Err(Error::new("path() needs a path")),
+            },
             name if functions::is_pure_function(name) => functions::call_function(name, args),
             name if b.kind == BuiltinKind::Job => Err(Error::new(format!(
                 "`{name}` is a built-in job; write it as a job of its own"
