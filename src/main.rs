@@ -17,5 +17,7 @@ fn main() -> ExitCode {
         cli::Command::Import(c) => cli::transfer::import(c, args.store.as_deref()),
         cli::Command::Export(c) => cli::transfer::export(c, args.store.as_deref()),
         cli::Command::Obj(c) => cli::obj::run(c, args.store.as_deref()),
+        cli::Command::Ps(c) => cli::ps::run(c, args.store.as_deref()),
+        cli::Command::User(c) => cli::user::run(c, args.store.as_deref()),
     }
 }

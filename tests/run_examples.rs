@@ -1,6 +1,7 @@
 //! End-to-end: every `tests/run/NN-name.jf` runs with `jfc run` and must print exactly
 //! `NN-name.out` on stdout and end with the status in `NN-name.status` (0 when absent).
-//! Parameters come from `NN-name.args`, one `NAME=EXPR` a line.
+//! Parameters come from `NN-name.args`, one `NAME=EXPR` a line. Cases under
+//! `tests/store/` each run with a new, empty object store.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -18,11 +19,16 @@ fn cases(dir: &Path) -> Vec<PathBuf> {
 }
 
 /// Run one case; `None` when it passes, else what differs.
-fn run_case(jf: &Path) -> Option<String> {
+fn run_case(jf: &Path, store: Option<&Path>) -> Option<String> {
     let want_out = fs::read_to_string(jf.with_extension("out")).ok()?;
     let want_status: i32 = fs::read_to_string(jf.with_extension("status"))
         .map_or(0, |s| s.trim().parse().unwrap_or(-1));
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_jfc"));
+    cmd.env_remove("JFC_STORE");
+    if let Some(store) = store {
+        let _ = fs::remove_file(store);
+        cmd.arg("--store").arg(store);
+    }
     cmd.current_dir(jf.parent()?)
         .arg("run")
         .arg(jf.file_name()?);
@@ -55,11 +61,21 @@ fn run_case(jf: &Path) -> Option<String> {
     }
 }
 
-fn check_dir(dir: &str) {
+fn check_dir(dir: &str, with_store: bool) {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
     let all = cases(&dir);
     assert!(!all.is_empty(), "no cases in {}", dir.display());
-    let failures: Vec<String> = all.iter().filter_map(|c| run_case(c)).collect();
+    let scratch = std::env::temp_dir().join(format!("jfc-run-cases-{}", std::process::id()));
+    fs::create_dir_all(&scratch).expect("temp dir");
+    let failures: Vec<String> = all
+        .iter()
+        .filter_map(|c| {
+            let store = with_store
+                .then(|| scratch.join(c.with_extension("sqlite").file_name().unwrap_or_default()));
+            run_case(c, store.as_deref())
+        })
+        .collect();
+    let _ = fs::remove_dir_all(&scratch);
     assert!(
         failures.is_empty(),
         "{} of {} failed:\n{}",
@@ -71,10 +87,15 @@ fn check_dir(dir: &str) {
 
 #[test]
 fn spec_examples() {
-    check_dir("tests/run");
+    check_dir("tests/run", false);
 }
 
 #[test]
 fn vm_cases() {
-    check_dir("tests/vm");
+    check_dir("tests/vm", false);
+}
+
+#[test]
+fn store_cases() {
+    check_dir("tests/store", true);
 }

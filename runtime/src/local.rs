@@ -8,8 +8,8 @@ use std::rc::Rc;
 
 use crossbeam_channel::Sender;
 use jfc_compiler::bytecode::Chunk;
-use jfc_vm::host::{Completion, Host, Request, Ticket};
-use jfc_vm::value::{Args, JobflowRef, ObjectRef, Value};
+use jfc_vm::host::{Completion, Host, LazyOp, Request, Ticket};
+use jfc_vm::value::{Args, JobflowRef, LazyArray, ObjectRef, Value};
 
 use crate::objects;
 use crate::store::objects::ROOT;
@@ -23,9 +23,24 @@ pub struct LocalHost {
     store: Option<RefCell<Store>>,
     /// The store's change token when last looked at (sends by other OS processes change it).
     seen: Cell<i64>,
-    /// Flows run as store objects: relative paths are object paths, not sibling files.
-    flows_in_store: bool,
+    /// The run's process record in the store, when it has one.
+    record: RefCell<Option<Record>>,
+    /// `$ENV`, read from the store at its first use.
+    env: std::cell::OnceCell<Value>,
+    /// Password values the store has written or read: masked in `report` (store::secret).
+    revealed: crate::store::secret::Revealed,
 }
+
+/// The process record of this run and its console text not yet written.
+struct Record {
+    pid: i64,
+    pending: String,
+    flushed: std::time::Instant,
+}
+
+/// Console text reaches the record at most this long after it was printed, so a long
+/// run can be watched with `jfc ps PID` without a store write per line.
+const CONSOLE_FLUSH: std::time::Duration = std::time::Duration::from_millis(200);
 
 impl LocalHost {
     /// A host whose command pool grows up to `max_workers` threads.
@@ -34,26 +49,80 @@ impl LocalHost {
             workers: Workers::new(max_workers),
             store: None,
             seen: Cell::new(0),
-            flows_in_store: false,
+            record: RefCell::new(None),
+            env: std::cell::OnceCell::new(),
+            revealed: Default::default(),
         }
     }
 
     /// The same, with an object store.
     pub fn with_store(max_workers: usize, store: Store) -> LocalHost {
         let seen = store.change_token().unwrap_or(0);
+        let revealed = store.revealed();
         LocalHost {
             workers: Workers::new(max_workers),
             store: Some(RefCell::new(store)),
             seen: Cell::new(seen),
-            flows_in_store: false,
+            record: RefCell::new(None),
+            env: std::cell::OnceCell::new(),
+            revealed,
         }
     }
 
-    /// With an object store whose flows run as objects (a project imported from files).
-    pub fn with_store_flows(max_workers: usize, store: Store) -> LocalHost {
-        LocalHost {
-            flows_in_store: true,
-            ..LocalHost::with_store(max_workers, store)
+    /// Open the run's process record (platform.md §2.2) for `job`; its pid.
+    pub fn start_record(&self, job: &str) -> Result<i64, String> {
+        let Some(store) = &self.store else {
+            return Err("this run has no object store".into());
+        };
+        let pid = store
+            .borrow_mut()
+            .process_start(job, "root")
+            .map_err(|e| e.0)?;
+        *self.record.borrow_mut() = Some(Record {
+            pid,
+            pending: String::new(),
+            flushed: std::time::Instant::now(),
+        });
+        Ok(pid)
+    }
+
+    /// Close the run's process record with how the main process ended.
+    pub fn finish_record(&self, info: &jfc_vm::value::ProcessInfo) {
+        self.flush_console();
+        let (Some(store), Some(rec)) = (&self.store, self.record.borrow_mut().take()) else {
+            return;
+        };
+        let status = match info.state {
+            jfc_vm::value::ProcessState::Done => "DONE",
+            _ => "ABORTED",
+        };
+        let done = store.borrow_mut().process_finish(
+            rec.pid,
+            status,
+            &info.exit_status,
+            &info.result,
+            &info.error,
+        );
+        if let Err(e) = done {
+            eprintln!("jfc: cannot record the end of process {}: {e}", rec.pid);
+        }
+    }
+
+    /// Write pending console text to the record.
+    fn flush_console(&self) {
+        let mut rec = self.record.borrow_mut();
+        let (Some(store), Some(rec)) = (&self.store, rec.as_mut()) else {
+            return;
+        };
+        if rec.pending.is_empty() {
+            return;
+        }
+        let Ok(mut store) = store.try_borrow_mut() else {
+            return;
+        };
+        if store.process_console(rec.pid, &rec.pending).is_ok() {
+            rec.pending.clear();
+            rec.flushed = std::time::Instant::now();
         }
     }
 
@@ -75,12 +144,12 @@ impl Host for LocalHost {
     }
 
     fn resolve_path(&self, dir: &str, path: &str) -> Result<Value, String> {
-        if path.starts_with('/') || self.flows_in_store {
+        let store_dir = dir.strip_prefix(STORE_DIR);
+        if path.starts_with('/') || store_dir.is_some() {
             let Some(store) = &self.store else {
                 return Err(format!("object path {path}: this run has no object store"));
             };
-            let dir = if self.flows_in_store { dir } else { "/" };
-            return objects::resolve(&store.borrow(), dir, path);
+            return objects::resolve(&store.borrow(), store_dir.unwrap_or("/"), path);
         }
         let joined = normalize(&Path::new(dir).join(path));
         let file = joined.with_extension("jf");
@@ -116,10 +185,22 @@ impl Host for LocalHost {
         let mut out = std::io::stdout().lock();
         let _ = writeln!(out, "{line}");
         let _ = out.flush();
+        let due = match self.record.borrow_mut().as_mut() {
+            Some(rec) => {
+                rec.pending.push_str(line);
+                rec.pending.push('\n');
+                rec.flushed.elapsed() >= CONSOLE_FLUSH
+            }
+            None => false,
+        };
+        if due {
+            self.flush_console();
+        }
     }
 
+    /// Trace lines, command echoes and error reports, with Password values masked.
     fn report(&self, text: &str) {
-        eprintln!("{text}");
+        eprintln!("{}", self.revealed.mask(text));
     }
 
     fn object_attr(&self, obj: &ObjectRef, name: &str) -> Result<Value, String> {
@@ -142,11 +223,39 @@ impl Host for LocalHost {
         objects::children(&*self.store(obj)?, obj)
     }
 
+    fn environment(&self) -> Value {
+        let env = self.env.get_or_init(|| {
+            let loaded = self
+                .store
+                .as_ref()
+                .map(|s| s.borrow().environment_value("root"));
+            match loaded {
+                Some(Ok(v)) => v,
+                Some(Err(e)) => {
+                    eprintln!("jfc: $ENV is empty: {e}");
+                    Value::dict(Default::default())
+                }
+                None => Value::dict(Default::default()),
+            }
+        });
+        env.deep_copy()
+    }
+
+    fn lazy(&self, la: &LazyArray, op: LazyOp) -> Result<Value, String> {
+        let Some(store) = &self.store else {
+            return Err(format!("{}: this run has no object store", la.label));
+        };
+        let mut store = store
+            .try_borrow_mut()
+            .map_err(|_| format!("{}: the store is busy", la.label))?;
+        objects::lazy(&mut store, la, op)
+    }
+
     fn object_jobflow(&self, obj: &ObjectRef) -> Result<(Chunk, String), String> {
         let store = self.store(obj)?;
         let chunk = store.jobflow_chunk(obj.id).map_err(|e| e.0)?;
         let parent = store.get(obj.id).map_err(|e| e.0)?.parent.unwrap_or(ROOT);
-        Ok((chunk, store.abspath(parent).map_err(|e| e.0)?))
+        Ok((chunk, store_dir(&store.abspath(parent).map_err(|e| e.0)?)))
     }
 
     fn channel_receive(
@@ -180,6 +289,15 @@ impl Host for LocalHost {
         let now = store.change_token().unwrap_or(0);
         now != self.seen.replace(now)
     }
+}
+
+/// How a flow's directory is written when it is a directory of the store rather than of
+/// the file system: relative paths in such a flow are object paths.
+const STORE_DIR: &str = "store:";
+
+/// The flow directory of a flow stored in the store directory `abspath`.
+pub fn store_dir(abspath: &str) -> String {
+    format!("{STORE_DIR}{abspath}")
 }
 
 /// Collapse `.` and `x/..` the way POSIX `normpath` does (language.md §1.6).

@@ -3,9 +3,11 @@
 
 use std::rc::Rc;
 
-use jfc_vm::value::{Args, BoundMethod, ObjectRef, Value};
+use jfc_vm::host::LazyOp;
+use jfc_vm::value::{Args, BoundMethod, LazyArray, ObjectRef, Value};
 
 use crate::store::objects::ObjectId;
+use crate::store::query::Query;
 use crate::store::{Store, StoreError};
 
 /// Properties every object has (§3.2).
@@ -27,7 +29,7 @@ const PROPERTIES: &[&str] = &[
 
 /// Methods every object has (§3.3), and those of containers (§3.6, §3.7).
 const COMMON_METHODS: &[&str] = &["delete", "update", "rename"];
-const CONTAINER_METHODS: &[&str] = &["add", "has_child"];
+const CONTAINER_METHODS: &[&str] = &["add", "has_child", "move", "copy", "find", "glob"];
 const CHANNEL_METHODS: &[&str] = &[
     "send",
     "pop_message",
@@ -79,8 +81,24 @@ pub fn set(store: &mut Store, obj: &ObjectRef, name: &str, value: Value) -> Resu
         p if PROPERTIES.contains(&p) => {
             Err(format!("{}: the property `{p}` is read-only", obj.path))
         }
-        _ => store.write_field(obj.id, name, value).map_err(err),
+        _ => store
+            .atomically(|s| write_field(s, obj.id, name, value))
+            .map_err(err),
     }
+}
+
+/// Write a field from a flow; a Jobflow's new `source` is compiled at once (§3.10).
+fn write_field(
+    store: &mut Store,
+    id: ObjectId,
+    name: &str,
+    value: Value,
+) -> Result<(), StoreError> {
+    store.write_field(id, name, value)?;
+    if name == "source" && store.type_name(id)? == "Jobflow" {
+        store.recompile_jobflow(id)?;
+    }
+    Ok(())
 }
 
 fn is_channel(type_name: &str) -> bool {
@@ -112,13 +130,17 @@ fn property(store: &Store, id: ObjectId, name: &str) -> Result<Value, StoreError
             Some(p) => store.object_value(p)?,
             None => Value::Null,
         },
-        "children" => Value::array(
-            store
-                .children(id)?
-                .into_iter()
-                .map(|c| store.object_value(c))
-                .collect::<Result<_, _>>()?,
-        ),
+        "children" => {
+            let type_name = store.get(o.type_id)?.name;
+            if is_container(&type_name) {
+                lazy_value(
+                    Query::children(store, id)?,
+                    format!("{}.children", store.abspath(id)?),
+                )
+            } else {
+                Value::array(Vec::new())
+            }
+        }
         "type_object" => store.object_value(o.type_id)?,
         "type_name" => Value::str(&store.get(o.type_id)?.name),
         "field_names" => Value::array(
@@ -149,14 +171,7 @@ pub fn call(store: &mut Store, obj: &ObjectRef, method: &str, args: Args) -> Res
             obj.path
         ));
     }
-    let arg = |i: usize, name: &str| -> Option<Value> {
-        args.pos.get(i).cloned().or_else(|| {
-            args.kw
-                .iter()
-                .find(|(k, _)| &**k == name)
-                .map(|(_, v)| v.clone())
-        })
-    };
+    let arg = |i: usize, name: &str| arg(&args, i, name);
     match method {
         "delete" => store.delete(obj.id).map(|_| Value::Null).map_err(err),
         "rename" => {
@@ -178,7 +193,7 @@ pub fn call(store: &mut Store, obj: &ObjectRef, method: &str, args: Args) -> Res
             store
                 .transaction(|s| {
                     for (k, v) in fields {
-                        s.write_field(obj.id, &k, v)?;
+                        write_field(s, obj.id, &k, v)?;
                     }
                     Ok(())
                 })
@@ -192,51 +207,105 @@ pub fn call(store: &mut Store, obj: &ObjectRef, method: &str, args: Args) -> Res
             ))
         }
         "add" => add(store, obj, &args),
+        "move" | "copy" => move_or_copy(store, obj, method, &args),
+        "find" => find(store, obj, &args),
+        "glob" => {
+            let pattern = arg(0, "pattern").ok_or_else(|| "glob() needs a pattern".to_string())?;
+            let Value::Str(pattern) = pattern else {
+                return Err(format!(
+                    "glob(): the pattern is a String, not {}",
+                    pattern.type_name()
+                ));
+            };
+            let q = Query::glob(store, obj.id, &pattern).map_err(err)?;
+            Ok(lazy_value(
+                q,
+                format!(
+                    "{}.glob({})",
+                    obj.path,
+                    Value::Str(pattern).to_nested_text()
+                ),
+            ))
+        }
         _ => crate::store::channels::method(store, obj.id, method, args).map_err(err),
     }
 }
 
-/// `dir.add(name, type_obj, [data, overwrite])` (§3.6.1).
+/// Argument `i`, or the keyword argument `name`.
+fn arg(args: &Args, i: usize, name: &str) -> Option<Value> {
+    args.pos.get(i).cloned().or_else(|| {
+        args.kw
+            .iter()
+            .find(|(k, _)| &**k == name)
+            .map(|(_, v)| v.clone())
+    })
+}
+
+/// The type a Table holds (its `typeObject` field); None for a Directory.
+fn table_type(store: &Store, dir: ObjectId) -> Result<Option<ObjectId>, String> {
+    if store.type_name(dir).map_err(err)? != "Table" {
+        return Ok(None);
+    }
+    match store.read_field(dir, "typeObject").map_err(err)? {
+        Value::Object(t) => Ok(Some(t.id)),
+        _ => Err(format!(
+            "{}: this Table has no typeObject set",
+            store.abspath(dir).map_err(err)?
+        )),
+    }
+}
+
+/// A type argument: a TypeObject, or its name or path.
+fn type_arg(store: &Store, v: Value) -> Result<ObjectId, String> {
+    match v {
+        Value::Object(t) => Ok(t.id),
+        Value::Str(p) => store.type_id(&p).map_err(err),
+        other => Err(format!(
+            "add(): the type is a TypeObject, not {}",
+            other.type_name()
+        )),
+    }
+}
+
+/// `dir.add(name, type_obj, [data, overwrite])` (§3.6.1); in a Table the type may be left
+/// out and must be the Table's (§3.7).
 fn add(store: &mut Store, obj: &ObjectRef, args: &Args) -> Result<Value, String> {
-    let arg = |i: usize, name: &str| -> Option<Value> {
-        args.pos.get(i).cloned().or_else(|| {
-            args.kw
-                .iter()
-                .find(|(k, _)| &**k == name)
-                .map(|(_, v)| v.clone())
-        })
-    };
-    let name = arg(0, "name")
+    let name = arg(args, 0, "name")
         .ok_or_else(|| "add() needs a name".to_string())?
         .to_text();
-    let type_id = match arg(1, "type_obj") {
-        Some(Value::Object(t)) => t.id,
-        Some(Value::Str(p)) => store.type_id(&p).map_err(err)?,
-        Some(other) => {
+    let given = arg(args, 1, "type_obj")
+        .filter(|v| !matches!(v, Value::Null))
+        .map(|v| type_arg(store, v))
+        .transpose()?;
+    let type_id = match (table_type(store, obj.id)?, given) {
+        (Some(t), Some(g)) if t != g => {
             return Err(format!(
-                "add(): the type is a TypeObject, not {}",
-                other.type_name()
+                "add(): {} holds objects of type {} only",
+                obj.path,
+                store.abspath(t).map_err(err)?
             ))
         }
-        None => return Err("add() needs a type object".into()),
+        (Some(t), _) => t,
+        (None, Some(g)) => g,
+        (None, None) => return Err("add() needs a type object".into()),
     };
-    let overwrite = arg(3, "overwrite").is_some_and(|v| v.truthy());
-    let data = arg(2, "data");
+    let overwrite = arg(args, 3, "overwrite").is_some_and(|v| v.truthy());
+    let data = arg(args, 2, "data");
     store
         .transaction(|s| {
-            if let Some(existing) = s.child(obj.id, &name)? {
-                if !overwrite {
+            let id = match s.child(obj.id, &name)? {
+                Some(existing) if overwrite => existing,
+                Some(_) => {
                     return Err(StoreError(format!(
-                        "{} already has an object called `{name}`",
+                        "{} already has an object called `{name}` (add it with overwrite=true to update it)",
                         obj.path
-                    )));
+                    )))
                 }
-                s.delete(existing)?;
-            }
-            let id = s.create(obj.id, &name, type_id, "root")?;
+                None => s.create(obj.id, &name, type_id, "root")?,
+            };
             if let Some(Value::Dict(d)) = &data {
                 for (k, v) in d.borrow().iter() {
-                    s.write_field(id, &k.value().to_text(), v.clone())?;
+                    write_field(s, id, &k.value().to_text(), v.clone())?;
                 }
             }
             s.object_value(id)
@@ -244,7 +313,108 @@ fn add(store: &mut Store, obj: &ObjectRef, args: &Args) -> Result<Value, String>
         .map_err(err)
 }
 
-/// The children of a container, as Object values.
+/// `dir.move(obj, [name])` and `dir.copy(obj, [name])` (§3.6.2).
+fn move_or_copy(
+    store: &mut Store,
+    dir: &ObjectRef,
+    method: &str,
+    args: &Args,
+) -> Result<Value, String> {
+    let Some(Value::Object(o)) = arg(args, 0, "obj") else {
+        return Err(format!("{method}() needs the object to {method}"));
+    };
+    let name = arg(args, 1, "name").map(|v| v.to_text());
+    if let Some(t) = table_type(store, dir.id)? {
+        if store.get(o.id).map_err(err)?.type_id != t {
+            return Err(format!(
+                "{method}(): {} holds objects of type {} only, and {} is a {}",
+                dir.path,
+                store.abspath(t).map_err(err)?,
+                o.path,
+                store.type_name(o.id).map_err(err)?
+            ));
+        }
+    }
+    store
+        .transaction(|s| {
+            if method == "move" {
+                s.move_to(o.id, dir.id, name.as_deref())?;
+                Ok(Value::Null)
+            } else {
+                let copy = s.copy_to(o.id, dir.id, name.as_deref())?;
+                s.object_value(copy)
+            }
+        })
+        .map_err(err)
+}
+
+/// `dir.find(**params)` (§3.6.3); keyword arguments only.
+fn find(store: &Store, dir: &ObjectRef, args: &Args) -> Result<Value, String> {
+    if !args.pos.is_empty() {
+        return Err("find() takes keyword arguments only (name=value)".into());
+    }
+    let kw: Vec<(String, Value)> = args
+        .kw
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.clone()))
+        .collect();
+    let q = Query::find(store, dir.id, &kw).map_err(err)?;
+    let shown: Vec<String> = kw
+        .iter()
+        .map(|(k, v)| format!("{k}={}", v.to_nested_text()))
+        .collect();
+    Ok(lazy_value(
+        q,
+        format!("{}.find({})", dir.path, shown.join(", ")),
+    ))
+}
+
+fn lazy_value(q: Query, label: String) -> Value {
+    Value::Lazy(Rc::new(LazyArray {
+        query: Rc::new(q),
+        label: Rc::from(label),
+    }))
+}
+
+/// What a LazyArray of this store gives now (library.md §2.8).
+pub fn lazy(store: &mut Store, la: &LazyArray, op: LazyOp) -> Result<Value, String> {
+    let q = la
+        .query
+        .downcast_ref::<Query>()
+        .ok_or_else(|| format!("{} is not a query of this store", la.label))?;
+    match op {
+        LazyOp::Count => store.query_count(q).map(Value::Int).map_err(err),
+        LazyOp::Get(i) => match store.query_nth(q, i).map_err(err)? {
+            Some(id) => store.object_value(id).map_err(err),
+            None => Ok(Value::Null),
+        },
+        LazyOp::Items => {
+            let ids = store.query_ids(q).map_err(err)?;
+            let objs = ids
+                .into_iter()
+                .map(|id| store.object_value(id))
+                .collect::<Result<_, _>>()
+                .map_err(err)?;
+            Ok(Value::array(objs))
+        }
+        LazyOp::Delete => store
+            .transaction(|s| {
+                let ids = s.query_ids(q)?;
+                let mut n = 0;
+                for id in ids {
+                    // A match below another deleted match is already gone.
+                    if s.exists(id)? {
+                        s.delete(id)?;
+                        n += 1;
+                    }
+                }
+                Ok(Value::Int(n))
+            })
+            .map_err(err),
+    }
+}
+
+/// The children of a container in its display order, as Object values.
 pub fn children(store: &Store, obj: &ObjectRef) -> Result<Vec<Value>, String> {
     let type_name = store.type_name(obj.id).map_err(err)?;
     if !is_container(&type_name) {
@@ -253,8 +423,9 @@ pub fn children(store: &Store, obj: &ObjectRef) -> Result<Vec<Value>, String> {
             obj.path
         ));
     }
+    let q = Query::children(store, obj.id).map_err(err)?;
     store
-        .children(obj.id)
+        .query_ids(&q)
         .map_err(err)?
         .into_iter()
         .map(|c| store.object_value(c).map_err(err))

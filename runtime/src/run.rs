@@ -68,30 +68,38 @@ pub fn run_file(
             let mut store = crate::store::Store::open(path).map_err(|e| {
                 RunError::Setup(format!("cannot open the store {}: {e}", path.display()))
             })?;
-            if let Some((flow_code, flow_dir)) = project_flow(&mut store, file)? {
+            // The record names the flow as the object it runs as, else as its file.
+            let mut job = std::fs::canonicalize(file)
+                .map_or_else(|_| name.clone(), |p| p.display().to_string());
+            if let Some((flow_code, flow_dir, path)) = project_flow(&mut store, file)? {
                 code = flow_code;
                 dir = flow_dir;
-                LocalHost::with_store_flows(opts.max_workers, store)
-            } else {
-                LocalHost::with_store(opts.max_workers, store)
+                job = path;
             }
+            let host = LocalHost::with_store(opts.max_workers, store);
+            host.start_record(&job).map_err(|e| {
+                RunError::Setup(format!("cannot record the process in the store: {e}"))
+            })?;
+            host
         }
         None => LocalHost::new(opts.max_workers),
     };
     let mut vm = Vm::new(host, opts.vm);
     let info = vm.spawn_main(code, &dir, args).map_err(RunError::Setup)?;
     vm.run();
+    vm.host().finish_record(&info.borrow());
     Ok(info)
 }
 
 /// A flow inside a project (a directory tree with a `jfc.toml`) runs as the object it
 /// is in the store: the project is imported to `/` first (only what changed), so that
 /// relative and absolute object paths mean the same from the command line and from
-/// the daemon. Returns the flow's code and store directory, or `None` for a loose file.
+/// the daemon. Returns the flow's code, its directory and its object path, or `None`
+/// for a loose file.
 fn project_flow(
     store: &mut crate::store::Store,
     file: &Path,
-) -> Result<Option<(Rc<Code>, String)>, RunError> {
+) -> Result<Option<(Rc<Code>, String, String)>, RunError> {
     let Ok(abs) = std::fs::canonicalize(file) else {
         return Ok(None);
     };
@@ -134,7 +142,11 @@ fn project_flow(
         .parent
         .unwrap_or(crate::store::objects::ROOT);
     let dir = store.abspath(parent).map_err(|e| RunError::Setup(e.0))?;
-    Ok(Some((Code::new(chunk).map_err(RunError::Setup)?, dir)))
+    Ok(Some((
+        Code::new(chunk).map_err(RunError::Setup)?,
+        crate::local::store_dir(&dir),
+        path,
+    )))
 }
 
 /// The value of a `-p NAME=EXPR` expression, computed by a one-job flow.

@@ -87,6 +87,30 @@ fn reopening_keeps_objects_and_does_not_bootstrap_twice() {
     );
 }
 
+/// Regression: two `jfc` processes opening a store that did not exist yet both ran the
+/// migrations and the bootstrap, and one failed on a duplicate object.
+#[test]
+fn many_first_opens_at_once_bootstrap_once() {
+    for round in 0..5 {
+        let path = temp_store(&format!("race{round}"));
+        std::fs::create_dir_all(path.parent().expect("dir")).expect("dir");
+        let barrier = std::sync::Arc::new(std::sync::Barrier::new(6));
+        let opens: Vec<_> = (0..6)
+            .map(|_| {
+                let (path, barrier) = (path.clone(), barrier.clone());
+                std::thread::spawn(move || {
+                    barrier.wait();
+                    Store::open(&path).map(|s| s.children(store::objects::ROOT).map(|c| c.len()))
+                })
+            })
+            .collect();
+        for t in opens {
+            let children = t.join().expect("no panic").expect("opens").expect("reads");
+            assert_eq!(children, 3, "/system, /home and /root once each");
+        }
+    }
+}
+
 #[test]
 fn names_paths_rename_delete() {
     let mut s = Store::open_in_memory().expect("opens");

@@ -4,8 +4,10 @@ pub mod check;
 pub mod disasm;
 pub mod fmt;
 pub mod obj;
+pub mod ps;
 pub mod run;
 pub mod transfer;
+pub mod user;
 
 use clap::{Parser, Subcommand};
 
@@ -40,6 +42,10 @@ pub enum Command {
     Export(transfer::ExportArgs),
     /// Look at and edit objects of the store: ls, cat, set, rm.
     Obj(obj::ObjArgs),
+    /// List the process records of the store, or print one's console.
+    Ps(ps::PsArgs),
+    /// The users of the store and the Environment (`$ENV`) each runs flows with.
+    User(user::UserArgs),
 }
 
 /// Set up `tracing` logs on stderr; `--log-level` wins over `JFC_LOG`.

@@ -8,7 +8,7 @@ use std::time::Duration;
 use crossbeam_channel::Sender;
 use jfc_compiler::bytecode::Chunk;
 
-use crate::value::{Args, ObjectRef, Value};
+use crate::value::{Args, LazyArray, ObjectRef, Value};
 
 /// Identifies the parked process a completion belongs to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -50,6 +50,19 @@ pub enum Completion {
     },
     /// The command could not be run where asked, or timed out (class B, `$STATUS = -1`).
     ConnectionFailed(String),
+}
+
+/// What a flow does with a LazyArray; each one runs the query anew.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LazyOp {
+    /// `length(la)`: an Integer.
+    Count,
+    /// `la[i]` (0-based, `i` ≥ 0): the object, or null past the end.
+    Get(i64),
+    /// Every match now, as an Array (`for`, `in`, `+`, printing).
+    Items,
+    /// `la.delete()`: delete every match, giving the count.
+    Delete,
 }
 
 /// Everything the VM needs from outside.
@@ -121,6 +134,21 @@ pub trait Host {
     ) -> Result<Option<Value>, String> {
         let _ = (accept, scan, peek);
         Err(no_store(obj, "receive"))
+    }
+
+    /// `$ENV`: the Environment of the user running the flow (library.md §3.15), a
+    /// Dictionary of its own for each read.
+    fn environment(&self) -> Value {
+        Value::dict(Default::default())
+    }
+
+    /// Run the query of a LazyArray (library.md §2.8).
+    fn lazy(&self, la: &LazyArray, op: LazyOp) -> Result<Value, String> {
+        let _ = op;
+        Err(format!(
+            "{}: a LazyArray needs the object store, and this run has none",
+            la.label
+        ))
     }
 
     /// Whether the store changed (here or in another OS process) since the last call:

@@ -51,6 +51,8 @@ pub struct Frame {
     pub dir: Rc<str>,
     /// Operand stack height when the frame started.
     pub stack_base: usize,
+    /// The jobflow object whose multiplicity lock this frame holds.
+    pub lock: Option<i64>,
 }
 
 impl Frame {
@@ -64,6 +66,7 @@ impl Frame {
             iters: Vec::new(),
             dir,
             stack_base,
+            lock: None,
         }
     }
 }

@@ -65,6 +65,7 @@ pub struct Vm<H: Host> {
     pub(crate) limit_waiters: UniqueQueue,
     /// Processes waiting (event job) for another process to end.
     pub(crate) proc_waiters: HashMap<u64, Vec<u64>>,
+    pub(crate) flow_locks: crate::interp::FlowLocks,
     pub(crate) live: usize,
     /// Jobflows compiled once per run, by path.
     code_cache: HashMap<PathBuf, Rc<Code>>,
@@ -89,6 +90,7 @@ impl<H: Host> Vm<H> {
             in_flight: 0,
             limit_waiters: UniqueQueue::default(),
             proc_waiters: HashMap::new(),
+            flow_locks: Default::default(),
             live: 0,
             code_cache: HashMap::new(),
             object_cache: HashMap::new(),

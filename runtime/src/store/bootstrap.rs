@@ -10,16 +10,21 @@ use jfc_vm::value::Value;
 use super::{codec, now_text, Result, Store};
 
 /// Create whatever of the standard tree is missing (idempotent; runs at every open).
+/// Two OS processes may open a new file at once: the check is repeated inside the write
+/// transaction, which only one of them holds at a time.
 pub fn ensure(store: &mut Store) -> Result<()> {
-    let has_root: bool = store.conn.query_row(
+    if has_root(store)? {
+        return Ok(());
+    }
+    store.transaction(|s| if has_root(s)? { Ok(()) } else { create(s) })
+}
+
+fn has_root(store: &Store) -> Result<bool> {
+    Ok(store.conn.query_row(
         "SELECT EXISTS(SELECT 1 FROM objects WHERE id = ?1)",
         [ROOT],
         |r| r.get(0),
-    )?;
-    if has_root {
-        return Ok(());
-    }
-    store.transaction(create)
+    )?)
 }
 
 fn create(store: &mut Store) -> Result<()> {

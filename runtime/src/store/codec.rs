@@ -29,6 +29,14 @@
 //! | Timedelta | `{"$t":"timedelta","s":<seconds>,"n":<nanoseconds>}` |
 //! | Pattern | `{"$t":"pattern","k":"r"\|"g"\|"e","v":"<text>","i":<icase>}` |
 //! | Object | `{"$t":"object","id":<id>,"path":"<path>"}` |
+//! | an encrypted value (Password fields) | `{"$t":"secret","n":"<base64 24-byte nonce>","v":"<base64 ciphertext and 16-byte tag>"}` |
+//!
+//! The `secret` form is the whole value of a Password, `Array<Password>` or
+//! `Dictionary<Password>` field: its storage text as above, encrypted with the store's
+//! key (XChaCha20-Poly1305, store::secret). [`encode`] never writes it and [`decode`]
+//! refuses it: only the store, which has the key, seals and opens it ([`sealed_text`],
+//! [`sealed_parts`]). A Password value written before encryption existed is plain text
+//! and still reads.
 //!
 //! Process, Channel, built-in function, Method and Jobflow values live only while a
 //! process runs and cannot be stored.
@@ -64,6 +72,49 @@ pub fn decode(text: &str) -> Result<Value, String> {
     from_json(raw, 0).map_err(|e| format!("corrupt stored value: {e}"))
 }
 
+/// The tag of an encrypted value.
+const SECRET: &str = "secret";
+
+/// The storage text of an encrypted value: its nonce and ciphertext (store::secret).
+pub(crate) fn sealed_text(nonce: &[u8], ciphertext: &[u8]) -> String {
+    let mut out = String::new();
+    tagged(
+        &mut out,
+        SECRET,
+        &[
+            ("n", &json_str(&base64_encode(nonce))),
+            ("v", &json_str(&base64_encode(ciphertext))),
+        ],
+    );
+    out
+}
+
+/// The nonce and the ciphertext of an encrypted value.
+pub(crate) type Sealed = (Vec<u8>, Vec<u8>);
+
+/// The nonce and ciphertext of a storage text in the encrypted form; None for every
+/// other text (a plain value), an error for a damaged encrypted form.
+pub(crate) fn sealed_parts(text: &str) -> Option<Result<Sealed, String>> {
+    // Every other form that is a JSON object starts with `{"$t":"<other tag>"` or is a
+    // plain Dictionary; only those that mention the tag are parsed.
+    if !text.trim_start().starts_with('{') || !text.contains(SECRET) {
+        return None;
+    }
+    let Ok(Value::Dict(d)) = json::parse(text, true) else {
+        return None;
+    };
+    let f = take_map(&d);
+    if !matches!(f.get(&Key::str(TAG)), Some(Value::Str(t)) if &**t == SECRET) {
+        return None;
+    }
+    let part = |name: &str| -> Result<Vec<u8>, String> {
+        field_str(&f, name)
+            .and_then(|t| base64_decode(&t))
+            .map_err(|e| format!("damaged encrypted value: {e}"))
+    };
+    Some(part("n").and_then(|n| Ok((n, part("v")?))))
+}
+
 // ---------------------------------------------------------------- encode
 
 fn write_value(out: &mut String, v: &Value, depth: usize) -> Result<(), String> {
@@ -96,6 +147,7 @@ fn write_value(out: &mut String, v: &Value, depth: usize) -> Result<(), String> 
         ),
         Value::Process(_) => return Err(not_storable("a Process")),
         Value::Channel(_) => return Err(not_storable("a Channel")),
+        Value::Lazy(_) => return Err(not_storable("a LazyArray")),
         Value::Builtin(_) => return Err(not_storable("a built-in function")),
         Value::Method(_) => return Err(not_storable("a Method")),
         Value::Jobflow(_) => return Err(not_storable("a Jobflow reference")),
@@ -318,6 +370,7 @@ fn from_tagged(f: &Fields, depth: usize) -> Result<Value, String> {
             id: field_int(f, "id")?,
             path: Rc::from(field_str(f, "path")?.as_str()),
         })),
+        SECRET => Err("an encrypted value, which only the store can read".to_string()),
         other => Err(format!("unknown tag '{other}'")),
     }
 }
@@ -686,6 +739,38 @@ mod tests {
             encode(&dict(vec![(s("$t"), s("date"))])).unwrap(),
             "{\"$t\":\"dict\",\"v\":[[\"$t\",\"date\"]]}"
         );
+    }
+
+    #[test]
+    fn the_encrypted_form() {
+        let text = sealed_text(b"nonce", b"\x00cipher");
+        assert_eq!(
+            text,
+            "{\"$t\":\"secret\",\"n\":\"bm9uY2U=\",\"v\":\"AGNpcGhlcg==\"}"
+        );
+        let (n, v) = sealed_parts(&text).expect("sealed").expect("parts");
+        assert_eq!(
+            (n.as_slice(), v.as_slice()),
+            (&b"nonce"[..], &b"\x00cipher"[..])
+        );
+        assert!(decode(&text).unwrap_err().contains("encrypted"));
+        // Plain values, even ones that mention the tag, are not encrypted forms.
+        for plain in [
+            "\"secret\"",
+            "{\"secret\":\"x\"}",
+            "{\"$t\":\"dict\",\"v\":[[\"$t\",\"secret\"]]}",
+            "{\"a\":{\"$t\":\"secret\",\"n\":\"\",\"v\":\"\"}}",
+            "[1]",
+        ] {
+            assert!(sealed_parts(plain).is_none(), "{plain}");
+        }
+        for damaged in [
+            "{\"$t\":\"secret\",\"n\":\"!!\",\"v\":\"\"}",
+            "{\"$t\":\"secret\",\"v\":\"\"}",
+            "{\"$t\":\"secret\",\"n\":\"\",\"v\":1}",
+        ] {
+            assert!(sealed_parts(damaged).expect("sealed").is_err(), "{damaged}");
+        }
     }
 
     #[test]

@@ -12,7 +12,9 @@
 //! Written are the visible fields that have a stored value (null and unset fields are
 //! left out, invisible ones such as compiled code too), `display_name` when it differs
 //! from the name and `description` when not empty. Password fields are left out unless
-//! `secrets` is set (platform.md "What jfc adds": secrets are redacted from exports).
+//! `secrets` is set (platform.md "What jfc adds": secrets are redacted from exports); with
+//! it their plaintext is written (decrypted, store::secret), and the files holding one get
+//! mode 0600.
 //!
 //! An export is a synchronisation point like an import: the values written are recorded,
 //! so a later import of edited files updates the store, and conflicts only with what was
@@ -117,7 +119,8 @@ impl Store {
                 table.insert("type".into(), toml::Value::String(type_path));
             }
             let keys = self.export_keys(id, &[], opts, &mut table, &path, report)?;
-            let meta_hash = write_meta(&meta_path, &table, report)?;
+            let private = self.holds_secret(id, &keys);
+            let meta_hash = write_meta(&meta_path, &table, private, report)?;
             self.record_export(id, DIR_HASH, meta_hash.as_deref(), &keys)?;
             for c in self.children(id)? {
                 self.export_object(c, &sub, opts, report)?;
@@ -152,13 +155,19 @@ impl Store {
                 let source = text_of(&self.read_field(id, "source")?);
                 let file = dir.join(&file_name);
                 let hash = file_hash(&file_name, source.as_bytes());
-                write_file(&file, source.as_bytes(), type_name == "ScriptJob", report)?;
+                let kind = if type_name == "ScriptJob" {
+                    File::Script
+                } else {
+                    File::Plain
+                };
+                write_file(&file, source.as_bytes(), kind, report)?;
                 let mut table = toml::Table::new();
                 let mut keys = self.export_keys(id, from_file, opts, &mut table, &path, report)?;
                 for k in from_file {
                     keys.push(k.to_string());
                 }
-                let meta_hash = write_meta(&meta_path, &table, report)?;
+                let private = self.holds_secret(id, &keys);
+                let meta_hash = write_meta(&meta_path, &table, private, report)?;
                 self.record_export(id, &hash, meta_hash.as_deref(), &keys)
             }
             None => {
@@ -168,7 +177,12 @@ impl Store {
                 let text = toml_text(&table)?;
                 let file_name = format!("{}.toml", o.name);
                 let hash = file_hash(&file_name, text.as_bytes());
-                write_file(&dir.join(&file_name), text.as_bytes(), false, report)?;
+                let kind = if self.holds_secret(id, &keys) {
+                    File::Private
+                } else {
+                    File::Plain
+                };
+                write_file(&dir.join(&file_name), text.as_bytes(), kind, report)?;
                 self.record_export(id, &hash, None, &keys)
             }
         }
@@ -202,15 +216,21 @@ impl Store {
             let Some(raw) = self.field_raw(id, &def.name)? else {
                 continue;
             };
-            let value = codec::decode(&raw).map_err(StoreError)?;
-            if matches!(value, Value::Null) {
+            // Left out without decrypting: an export without --secrets needs no key.
+            if def.spec.is_password() && !opts.secrets {
+                if raw != "null" {
+                    report.messages.push(format!(
+                        "{path}: the Password field `{}` is not exported (--secrets writes it)",
+                        def.name
+                    ));
+                }
                 continue;
             }
-            if def.spec.is_password() && !opts.secrets {
-                report.messages.push(format!(
-                    "{path}: the Password field `{}` is not exported (--secrets writes it)",
-                    def.name
-                ));
+            // With --secrets the plaintext is written, like any field: the file is what the
+            // user asked for. Such files are made readable by their owner only (`File`).
+            let raw = self.open_field(id, &def.name, &raw)?;
+            let value = codec::decode(&raw).map_err(StoreError)?;
+            if matches!(value, Value::Null) {
                 continue;
             }
             let as_path = def.spec.kind == FieldKind::Scalar(ScalarType::Object);
@@ -218,6 +238,11 @@ impl Store {
             keys.push(def.name);
         }
         Ok(keys)
+    }
+
+    /// Whether one of the exported `keys` of `id` is a Password field.
+    fn holds_secret(&self, id: ObjectId, keys: &[String]) -> bool {
+        keys.iter().any(|k| self.is_password_field(id, k))
     }
 
     /// Record an export as the last synchronisation of object `id`.
@@ -366,10 +391,12 @@ fn toml_text(table: &toml::Table) -> Result<String> {
     toml::to_string(table).map_err(|e| StoreError(format!("cannot write TOML: {e}")))
 }
 
-/// Write (or remove, when empty) a meta file; its hash when written.
+/// Write (or remove, when empty) a meta file; its hash when written. `private`: it holds
+/// a Password value.
 fn write_meta(
     path: &Path,
     table: &toml::Table,
+    private: bool,
     report: &mut ExportReport,
 ) -> Result<Option<String>> {
     if table.is_empty() {
@@ -384,28 +411,57 @@ fn write_meta(
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    write_file(path, text.as_bytes(), false, report)?;
+    let kind = if private { File::Private } else { File::Plain };
+    write_file(path, text.as_bytes(), kind, report)?;
     Ok(Some(file_hash(&name, text.as_bytes())))
 }
 
-/// Write a file unless it already holds `content`; scripts get mode 0755.
-fn write_file(
-    path: &Path,
-    content: &[u8],
-    executable: bool,
-    report: &mut ExportReport,
-) -> Result<()> {
+/// What an exported file is, for its mode.
+#[derive(Clone, Copy, PartialEq)]
+enum File {
+    /// The umask's mode.
+    Plain,
+    /// A script: mode 0755.
+    Script,
+    /// It holds Password values (`--secrets`): mode 0600, set before anything is written.
+    Private,
+}
+
+/// Write a file unless it already holds `content`, with the mode its kind asks for.
+fn write_file(path: &Path, content: &[u8], kind: File, report: &mut ExportReport) -> Result<()> {
     let err = |e: std::io::Error| StoreError(format!("cannot write {}: {e}", path.display()));
+    #[cfg(unix)]
+    let set_mode = |mode: u32| {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
+    };
+    #[cfg(unix)]
+    if kind == File::Private {
+        // An existing file is closed to others before the secret goes in; a new one is
+        // created closed.
+        match set_mode(0o600) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                use std::os::unix::fs::OpenOptionsExt;
+                std::fs::OpenOptions::new()
+                    .write(true)
+                    .create_new(true)
+                    .mode(0o600)
+                    .open(path)
+                    .map_err(err)?;
+            }
+            Err(e) => return Err(err(e)),
+        }
+    }
     if std::fs::read(path).ok().as_deref() != Some(content) {
         std::fs::write(path, content).map_err(err)?;
         report.files_written += 1;
     }
     #[cfg(unix)]
-    if executable {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).map_err(err)?;
+    if kind == File::Script {
+        set_mode(0o755).map_err(err)?;
     }
     #[cfg(not(unix))]
-    let _ = executable;
+    let _ = kind;
     Ok(())
 }

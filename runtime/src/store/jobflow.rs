@@ -167,7 +167,7 @@ impl Store {
     }
 
     /// Run `f` in a transaction unless one is already open (then it is part of that one).
-    pub(crate) fn atomically<T>(&mut self, f: impl FnOnce(&mut Store) -> Result<T>) -> Result<T> {
+    pub fn atomically<T>(&mut self, f: impl FnOnce(&mut Store) -> Result<T>) -> Result<T> {
         if self.conn.is_autocommit() {
             self.transaction(f)
         } else {

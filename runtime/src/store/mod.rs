@@ -10,9 +10,14 @@ pub mod fields;
 pub mod import;
 pub mod jobflow;
 pub mod objects;
+pub mod processes;
+pub mod query;
 mod schema;
+pub mod secret;
+mod tree;
 pub mod typed;
 pub mod types;
+mod users;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -43,6 +48,8 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 pub struct Store {
     pub(crate) conn: Connection,
     path: PathBuf,
+    /// The key of Password fields (store::secret).
+    secrets: secret::Secrets,
 }
 
 impl Store {
@@ -59,13 +66,14 @@ impl Store {
         let conn = Connection::open(path)?;
         // Several OS processes (CLI runs, the daemon) share the file: WAL lets readers
         // work during a write, and writers wait for each other instead of failing.
-        conn.busy_timeout(Duration::from_secs(30))?;
-        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+        wal_mode(&conn)?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         let mut store = Store {
             conn,
             path: path.to_path_buf(),
+            secrets: secret::Secrets::beside(path),
         };
         schema::migrate(&mut store.conn)?;
         bootstrap::ensure(&mut store)?;
@@ -79,6 +87,7 @@ impl Store {
         let mut store = Store {
             conn,
             path: PathBuf::from(":memory:"),
+            secrets: secret::Secrets::in_memory(),
         };
         schema::migrate(&mut store.conn)?;
         bootstrap::ensure(&mut store)?;
@@ -89,6 +98,27 @@ impl Store {
         &self.path
     }
 }
+
+/// Switch the file to WAL. The switch needs the file to itself and SQLite answers "locked"
+/// at once, without waiting, while another connection opens it at the same moment (two
+/// first runs at once): it is tried again for as long as other writes may wait.
+fn wal_mode(conn: &Connection) -> Result<()> {
+    let deadline = std::time::Instant::now() + BUSY_TIMEOUT;
+    loop {
+        match conn.pragma_update(None, "journal_mode", "WAL") {
+            Err(rusqlite::Error::SqliteFailure(e, _))
+                if e.code == rusqlite::ErrorCode::DatabaseBusy
+                    && std::time::Instant::now() < deadline =>
+            {
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            other => return Ok(other?),
+        }
+    }
+}
+
+/// How long a write waits for another OS process's write to end.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Where the store is when nothing says otherwise: `.jfc/store.sqlite` under the
 /// project root (the nearest directory upwards holding a `jfc.toml`, else `cwd`).

@@ -241,15 +241,21 @@ impl Store {
             params![id, name, value],
         )?;
         if touch {
-            self.conn.execute(
-                "UPDATE objects SET updated = ?2 WHERE id = ?1",
-                params![id, now_text()],
-            )?;
+            self.touch(id)?;
         }
         Ok(())
     }
 
     /// Remove the stored value of a field (it then reads as its default or null).
+    /// Set `updated` to now.
+    pub fn touch(&mut self, id: ObjectId) -> Result<()> {
+        self.conn.execute(
+            "UPDATE objects SET updated = ?2 WHERE id = ?1",
+            params![id, now_text()],
+        )?;
+        Ok(())
+    }
+
     pub fn clear_field(&mut self, id: ObjectId, name: &str) -> Result<()> {
         self.conn.execute(
             "DELETE FROM fields WHERE object = ?1 AND name = ?2",

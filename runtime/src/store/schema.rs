@@ -1,7 +1,7 @@
 //! The schema and its migrations. `PRAGMA user_version` holds the version; each
 //! migration runs once, in a transaction, in order.
 
-use rusqlite::Connection;
+use rusqlite::{Connection, TransactionBehavior};
 
 use super::Result;
 
@@ -89,15 +89,30 @@ CREATE TABLE import_files (
     PRIMARY KEY (object, role)
 ) WITHOUT ROWID;
 "#,
+    // → version 4: the OS process that runs a process record (store::processes), so a
+    // record left RUNNING by a killed run reads as ABORTED; the Environment object of
+    // each user, loaded into `$ENV` (store::users).
+    r#"
+ALTER TABLE processes ADD COLUMN os_pid INTEGER;
+ALTER TABLE users ADD COLUMN environment INTEGER REFERENCES objects(id) ON DELETE SET NULL;
+"#,
 ];
 
-/// Bring the schema to the newest version.
+/// Bring the schema to the newest version. Each step reads the version inside its own
+/// write transaction, so two OS processes opening an old (or new) file at once never
+/// run a migration twice.
 pub fn migrate(conn: &mut Connection) -> Result<()> {
-    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-    for (i, sql) in MIGRATIONS.iter().enumerate().skip(version.max(0) as usize) {
-        let tx = conn.transaction()?;
-        tx.execute_batch(sql)?;
-        tx.pragma_update(None, "user_version", (i + 1) as i64)?;
+    let version = |c: &Connection| -> Result<usize> {
+        let v: i64 = c.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        Ok(v.max(0) as usize)
+    };
+    while version(conn)? < MIGRATIONS.len() {
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let i = version(&tx)?;
+        if let Some(sql) = MIGRATIONS.get(i) {
+            tx.execute_batch(sql)?;
+            tx.pragma_update(None, "user_version", (i + 1) as i64)?;
+        }
         tx.commit()?;
     }
     Ok(())

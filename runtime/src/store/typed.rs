@@ -83,16 +83,21 @@ impl Store {
         self.object_value(id).map_err(|e| e.0)
     }
 
-    /// The value of a field: stored, else its default, else null.
+    /// The value of a field: stored, else its default, else null. An encrypted value
+    /// (Password fields, store::secret) is decrypted.
     pub fn read_field(&self, id: ObjectId, name: &str) -> Result<Value> {
         let def = self.field_def(id, name)?;
-        match self.field_raw(id, name)? {
-            Some(text) => codec::decode(&text).map_err(StoreError),
-            None => Ok(def
+        let value = match self.field_raw(id, name)? {
+            Some(text) => codec::decode(&self.open_field(id, name, &text)?).map_err(StoreError)?,
+            None => def
                 .spec
                 .default_value_with(&|p| self.path_value(p))
-                .unwrap_or(Value::Null)),
+                .unwrap_or(Value::Null),
+        };
+        if def.spec.is_password() {
+            self.reveal(&value);
         }
+        Ok(value)
     }
 
     /// Convert, validate and store a field value; nothing is written when it fails.
@@ -106,11 +111,15 @@ impl Store {
         if matches!(converted, Value::Null) {
             self.clear_field(id, name)?;
             if touch {
-                self.set_property(id, "updated", "")?;
+                self.touch(id)?;
             }
             return Ok(());
         }
-        let text = codec::encode(&converted).map_err(StoreError)?;
+        let mut text = codec::encode(&converted).map_err(StoreError)?;
+        if def.spec.is_password() {
+            self.reveal(&converted);
+            text = self.seal_field(id, name, &text)?;
+        }
         self.set_field_raw(id, name, &text, touch)
     }
 

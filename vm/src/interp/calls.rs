@@ -146,6 +146,12 @@ impl<H: Host> Vm<H> {
     /// A built-in function. Built-in jobs cannot be called this way.
     pub(crate) fn call_builtin(&mut self, p: &mut Process, id: u16, args: Args) -> Result<Value> {
         let b = builtins::get(id);
+        match (b.name, args.pos.first()) {
+            ("length", Some(Value::Lazy(la))) => return self.lazy(la, crate::host::LazyOp::Count),
+            ("type", Some(v @ Value::Lazy(_))) => return Ok(Value::str(v.type_name())),
+            _ => {}
+        }
+        let args = self.materialize_args(args)?;
         match b.name {
             "current" => Ok(Value::Process(p.info.clone())),
             "channel" => Ok(Value::Channel(Rc::new(RefCell::new(
@@ -182,6 +188,7 @@ impl<H: Host> Vm<H> {
     ) -> Result<Value> {
         match receiver {
             Value::Channel(ch) => self.channel_method(ch, name, args),
+            Value::Lazy(la) => self.lazy_method(la, name, args),
             Value::Object(o) => {
                 let v = self.host.object_call(o, name, args).map_err(Error::new)?;
                 if name == "send" {

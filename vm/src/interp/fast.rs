@@ -62,11 +62,13 @@ pub(crate) fn run(p: &mut Process, fuel_left: &mut u32, trace: bool) {
                 continue;
             }
             Op::JumpIfFalse(t) | Op::JumpIfTrue(t) => {
-                let Some(v) = stack.pop() else { break };
-                let truthy = match v {
-                    Value::Bool(b) => b,
-                    other => other.truthy(),
+                let truthy = match stack.last() {
+                    Some(Value::Bool(b)) => *b,
+                    // Its truth is a query: the slow path asks the host.
+                    Some(Value::Lazy(_)) | None => break,
+                    Some(other) => other.truthy(),
                 };
+                stack.pop();
                 if truthy == matches!(op, Op::JumpIfTrue(_)) {
                     pc = t as usize;
                     fuel -= 1;

@@ -17,6 +17,23 @@ impl<H: Host> Vm<H> {
     /// `[target << input : args]` (language.md §4.2).
     pub(crate) fn exec(&mut self, p: &mut Process, i: usize) -> Result<Step> {
         let spec = p.frame().code.chunk.execs[i].clone();
+        // A jobflow object that is full: wait with the job's operands still on the stack,
+        // to run the job again when a place is free.
+        let below = spec.call.width() + usize::from(spec.has_input) + 1;
+        let mut lock = None;
+        if let Some(Value::Object(o)) = p.stack.len().checked_sub(below).map(|i| p.stack[i].clone())
+        {
+            self.object_code(&o)?;
+            match self.enter_flow(p.pid, &o) {
+                super::multiplicity::Entry::Enter(l) => lock = l,
+                super::multiplicity::Entry::Wait => {
+                    p.frame_mut().pc -= 1;
+                    p.wait = Wait::Event;
+                    self.park(p, None);
+                    return Ok(Step::Park);
+                }
+            }
+        }
         let args = calls::pop_args_spec(p, &spec.call)?;
         let input = if spec.has_input { Some(pop(p)?) } else { None };
         let target = pop(p)?;
@@ -40,7 +57,13 @@ impl<H: Host> Vm<H> {
                     return Err(Error::new("`<<` input cannot be given to a jobflow; pass it as a parameter"));
                 }
                 let (code, dir) = self.object_code(o)?;
-                self.call_jobflow(p, code, dir, args)
+                let step = self.call_jobflow(p, code, dir, args);
+                match (&step, lock) {
+                    (Ok(_), Some(_)) => p.frame_mut().lock = lock,
+                    (Err(_), Some(id)) => self.leave_flow(p.pid, id),
+                    _ => {}
+                }
+                step
             }
             Value::Builtin(_) | Value::Method(_) => {
                 if input.is_some() {
@@ -151,7 +174,7 @@ impl<H: Host> Vm<H> {
 
     /// A built-in job such as `print(...)` or `exit(...)` (library.md §1.2).
     pub(crate) fn builtin_job(&mut self, p: &mut Process, id: u16, c: usize) -> Result<Step> {
-        let args = calls::pop_args(p, c)?;
+        let args = self.materialize_args(calls::pop_args(p, c)?)?;
         let name = builtins::get(id).name;
         match name {
             "print" => {
@@ -274,6 +297,9 @@ impl<H: Host> Vm<H> {
         p.handlers.retain(|h| h.frame < depth);
         if let Some(f) = callee {
             p.stack.truncate(f.stack_base);
+            if let Some(id) = f.lock {
+                self.leave_flow(p.pid, id);
+            }
         }
         let failed = !matches!(vars.status, Value::Int(0));
         let st = &mut p.frame_mut().status;

@@ -6,11 +6,14 @@ mod events;
 mod fast;
 mod fork;
 mod jobs;
+mod lazy;
+mod multiplicity;
 mod objects;
 mod report;
 
 pub(crate) use calls::bind_params;
 pub(crate) use jobs::finish_command;
+pub(crate) use multiplicity::FlowLocks;
 
 use std::rc::Rc;
 
@@ -109,7 +112,7 @@ impl<H: Host> Vm<H> {
                     StatusVar::Status => frame.status.status.clone(),
                     StatusVar::Error => frame.status.error.clone(),
                     StatusVar::Debug => frame.status.debug.clone(),
-                    StatusVar::Env => Value::dict(IndexMap::new()),
+                    StatusVar::Env => self.host.environment(),
                 };
                 p.stack.push(value);
             }
@@ -126,7 +129,7 @@ impl<H: Host> Vm<H> {
             Op::Template(i) => {
                 let v = match &frame.code.patterns[i as usize] {
                     Some(pattern) => pattern.clone(),
-                    None => template(p, i as usize)?,
+                    None => template(p, i as usize, &self.host)?,
                 };
                 p.stack.push(v);
             }
@@ -150,7 +153,11 @@ impl<H: Host> Vm<H> {
                 let v = p.stack.last().cloned().unwrap_or(Value::Null);
                 p.stack.push(v);
             }
-            Op::Add => binary(p, arith::add)?,
+            Op::Add => {
+                let b = self.materialize(pop(p)?)?;
+                let a = self.materialize(pop(p)?)?;
+                p.stack.push(arith::add(&a, &b)?);
+            }
             Op::Sub => binary(p, arith::sub)?,
             Op::Mul => binary(p, arith::mul)?,
             Op::Div => binary(p, arith::div)?,
@@ -162,7 +169,10 @@ impl<H: Host> Vm<H> {
             })?,
             Op::Neg => unary(p, arith::neg)?,
             Op::Pos => unary(p, arith::pos)?,
-            Op::Not => unary(p, |v| Ok(Value::Bool(!v.truthy())))?,
+            Op::Not => {
+                let v = pop(p)?;
+                p.stack.push(Value::Bool(!self.truthy(&v)?));
+            }
             Op::In | Op::NotIn => {
                 let container = pop(p)?;
                 let item = pop(p)?;
@@ -217,17 +227,20 @@ impl<H: Host> Vm<H> {
             }
             Op::Jump(t) => frame.pc = t as usize,
             Op::JumpIfFalse(t) => {
-                if !pop(p)?.truthy() {
+                if !self.truthy(&pop(p)?)? {
                     p.frame_mut().pc = t as usize;
                 }
             }
             Op::JumpIfTrue(t) => {
-                if pop(p)?.truthy() {
+                if self.truthy(&pop(p)?)? {
                     p.frame_mut().pc = t as usize;
                 }
             }
             Op::JumpIfFalseKeep(t) | Op::JumpIfTrueKeep(t) => {
-                let truthy = p.stack.last().is_some_and(Value::truthy);
+                let truthy = match p.stack.last() {
+                    Some(v) => self.truthy(v)?,
+                    None => false,
+                };
                 if truthy == matches!(op, Op::JumpIfTrueKeep(_)) {
                     p.frame_mut().pc = t as usize;
                 } else {
@@ -333,7 +346,11 @@ impl<H: Host> Vm<H> {
     pub(crate) fn raise(&mut self, p: &mut Process, e: Error) -> bool {
         let location = report::location(p);
         if let Some(h) = p.handlers.pop() {
-            p.frames.truncate(h.frame + 1);
+            for f in p.frames.drain(h.frame + 1..) {
+                if let Some(id) = f.lock {
+                    self.leave_flow(p.pid, id);
+                }
+            }
             p.stack.truncate(h.stack);
             p.fork = None;
             p.command = None;
@@ -376,6 +393,7 @@ impl<H: Host> Vm<H> {
             info.error = error;
         }
         self.live = self.live.saturating_sub(1);
+        self.leave_all_flows(p.pid);
         for w in self.proc_waiters.remove(&p.pid).unwrap_or_default() {
             self.wake(w);
         }
@@ -491,7 +509,7 @@ pub(crate) fn iterate(v: &Value) -> Result<Iter> {
 }
 
 /// Expand a template literal with the variables and status values visible now.
-fn template(p: &Process, i: usize) -> Result<Value> {
+fn template(p: &Process, i: usize, host: &impl Host) -> Result<Value> {
     let frame = p.frame();
     let t = &frame.code.chunk.templates[i];
     let mut out = String::new();
@@ -508,7 +526,7 @@ fn template(p: &Process, i: usize) -> Result<Value> {
                     StatusVar::Status => &frame.status.status,
                     StatusVar::Error => &frame.status.error,
                     StatusVar::Debug => &frame.status.debug,
-                    StatusVar::Env => &Value::Null,
+                    StatusVar::Env => &host.environment(),
                 };
                 out.push_str(&v.to_text());
             }

@@ -11,6 +11,16 @@ impl<H: Host> Vm<H> {
     pub(crate) fn get_attr(&self, base: &Value, name: &str) -> Result<Value> {
         match base {
             Value::Object(o) => self.host.object_attr(o, name).map_err(Error::new),
+            Value::Lazy(_) if name == "delete" => {
+                Ok(Value::Method(std::rc::Rc::new(crate::value::BoundMethod {
+                    receiver: base.clone(),
+                    name: std::rc::Rc::from(name),
+                })))
+            }
+            Value::Lazy(la) => Err(Error::new(format!(
+                "a LazyArray has no attribute `{name}` ({})",
+                la.label
+            ))),
             _ => index::get_attr(base, name),
         }
     }
@@ -18,13 +28,18 @@ impl<H: Host> Vm<H> {
     pub(crate) fn get_index(&self, base: &Value, key: &Value) -> Result<Value> {
         match base {
             Value::Object(o) => self.host.object_index(o, key).map_err(Error::new),
+            Value::Lazy(la) => self.lazy_index(la, key),
             _ => index::get_index(base, key),
         }
     }
 
     pub(crate) fn set_attr(&self, base: &Value, name: &str, value: Value) -> Result<()> {
         match base {
-            Value::Object(o) => self.host.object_set(o, name, value).map_err(Error::new),
+            // A field keeps the objects a query gives now, not the query.
+            Value::Object(o) => {
+                let value = self.materialize(value)?;
+                self.host.object_set(o, name, value).map_err(Error::new)
+            }
             _ => index::set_attr(base, name, value),
         }
     }
@@ -32,6 +47,7 @@ impl<H: Host> Vm<H> {
     pub(crate) fn set_index(&self, base: &Value, key: Value, value: Value) -> Result<()> {
         match (base, &key) {
             (Value::Object(o), Value::Str(name)) => {
+                let value = self.materialize(value)?;
                 self.host.object_set(o, name, value).map_err(Error::new)
             }
             (Value::Object(o), other) => Err(Error::new(format!(
@@ -45,6 +61,10 @@ impl<H: Host> Vm<H> {
 
     /// `item in container`; for a Directory or Table, a child object or a child's name.
     pub(crate) fn contains(&self, container: &Value, item: &Value) -> Result<bool> {
+        if let Value::Lazy(_) = container {
+            let items = self.materialize(container.clone())?;
+            return compare::contains(&items, item);
+        }
         let Value::Object(o) = container else {
             return compare::contains(container, item);
         };
@@ -62,6 +82,7 @@ impl<H: Host> Vm<H> {
             Value::Object(o) => Ok(Iter::Items(
                 self.host.object_children(o).map_err(Error::new)?.into(),
             )),
+            Value::Lazy(_) => iterate(&self.materialize(source.clone())?),
             _ => iterate(source),
         }
     }

@@ -14,7 +14,7 @@ impl Key {
     /// A key from any non-composite value; Arrays and Dictionaries are refused.
     pub fn new(v: Value) -> Result<Key> {
         match v {
-            Value::Array(_) | Value::Dict(_) => Err(Error::new(format!(
+            Value::Array(_) | Value::Dict(_) | Value::Lazy(_) => Err(Error::new(format!(
                 "{} cannot be a Dictionary key",
                 v.type_name()
             ))),
@@ -104,6 +104,10 @@ impl Hash for Key {
             Value::Builtin(i) => {
                 13u8.hash(state);
                 i.hash(state);
+            }
+            Value::Lazy(l) => {
+                15u8.hash(state);
+                (Rc::as_ptr(l) as *const () as usize).hash(state);
             }
             Value::Method(m) => {
                 14u8.hash(state);

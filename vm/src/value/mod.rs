@@ -61,6 +61,16 @@ pub enum Value {
     Jobflow(Rc<JobflowRef>),
     /// A reference to an object of the store, by id.
     Object(ObjectRef),
+    /// The result of `find()`, `glob()` or `children`: a query of the store, run again at
+    /// each access (library.md §2.8).
+    Lazy(Rc<LazyArray>),
+}
+
+/// A store query kept as a value. Only the host knows what `query` holds; `label` is how
+/// the query was written (`/home.find(...)`), for messages and printing.
+pub struct LazyArray {
+    pub query: Rc<dyn std::any::Any>,
+    pub label: Rc<str>,
 }
 
 /// A stored object, by its id (never reused). What it is and holds is asked from the host;

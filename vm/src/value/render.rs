@@ -60,6 +60,7 @@ impl Value {
             // Virtual objects and store objects are all 'Object'.
             Value::Process(_) | Value::Jobflow(_) | Value::Object(_) => "Object",
             Value::Channel(_) => "Channel",
+            Value::Lazy(_) => "LazyArray",
             // Host values the library does not name (library.md §2.1: `Native(<name>)`).
             Value::Builtin(_) => "Native(Function)",
             Value::Method(_) => "Native(Method)",
@@ -206,6 +207,11 @@ impl Renderer {
             Value::Bytes(b) => out.push_str(&bytes_repr(b)),
             Value::Pattern(p) => out.push_str(&pattern_repr(p.kind, &p.text, p.icase)),
             Value::Object(o) => out.push_str(&o.path),
+            // Printing goes through the VM, which runs the query first (interp::lazy);
+            // this form is only seen where no query can run.
+            Value::Lazy(l) => {
+                let _ = write!(out, "<LazyArray {}>", l.label);
+            }
             Value::Array(a) => {
                 let ptr = Rc::as_ptr(a) as *const ();
                 if self.active.contains(&ptr) || self.active.len() >= MAX_RENDER_DEPTH {

@@ -20,6 +20,8 @@
 //!   the store since then is never overwritten: if the file brings a new value too, that is
 //!   a *conflict* (reported, nothing written; `force` overwrites); if the file still brings
 //!   the old value, the store's value is kept.
+//! - Password values are compared decrypted; the value last imported of a Password field
+//!   is kept encrypted like the field (store::secret).
 //! - A key removed from a file puts the field back to null (the property back to its
 //!   default), under the same rule. Fields a file never mentioned are not touched.
 //! - Objects whose file disappeared are kept and reported; `prune` deletes them (only those
@@ -334,8 +336,17 @@ impl Store {
             .query_map([id], |r| {
                 Ok((r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?))
             })?
-            .collect::<rusqlite::Result<HashMap<_, _>>>()?;
-        Ok(rows)
+            .collect::<rusqlite::Result<HashMap<String, Option<String>>>>()?;
+        // Password values are kept encrypted (set_import_baseline); compared in plain.
+        rows.into_iter()
+            .map(|(k, v)| {
+                let v = match v {
+                    Some(t) => Some(self.open_field(id, &k, &t)?.into_owned()),
+                    None => None,
+                };
+                Ok((k, v))
+            })
+            .collect()
     }
 
     pub(crate) fn set_import_baseline(
@@ -344,6 +355,12 @@ impl Store {
         key: &str,
         value: Option<&str>,
     ) -> Result<()> {
+        // The value of a Password field is stored encrypted here too.
+        let sealed = match value {
+            Some(t) if self.is_password_field(id, key) => Some(self.seal_field(id, key, t)?),
+            _ => None,
+        };
+        let value = sealed.as_deref().or(value);
         self.conn.execute(
             "INSERT INTO import_fields (object, field, value) VALUES (?1, ?2, ?3) ON CONFLICT(object, field) DO UPDATE SET value = excluded.value",
             params![id, key, value],
@@ -368,12 +385,16 @@ impl Store {
         )?)
     }
 
-    /// The stored form of a key: a field's stored text, or a property as a String.
+    /// The stored form of a key: a field's stored text (decrypted, for Password fields),
+    /// or a property as a String.
     pub(crate) fn key_text(&self, id: ObjectId, key: &str) -> Result<Option<String>> {
         match key {
             DISPLAY_NAME => Ok(Some(str_text(&self.get(id)?.display_name))),
             DESCRIPTION => Ok(Some(str_text(&self.get(id)?.description))),
-            field => self.field_raw(id, field),
+            field => match self.field_raw(id, field)? {
+                Some(t) => Ok(Some(self.open_field(id, field, &t)?.into_owned())),
+                None => Ok(None),
+            },
         }
     }
 }

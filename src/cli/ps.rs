@@ -1,0 +1,122 @@
+//! `jfc ps [PID]`: the process records of the store (platform.md §2.2).
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use clap::Args;
+use jfc_runtime::store::processes::ProcessRecord;
+use jfc_vm::value::Value;
+
+#[derive(Args)]
+#[command(after_help = "\
+Every `jfc run` that uses a store records its process: the flow, how it ended and what
+it printed. A record left RUNNING by a jfc that was killed shows as ABORTED.
+
+Examples:
+  jfc ps                 list every process record
+  jfc ps 12              print the console of process 12
+  jfc ps 12 --json       the whole record of process 12 as JSON
+  jfc ps --rm 12         delete the record of a finished process")]
+pub struct PsArgs {
+    /// A process id: print its console (with --json, its whole record).
+    pub pid: Option<i64>,
+    /// Print JSON (an array of records, or one record with PID).
+    #[arg(long)]
+    pub json: bool,
+    /// Only processes with this status (RUNNING, DONE, ABORTED).
+    #[arg(long, value_name = "STATUS")]
+    pub status: Option<String>,
+    /// Delete the record of the finished process PID.
+    #[arg(long, requires = "pid")]
+    pub rm: bool,
+}
+
+pub fn run(args: PsArgs, store: Option<&Path>) -> ExitCode {
+    match ps(args, store) {
+        Ok(code) => code,
+        Err(msg) => {
+            eprintln!("error: {msg}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn ps(args: PsArgs, store: Option<&Path>) -> Result<ExitCode, String> {
+    let mut store = super::open_store(store)?;
+    if let Some(pid) = args.pid {
+        if args.rm {
+            store.delete_process(pid).map_err(|e| e.0)?;
+            return Ok(ExitCode::SUCCESS);
+        }
+        let rec = store.process(pid).map_err(|e| e.0)?;
+        if args.json {
+            println!("{}", json(&rec));
+        } else {
+            print!("{}", rec.console);
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    let wanted = args.status.map(|s| s.to_uppercase());
+    let records: Vec<ProcessRecord> = store
+        .processes()
+        .map_err(|e| e.0)?
+        .into_iter()
+        .filter(|r| wanted.as_ref().is_none_or(|w| *w == r.status))
+        .collect();
+    if args.json {
+        let all: Vec<serde_json::Value> = records.iter().map(json).collect();
+        println!("{}", serde_json::Value::Array(all));
+    } else {
+        table(&records);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn table(records: &[ProcessRecord]) {
+    println!(
+        "{:>6}  {:<8} {:>4}  {:<19}  {:<19}  JOB",
+        "PID", "STATUS", "EXIT", "STARTED", "FINISHED"
+    );
+    for r in records {
+        let exit = match &r.exit_status {
+            Value::Null => "-".to_string(),
+            v => v.to_text(),
+        };
+        println!(
+            "{:>6}  {:<8} {:>4}  {:<19}  {:<19}  {}",
+            r.pid,
+            r.status,
+            exit,
+            short_time(&r.started),
+            r.finished.as_deref().map_or("-".into(), short_time),
+            r.job
+        );
+    }
+}
+
+/// `2026-11-25T06:23:45.123456Z` → `2026-11-25 06:23:45` (UTC).
+fn short_time(t: &str) -> String {
+    t.get(..19).unwrap_or(t).replace('T', " ")
+}
+
+fn json(r: &ProcessRecord) -> serde_json::Value {
+    let value = |v: &Value| match v {
+        Value::Null => serde_json::Value::Null,
+        Value::Int(i) => serde_json::Value::from(*i),
+        Value::Bool(b) => serde_json::Value::from(*b),
+        other => serde_json::Value::from(other.to_text()),
+    };
+    serde_json::json!({
+        "pid": r.pid,
+        "job": r.job,
+        "user": r.user,
+        "status": r.status,
+        "started": r.started,
+        "finished": r.finished,
+        "exit_status": value(&r.exit_status),
+        "result": value(&r.result),
+        "error": value(&r.error),
+        "console": r.console,
+        "os_pid": r.os_pid,
+    })
+}

@@ -1,0 +1,225 @@
+//! `jfc run` with a store, through the built binary: process records and `jfc ps`,
+//! `$ENV` from the user's Environment, and a flow in one OS process woken by a send
+//! from another.
+
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+struct Env {
+    store: PathBuf,
+    dir: PathBuf,
+}
+
+fn env(name: &str) -> Env {
+    let dir = std::env::temp_dir().join(format!("jfc-storecli-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    Env {
+        store: dir.join("store.sqlite"),
+        dir,
+    }
+}
+
+impl Env {
+    fn cmd(&self, args: &[&str]) -> Command {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_jfc"));
+        c.arg("--store")
+            .arg(&self.store)
+            .args(args)
+            .current_dir(&self.dir)
+            .env_remove("JFC_STORE");
+        c
+    }
+
+    fn jfc(&self, args: &[&str]) -> Output {
+        self.cmd(args).output().expect("jfc runs")
+    }
+
+    fn flow(&self, name: &str, text: &str) -> PathBuf {
+        let p = self.dir.join(name);
+        std::fs::write(&p, text).expect("write flow");
+        p
+    }
+}
+
+fn out(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn err(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn ps_json(e: &Env) -> Vec<serde_json::Value> {
+    let o = e.jfc(&["ps", "--json"]);
+    assert!(o.status.success(), "{}", err(&o));
+    match serde_json::from_str(&out(&o)).expect("ps --json is JSON") {
+        serde_json::Value::Array(a) => a,
+        other => panic!("not an array: {other}"),
+    }
+}
+
+#[test]
+fn every_run_leaves_a_process_record() {
+    let e = env("ps");
+    e.flow(
+        "ok.jf",
+        "print('first line') -> print('second line') -> exit(4)",
+    );
+    e.flow("bad.jf", "print('before') -> abort('the disk is full')");
+    assert_eq!(e.jfc(&["run", "ok.jf"]).status.code(), Some(4));
+    assert_eq!(e.jfc(&["run", "bad.jf"]).status.code(), Some(1));
+
+    let all = ps_json(&e);
+    assert_eq!(all.len(), 2, "{all:?}");
+    assert_eq!(all[0]["status"], "DONE");
+    assert_eq!(all[0]["exit_status"], 4);
+    assert!(all[0]["job"].as_str().is_some_and(|j| j.ends_with("ok.jf")));
+    assert_eq!(all[1]["status"], "ABORTED");
+    assert!(all[1]["error"]
+        .as_str()
+        .is_some_and(|m| m.contains("the disk is full")));
+    assert!(all[1]["finished"].is_string());
+
+    let pid = all[0]["pid"].to_string();
+    let console = e.jfc(&["ps", &pid]);
+    assert_eq!(out(&console), "first line\nsecond line\n");
+
+    let table = out(&e.jfc(&["ps"]));
+    assert!(table.lines().next().is_some_and(|h| h.contains("STATUS")));
+    assert!(
+        table.contains("ABORTED") && table.contains("DONE"),
+        "{table}"
+    );
+    let only_done = out(&e.jfc(&["ps", "--status", "done", "--json"]));
+    assert!(!only_done.contains("ABORTED"), "{only_done}");
+
+    assert!(e.jfc(&["ps", "--rm", &pid]).status.success());
+    assert_eq!(ps_json(&e).len(), 1);
+    let missing = e.jfc(&["ps", &pid]);
+    assert_eq!(missing.status.code(), Some(1));
+    assert!(err(&missing).contains(&format!("no process with pid {pid}")));
+}
+
+#[test]
+fn a_killed_run_reads_as_aborted_with_what_it_printed() {
+    let e = env("killed");
+    e.flow("slow.jf", "print('working') -> sleep(30) -> print('never')");
+    let mut child = e
+        .cmd(&["run", "slow.jf"])
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("jfc starts");
+    // The console reaches the record within a fraction of a second; wait for it.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let recs = ps_json(&e);
+        if recs.len() == 1 && recs[0]["status"] == "RUNNING" {
+            break;
+        }
+        assert!(Instant::now() < deadline, "no RUNNING record: {recs:?}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    child.kill().expect("kill");
+    child.wait().expect("reaped");
+    let recs = ps_json(&e);
+    assert_eq!(recs[0]["status"], "ABORTED", "{recs:?}");
+    let console = out(&e.jfc(&["ps", &recs[0]["pid"].to_string()]));
+    assert!(console.is_empty() || console == "working\n", "{console:?}");
+}
+
+#[test]
+fn env_comes_from_the_users_environment_object() {
+    let e = env("env");
+    e.flow("show.jf", "print($ENV) -> print($ENV.region)");
+    let set = e.jfc(&[
+        "obj",
+        "set",
+        "/home/prod",
+        "--type",
+        "Environment",
+        "environment={ region = \"eu-west\", tier = \"prod\" }",
+    ]);
+    assert!(set.status.success(), "{}", err(&set));
+    let none = e.jfc(&["run", "show.jf"]);
+    assert_eq!(none.status.code(), Some(1), "no region yet");
+    assert!(out(&none).starts_with("{}\n"), "{}", out(&none));
+
+    let user = e.jfc(&["user", "set", "root", "--environment", "/home/prod"]);
+    assert!(user.status.success(), "{}", err(&user));
+    let run = e.jfc(&["run", "show.jf"]);
+    assert_eq!(
+        out(&run),
+        "{region='eu-west', tier='prod'}\neu-west\n",
+        "{}",
+        err(&run)
+    );
+    let listed = out(&e.jfc(&["user", "ls"]));
+    assert!(listed
+        .lines()
+        .any(|l| l.starts_with("root") && l.ends_with("/home/prod")));
+
+    let wrong = e.jfc(&["user", "set", "root", "--environment", "/home"]);
+    assert_eq!(wrong.status.code(), Some(1));
+    assert!(err(&wrong).contains("not a Environment") || err(&wrong).contains("Environment"));
+}
+
+/// Milliseconds from a send in one `jfc run` to the wake of a flow blocked on the
+/// channel in another; the waiting flow measures it from the Datetime sent.
+fn wake_latency_ms(e: &Env) -> f64 {
+    let waiter = e
+        .cmd(&["run", "wait.jf"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("waiter starts");
+    // The waiter is blocked once its record is RUNNING and it had time to park.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !ps_json(e).iter().any(|r| r["status"] == "RUNNING") {
+        assert!(Instant::now() < deadline, "the waiter never started");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    let send = e.jfc(&["run", "send.jf"]);
+    assert!(send.status.success(), "{}", err(&send));
+    let got = waiter.wait_with_output().expect("waiter ends");
+    assert!(got.status.success(), "{}", err(&got));
+    out(&got).trim().parse().expect("a number of milliseconds")
+}
+
+#[test]
+fn a_send_from_another_os_process_wakes_a_waiting_flow() {
+    let e = env("wake");
+    assert!(e
+        .jfc(&["obj", "set", "/home/ch", "--type", "Channel"])
+        .status
+        .success());
+    e.flow(
+        "wait.jf",
+        "</home/ch> -> [took = now() - $RESULT] -> print(took.total_seconds * 1000)",
+    );
+    e.flow("send.jf", "[sent = /home/ch.send(now())]");
+    let best = (0..3)
+        .map(|_| wake_latency_ms(&e))
+        .fold(f64::INFINITY, f64::min);
+    assert!(best >= 0.0, "the wake came before the send: {best} ms");
+    assert!(
+        best < 100.0,
+        "the waiting flow woke {best} ms after the send"
+    );
+}
+
+#[test]
+fn ps_and_user_have_help() {
+    let o = Command::new(env!("CARGO_BIN_EXE_jfc"))
+        .args(["ps", "--help"])
+        .output()
+        .expect("jfc runs");
+    assert!(out(&o).contains("--json") && out(&o).contains("--rm"));
+    let o = Command::new(env!("CARGO_BIN_EXE_jfc"))
+        .args(["user", "set", "--help"])
+        .output()
+        .expect("jfc runs");
+    assert!(out(&o).contains("--environment"));
+}

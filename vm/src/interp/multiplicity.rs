@@ -1,0 +1,84 @@
+//! Multiplicity locks (library.md §3.10, platform.md §2.5): at most N processes may be
+//! inside a Jobflow object whose `multiplicity` is N > 0; others wait at the call.
+//! The lock belongs to the process and is re-entrant: a frame that took it counts once,
+//! and it is given back when that frame returns or unwinds, or the process ends.
+
+use std::collections::{HashMap, VecDeque};
+
+use crate::host::Host;
+use crate::scheduler::Vm;
+use crate::value::{ObjectRef, Value};
+
+#[derive(Default)]
+pub(crate) struct FlowLocks {
+    locks: HashMap<i64, Lock>,
+}
+
+#[derive(Default)]
+struct Lock {
+    /// Processes inside the flow, with how many of their frames entered it.
+    holders: HashMap<u64, u32>,
+    waiters: VecDeque<u64>,
+}
+
+/// What a call of a jobflow object may do now.
+pub(crate) enum Entry {
+    /// Go in; `Some(id)` when a lock of flow `id` was taken for the new frame.
+    Enter(Option<i64>),
+    /// The flow is full: wait until a process leaves it.
+    Wait,
+}
+
+impl<H: Host> Vm<H> {
+    /// Take a place in jobflow `o` for process `pid`.
+    pub(crate) fn enter_flow(&mut self, pid: u64, o: &ObjectRef) -> Entry {
+        let limit = match self.host.object_attr(o, "multiplicity") {
+            Ok(Value::Int(n)) => n,
+            _ => 0,
+        };
+        if limit <= 0 {
+            return Entry::Enter(None);
+        }
+        let lock = self.flow_locks.locks.entry(o.id).or_default();
+        if let Some(n) = lock.holders.get_mut(&pid) {
+            *n += 1;
+        } else if (lock.holders.len() as i64) < limit {
+            lock.holders.insert(pid, 1);
+            lock.waiters.retain(|w| *w != pid);
+        } else {
+            if !lock.waiters.contains(&pid) {
+                lock.waiters.push_back(pid);
+            }
+            return Entry::Wait;
+        }
+        Entry::Enter(Some(o.id))
+    }
+
+    /// A frame of `pid` that entered flow `id` is gone.
+    pub(crate) fn leave_flow(&mut self, pid: u64, id: i64) {
+        let Some(lock) = self.flow_locks.locks.get_mut(&id) else {
+            return;
+        };
+        if let Some(n) = lock.holders.get_mut(&pid) {
+            *n -= 1;
+            if *n == 0 {
+                lock.holders.remove(&pid);
+                if let Some(w) = lock.waiters.pop_front() {
+                    self.wake(w);
+                }
+            }
+        }
+    }
+
+    /// Process `pid` ended: every place it held is free, and it waits for none.
+    pub(crate) fn leave_all_flows(&mut self, pid: u64) {
+        let mut freed = Vec::new();
+        for lock in self.flow_locks.locks.values_mut() {
+            lock.waiters.retain(|w| *w != pid);
+            if lock.holders.remove(&pid).is_some() {
+                freed.extend(lock.waiters.pop_front());
+            }
+        }
+        freed.into_iter().for_each(|w| self.wake(w));
+    }
+}
