@@ -204,23 +204,24 @@ impl Host for LocalHost {
     }
 
     fn object_attr(&self, obj: &ObjectRef, name: &str) -> Result<Value, String> {
-        objects::attr(&*self.store(obj)?, obj, name)
+        objects::attr(&*self.store(obj)?, obj, name).map_err(|e| objects::deleted(obj, e))
     }
 
     fn object_index(&self, obj: &ObjectRef, key: &Value) -> Result<Value, String> {
-        objects::index(&*self.store(obj)?, obj, key)
+        objects::index(&*self.store(obj)?, obj, key).map_err(|e| objects::deleted(obj, e))
     }
 
     fn object_set(&self, obj: &ObjectRef, name: &str, value: Value) -> Result<(), String> {
-        objects::set(&mut *self.store(obj)?, obj, name, value)
+        objects::set(&mut *self.store(obj)?, obj, name, value).map_err(|e| objects::deleted(obj, e))
     }
 
     fn object_call(&self, obj: &ObjectRef, method: &str, args: Args) -> Result<Value, String> {
         objects::call(&mut *self.store(obj)?, obj, method, args)
+            .map_err(|e| objects::deleted(obj, e))
     }
 
     fn object_children(&self, obj: &ObjectRef) -> Result<Vec<Value>, String> {
-        objects::children(&*self.store(obj)?, obj)
+        objects::children(&*self.store(obj)?, obj).map_err(|e| objects::deleted(obj, e))
     }
 
     fn environment(&self) -> Value {
@@ -251,11 +252,17 @@ impl Host for LocalHost {
         objects::lazy(&mut store, la, op)
     }
 
-    fn object_jobflow(&self, obj: &ObjectRef) -> Result<(Chunk, String), String> {
+    fn object_jobflow_stamp(&self, obj: &ObjectRef) -> Result<(String, String), String> {
         let store = self.store(obj)?;
-        let chunk = store.jobflow_chunk(obj.id).map_err(|e| e.0)?;
-        let parent = store.get(obj.id).map_err(|e| e.0)?.parent.unwrap_or(ROOT);
-        Ok((chunk, store_dir(&store.abspath(parent).map_err(|e| e.0)?)))
+        let o = store.get(obj.id).map_err(|e| objects::deleted(obj, e.0))?;
+        let dir = store.abspath(o.parent.unwrap_or(ROOT)).map_err(|e| e.0)?;
+        // A move changes the path messages name the flow by: a new stamp too.
+        Ok((format!("{} {dir}", o.updated), store_dir(&dir)))
+    }
+
+    fn object_jobflow(&self, obj: &ObjectRef) -> Result<Chunk, String> {
+        let store = self.store(obj)?;
+        store.jobflow_chunk(obj.id).map_err(|e| e.0)
     }
 
     fn channel_receive(

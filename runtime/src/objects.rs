@@ -42,6 +42,16 @@ fn err(e: StoreError) -> String {
     e.0
 }
 
+/// An error about an object that the store no longer has says so with its path: an
+/// Object value outlives the object when another job or process deletes it.
+pub fn deleted(obj: &ObjectRef, e: String) -> String {
+    if e == format!("no object with id {}", obj.id) {
+        format!("{}: the object no longer exists (it was deleted)", obj.path)
+    } else {
+        e
+    }
+}
+
 /// `obj.name`.
 pub fn attr(store: &Store, obj: &ObjectRef, name: &str) -> Result<Value, String> {
     if PROPERTIES.contains(&name) {

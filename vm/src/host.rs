@@ -117,8 +117,14 @@ pub trait Host {
         Err(no_store(obj, "children"))
     }
 
-    /// What running `obj` with an execution job means: a jobflow's code and its directory.
-    fn object_jobflow(&self, obj: &ObjectRef) -> Result<(Chunk, String), String> {
+    /// Where the Jobflow `obj` is now and which version of it: its directory (relative
+    /// paths in it start there) and a stamp that changes whenever its code may have.
+    fn object_jobflow_stamp(&self, obj: &ObjectRef) -> Result<(String, String), String> {
+        Err(no_store(obj, "execute"))
+    }
+
+    /// What running `obj` with an execution job means: a jobflow's code.
+    fn object_jobflow(&self, obj: &ObjectRef) -> Result<Chunk, String> {
         Err(no_store(obj, "execute"))
     }
 

@@ -70,7 +70,7 @@ pub struct Vm<H: Host> {
     /// Jobflows compiled once per run, by path.
     code_cache: HashMap<PathBuf, Rc<Code>>,
     /// Jobflow objects of the store loaded once per run, by object id: code and directory.
-    object_cache: HashMap<i64, (Rc<Code>, Rc<str>)>,
+    object_cache: HashMap<i64, (String, Rc<Code>)>,
     /// Processes waiting for a message on a stored channel.
     pub(crate) store_waiters: UniqueQueue,
 }
@@ -240,22 +240,29 @@ impl<H: Host> Vm<H> {
         Ok(code)
     }
 
-    /// The code and directory of a Jobflow object, loaded through the host once per run.
+    /// The code and directory of a Jobflow object. The directory is asked for at every
+    /// call (the object or a directory above it may have moved); the code is loaded
+    /// again only when the object changed since it was last loaded.
     pub(crate) fn object_code(
         &mut self,
         obj: &crate::value::ObjectRef,
     ) -> Result<(Rc<Code>, Rc<str>), crate::value::Error> {
-        if let Some((c, d)) = self.object_cache.get(&obj.id) {
-            return Ok((c.clone(), d.clone()));
+        let (stamp, dir) = self
+            .host
+            .object_jobflow_stamp(obj)
+            .map_err(crate::value::Error::new)?;
+        let dir: Rc<str> = Rc::from(dir.as_str());
+        if let Some((s, c)) = self.object_cache.get(&obj.id) {
+            if *s == stamp {
+                return Ok((c.clone(), dir));
+            }
         }
-        let (chunk, dir) = self
+        let chunk = self
             .host
             .object_jobflow(obj)
             .map_err(crate::value::Error::new)?;
         let code = Code::new(chunk).map_err(crate::value::Error::new)?;
-        let dir: Rc<str> = Rc::from(dir.as_str());
-        self.object_cache
-            .insert(obj.id, (code.clone(), dir.clone()));
+        self.object_cache.insert(obj.id, (stamp, code.clone()));
         Ok((code, dir))
     }
 

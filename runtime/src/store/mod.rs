@@ -70,6 +70,7 @@ impl Store {
         wal_mode(&conn)?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
+        query::register_functions(&conn)?;
         let mut store = Store {
             conn,
             path: path.to_path_buf(),
@@ -84,6 +85,7 @@ impl Store {
     pub fn open_in_memory() -> Result<Store> {
         let conn = Connection::open_in_memory()?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
+        query::register_functions(&conn)?;
         let mut store = Store {
             conn,
             path: PathBuf::from(":memory:"),
