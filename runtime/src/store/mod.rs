@@ -101,6 +101,17 @@ impl Store {
     }
 }
 
+impl Drop for Store {
+    /// Let SQLite refresh its statistics where they are stale (what it recommends at the
+    /// close of a connection), so its planner keeps choosing the indexes that fit: the
+    /// (name, value) index of a selective field filter, say, over a walk of a directory.
+    fn drop(&mut self) {
+        let _ = self
+            .conn
+            .execute_batch("PRAGMA analysis_limit = 1000; PRAGMA optimize;");
+    }
+}
+
 /// Switch the file to WAL. The switch needs the file to itself and SQLite answers "locked"
 /// at once, without waiting, while another connection opens it at the same moment (two
 /// first runs at once): it is tried again for as long as other writes may wait.

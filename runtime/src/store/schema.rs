@@ -96,6 +96,11 @@ CREATE TABLE import_files (
 ALTER TABLE processes ADD COLUMN os_pid INTEGER;
 ALTER TABLE users ADD COLUMN environment INTEGER REFERENCES objects(id) ON DELETE SET NULL;
 "#,
+    // → version 5: the children of one type in a directory, so a query over a subtree
+    // walks only the containers (store::query::sql), and `type_object=` filters.
+    r#"
+CREATE INDEX objects_by_parent_type ON objects(parent, type);
+"#,
 ];
 
 /// Bring the schema to the newest version. Each step reads the version inside its own

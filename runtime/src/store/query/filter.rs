@@ -7,7 +7,7 @@ use jfc_vm::value::{PatternKind, Value};
 use rusqlite::types::Value as Sql;
 
 use super::lookup::{self, Attr, Class, Lookup};
-use crate::store::fields::{FieldSpec, ScalarType};
+use crate::store::fields::{FieldKind, FieldSpec, ScalarType};
 use crate::store::objects::ObjectId;
 use crate::store::{codec, Store};
 
@@ -179,6 +179,14 @@ pub fn field(
         }
         Class::Text => (FieldExpr::Plain, Box::new(|v| text(v).map(Sql::Text))),
         Class::Stored => (FieldExpr::Raw, Box::new(|v| stored_text(v).map(Sql::Text))),
+        Class::Number
+            if spec.kind == FieldKind::Scalar(ScalarType::Integer)
+                && matches!(lookup, Lookup::Exact | Lookup::In) =>
+        {
+            // An Integer field stores its value as a plain JSON integer: comparing the
+            // text lets the `(name, value)` index find it.
+            (FieldExpr::Raw, Box::new(integer_text))
+        }
         Class::Number => (FieldExpr::Plain, Box::new(number)),
         Class::Boolean => (FieldExpr::Plain, Box::new(boolean)),
         Class::Temporal(t) => (
@@ -347,6 +355,16 @@ fn number(v: &Value) -> Result<Sql, String> {
             describe(other)
         )),
     }
+}
+
+/// The stored text of an integral value; a non-integral number can equal no Integer
+/// field, so it is given as a text no Integer is stored as.
+fn integer_text(v: &Value) -> Result<Sql, String> {
+    Ok(Sql::Text(match number(v)? {
+        Sql::Integer(i) => i.to_string(),
+        Sql::Real(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => (f as i64).to_string(),
+        _ => "not an integer".to_string(),
+    }))
 }
 
 fn boolean(v: &Value) -> Result<Sql, String> {

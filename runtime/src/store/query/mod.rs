@@ -119,7 +119,8 @@ impl Query {
             Scope::Children(d) | Scope::Subtree(d) => store.abspath(d)?,
             Scope::Nothing => String::new(),
         };
-        let sql = sql::compile(scope, &base_path, &conds, &order);
+        let containers = [store.type_id("Directory")?, store.type_id("Table")?];
+        let sql = sql::compile(scope, &base_path, containers, &conds, &order);
         Ok(Query { limit, offset, sql })
     }
 }

@@ -11,7 +11,7 @@ use rusqlite::Connection;
 use super::filter::{Cond, FieldExpr, Op, Subject, Test};
 use super::order::{Key, Order};
 use super::Scope;
-use crate::store::objects::ROOT;
+use crate::store::objects::{ObjectId, ROOT};
 
 /// SQL selecting the ids of the matching objects, in order, and its parameters; the
 /// caller adds `LIMIT ?n OFFSET ?n+1`.
@@ -35,6 +35,8 @@ impl Compiled {
 struct Builder {
     text: String,
     params: Vec<Sql>,
+    /// The SQL expression of an object's absolute path, where the scope has one.
+    path: String,
 }
 
 impl Builder {
@@ -48,10 +50,18 @@ impl Builder {
     }
 }
 
-pub fn compile(scope: Scope, base_path: &str, conds: &[Cond], order: &[Order]) -> Compiled {
+/// `containers`: the ids of the Directory and Table types, the only objects with children.
+pub fn compile(
+    scope: Scope,
+    base_path: &str,
+    containers: [ObjectId; 2],
+    conds: &[Cond],
+    order: &[Order],
+) -> Compiled {
     let mut b = Builder {
         text: String::new(),
         params: Vec::new(),
+        path: String::new(),
     };
     let needs_path = conds
         .iter()
@@ -65,34 +75,43 @@ pub fn compile(scope: Scope, base_path: &str, conds: &[Cond], order: &[Order]) -
     };
     let mut wheres = Vec::new();
     match scope {
-        Scope::Subtree(base) if needs_path || base != ROOT => {
-            let (base, prefix_param) = (b.param(Sql::Integer(base)), b.text(&prefix));
-            b.text = format!(
-                "WITH RECURSIVE sub(id, path) AS (\
-                 SELECT id, {prefix_param} || name FROM objects WHERE parent = {base} \
-                 UNION ALL SELECT c.id, sub.path || '/' || c.name FROM objects c JOIN sub ON c.parent = sub.id) \
-                 SELECT o.id FROM sub JOIN objects o ON o.id = sub.id"
-            );
-        }
-        Scope::Subtree(_) => {
-            // Below the root is everything but the root: no walk needed.
-            b.text = "SELECT o.id FROM objects o".into();
-            wheres.push(format!("o.id <> {ROOT}"));
-        }
         Scope::Nothing => {
             b.text = "SELECT o.id FROM objects o".into();
             wheres.push("0".into());
         }
+        Scope::Subtree(ROOT) if !needs_path => {
+            // Below the root is everything but the root: no walk needed.
+            b.text = "SELECT o.id FROM objects o".into();
+            wheres.push(format!("o.id <> {ROOT}"));
+        }
+        Scope::Subtree(base) => {
+            // Only the containers below the base are walked (through the (parent, type)
+            // index); the objects are then those whose parent is one of them, so a
+            // selective field filter can still drive the query from the fields index.
+            let base = b.param(Sql::Integer(base));
+            let dir = b.param(Sql::Integer(containers[0]));
+            let table = b.param(Sql::Integer(containers[1]));
+            let base_dir = b.text(prefix.trim_end_matches('/'));
+            b.text = format!(
+                "WITH RECURSIVE dirs(id, path) AS (SELECT {base}, {base_dir} \
+                 UNION ALL SELECT c.id, dirs.path || '/' || c.name FROM objects c JOIN dirs ON c.parent = dirs.id \
+                 WHERE c.type IN ({dir}, {table})) "
+            );
+            if needs_path {
+                b.text
+                    .push_str("SELECT o.id FROM dirs JOIN objects o ON o.parent = dirs.id");
+                b.path = "(dirs.path || '/' || o.name)".into();
+            } else {
+                b.text.push_str("SELECT o.id FROM objects o");
+                wheres.push("o.parent IN (SELECT id FROM dirs)".into());
+            }
+        }
         Scope::Children(dir) => {
             let dir = b.param(Sql::Integer(dir));
+            b.text = "SELECT o.id FROM objects o".into();
+            wheres.push(format!("o.parent = {dir}"));
             if needs_path {
-                let p = b.text(&prefix);
-                b.text = format!(
-                    "SELECT o.id FROM (SELECT id, {p} || name AS path FROM objects WHERE parent = {dir}) sub JOIN objects o ON o.id = sub.id"
-                );
-            } else {
-                b.text = "SELECT o.id FROM objects o".into();
-                wheres.push(format!("o.parent = {dir}"));
+                b.path = format!("({} || o.name)", b.text(&prefix));
             }
         }
     }
@@ -116,7 +135,7 @@ pub fn compile(scope: Scope, base_path: &str, conds: &[Cond], order: &[Order]) -
     }
 }
 
-fn subject(s: Subject, rel_start: usize) -> String {
+fn subject(b: &Builder, s: Subject, rel_start: usize) -> String {
     match s {
         Subject::Name => "o.name".into(),
         Subject::DisplayName => "o.display_name".into(),
@@ -126,8 +145,8 @@ fn subject(s: Subject, rel_start: usize) -> String {
         Subject::Updated => "rtrim(o.updated, 'Z')".into(),
         Subject::Type => "o.type".into(),
         Subject::Parent => "o.parent".into(),
-        Subject::Abspath => "sub.path".into(),
-        Subject::RelPath => format!("substr(sub.path, {rel_start})"),
+        Subject::Abspath => b.path.clone(),
+        Subject::RelPath => format!("substr({}, {rel_start})", b.path),
     }
 }
 
@@ -145,7 +164,10 @@ fn field_expr(expr: FieldExpr, v: &str) -> String {
 
 fn cond(b: &mut Builder, c: &Cond, rel_start: usize) -> String {
     match c {
-        Cond::Attr(s, t) => test(b, &subject(*s, rel_start), t),
+        Cond::Attr(s, t) => {
+            let e = subject(b, *s, rel_start);
+            test(b, &e, t)
+        }
         Cond::Field {
             name,
             expr,
@@ -198,7 +220,7 @@ fn sort_key(b: &mut Builder, o: &Order) -> String {
     let e = match &o.key {
         Key::Id => "o.id".to_string(),
         Key::Owner => "(SELECT u.id FROM users u WHERE u.name = o.owner)".into(),
-        Key::Abspath => "sub.path".into(),
+        Key::Abspath => b.path.clone(),
         Key::DisplayName => "o.display_name".into(),
         Key::Description => "o.description".into(),
         Key::Created => "o.created".into(),
