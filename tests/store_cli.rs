@@ -1,6 +1,6 @@
 //! `jfc run` with a store, through the built binary: process records and `jfc ps`,
 //! `$ENV` from the user's Environment, and a flow in one OS process woken by a send
-//! from another.
+//! from another; `/process` seen from a flow.
 
 use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
@@ -222,4 +222,26 @@ fn ps_and_user_have_help() {
         .output()
         .expect("jfc runs");
     assert!(out(&o).contains("--environment"));
+}
+
+/// `/process` from a flow: the records of earlier runs and of this one, find() on their
+/// attributes, delete() of finished ones; the expected output is beside the flow.
+#[test]
+fn flows_see_process_records_under_process() {
+    let e = env("process-list");
+    e.flow("ok.jf", "print('one') -> exit(4)");
+    e.flow("bad.jf", "print('two') -> abort('disk full')");
+    assert_eq!(e.jfc(&["run", "ok.jf"]).status.code(), Some(4));
+    assert_eq!(e.jfc(&["run", "bad.jf"]).status.code(), Some(1));
+    let cases = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/store_cli");
+    let flow = std::fs::read_to_string(cases.join("process-list.jf")).expect("the flow");
+    e.flow("list.jf", &flow);
+    let run = e.jfc(&["run", "list.jf"]);
+    let want = std::fs::read_to_string(cases.join("process-list.out")).expect("expected output");
+    assert_eq!(out(&run), want, "{}", err(&run));
+    assert!(run.status.success(), "{}", err(&run));
+    // Only this run's record is left, and it finished.
+    let left = ps_json(&e);
+    assert_eq!(left.len(), 1, "{left:?}");
+    assert_eq!(left[0]["status"], "DONE");
 }

@@ -3,6 +3,7 @@
 pub mod exec;
 pub mod local;
 pub mod objects;
+pub mod process_list;
 pub mod run;
 pub mod store;
 

@@ -6,8 +6,9 @@ use std::rc::Rc;
 use jfc_vm::host::LazyOp;
 use jfc_vm::value::{Args, BoundMethod, LazyArray, ObjectRef, Value};
 
+use crate::process_list;
 use crate::store::objects::ObjectId;
-use crate::store::query::Query;
+use crate::store::query::{Query, Rows};
 use crate::store::{Store, StoreError};
 
 /// Properties every object has (§3.2).
@@ -54,6 +55,9 @@ pub fn deleted(obj: &ObjectRef, e: String) -> String {
 
 /// `obj.name`.
 pub fn attr(store: &Store, obj: &ObjectRef, name: &str) -> Result<Value, String> {
+    if process_list::is_virtual(obj) {
+        return process_list::attr(store, obj, name);
+    }
     if PROPERTIES.contains(&name) {
         return property(store, obj.id, name).map_err(err);
     }
@@ -72,6 +76,9 @@ pub fn attr(store: &Store, obj: &ObjectRef, name: &str) -> Result<Value, String>
 
 /// `obj['name']`: fields only.
 pub fn index(store: &Store, obj: &ObjectRef, key: &Value) -> Result<Value, String> {
+    if process_list::is_virtual(obj) {
+        return process_list::index(store, obj, key);
+    }
     match key {
         Value::Str(name) => store.read_field(obj.id, name).map_err(err),
         other => Err(format!(
@@ -84,6 +91,9 @@ pub fn index(store: &Store, obj: &ObjectRef, key: &Value) -> Result<Value, Strin
 
 /// `[value >> obj.name]`: a writable property or a field.
 pub fn set(store: &mut Store, obj: &ObjectRef, name: &str, value: Value) -> Result<(), String> {
+    if process_list::is_virtual(obj) {
+        return process_list::set(obj, name);
+    }
     match name {
         "display_name" | "description" | "owner" => store
             .set_property(obj.id, name, &value.to_text())
@@ -174,6 +184,9 @@ fn timestamp(text: &str) -> Value {
 
 /// `obj.method(args)`.
 pub fn call(store: &mut Store, obj: &ObjectRef, method: &str, args: Args) -> Result<Value, String> {
+    if process_list::is_virtual(obj) {
+        return process_list::call(store, obj, method, args);
+    }
     let type_name = store.type_name(obj.id).map_err(err)?;
     if !is_method(&type_name, method) {
         return Err(format!(
@@ -392,20 +405,30 @@ pub fn lazy(store: &mut Store, la: &LazyArray, op: LazyOp) -> Result<Value, Stri
         .query
         .downcast_ref::<Query>()
         .ok_or_else(|| format!("{} is not a query of this store", la.label))?;
+    let value = |store: &Store, id: ObjectId| match q.rows() {
+        Rows::Objects => store.object_value(id).map_err(err),
+        Rows::Processes => Ok(process_list::record_ref(id)),
+    };
     match op {
         LazyOp::Count => store.query_count(q).map(Value::Int).map_err(err),
         LazyOp::Get(i) => match store.query_nth(q, i).map_err(err)? {
-            Some(id) => store.object_value(id).map_err(err),
+            Some(id) => value(store, id),
             None => Ok(Value::Null),
         },
         LazyOp::Items => {
             let ids = store.query_ids(q).map_err(err)?;
             let objs = ids
                 .into_iter()
-                .map(|id| store.object_value(id))
-                .collect::<Result<_, _>>()
-                .map_err(err)?;
+                .map(|id| value(store, id))
+                .collect::<Result<_, _>>()?;
             Ok(Value::array(objs))
+        }
+        LazyOp::Delete if q.rows() == Rows::Processes => {
+            let pids = store.query_ids(q).map_err(err)?;
+            store
+                .transaction(|s| s.delete_finished_processes(&pids))
+                .map(Value::Int)
+                .map_err(err)
         }
         LazyOp::Delete => store
             .transaction(|s| {
@@ -426,6 +449,9 @@ pub fn lazy(store: &mut Store, la: &LazyArray, op: LazyOp) -> Result<Value, Stri
 
 /// The children of a container in its display order, as Object values.
 pub fn children(store: &Store, obj: &ObjectRef) -> Result<Vec<Value>, String> {
+    if process_list::is_virtual(obj) {
+        return process_list::children(store, obj);
+    }
     let type_name = store.type_name(obj.id).map_err(err)?;
     if !is_container(&type_name) {
         return Err(format!(
@@ -450,6 +476,9 @@ pub fn resolve(store: &Store, dir: &str, path: &str) -> Result<Value, String> {
         format!("{}/{path}", dir.trim_end_matches('/'))
     };
     let normal = normalize(&joined);
+    if let Some(v) = process_list::resolve(store, &normal) {
+        return v;
+    }
     match store.lookup(&normal).map_err(err)? {
         Some(id) => store.object_value(id).map_err(err),
         None => Err(format!("no object at {normal} (written `{path}` in {dir})")),

@@ -24,6 +24,16 @@ pub struct Object {
     pub updated: String,
 }
 
+/// Names the root keeps for virtual lists (platform.md §1.3): `/process`.
+pub(crate) fn check_reserved(parent: ObjectId, name: &str) -> Result<()> {
+    if parent == ROOT && name == "process" {
+        return Err(StoreError(
+            "`/process` is the list of processes: no object can be called so at the root".into(),
+        ));
+    }
+    Ok(())
+}
+
 /// Name rules of platform.md §1.1: identifier syntax, at most 128 characters.
 pub fn check_name(name: &str) -> Result<()> {
     if name.chars().count() > 128 {
@@ -157,6 +167,7 @@ impl Store {
         owner: &str,
     ) -> Result<ObjectId> {
         check_name(name)?;
+        check_reserved(parent, name)?;
         if self.child(parent, name)?.is_some() {
             let at = self.abspath(parent)?;
             return Err(StoreError(format!(
@@ -189,6 +200,7 @@ impl Store {
         let Some(parent) = o.parent else {
             return Err(StoreError("the root directory cannot be renamed".into()));
         };
+        check_reserved(parent, new_name)?;
         if self.child(parent, new_name)?.is_some() {
             return Err(StoreError(format!(
                 "an object called `{new_name}` already exists there"

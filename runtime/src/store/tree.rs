@@ -98,6 +98,7 @@ impl Store {
 
     fn check_free(&self, dir: ObjectId, name: &str, except: Option<ObjectId>) -> Result<()> {
         check_name(name)?;
+        super::objects::check_reserved(dir, name)?;
         match self.child(dir, name)? {
             Some(other) if Some(other) != except => Err(StoreError(format!(
                 "{} already has an object called `{name}`",

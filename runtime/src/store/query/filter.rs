@@ -42,6 +42,8 @@ pub enum Subject {
     Abspath,
     /// The path below the base of the query (glob paths).
     RelPath,
+    /// A column (an SQL expression on the row `o`) of a virtual list's table.
+    Column(&'static str),
 }
 
 /// How a field's stored JSON text is read for comparing.
@@ -135,6 +137,58 @@ pub fn attr(store: &Store, attr: Attr, lookup: Lookup, value: &Value) -> Result<
         _ => string_test(lookup, value)?,
     };
     Ok(Cond::Attr(subject, t))
+}
+
+/// The type of an attribute of a virtual object, which decides its lookups (§3.6.3:
+/// String → the string lookups; Integer, Datetime → comparisons; others → exact).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum VirtualType {
+    String,
+    Integer,
+    Datetime,
+    Exact,
+}
+
+impl VirtualType {
+    pub fn lookups(self) -> &'static [Lookup] {
+        match self {
+            VirtualType::String => lookup::STRING,
+            VirtualType::Integer | VirtualType::Datetime => lookup::ORDERED,
+            VirtualType::Exact => lookup::EXACT,
+        }
+    }
+}
+
+/// `attr__lookup=value` on column `column` of a virtual list; `name` is the attribute.
+pub fn virtual_attr(
+    name: &str,
+    column: &'static str,
+    ty: VirtualType,
+    lookup: Lookup,
+    value: &Value,
+) -> Result<Cond, String> {
+    if !ty.lookups().contains(&lookup) {
+        return Err(format!(
+            "the lookup `{lookup}` is not available on the attribute `{name}` (available: {})",
+            lookup::names(ty.lookups())
+        ));
+    }
+    let t = match ty {
+        VirtualType::String => string_test(lookup, value)?,
+        VirtualType::Integer => match lookup {
+            Lookup::Exact => test(Op::Eq(number(value)?)),
+            _ => test(Op::Cmp(cmp_op(lookup), number(value)?)),
+        },
+        VirtualType::Datetime => {
+            let v = Sql::Text(temporal(ScalarType::Datetime, value)?);
+            match lookup {
+                Lookup::Exact => test(Op::Eq(v)),
+                _ => test(Op::Cmp(cmp_op(lookup), v)),
+            }
+        }
+        VirtualType::Exact => test(Op::Eq(Sql::Text(text(value)?))),
+    };
+    Ok(Cond::Attr(Subject::Column(column), t))
 }
 
 /// `field__lookup=value` on field `name` of type `spec`.

@@ -143,7 +143,7 @@ fn parse_lookup(lookup: Option<&str>) -> Result<Lookup, String> {
 }
 
 /// `limit`/`offset`: a whole number, 0 or more.
-fn count(name: &str, v: &Value) -> Result<i64, String> {
+pub(super) fn count(name: &str, v: &Value) -> Result<i64, String> {
     match v {
         Value::Int(n) if *n >= 0 => Ok(*n),
         other => Err(format!(

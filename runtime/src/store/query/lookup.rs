@@ -77,11 +77,11 @@ const STRING_FIELD: &[Lookup] = &[
     Range,
 ];
 const EXACT_IN: &[Lookup] = &[Exact, In];
-const ORDERED: &[Lookup] = &[Exact, Gt, Gte, Lt, Lte];
+pub const ORDERED: &[Lookup] = &[Exact, Gt, Gte, Lt, Lte];
 const NUMBER_FIELD: &[Lookup] = &[Exact, IsNull, Gt, Gte, Lt, Lte, In, Range];
 const TEMPORAL_FIELD: &[Lookup] = &[Exact, IsNull, Gt, Gte, Lt, Lte, Range];
 const OBJECT_FIELD: &[Lookup] = &[Exact, IsNull];
-const EXACT: &[Lookup] = &[Exact];
+pub const EXACT: &[Lookup] = &[Exact];
 
 impl Lookup {
     pub fn parse(name: &str) -> Option<Lookup> {

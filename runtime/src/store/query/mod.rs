@@ -8,6 +8,7 @@ mod find;
 mod glob;
 mod lookup;
 mod order;
+mod processes;
 mod sql;
 
 use jfc_vm::value::Value;
@@ -24,10 +25,19 @@ pub(crate) use sql::register_functions;
 /// A query: which objects, in which order, which page of them.
 #[derive(Clone, Debug)]
 pub struct Query {
+    rows: Rows,
     limit: Option<i64>,
     offset: i64,
     /// The SQL selecting the ids, without LIMIT/OFFSET, and its parameters.
     sql: sql::Compiled,
+}
+
+/// What the ids a query selects are.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Rows {
+    Objects,
+    /// Process records, by pid (`/process`).
+    Processes,
 }
 
 /// Where a query looks.
@@ -107,6 +117,20 @@ impl Query {
         glob::query(store, dir, pattern).map_err(|e| StoreError(format!("glob(): {e}")))
     }
 
+    /// Every process record (`/process.children`), oldest first.
+    pub fn processes() -> Query {
+        processes::all()
+    }
+
+    /// `/process.find(**kw)`.
+    pub fn find_processes(kw: &[(String, Value)]) -> Result<Query> {
+        processes::find(kw)
+    }
+
+    pub fn rows(&self) -> Rows {
+        self.rows
+    }
+
     fn new(
         store: &Store,
         scope: Scope,
@@ -121,7 +145,12 @@ impl Query {
         };
         let containers = [store.type_id("Directory")?, store.type_id("Table")?];
         let sql = sql::compile(scope, &base_path, containers, &conds, &order);
-        Ok(Query { limit, offset, sql })
+        Ok(Query {
+            rows: Rows::Objects,
+            limit,
+            offset,
+            sql,
+        })
     }
 }
 

@@ -30,6 +30,8 @@ pub enum Key {
         name: String,
         expr: FieldExpr,
     },
+    /// A column (an SQL expression on the row `o`) of a virtual list's table.
+    Column(&'static str),
 }
 
 const KEYS: [(&str, Key); 10] = [

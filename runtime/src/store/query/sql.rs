@@ -116,19 +116,52 @@ pub fn compile(
         }
     }
     let rel_start = prefix.chars().count() + 1;
+    finish(&mut b, wheres, conds, order, rel_start, "o.id");
+    Compiled {
+        text: b.text,
+        params: b.params,
+    }
+}
+
+/// Add the WHERE and ORDER BY clauses; ties are broken by `tie`.
+fn finish(
+    b: &mut Builder,
+    mut wheres: Vec<String>,
+    conds: &[Cond],
+    order: &[Order],
+    rel_start: usize,
+    tie: &str,
+) {
     for c in conds {
-        let w = cond(&mut b, c, rel_start);
+        let w = cond(b, c, rel_start);
         wheres.push(w);
     }
     if !wheres.is_empty() {
         b.text.push_str(" WHERE ");
         b.text.push_str(&wheres.join(" AND "));
     }
-    let mut keys: Vec<String> = order.iter().map(|o| sort_key(&mut b, o)).collect();
+    let mut keys: Vec<String> = order.iter().map(|o| sort_key(b, o)).collect();
     // Ties are broken by creation, so a page is the same page each time.
-    keys.push("o.id".into());
+    keys.push(tie.to_string());
     b.text.push_str(" ORDER BY ");
     b.text.push_str(&keys.join(", "));
+}
+
+/// SQL selecting `id_column` of the rows of `table` (as `o`) that pass `conds`, in order.
+pub fn compile_table(table: &str, id_column: &str, conds: &[Cond], order: &[Order]) -> Compiled {
+    let mut b = Builder {
+        text: format!("SELECT o.{id_column} FROM {table} o"),
+        params: Vec::new(),
+        path: String::new(),
+    };
+    finish(
+        &mut b,
+        Vec::new(),
+        conds,
+        order,
+        0,
+        &format!("o.{id_column}"),
+    );
     Compiled {
         text: b.text,
         params: b.params,
@@ -147,6 +180,7 @@ fn subject(b: &Builder, s: Subject, rel_start: usize) -> String {
         Subject::Parent => "o.parent".into(),
         Subject::Abspath => b.path.clone(),
         Subject::RelPath => format!("substr({}, {rel_start})", b.path),
+        Subject::Column(c) => c.to_string(),
     }
 }
 
@@ -228,6 +262,7 @@ fn sort_key(b: &mut Builder, o: &Order) -> String {
         Key::Type => "o.type".into(),
         Key::Parent => "o.parent".into(),
         Key::Name => "o.name".into(),
+        Key::Column(c) => c.to_string(),
         Key::Field { name, expr } => {
             let name = b.text(name);
             format!(
