@@ -82,6 +82,9 @@ impl Codegen {
                 let slot = self.assign_slot(name);
                 self.emit(Op::StoreSlot(slot));
             }
+            ExprKind::Attr(base, _) | ExprKind::Index(base, _) if writes_back(base) => {
+                self.element_update(target, base);
+            }
             ExprKind::Attr(base, name) => {
                 self.expr(base);
                 let n = self.name(&name.name);
@@ -97,6 +100,30 @@ impl Codegen {
                 self.fail("writing a whole object by an update job needs the object store");
             }
         }
+    }
+
+    /// `[v >> obj.list[0]]`, `[v >> obj.map.k]` (library.md §3.4): `base` is read (a
+    /// field read gives a copy of the stored value), its element set, and the whole of
+    /// `base` written back into its own place, so the field is stored again.
+    fn element_update(&mut self, target: &Expr, base: &Expr) {
+        self.expr(base);
+        self.emit(Op::Dup);
+        let tmp = self.new_slot("(element update)");
+        self.emit(Op::StoreSlot(tmp));
+        match &target.kind {
+            ExprKind::Attr(_, name) => {
+                let n = self.name(&name.name);
+                self.emit(Op::SetAttr(n));
+            }
+            ExprKind::Index(_, index) => {
+                self.expr(index);
+                self.emit(Op::SetIndex);
+            }
+            _ => unreachable!("element_update is called for Attr and Index targets"),
+        }
+        self.span = target.span;
+        self.emit(Op::LoadSlot(tmp));
+        self.update_target(base);
     }
 
     /// Push the operands of an event job and register its spec.
@@ -178,5 +205,20 @@ impl Codegen {
             self.emit(Op::TryDrop);
         }
         self.emit(Op::Jump(head));
+    }
+}
+
+/// Whether an update of an element of `base` must write `base` back: `base` is itself an
+/// attribute or index of something that can be named again without side effects (a
+/// variable, an object path, `$RESULT`...), such as `obj.list` or `/nodes/web1.tags`.
+fn writes_back(base: &Expr) -> bool {
+    match &base.kind {
+        ExprKind::Attr(root, _) | ExprKind::Index(root, _) => {
+            matches!(
+                root.kind,
+                ExprKind::Var(_) | ExprKind::Path(_) | ExprKind::Root | ExprKind::Status(_)
+            ) || writes_back(root)
+        }
+        _ => false,
     }
 }
