@@ -245,3 +245,42 @@ fn flows_see_process_records_under_process() {
     assert_eq!(left.len(), 1, "{left:?}");
     assert_eq!(left[0]["status"], "DONE");
 }
+
+/// A Password value a flow reads never shows in what jfc reports on stderr: traces, the
+/// command echo, the error report. What the flow itself prints is its own choice.
+#[test]
+fn passwords_are_masked_in_traces_and_reports() {
+    let e = env("mask");
+    let set = e.jfc(&[
+        "obj",
+        "set",
+        "/home/acc",
+        "--type",
+        "AccountInfo",
+        "user=\"deploy\"",
+        "password=\"hunter2-secret\"",
+    ]);
+    assert!(set.status.success(), "{}", err(&set));
+    e.flow(
+        "login.jf",
+        "[pw = /home/acc.password] -> ['echo ' + pw] -> print($RESULT == 'hunter2-secret') -> abort('login failed with ' + pw)",
+    );
+    let run = e.jfc(&["run", "--trace", "login.jf"]);
+    assert_eq!(run.status.code(), Some(1));
+    assert_eq!(out(&run), "true\nlogin failed with hunter2-secret\n");
+    let report = err(&run);
+    assert!(!report.contains("hunter2"), "{report}");
+    assert!(report.contains("echo ********"), "{report}");
+    assert!(report.contains("login failed with ********"), "{report}");
+    // The process record keeps the console and the error masked too.
+    let pid = ps_json(&e)[0]["pid"].to_string();
+    let console = out(&e.jfc(&["ps", &pid]));
+    assert_eq!(console, "true\nlogin failed with ********\n");
+    // No plaintext at rest: the store holds it encrypted.
+    for suffix in ["", "-wal"] {
+        let file = format!("{}{suffix}", e.store.display());
+        if let Ok(raw) = std::fs::read(&file) {
+            assert!(!raw.windows(14).any(|w| w == b"hunter2-secret"), "{file}");
+        }
+    }
+}

@@ -100,11 +100,20 @@ impl LocalHost {
             rec.pid,
             status,
             &info.exit_status,
-            &info.result,
-            &info.error,
+            &self.masked(&info.result),
+            &self.masked(&info.error),
         );
         if let Err(e) = done {
             eprintln!("jfc: cannot record the end of process {}: {e}", rec.pid);
+        }
+    }
+
+    /// A String with the Password values it holds masked: the process record keeps no
+    /// plaintext password at rest (nor does its console, below).
+    fn masked(&self, v: &Value) -> Value {
+        match v {
+            Value::Str(s) => Value::str(&self.revealed.mask(s)),
+            other => other.clone(),
         }
     }
 
@@ -187,7 +196,7 @@ impl Host for LocalHost {
         let _ = out.flush();
         let due = match self.record.borrow_mut().as_mut() {
             Some(rec) => {
-                rec.pending.push_str(line);
+                rec.pending.push_str(&self.revealed.mask(line));
                 rec.pending.push('\n');
                 rec.flushed.elapsed() >= CONSOLE_FLUSH
             }
