@@ -205,14 +205,7 @@ pub fn call(store: &mut Store, obj: &ObjectRef, method: &str, args: Args) -> Res
                 .map_err(err)
         }
         "update" => {
-            if !args.pos.is_empty() {
-                return Err("update() takes field=value arguments only".into());
-            }
-            let fields: Vec<(String, Value)> = args
-                .kw
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.clone()))
-                .collect();
+            let fields = keywords(&args, "update()")?;
             store
                 .transaction(|s| {
                     for (k, v) in fields {
@@ -373,26 +366,35 @@ fn move_or_copy(
 
 /// `dir.find(**params)` (§3.6.3); keyword arguments only.
 fn find(store: &Store, dir: &ObjectRef, args: &Args) -> Result<Value, String> {
+    let kw = keywords(args, "find()")?;
+    let q = Query::find(store, dir.id, &kw).map_err(err)?;
+    Ok(lazy_value(q, call_text(&dir.path, "find", &kw)))
+}
+
+/// The keyword arguments of a method that takes no others.
+pub fn keywords(args: &Args, method: &str) -> Result<Vec<(String, Value)>, String> {
     if !args.pos.is_empty() {
-        return Err("find() takes keyword arguments only (name=value)".into());
+        return Err(format!(
+            "{method} takes keyword arguments only (name=value)"
+        ));
     }
-    let kw: Vec<(String, Value)> = args
+    Ok(args
         .kw
         .iter()
         .map(|(k, v)| (k.to_string(), v.clone()))
-        .collect();
-    let q = Query::find(store, dir.id, &kw).map_err(err)?;
+        .collect())
+}
+
+/// `receiver.method(k=v, ...)` as written, the label of a LazyArray.
+pub fn call_text(receiver: &str, method: &str, kw: &[(String, Value)]) -> String {
     let shown: Vec<String> = kw
         .iter()
         .map(|(k, v)| format!("{k}={}", v.to_nested_text()))
         .collect();
-    Ok(lazy_value(
-        q,
-        format!("{}.find({})", dir.path, shown.join(", ")),
-    ))
+    format!("{receiver}.{method}({})", shown.join(", "))
 }
 
-fn lazy_value(q: Query, label: String) -> Value {
+pub fn lazy_value(q: Query, label: String) -> Value {
     Value::Lazy(Rc::new(LazyArray {
         query: Rc::new(q),
         label: Rc::from(label),

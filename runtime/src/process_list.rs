@@ -7,8 +7,9 @@
 
 use std::rc::Rc;
 
-use jfc_vm::value::{Args, BoundMethod, LazyArray, ObjectRef, Value};
+use jfc_vm::value::{Args, BoundMethod, ObjectRef, Value};
 
+use crate::objects;
 use crate::store::processes::ProcessRecord;
 use crate::store::query::Query;
 use crate::store::Store;
@@ -66,18 +67,14 @@ fn method(obj: &ObjectRef, name: &str) -> Value {
     }))
 }
 
-fn lazy(q: Query, label: &str) -> Value {
-    Value::Lazy(Rc::new(LazyArray {
-        query: Rc::new(q),
-        label: Rc::from(label),
-    }))
-}
-
 /// `obj.name`.
 pub fn attr(store: &Store, obj: &ObjectRef, name: &str) -> Result<Value, String> {
     let Some(pid) = pid(obj) else {
         return match name {
-            "children" => Ok(lazy(Query::processes(), "/process.children")),
+            "children" => Ok(objects::lazy_value(
+                Query::processes(),
+                format!("{LIST}.children"),
+            )),
             "name" => Ok(Value::str("process")),
             "abspath" => Ok(Value::str(LIST)),
             "display_name" => Ok(Value::str("Processes")),
@@ -185,20 +182,12 @@ pub fn set(obj: &ObjectRef, name: &str) -> Result<(), String> {
 pub fn call(store: &mut Store, obj: &ObjectRef, method: &str, args: Args) -> Result<Value, String> {
     match (pid(obj), method) {
         (None, "find") => {
-            if !args.pos.is_empty() {
-                return Err("/process.find() takes keyword arguments only (name=value)".into());
-            }
-            let kw: Vec<(String, Value)> = args
-                .kw
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.clone()))
-                .collect();
+            let kw = objects::keywords(&args, "/process.find()")?;
             let q = Query::find_processes(&kw).map_err(|e| e.0)?;
-            let shown: Vec<String> = kw
-                .iter()
-                .map(|(k, v)| format!("{k}={}", v.to_nested_text()))
-                .collect();
-            Ok(lazy(q, &format!("{LIST}.find({})", shown.join(", "))))
+            Ok(objects::lazy_value(
+                q,
+                objects::call_text(LIST, "find", &kw),
+            ))
         }
         (Some(pid), "delete") => store
             .delete_process(pid)

@@ -198,12 +198,7 @@ impl Store {
 
     /// How many objects a query selects now.
     pub fn query_count(&self, q: &Query) -> Result<i64> {
-        let text = format!(
-            "SELECT count(*) FROM ({} LIMIT ?{} OFFSET ?{})",
-            q.sql.text,
-            q.sql.params.len() + 1,
-            q.sql.params.len() + 2
-        );
+        let text = format!("SELECT count(*) FROM ({})", q.sql.paged());
         let mut stmt = self.conn.prepare_cached(&text)?;
         let params = q.sql.with_page(q.limit.unwrap_or(-1), q.offset);
         Ok(stmt.query_row(rusqlite::params_from_iter(params), |r| r.get(0))?)
@@ -218,13 +213,7 @@ impl Store {
     }
 
     fn query_page(&self, q: &Query, offset: i64, limit: Option<i64>) -> Result<Vec<ObjectId>> {
-        let text = format!(
-            "{} LIMIT ?{} OFFSET ?{}",
-            q.sql.text,
-            q.sql.params.len() + 1,
-            q.sql.params.len() + 2
-        );
-        let mut stmt = self.conn.prepare_cached(&text)?;
+        let mut stmt = self.conn.prepare_cached(&q.sql.paged())?;
         let params = q.sql.with_page(limit.unwrap_or(-1), offset);
         let ids = stmt
             .query_map(rusqlite::params_from_iter(params), |r| r.get(0))?

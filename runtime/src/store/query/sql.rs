@@ -22,6 +22,12 @@ pub struct Compiled {
 }
 
 impl Compiled {
+    /// The text with the LIMIT and OFFSET parameters that [`Compiled::with_page`] binds.
+    pub fn paged(&self) -> String {
+        let n = self.params.len();
+        format!("{} LIMIT ?{} OFFSET ?{}", self.text, n + 1, n + 2)
+    }
+
     /// The parameters followed by a page's limit (-1: no limit) and offset.
     pub fn with_page(&self, limit: i64, offset: i64) -> Vec<Sql> {
         let mut p = self.params.clone();
