@@ -67,10 +67,13 @@ pub fn query(store: &Store, dir: ObjectId, pattern: &str) -> Result<Query, Strin
         }
         Scope::Children(base)
     } else {
+        let re = path_regex(rest, name);
+        fancy_regex::Regex::new(&re)
+            .map_err(|_| format!("{pattern:?}: a `[...]` of the path matches no character"))?;
         conds.push(Cond::Attr(
             Subject::RelPath,
             Test {
-                op: Op::Regex(path_regex(rest, name)),
+                op: Op::Regex(re),
                 icase: false,
             },
         ));

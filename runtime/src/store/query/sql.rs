@@ -84,6 +84,7 @@ pub fn compile(
         Scope::Nothing => {
             b.text = "SELECT o.id FROM objects o".into();
             wheres.push("0".into());
+            b.path = "o.name".into();
         }
         Scope::Subtree(ROOT) if !needs_path => {
             // Below the root is everything but the root: no walk needed.
