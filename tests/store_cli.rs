@@ -284,3 +284,72 @@ fn passwords_are_masked_in_traces_and_reports() {
         }
     }
 }
+
+/// The messages of the channel `/home/log`, taken out in order.
+fn drain_log(e: &Env) -> String {
+    e.flow(
+        "show.jf",
+        "{while /home/log.message_count > 0 | [m = /home/log.pop_message()] -> print(m)}",
+    );
+    out(&e.jfc(&["run", "show.jf"]))
+}
+
+/// A Jobflow with multiplicity 1 admits one process at a time across `jfc run`s on one
+/// store; a holder that is killed gives its place back by dying.
+#[test]
+fn multiplicity_holds_across_os_processes() {
+    let e = env("multiplicity");
+    let guarded = "|who| |hold = 0.4|\n[s = /home/log.send('enter ' + who)] -> sleep(hold) -> [s = /home/log.send('leave ' + who)]";
+    for args in [
+        vec!["obj", "set", "/home/log", "--type", "Channel"],
+        vec![
+            "obj",
+            "set",
+            "/home/guarded",
+            "--type",
+            "Jobflow",
+            &format!("source={}", toml_string(guarded)),
+            "multiplicity=1",
+        ],
+    ] {
+        let o = e.jfc(&args);
+        assert!(o.status.success(), "{}", err(&o));
+    }
+    e.flow("a.jf", "[/home/guarded: 'A']");
+    e.flow("b.jf", "[/home/guarded: 'B']");
+    let first = e.cmd(&["run", "a.jf"]).spawn().expect("a starts");
+    wait_for_log(&e, 1);
+    let second = e.jfc(&["run", "b.jf"]);
+    assert!(second.status.success(), "{}", err(&second));
+    assert!(first.wait_with_output().expect("a ends").status.success());
+    assert_eq!(drain_log(&e), "enter A\nleave A\nenter B\nleave B\n");
+
+    e.flow("long.jf", "[/home/guarded: 'K', 30]");
+    let mut killed = e.cmd(&["run", "long.jf"]).spawn().expect("starts");
+    wait_for_log(&e, 1);
+    killed.kill().expect("kill");
+    killed.wait().expect("reaped");
+    let after = e.jfc(&["run", "b.jf"]);
+    assert!(after.status.success(), "{}", err(&after));
+    assert_eq!(drain_log(&e), "enter K\nenter B\nleave B\n");
+}
+
+/// Wait until `/home/log` holds `n` messages.
+fn wait_for_log(e: &Env, n: i64) {
+    e.flow("count.jf", "print(/home/log.message_count)");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while out(&e.jfc(&["run", "count.jf"])).trim() != n.to_string() {
+        assert!(Instant::now() < deadline, "the log never had {n} messages");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// `text` as a TOML basic string.
+fn toml_string(text: &str) -> String {
+    format!(
+        "\"{}\"",
+        text.replace('\\', "\\\\")
+            .replace('"', "\\\"")
+            .replace('\n', "\\n")
+    )
+}

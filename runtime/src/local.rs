@@ -295,6 +295,25 @@ impl Host for LocalHost {
         }))
     }
 
+    fn take_flow_place(&self, flow: &ObjectRef, limit: i64) -> Result<bool, String> {
+        let mut store = self.store(flow)?;
+        store.take_flow_place(flow.id, limit).map_err(|e| e.0)
+    }
+
+    fn give_flow_place(&self, flow: i64) {
+        let Some(store) = &self.store else {
+            return;
+        };
+        let given = match store.try_borrow_mut() {
+            Ok(mut s) => s.give_flow_place(flow).map_err(|e| e.0),
+            Err(_) => Err("the store is busy".into()),
+        };
+        // The place stays taken until this OS process ends; takes then skip it.
+        if let Err(e) = given {
+            eprintln!("jfc: cannot give back a place of the multiplicity of flow {flow}: {e}");
+        }
+    }
+
     fn store_changed(&self) -> bool {
         let Some(store) = &self.store else {
             return false;

@@ -7,6 +7,7 @@ pub mod channels;
 pub mod codec;
 pub mod export;
 pub mod fields;
+mod flow_places;
 pub mod import;
 pub mod jobflow;
 pub mod objects;

@@ -58,7 +58,7 @@ fn row_to_record(r: &rusqlite::Row<'_>) -> rusqlite::Result<ProcessRecord> {
 }
 
 /// Whether OS process `pid` still exists (Linux: its `/proc` entry; elsewhere assumed).
-fn os_process_alive(pid: i64) -> bool {
+pub(crate) fn os_process_alive(pid: i64) -> bool {
     let proc_dir = std::path::Path::new("/proc");
     !proc_dir.is_dir() || proc_dir.join(pid.to_string()).exists()
 }

@@ -101,6 +101,17 @@ ALTER TABLE users ADD COLUMN environment INTEGER REFERENCES objects(id) ON DELET
     r#"
 CREATE INDEX objects_by_parent_type ON objects(parent, type);
 "#,
+    // → version 6: the places of Jobflow multiplicities held by processes of each OS
+    // process (store::flow_places), so two `jfc run` at once respect them together.
+    r#"
+CREATE TABLE flow_places (
+    id INTEGER PRIMARY KEY,
+    flow INTEGER NOT NULL REFERENCES objects(id) ON DELETE CASCADE,
+    os_pid INTEGER NOT NULL,
+    taken TEXT NOT NULL
+);
+CREATE INDEX flow_places_by_flow ON flow_places(flow);
+"#,
 ];
 
 /// Bring the schema to the newest version. Each step reads the version inside its own

@@ -2,6 +2,10 @@
 //! inside a Jobflow object whose `multiplicity` is N > 0; others wait at the call.
 //! The lock belongs to the process and is re-entrant: a frame that took it counts once,
 //! and it is given back when that frame returns or unwinds, or the process ends.
+//! Places are also taken through the host, which counts those of other OS processes on
+//! the same store (two `jfc run` at once, or a run beside the daemon): a process that
+//! finds them all taken there waits like a store waiter, looking again when the store
+//! changes.
 
 use std::collections::{HashMap, VecDeque};
 
@@ -43,6 +47,11 @@ impl<H: Host> Vm<H> {
         if let Some(n) = lock.holders.get_mut(&pid) {
             *n += 1;
         } else if (lock.holders.len() as i64) < limit {
+            // A store that cannot be asked does not stop the flow: the local count holds.
+            if !self.host.take_flow_place(o, limit).unwrap_or(true) {
+                self.store_waiters.push(pid);
+                return Entry::Wait;
+            }
             lock.holders.insert(pid, 1);
             lock.waiters.retain(|w| *w != pid);
         } else {
@@ -63,6 +72,7 @@ impl<H: Host> Vm<H> {
             *n -= 1;
             if *n == 0 {
                 lock.holders.remove(&pid);
+                self.host.give_flow_place(id);
                 if let Some(w) = lock.waiters.pop_front() {
                     self.wake(w);
                 }
@@ -73,9 +83,10 @@ impl<H: Host> Vm<H> {
     /// Process `pid` ended: every place it held is free, and it waits for none.
     pub(crate) fn leave_all_flows(&mut self, pid: u64) {
         let mut freed = Vec::new();
-        for lock in self.flow_locks.locks.values_mut() {
+        for (id, lock) in self.flow_locks.locks.iter_mut() {
             lock.waiters.retain(|w| *w != pid);
             if lock.holders.remove(&pid).is_some() {
+                self.host.give_flow_place(*id);
                 freed.extend(lock.waiters.pop_front());
             }
         }
