@@ -181,6 +181,9 @@ fn wake_latency_ms(e: &Env) -> f64 {
         std::thread::sleep(Duration::from_millis(20));
     }
     std::thread::sleep(Duration::from_millis(300));
+    // The parked flow counts as a receiver waiting on the channel, seen from here.
+    let count = e.jfc(&["run", "count.jf"]);
+    assert_eq!(out(&count), "1\n", "{}", err(&count));
     let send = e.jfc(&["run", "send.jf"]);
     assert!(send.status.success(), "{}", err(&send));
     let got = waiter.wait_with_output().expect("waiter ends");
@@ -200,6 +203,7 @@ fn a_send_from_another_os_process_wakes_a_waiting_flow() {
         "</home/ch> -> [took = now() - $RESULT] -> print(took.total_seconds * 1000)",
     );
     e.flow("send.jf", "[sent = /home/ch.send(now())]");
+    e.flow("count.jf", "print(/home/ch.event_count)");
     let best = (0..3)
         .map(|_| wake_latency_ms(&e))
         .fold(f64::INFINITY, f64::min);

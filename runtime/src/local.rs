@@ -295,6 +295,19 @@ impl Host for LocalHost {
         }))
     }
 
+    fn channel_waiting(&self, channel: &ObjectRef, pid: u64, on: bool) {
+        let Ok(mut store) = self.store(channel) else {
+            return;
+        };
+        // Only `event_count` reads this: a failure costs an exact count, not a message.
+        if let Err(e) = store.set_waiting(channel.id, pid, on) {
+            eprintln!(
+                "jfc: {}: cannot record a waiting receiver: {e}",
+                channel.path
+            );
+        }
+    }
+
     fn take_flow_place(&self, flow: &ObjectRef, limit: i64) -> Result<bool, String> {
         let mut store = self.store(flow)?;
         store.take_flow_place(flow.id, limit).map_err(|e| e.0)

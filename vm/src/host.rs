@@ -157,6 +157,12 @@ pub trait Host {
         ))
     }
 
+    /// Process `pid` of this VM waits on the stored channel `channel` (`on`), or stopped
+    /// waiting: the store counts it in the channel's `event_count` meanwhile.
+    fn channel_waiting(&self, channel: &ObjectRef, pid: u64, on: bool) {
+        let _ = (channel, pid, on);
+    }
+
     /// Take one of the `limit` places of the multiplicity of Jobflow `flow` for a process
     /// of this VM, counting the places other OS processes on the same store hold; false
     /// when they are all taken. A host without a store has no other OS processes to ask.

@@ -134,6 +134,9 @@ pub struct Process {
     pub resumed: bool,
     /// Per-branch deadlines of a waiting `choice`.
     pub choice_deadlines: Vec<Option<Instant>>,
+    /// The channels and processes the event job it is parked on waits for (arrays
+    /// flattened): it counts in their `event_count` until the job goes on.
+    pub listening: Vec<Value>,
     /// How to decode the output of the running command.
     pub command: Option<CommandOptions>,
 }

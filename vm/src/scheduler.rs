@@ -150,6 +150,7 @@ impl<H: Host> Vm<H> {
             job: 0,
             resumed: false,
             choice_deadlines: Vec::new(),
+            listening: Vec::new(),
             command: None,
         };
         self.procs.insert(pid, p);

@@ -28,6 +28,7 @@ use rusqlite::{params, OptionalExtension};
 use jfc_vm::value::{Args, Value};
 
 use super::objects::ObjectId;
+use super::processes::os_process_alive;
 use super::{codec, Result, Store, StoreError};
 
 /// A guard test on a message: `Ok(true)` accepts it; `Err` is a runtime error of the guard.
@@ -117,15 +118,32 @@ impl Store {
             .query_row([channel], |r| r.get(0))?)
     }
 
-    /// How many messages event jobs have received from the channel (`event_count`;
-    /// the in-memory channels of the VM count the same way).
+    /// How many receivers wait on the channel now (`event_count`, library.md §3.11):
+    /// processes parked on an event job naming it, in every OS process using the store.
+    /// Those of an OS process that is gone (killed while waiting) do not count.
     pub fn event_count(&self, channel: ObjectId) -> Result<i64> {
-        Ok(self
+        let os_pids: Vec<i64> = self
             .conn
-            .prepare_cached("SELECT received FROM channel_events WHERE channel = ?1")?
-            .query_row([channel], |r| r.get(0))
-            .optional()?
-            .unwrap_or(0))
+            .prepare_cached("SELECT os_pid FROM channel_waiters WHERE channel = ?1")?
+            .query_map([channel], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(os_pids.into_iter().filter(|p| os_process_alive(*p)).count() as i64)
+    }
+
+    /// Record that process `vm_pid` of this OS process waits on the channel (`on`), or
+    /// no longer does.
+    pub fn set_waiting(&mut self, channel: ObjectId, vm_pid: u64, on: bool) -> Result<()> {
+        let sql = if on {
+            "INSERT OR IGNORE INTO channel_waiters (channel, os_pid, vm_pid) VALUES (?1, ?2, ?3)"
+        } else {
+            "DELETE FROM channel_waiters WHERE channel = ?1 AND os_pid = ?2 AND vm_pid = ?3"
+        };
+        self.conn.prepare_cached(sql)?.execute(params![
+            channel,
+            std::process::id() as i64,
+            vm_pid as i64
+        ])?;
+        Ok(())
     }
 
     /// The message an event job would receive, without removing anything: with
@@ -156,7 +174,7 @@ impl Store {
         Ok(None)
     }
 
-    /// Remove message `msgid` for an event job and count the event. `None` when it is
+    /// Remove message `msgid` for an event job. `None` when it is
     /// no longer there (another receiver took it first).
     pub fn take(&mut self, channel: ObjectId, msgid: i64) -> Result<Option<Value>> {
         self.write_tx(|s| s.take_decoded(channel, msgid, false, false))
@@ -168,8 +186,8 @@ impl Store {
         self.write_tx(|s| s.take_decoded(channel, msgid, true, false))
     }
 
-    /// The `peek_mode=true` form of a receive: message `msgid` stays queued, the event
-    /// is counted and, with `scanned`, the messages before it are discarded.
+    /// The `peek_mode=true` form of a receive: message `msgid` stays queued and, with
+    /// `scanned`, the messages before it are discarded.
     pub fn peek_received(
         &mut self,
         channel: ObjectId,
@@ -195,7 +213,7 @@ impl Store {
     }
 
     /// The body of message `msgid`, removed unless `keep`; with `scanned` the messages
-    /// before it are discarded; the event is counted. `None` (and nothing changed) when
+    /// before it are discarded. `None` (and nothing changed) when
     /// the message is not there.
     fn take_in_tx(
         &mut self,
@@ -222,17 +240,11 @@ impl Store {
                 .prepare_cached("DELETE FROM messages WHERE channel = ?1 AND id < ?2")?
                 .execute(params![channel, msgid])?;
         }
-        self.conn
-            .prepare_cached(
-                "INSERT INTO channel_events (channel, received) VALUES (?1, 1) \
-                 ON CONFLICT(channel) DO UPDATE SET received = received + 1",
-            )?
-            .execute([channel])?;
         Ok(Some(body))
     }
 
     /// One receive of an event job, race-free against other receivers: find the message
-    /// ([`Store::first_match`]), then take it (or, with `peek`, count it and leave it);
+    /// ([`Store::first_match`]), then take it (or, with `peek`, leave it);
     /// when another receiver got there first, look again. `None`: nothing acceptable
     /// is queued, the caller waits.
     pub fn receive(
@@ -273,7 +285,6 @@ impl Store {
     }
 
     /// Remove and return the message at `index` (0 the head, negative from the end).
-    /// Not an event: `event_count` does not change.
     pub fn pop_message(&mut self, channel: ObjectId, index: i64) -> Result<Option<(i64, Value)>> {
         let (order, offset) = order_offset(index);
         self.write_tx(|s| {

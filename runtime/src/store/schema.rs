@@ -112,6 +112,18 @@ CREATE TABLE flow_places (
 );
 CREATE INDEX flow_places_by_flow ON flow_places(flow);
 "#,
+    // → version 7: `event_count` is the receivers waiting on a channel (library.md §3.11),
+    // not the messages received: the processes of each OS process parked on an event job
+    // naming the channel (store::channels). The count of version 2 goes.
+    r#"
+CREATE TABLE channel_waiters (
+    channel INTEGER NOT NULL REFERENCES objects(id) ON DELETE CASCADE,
+    os_pid INTEGER NOT NULL,
+    vm_pid INTEGER NOT NULL,
+    PRIMARY KEY (channel, os_pid, vm_pid)
+) WITHOUT ROWID;
+DROP TABLE channel_events;
+"#,
 ];
 
 /// Bring the schema to the newest version. Each step reads the version inside its own

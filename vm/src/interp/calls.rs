@@ -221,7 +221,8 @@ impl<H: Host> Vm<H> {
                     let id = c.next_id;
                     c.next_id += 1;
                     c.messages.push_back((id, msg.deep_copy()));
-                    std::mem::take(&mut c.waiters)
+                    // They stay waiters until their event jobs go on (stop_listening).
+                    c.waiters.clone()
                 };
                 waiters.into_iter().for_each(|w| self.wake(w));
                 Ok(Value::Null)
@@ -254,7 +255,7 @@ impl<H: Host> Vm<H> {
                 Ok(Value::Int(n as i64))
             }
             "message_count" => Ok(Value::Int(ch.borrow().messages.len() as i64)),
-            "event_count" => Ok(Value::Int(ch.borrow().event_count as i64)),
+            "event_count" => Ok(Value::Int(ch.borrow().waiters.len() as i64)),
             other => Err(Error::new(format!("Channel has no method `{other}`"))),
         }
     }

@@ -56,7 +56,26 @@ fn width(spec: &EventSpec) -> usize {
 }
 
 impl<H: Host> Vm<H> {
+    /// An event job: it fires, times out, fails, or parks to run again when woken.
+    /// Whatever it does but park, its process no longer waits on its targets.
     pub(crate) fn event_job(&mut self, p: &mut Process, i: usize) -> Result<Step> {
+        let step = self.event_job_once(p, i);
+        if !matches!(step, Ok(Step::Park)) {
+            self.stop_listening(p);
+        }
+        step
+    }
+
+    /// A `choice` block, likewise.
+    pub(crate) fn choice(&mut self, p: &mut Process, i: usize) -> Result<Step> {
+        let step = self.choice_once(p, i);
+        if !matches!(step, Ok(Step::Park)) {
+            self.stop_listening(p);
+        }
+        step
+    }
+
+    fn event_job_once(&mut self, p: &mut Process, i: usize) -> Result<Step> {
         let spec = p.frame().code.chunk.events[i].clone();
         let base = p.stack.len().saturating_sub(width(&spec));
         let ops = operands(&p.stack[base..], &spec)?;
@@ -81,14 +100,12 @@ impl<H: Host> Vm<H> {
         } else {
             deadline_from(&ops.timeout)?
         };
-        if let Some(t) = &ops.target {
-            self.listen(p.pid, t);
-        }
+        self.listen(p, ops.target.iter().collect());
         self.wait_again(p, deadline);
         Ok(Step::Park)
     }
 
-    pub(crate) fn choice(&mut self, p: &mut Process, i: usize) -> Result<Step> {
+    fn choice_once(&mut self, p: &mut Process, i: usize) -> Result<Step> {
         let chunk = &p.frame().code.chunk;
         let spec = chunk.choices[i].clone();
         let specs: Vec<EventSpec> = spec
@@ -131,11 +148,7 @@ impl<H: Host> Vm<H> {
             set_status(p, Value::Int(1), Outcome::JobFailure);
             return Ok(Step::Next);
         }
-        for ops in &all {
-            if let Some(t) = &ops.target {
-                self.listen(p.pid, t);
-            }
-        }
+        self.listen(p, all.iter().filter_map(|o| o.target.as_ref()).collect());
         let deadline = p.choice_deadlines.iter().flatten().min().copied();
         self.wait_again(p, deadline);
         Ok(Step::Park)
@@ -156,29 +169,72 @@ impl<H: Host> Vm<H> {
         self.park(p, deadline);
     }
 
-    /// Ask to be woken when `target` may have an event.
-    fn listen(&mut self, pid: u64, target: &Value) {
-        match target {
-            Value::Channel(ch) => {
-                let mut c = ch.borrow_mut();
-                if !c.waiters.contains(&pid) {
-                    c.waiters.push(pid);
+    /// Ask to be woken when one of `targets` may have an event, and count among their
+    /// waiting receivers. A stored channel is told once, not at every spurious wake.
+    fn listen(&mut self, p: &mut Process, targets: Vec<&Value>) {
+        let mut now = Vec::new();
+        targets.into_iter().for_each(|t| flatten(t, &mut now));
+        let pid = p.pid;
+        for t in &now {
+            match t {
+                Value::Channel(ch) => {
+                    let mut c = ch.borrow_mut();
+                    if !c.waiters.contains(&pid) {
+                        c.waiters.push(pid);
+                    }
+                }
+                Value::Process(info) => {
+                    let waiters = self.proc_waiters.entry(info.borrow().pid).or_default();
+                    if !waiters.contains(&pid) {
+                        waiters.push(pid);
+                    }
+                }
+                Value::Object(o) => {
+                    self.store_waiters.push(pid);
+                    if !p.listening.iter().any(|l| same_object(l, o.id)) {
+                        self.host.channel_waiting(o, pid, true);
+                    }
+                }
+                _ => {}
+            }
+        }
+        for old in std::mem::replace(&mut p.listening, now) {
+            if let Value::Object(o) = &old {
+                if !p.listening.iter().any(|l| same_object(l, o.id)) {
+                    self.host.channel_waiting(o, pid, false);
                 }
             }
-            Value::Process(info) => {
-                let waiters = self.proc_waiters.entry(info.borrow().pid).or_default();
-                if !waiters.contains(&pid) {
-                    waiters.push(pid);
-                }
-            }
-            Value::Array(items) => {
-                let items: Vec<Value> = items.borrow().clone();
-                items.iter().for_each(|t| self.listen(pid, t));
-            }
-            Value::Object(_) => self.store_waiters.push(pid),
-            _ => {}
         }
     }
+
+    /// `p` no longer waits on what it listened to.
+    pub(crate) fn stop_listening(&mut self, p: &mut Process) {
+        let pid = p.pid;
+        for t in std::mem::take(&mut p.listening) {
+            match &t {
+                Value::Channel(ch) => ch.borrow_mut().waiters.retain(|w| *w != pid),
+                Value::Process(info) => {
+                    if let Some(ws) = self.proc_waiters.get_mut(&info.borrow().pid) {
+                        ws.retain(|w| *w != pid);
+                    }
+                }
+                Value::Object(o) => self.host.channel_waiting(o, pid, false),
+                _ => {}
+            }
+        }
+    }
+}
+
+/// The targets of an event job, arrays of targets opened up.
+fn flatten(t: &Value, out: &mut Vec<Value>) {
+    match t {
+        Value::Array(items) => items.borrow().iter().for_each(|i| flatten(i, out)),
+        other => out.push(other.clone()),
+    }
+}
+
+fn same_object(v: &Value, id: i64) -> bool {
+    matches!(v, Value::Object(o) if o.id == id)
 }
 
 /// The event job received `v`: `$RESULT = v`, `$STATUS = 0`.
@@ -226,7 +282,6 @@ impl<H: Host> Vm<H> {
                 };
                 let Some(at) = at else { return Ok(None) };
                 c.messages.drain(..at);
-                c.event_count += 1;
                 let v = if peek {
                     c.messages
                         .front()

@@ -394,6 +394,7 @@ impl<H: Host> Vm<H> {
         }
         self.live = self.live.saturating_sub(1);
         self.leave_all_flows(p.pid);
+        self.stop_listening(p);
         for w in self.proc_waiters.remove(&p.pid).unwrap_or_default() {
             self.wake(w);
         }

@@ -187,7 +187,7 @@ fn property(v: &Value, name: &str) -> Option<Value> {
             let c = c.borrow();
             match name {
                 "message_count" => int(c.messages.len() as i64),
-                "event_count" => int(c.event_count as i64),
+                "event_count" => int(c.waiters.len() as i64),
                 _ => None,
             }
         }

@@ -137,9 +137,8 @@ pub struct ProcessInfo {
 pub struct ChannelState {
     pub messages: VecDeque<(u64, Value)>,
     pub next_id: u64,
-    /// Messages ever received through event jobs (`event_count`).
-    pub event_count: u64,
-    /// Processes parked on an event job that names this channel.
+    /// Processes parked on an event job that names this channel (`event_count`): a
+    /// process is here from the first time its job waits until the job goes on.
     pub waiters: Vec<u64>,
 }
 
