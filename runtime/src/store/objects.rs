@@ -96,8 +96,14 @@ impl Store {
 
     /// Like [`Store::lookup`], with an error naming the path when nothing is there.
     pub fn resolve(&self, abspath: &str) -> Result<ObjectId> {
-        self.lookup(abspath)?
-            .ok_or_else(|| StoreError(format!("no object at {abspath}")))
+        self.lookup(abspath)?.ok_or_else(|| {
+            let hint = if abspath == "/process" || abspath.starts_with("/process/") {
+                " (the process records are listed by `jfc ps`, and are /process/id_N in flows)"
+            } else {
+                ""
+            };
+            StoreError(format!("no object at {abspath}{hint}"))
+        })
     }
 
     /// The child of `parent` called `name`.
