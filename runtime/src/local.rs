@@ -135,6 +135,26 @@ impl LocalHost {
         }
     }
 
+    /// Run `f` on the store for `obj`. When it fails and the store no longer has `obj`,
+    /// the error says so by path: an Object value outlives the object when another job
+    /// or process deletes it.
+    fn on_object<T>(
+        &self,
+        obj: &ObjectRef,
+        f: impl FnOnce(&mut Store) -> Result<T, String>,
+    ) -> Result<T, String> {
+        let mut store = self.store(obj)?;
+        f(&mut store).map_err(|e| {
+            let gone =
+                !crate::process_list::is_virtual(obj) && !store.exists(obj.id).unwrap_or(true);
+            if gone {
+                format!("{}: the object no longer exists (it was deleted)", obj.path)
+            } else {
+                e
+            }
+        })
+    }
+
     fn store(&self, obj: &ObjectRef) -> Result<std::cell::RefMut<'_, Store>, String> {
         match &self.store {
             Some(s) => s
@@ -213,24 +233,23 @@ impl Host for LocalHost {
     }
 
     fn object_attr(&self, obj: &ObjectRef, name: &str) -> Result<Value, String> {
-        objects::attr(&*self.store(obj)?, obj, name).map_err(|e| objects::deleted(obj, e))
+        self.on_object(obj, |s| objects::attr(s, obj, name))
     }
 
     fn object_index(&self, obj: &ObjectRef, key: &Value) -> Result<Value, String> {
-        objects::index(&*self.store(obj)?, obj, key).map_err(|e| objects::deleted(obj, e))
+        self.on_object(obj, |s| objects::index(s, obj, key))
     }
 
     fn object_set(&self, obj: &ObjectRef, name: &str, value: Value) -> Result<(), String> {
-        objects::set(&mut *self.store(obj)?, obj, name, value).map_err(|e| objects::deleted(obj, e))
+        self.on_object(obj, |s| objects::set(s, obj, name, value))
     }
 
     fn object_call(&self, obj: &ObjectRef, method: &str, args: Args) -> Result<Value, String> {
-        objects::call(&mut *self.store(obj)?, obj, method, args)
-            .map_err(|e| objects::deleted(obj, e))
+        self.on_object(obj, |s| objects::call(s, obj, method, args))
     }
 
     fn object_children(&self, obj: &ObjectRef) -> Result<Vec<Value>, String> {
-        objects::children(&*self.store(obj)?, obj).map_err(|e| objects::deleted(obj, e))
+        self.on_object(obj, |s| objects::children(s, obj))
     }
 
     fn environment(&self) -> Value {
@@ -262,11 +281,12 @@ impl Host for LocalHost {
     }
 
     fn object_jobflow_stamp(&self, obj: &ObjectRef) -> Result<(String, String), String> {
-        let store = self.store(obj)?;
-        let o = store.get(obj.id).map_err(|e| objects::deleted(obj, e.0))?;
-        let dir = store.abspath(o.parent.unwrap_or(ROOT)).map_err(|e| e.0)?;
-        // A move changes the path messages name the flow by: a new stamp too.
-        Ok((format!("{} {dir}", o.updated), store_dir(&dir)))
+        self.on_object(obj, |store| {
+            let o = store.get(obj.id).map_err(|e| e.0)?;
+            let dir = store.abspath(o.parent.unwrap_or(ROOT)).map_err(|e| e.0)?;
+            // A move changes the path messages name the flow by: a new stamp too.
+            Ok((format!("{} {dir}", o.updated), store_dir(&dir)))
+        })
     }
 
     fn object_jobflow(&self, obj: &ObjectRef) -> Result<Chunk, String> {

@@ -43,16 +43,6 @@ fn err(e: StoreError) -> String {
     e.0
 }
 
-/// An error about an object that the store no longer has says so with its path: an
-/// Object value outlives the object when another job or process deletes it.
-pub fn deleted(obj: &ObjectRef, e: String) -> String {
-    if e == format!("no object with id {}", obj.id) {
-        format!("{}: the object no longer exists (it was deleted)", obj.path)
-    } else {
-        e
-    }
-}
-
 /// `obj.name`.
 pub fn attr(store: &Store, obj: &ObjectRef, name: &str) -> Result<Value, String> {
     if process_list::is_virtual(obj) {
@@ -259,15 +249,12 @@ fn arg(args: &Args, i: usize, name: &str) -> Option<Value> {
 
 /// The type a Table holds (its `typeObject` field); None for a Directory.
 fn table_type(store: &Store, dir: ObjectId) -> Result<Option<ObjectId>, String> {
-    if store.type_name(dir).map_err(err)? != "Table" {
-        return Ok(None);
-    }
-    match store.read_field(dir, "typeObject").map_err(err)? {
-        Value::Object(t) => Ok(Some(t.id)),
-        _ => Err(format!(
+    match store.table_type(dir).map_err(err)? {
+        None if store.type_name(dir).map_err(err)? == "Table" => Err(format!(
             "{}: this Table has no typeObject set",
             store.abspath(dir).map_err(err)?
         )),
+        t => Ok(t),
     }
 }
 

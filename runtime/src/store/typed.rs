@@ -66,6 +66,18 @@ impl Store {
             })
     }
 
+    /// The type a Table holds (its `typeObject` field); None for any other object, and
+    /// for a Table whose type is not set.
+    pub fn table_type(&self, id: ObjectId) -> Result<Option<ObjectId>> {
+        if self.type_name(id)? != "Table" {
+            return Ok(None);
+        }
+        Ok(match self.read_field(id, "typeObject")? {
+            Value::Object(t) => Some(t.id),
+            _ => None,
+        })
+    }
+
     /// A reference value for an object.
     pub fn object_value(&self, id: ObjectId) -> Result<Value> {
         Ok(Value::Object(ObjectRef {

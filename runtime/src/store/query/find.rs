@@ -127,14 +127,14 @@ pub fn field_filter(
 
 /// `name__lookup` split at its last `__`, unless the whole key is a known name (a field
 /// may have `__` in its name).
-fn split_known(key: &str, known: impl Fn(&str) -> bool) -> (&str, Option<&str>) {
+pub(super) fn split_known(key: &str, known: impl Fn(&str) -> bool) -> (&str, Option<&str>) {
     if known(key) {
         return (key, None);
     }
     lookup::split(key)
 }
 
-fn parse_lookup(lookup: Option<&str>) -> Result<Lookup, String> {
+pub(super) fn parse_lookup(lookup: Option<&str>) -> Result<Lookup, String> {
     match lookup {
         None => Ok(Lookup::Exact),
         Some(l) => Lookup::parse(l)

@@ -156,13 +156,10 @@ impl Query {
 
 /// A Table's type's fields; None for a Directory.
 fn table_fields(store: &Store, dir: ObjectId) -> Result<Option<TypeFields>> {
-    if store.type_name(dir)? != "Table" {
-        return Ok(None);
-    }
-    match store.read_field(dir, "typeObject")? {
-        Value::Object(t) => Ok(Some(TypeFields::of(store, t.id)?)),
-        _ => Ok(None),
-    }
+    store
+        .table_type(dir)?
+        .map(|t| TypeFields::of(store, t))
+        .transpose()
 }
 
 /// The container's `orderBy`, else the fallback.

@@ -5,8 +5,7 @@
 use jfc_vm::value::Value;
 
 use super::filter::{self, Cond, VirtualType};
-use super::find::count;
-use super::lookup::{self, Lookup};
+use super::find::{count, parse_lookup, split_known};
 use super::order::{Key, Order};
 use super::{sql, Query, Rows};
 use crate::store::{Result, Store, StoreError};
@@ -105,16 +104,9 @@ fn table_query(conds: Vec<Cond>, order: Vec<Order>, limit: Option<i64>, offset: 
 }
 
 fn condition(key: &str, value: &Value) -> std::result::Result<Cond, String> {
-    let (name, lookup) = match attr(key) {
-        Ok(_) => (key, None),
-        Err(_) => lookup::split(key),
-    };
+    let (name, lookup) = split_known(key, |n| attr(n).is_ok());
     let (name, column, ty, _) = *attr(name)?;
-    let lookup = match lookup {
-        None => Lookup::Exact,
-        Some(l) => Lookup::parse(l)
-            .ok_or_else(|| format!("`{l}` is not a lookup (lookups: {})", lookup::all_names()))?,
-    };
+    let lookup = parse_lookup(lookup)?;
     // A job or user given as an object stands for its path or name.
     let value = match value {
         Value::Object(o) if name == "user" => {
