@@ -323,3 +323,114 @@ fn every_command_has_help() {
         assert!(out(&o).contains("Usage"), "{args:?}: {}", out(&o));
     }
 }
+
+#[test]
+fn rm_keeps_the_standard_tree_and_lists_what_it_deletes() {
+    let e = env("rm-rules");
+    for (args, what) in [
+        (&["obj", "rm", "-r", "/system"][..], "/system"),
+        (
+            &["obj", "rm", "/system/types/NodeInfo"][..],
+            "/system/types/NodeInfo",
+        ),
+        (&["obj", "rm", "-r", "--dry-run", "/home"][..], "/home"),
+    ] {
+        let o = e.jfc(args);
+        assert_eq!(o.status.code(), Some(1), "{args:?}");
+        assert_eq!(
+            err(&o),
+            format!("error: {what} is a built-in object of the store and cannot be deleted\n")
+        );
+    }
+    let o = e.jfc(&["obj", "ls", "/system/types"]);
+    assert!(o.status.success(), "the store still works: {}", err(&o));
+    assert!(out(&o).contains("NodeInfo"), "{}", out(&o));
+
+    for dir in ["/lib", "/data"] {
+        assert!(e
+            .jfc(&["obj", "set", dir, "--type", "Directory"])
+            .status
+            .success());
+    }
+    let o = e.jfc(&["obj", "set", "/lib/Server", "--type", "TypeObject"]);
+    assert!(o.status.success(), "{}", err(&o));
+    let o = e.jfc(&["obj", "set", "/data/web", "--type", "/lib/Server"]);
+    assert!(o.status.success(), "{}", err(&o));
+    let o = e.jfc(&["obj", "rm", "-r", "/lib"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(
+        err(&o),
+        "error: /lib/Server cannot be deleted: it is the type of /data/web; delete those first\n"
+    );
+
+    let o = e.jfc(&["obj", "rm", "-r", "--dry-run", "/data"]);
+    assert!(o.status.success(), "{}", err(&o));
+    assert_eq!(out(&o), "would delete /data\nwould delete /data/web\n");
+    assert!(
+        e.jfc(&["obj", "cat", "/data/web"]).status.success(),
+        "a dry run deletes nothing"
+    );
+    let o = e.jfc(&["obj", "rm", "-r", "/data"]);
+    assert!(o.status.success(), "{}", err(&o));
+    assert_eq!(out(&o), "deleted /data\ndeleted /data/web\n");
+    assert_eq!(e.jfc(&["obj", "cat", "/data/web"]).status.code(), Some(1));
+}
+
+#[test]
+fn import_prune_deletes_only_what_came_from_that_directory() {
+    let e = env("prune-origin");
+    assert!(e
+        .jfc(&["obj", "set", "/servers", "--type", "Directory"])
+        .status
+        .success());
+    for name in ["a", "b"] {
+        let path = format!("/servers/{name}");
+        let o = e.jfc(&["obj", "set", &path, "--type", "NodeInfo", "port=22"]);
+        assert!(o.status.success(), "{}", err(&o));
+    }
+    let exported = e.dir.join("exported");
+    assert!(e
+        .jfc(&["export", "/servers", path_str(&exported)])
+        .status
+        .success());
+    // Another directory imported into the root, with --prune: /servers is none of its business.
+    e.write("hello.jf", "print('hi')\n");
+    let o = e.jfc(&["import", path_str(&e.files()), "--prune"]);
+    assert!(o.status.success(), "{}", err(&o));
+    assert!(!out(&o).contains("deleted"), "{}", out(&o));
+    for name in ["a", "b"] {
+        let o = e.jfc(&["obj", "cat", &format!("/servers/{name}")]);
+        assert!(o.status.success(), "/servers/{name} kept: {}", err(&o));
+    }
+
+    // The directory it was exported to: a file gone there is pruned, after a dry run.
+    std::fs::remove_file(exported.join("b.toml")).expect("rm");
+    let args = ["import", path_str(&exported), "--to", "/servers", "--prune"];
+    let o = e.jfc(&[&args[..], &["--dry-run"]].concat());
+    assert!(o.status.success(), "{}", err(&o));
+    assert!(
+        err(&o).contains("gone: /servers/b: its file "),
+        "{}",
+        err(&o)
+    );
+    assert!(
+        err(&o).contains("b.toml is gone: would be deleted"),
+        "{}",
+        err(&o)
+    );
+    assert!(
+        out(&o).starts_with("dry run, nothing written: would import"),
+        "{}",
+        out(&o)
+    );
+    assert!(out(&o).contains("1 deleted"), "{}", out(&o));
+    assert!(
+        e.jfc(&["obj", "cat", "/servers/b"]).status.success(),
+        "a dry run deletes nothing"
+    );
+    let o = e.jfc(&args);
+    assert!(o.status.success(), "{}", err(&o));
+    assert!(err(&o).contains("b.toml is gone: deleted"), "{}", err(&o));
+    assert_eq!(e.jfc(&["obj", "cat", "/servers/b"]).status.code(), Some(1));
+    assert!(e.jfc(&["obj", "cat", "/servers/a"]).status.success());
+}

@@ -25,7 +25,7 @@ pub enum ObjCommand {
     Cat(CatArgs),
     /// Write fields and properties of an object; with --type, create it when missing.
     Set(SetArgs),
-    /// Delete an object (a non-empty directory only with -r).
+    /// Delete an object (a non-empty directory only with -r), listing what goes.
     Rm(RmArgs),
 }
 
@@ -94,6 +94,9 @@ pub struct RmArgs {
     /// Delete a directory (or any object) with everything under it.
     #[arg(short, long)]
     pub recursive: bool,
+    /// Only list what would be deleted.
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 /// A failure: the message and the exit status (1 failure, 2 usage).
@@ -303,36 +306,27 @@ fn set(store: &mut Store, args: SetArgs) -> Result<ExitCode, Fail> {
 
 fn rm(store: &mut Store, args: RmArgs) -> Result<ExitCode, Fail> {
     let (path, id) = find(store, &args.path)?;
-    if path == "/" {
-        return Err(Fail("the root directory cannot be deleted".into(), 1));
-    }
-    if store.type_name(id)? == "TypeObject" {
-        let n = store.count_of_type(id)?;
-        if path.starts_with("/system/types/")
-            && jfc_runtime::store::types::builtin(&path[14..]).is_some()
-        {
-            return Err(Fail(
-                format!("{path} is a built-in type and cannot be deleted"),
-                1,
-            ));
-        }
-        if n > 0 {
-            return Err(Fail(
-                format!("{path} is the type of {n} objects: delete them first"),
-                1,
-            ));
-        }
-    }
-    let children = store.children(id)?;
-    if !children.is_empty() && !args.recursive {
+    store.check_delete(id)?;
+    let paths = store.subtree_paths(id)?;
+    if paths.len() > 1 && !args.recursive {
         return Err(Fail(
             format!(
-                "{path} is not empty ({} children): use -r to delete it with everything under it",
-                children.len()
+                "{path} is not empty ({} objects under it): use -r to delete it with everything under it",
+                paths.len() - 1
             ),
             1,
         ));
     }
-    store.delete(id)?;
+    if !args.dry_run {
+        store.delete(id)?;
+    }
+    let verb = if args.dry_run {
+        "would delete"
+    } else {
+        "deleted"
+    };
+    for p in &paths {
+        println!("{verb} {p}");
+    }
     Ok(ExitCode::SUCCESS)
 }

@@ -38,9 +38,13 @@ pub struct ImportArgs {
     /// Overwrite fields changed in the store since the last import, and re-read every file.
     #[arg(long)]
     pub force: bool,
-    /// Delete objects an earlier import made whose file is gone (default: keep and report).
+    /// Delete objects imported from (or exported to) files of DIR that are gone (default:
+    /// keep and report). Objects of other directories are never touched.
     #[arg(long)]
     pub prune: bool,
+    /// Report what would be created, updated and deleted; write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
     /// Print the report as JSON on stdout.
     #[arg(long)]
     pub json: bool,
@@ -82,6 +86,7 @@ pub fn import(args: ImportArgs, store: Option<&Path>) -> ExitCode {
     let opts = ImportOptions {
         force: args.force,
         prune: args.prune,
+        dry_run: args.dry_run,
         ..ImportOptions::default()
     };
     let report = match store.import_dir(&args.dir, &to, &opts) {
@@ -92,13 +97,14 @@ pub fn import(args: ImportArgs, store: Option<&Path>) -> ExitCode {
         }
     };
     if args.json {
-        println!("{}", report_json(&report, &args.dir, &to));
+        println!("{}", report_json(&report, &args.dir, &to, args.dry_run));
     } else {
         for m in &report.messages {
             eprintln!("{m}");
         }
         println!(
-            "imported {} into {to}: {} created, {} updated, {} unchanged, {} skipped, {} conflicts, {} errors{}",
+            "{} {} into {to}: {} created, {} updated, {} unchanged, {} skipped, {} conflicts, {} errors{}",
+            if args.dry_run { "dry run, nothing written: would import" } else { "imported" },
             args.dir.display(),
             report.created,
             report.updated,
@@ -120,7 +126,7 @@ pub fn import(args: ImportArgs, store: Option<&Path>) -> ExitCode {
     }
 }
 
-fn report_json(r: &ImportReport, dir: &Path, to: &str) -> serde_json::Value {
+fn report_json(r: &ImportReport, dir: &Path, to: &str, dry_run: bool) -> serde_json::Value {
     let messages: Vec<_> = r
         .messages
         .iter()
@@ -143,6 +149,7 @@ fn report_json(r: &ImportReport, dir: &Path, to: &str) -> serde_json::Value {
         "conflicts": r.conflicts,
         "errors": r.errors,
         "deleted": r.deleted,
+        "dry_run": dry_run,
         "messages": messages,
     })
 }

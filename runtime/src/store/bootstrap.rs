@@ -1,13 +1,66 @@
 //! The standard tree of a fresh store (platform.md §1.3): the root, `/system` with one
 //! TypeObject per built-in type, the users and groups, and the well-known objects.
 
+use std::collections::HashMap;
+
 use rusqlite::params;
 
-use super::objects::ROOT;
+use super::objects::{ObjectId, ROOT};
 use super::types::BUILTIN_TYPES;
 use jfc_vm::value::Value;
 
-use super::{codec, now_text, Result, Store};
+use super::{codec, now_text, Result, Store, StoreError};
+
+/// The paths of the standard tree below the root, parents first: what `create` makes.
+pub fn builtin_paths() -> Vec<String> {
+    let mut paths: Vec<String> = ["/system", "/system/types"].map(String::from).to_vec();
+    paths.extend(
+        BUILTIN_TYPES
+            .iter()
+            .map(|t| format!("/system/types/{}", t.name)),
+    );
+    paths.extend(
+        [
+            "/home",
+            "/home/guest",
+            "/root",
+            "/system/startup",
+            "/system/channels",
+            "/system/channels/Alert",
+            "/system/config",
+        ]
+        .map(String::from),
+    );
+    paths
+}
+
+/// The ids of the standard tree's objects, with their paths. Their parents are all in
+/// the tree too, so deleting or moving any other object never takes one with it.
+#[derive(Default)]
+pub struct Builtins(HashMap<ObjectId, String>);
+
+impl Builtins {
+    /// Find every object of the standard tree; a store without one is damaged.
+    pub fn find(store: &Store) -> Result<Builtins> {
+        let mut ids = HashMap::new();
+        for path in builtin_paths() {
+            match store.lookup(&path)? {
+                Some(id) => ids.insert(id, path),
+                None => {
+                    return Err(StoreError(format!(
+                        "store damaged: {path} is missing; restore from backup"
+                    )))
+                }
+            };
+        }
+        Ok(Builtins(ids))
+    }
+
+    /// The path of `id` when it is an object of the standard tree.
+    pub fn path(&self, id: ObjectId) -> Option<&str> {
+        self.0.get(&id).map(String::as_str)
+    }
+}
 
 /// Create whatever of the standard tree is missing (idempotent; runs at every open).
 /// Two OS processes may open a new file at once: the check is repeated inside the write
@@ -28,6 +81,8 @@ fn has_root(store: &Store) -> Result<bool> {
 }
 
 fn create(store: &mut Store) -> Result<()> {
+    // The first objects are typed before their types exist: the keys are checked at commit.
+    store.conn.pragma_update(None, "defer_foreign_keys", "ON")?;
     let now = now_text();
     // The root and the type directory exist before the types do: their type is set below.
     store.conn.execute(

@@ -78,6 +78,10 @@ impl Store {
         let id = self.resolve(&from)?;
         std::fs::create_dir_all(dir)
             .map_err(|e| StoreError(format!("cannot create {}: {e}", dir.display())))?;
+        // Objects remember the file they were written to by its absolute path.
+        let dir = &dir
+            .canonicalize()
+            .map_err(|e| StoreError(format!("cannot read {}: {e}", dir.display())))?;
         self.transaction(|s| {
             let mut report = ExportReport::default();
             if s.is_container(id)? {
@@ -121,7 +125,7 @@ impl Store {
             let keys = self.export_keys(id, &[], opts, &mut table, &path, report)?;
             let private = self.holds_secret(id, &keys);
             let meta_hash = write_meta(&meta_path, &table, private, report)?;
-            self.record_export(id, DIR_HASH, meta_hash.as_deref(), &keys)?;
+            self.record_export(id, &sub, DIR_HASH, meta_hash.as_deref(), &keys)?;
             for c in self.children(id)? {
                 self.export_object(c, &sub, opts, report)?;
             }
@@ -168,7 +172,7 @@ impl Store {
                 }
                 let private = self.holds_secret(id, &keys);
                 let meta_hash = write_meta(&meta_path, &table, private, report)?;
-                self.record_export(id, &hash, meta_hash.as_deref(), &keys)
+                self.record_export(id, &file, &hash, meta_hash.as_deref(), &keys)
             }
             None => {
                 let mut table = toml::Table::new();
@@ -182,8 +186,9 @@ impl Store {
                 } else {
                     File::Plain
                 };
-                write_file(&dir.join(&file_name), text.as_bytes(), kind, report)?;
-                self.record_export(id, &hash, None, &keys)
+                let file = dir.join(&file_name);
+                write_file(&file, text.as_bytes(), kind, report)?;
+                self.record_export(id, &file, &hash, None, &keys)
             }
         }
     }
@@ -245,14 +250,16 @@ impl Store {
         keys.iter().any(|k| self.is_password_field(id, k))
     }
 
-    /// Record an export as the last synchronisation of object `id`.
+    /// Record an export to `file` as the last synchronisation of object `id`.
     fn record_export(
         &mut self,
         id: ObjectId,
+        file: &Path,
         main_hash: &str,
         meta_hash: Option<&str>,
         keys: &[String],
     ) -> Result<()> {
+        self.set_import_origin(id, file)?;
         self.set_import_hash(id, "main", Some(main_hash))?;
         self.set_import_hash(id, "meta", meta_hash)?;
         for k in keys {

@@ -26,6 +26,7 @@ use std::time::Duration;
 use rusqlite::Connection;
 
 pub use objects::{Object, ObjectId};
+pub use schema::current_version as schema_version;
 
 /// A store error, with a message for the user.
 #[derive(Debug, Clone, PartialEq)]
@@ -51,6 +52,8 @@ pub struct Store {
     path: PathBuf,
     /// The key of Password fields (store::secret).
     secrets: secret::Secrets,
+    /// The objects of the standard tree, which no delete, rename or move may touch.
+    builtins: bootstrap::Builtins,
 }
 
 impl Store {
@@ -63,6 +66,8 @@ impl Store {
         let fresh = !path.exists();
         if fresh {
             create_private(path)?;
+        } else {
+            schema::check_not_newer(path)?;
         }
         let conn = Connection::open(path)?;
         // Several OS processes (CLI runs, the daemon) share the file: WAL lets readers
@@ -70,30 +75,45 @@ impl Store {
         conn.busy_timeout(BUSY_TIMEOUT)?;
         wal_mode(&conn)?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
-        conn.pragma_update(None, "foreign_keys", "ON")?;
-        query::register_functions(&conn)?;
-        let mut store = Store {
-            conn,
-            path: path.to_path_buf(),
-            secrets: secret::Secrets::beside(path),
-        };
-        schema::migrate(&mut store.conn)?;
-        bootstrap::ensure(&mut store)?;
-        Ok(store)
+        Store::ready(conn, path.to_path_buf(), secret::Secrets::beside(path))
+    }
+
+    /// Open the store file at `path` only when it exists: commands that only read say
+    /// so instead of leaving a new, empty store behind.
+    pub fn open_existing(path: &Path) -> Result<Store> {
+        if !path.is_file() {
+            return Err(StoreError(format!(
+                "there is no store at {} (`jfc import` or `jfc run` creates one; --store or JFC_STORE names another)",
+                path.display()
+            )));
+        }
+        Store::open(path)
     }
 
     /// An in-memory store, for tests of code above the store.
     pub fn open_in_memory() -> Result<Store> {
         let conn = Connection::open_in_memory()?;
+        Store::ready(
+            conn,
+            PathBuf::from(":memory:"),
+            secret::Secrets::in_memory(),
+        )
+    }
+
+    /// Bring a connection's schema up to date, bootstrap a new store and check that the
+    /// standard tree is whole.
+    fn ready(mut conn: Connection, path: PathBuf, secrets: secret::Secrets) -> Result<Store> {
+        schema::migrate(&mut conn)?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         query::register_functions(&conn)?;
         let mut store = Store {
             conn,
-            path: PathBuf::from(":memory:"),
-            secrets: secret::Secrets::in_memory(),
+            path,
+            secrets,
+            builtins: Default::default(),
         };
-        schema::migrate(&mut store.conn)?;
         bootstrap::ensure(&mut store)?;
+        store.builtins = bootstrap::Builtins::find(&store)?;
         Ok(store)
     }
 

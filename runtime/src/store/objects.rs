@@ -189,18 +189,65 @@ impl Store {
         Ok(self.conn.last_insert_rowid())
     }
 
-    /// Delete an object and all its descendants. The root cannot be deleted.
+    /// Delete an object and all its descendants. The root and the other objects of the
+    /// standard tree cannot be deleted, nor a type that objects elsewhere still have.
     pub fn delete(&mut self, id: ObjectId) -> Result<()> {
-        if id == ROOT {
-            return Err(StoreError("the root directory cannot be deleted".into()));
-        }
+        self.check_delete(id)?;
         self.conn
             .execute("DELETE FROM objects WHERE id = ?1", [id])?;
         Ok(())
     }
 
+    /// Why [`Store::delete`] of `id` would be refused, if it would.
+    pub fn check_delete(&self, id: ObjectId) -> Result<()> {
+        self.check_not_builtin(id, "deleted")?;
+        if let Some((ty, user, n)) = self.type_used_outside(id)? {
+            let (ty, user) = (self.abspath(ty)?, self.abspath(user)?);
+            let others = if n > 1 {
+                format!(" and {} more", n - 1)
+            } else {
+                String::new()
+            };
+            return Err(StoreError(format!(
+                "{ty} cannot be deleted: it is the type of {user}{others}; delete those first"
+            )));
+        }
+        Ok(())
+    }
+
+    /// Refuse to delete, rename or move an object of the standard tree (the root,
+    /// `/system`, the built-in types, ...): every later command needs them.
+    pub(crate) fn check_not_builtin(&self, id: ObjectId, verb: &str) -> Result<()> {
+        let path = match id {
+            ROOT => "/",
+            _ => match self.builtins.path(id) {
+                Some(p) => p,
+                None => return Ok(()),
+            },
+        };
+        Err(StoreError(format!(
+            "{path} is a built-in object of the store and cannot be {verb}"
+        )))
+    }
+
+    /// A type in the subtree of `id` that objects outside it have: the type, one such
+    /// object, and how many there are.
+    fn type_used_outside(&self, id: ObjectId) -> Result<Option<(ObjectId, ObjectId, i64)>> {
+        Ok(self
+            .conn
+            .query_row(
+                "WITH RECURSIVE sub(id) AS (SELECT ?1 UNION ALL SELECT o.id FROM objects o JOIN sub ON o.parent = sub.id)
+                 SELECT o.type, min(o.id), count(*) FROM objects o
+                 WHERE o.type IN sub AND o.id NOT IN sub GROUP BY o.type LIMIT 1",
+                [id],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()?)
+    }
+
     /// Rename within the same parent; the display name follows when it equalled the name.
     pub fn rename(&mut self, id: ObjectId, new_name: &str) -> Result<()> {
+        self.check_not_builtin(id, "renamed")?;
         check_name(new_name)?;
         let o = self.get(id)?;
         let Some(parent) = o.parent else {
@@ -284,10 +331,21 @@ impl Store {
 
     /// Run `f` in one transaction: all of it is written, or none.
     pub fn transaction<T>(&mut self, f: impl FnOnce(&mut Store) -> Result<T>) -> Result<T> {
+        self.transaction_if(true, f)
+    }
+
+    /// Run `f` in one transaction, written only when `commit` (a dry run rolls back what
+    /// it did after reporting it).
+    pub fn transaction_if<T>(
+        &mut self,
+        commit: bool,
+        f: impl FnOnce(&mut Store) -> Result<T>,
+    ) -> Result<T> {
         self.conn.execute_batch("BEGIN IMMEDIATE")?;
         match f(self) {
             Ok(v) => {
-                self.conn.execute_batch("COMMIT")?;
+                self.conn
+                    .execute_batch(if commit { "COMMIT" } else { "ROLLBACK" })?;
                 Ok(v)
             }
             Err(e) => {

@@ -1,9 +1,11 @@
 //! The schema and its migrations. `PRAGMA user_version` holds the version; each
 //! migration runs once, in a transaction, in order.
 
-use rusqlite::{Connection, TransactionBehavior};
+use std::path::Path;
 
-use super::Result;
+use rusqlite::{Connection, OpenFlags, TransactionBehavior};
+
+use super::{Result, StoreError};
 
 /// Migration `i` brings the schema from version `i` to `i + 1`.
 const MIGRATIONS: &[&str] = &[
@@ -124,24 +126,104 @@ CREATE TABLE channel_waiters (
 ) WITHOUT ROWID;
 DROP TABLE channel_events;
 "#,
+    // → version 8: an object's type is an object that exists (a foreign key: a type that
+    // objects still use cannot be deleted), and an index to find the objects of a type.
+    // SQLite adds a foreign key to a column only by rebuilding the table; `migrate` runs
+    // with foreign keys off and checks them all before the commit.
+    r#"
+CREATE TABLE objects_new (
+    id INTEGER PRIMARY KEY,
+    parent INTEGER REFERENCES objects(id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    type INTEGER NOT NULL REFERENCES objects(id),
+    owner TEXT NOT NULL DEFAULT 'root',
+    display_name TEXT NOT NULL DEFAULT '',
+    description TEXT NOT NULL DEFAULT '',
+    created TEXT NOT NULL,
+    updated TEXT NOT NULL
+);
+INSERT INTO objects_new SELECT id, parent, name, type, owner, display_name, description, created, updated FROM objects;
+DROP TABLE objects;
+ALTER TABLE objects_new RENAME TO objects;
+CREATE UNIQUE INDEX objects_parent_name ON objects(parent, name);
+CREATE INDEX objects_by_parent_type ON objects(parent, type);
+CREATE INDEX objects_by_type ON objects(type);
+"#,
+    // → version 9: the file (absolute path) each object was last imported from or exported
+    // to (store::import), so `jfc import DIR --prune` deletes only objects that came from
+    // files under DIR. Objects synchronised before this version have no row.
+    r#"
+CREATE TABLE import_origins (
+    object INTEGER PRIMARY KEY REFERENCES objects(id) ON DELETE CASCADE,
+    file TEXT NOT NULL
+);
+"#,
 ];
+
+/// The schema version this build writes.
+pub fn current_version() -> usize {
+    MIGRATIONS.len()
+}
+
+/// Refuse a store file written by a newer jfc before anything writes to it: its
+/// schema cannot be read by this build, and it is never migrated down.
+pub fn check_not_newer(path: &Path) -> Result<()> {
+    let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+    check_version(version(&conn)?)
+}
+
+fn check_version(v: usize) -> Result<()> {
+    if v > MIGRATIONS.len() {
+        return Err(StoreError(format!(
+            "this store was written by a newer jfc (schema v{v}, this jfc knows up to v{}); upgrade jfc",
+            MIGRATIONS.len()
+        )));
+    }
+    Ok(())
+}
+
+fn version(c: &Connection) -> Result<usize> {
+    let v: i64 = c.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    Ok(v.max(0) as usize)
+}
 
 /// Bring the schema to the newest version. Each step reads the version inside its own
 /// write transaction, so two OS processes opening an old (or new) file at once never
-/// run a migration twice.
+/// run a migration twice. Foreign keys are off meanwhile (a step may rebuild a table
+/// others refer to) and every one is checked before a step commits.
 pub fn migrate(conn: &mut Connection) -> Result<()> {
-    let version = |c: &Connection| -> Result<usize> {
-        let v: i64 = c.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-        Ok(v.max(0) as usize)
-    };
+    check_version(version(conn)?)?;
+    conn.pragma_update(None, "foreign_keys", "OFF")?;
     while version(conn)? < MIGRATIONS.len() {
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let i = version(&tx)?;
         if let Some(sql) = MIGRATIONS.get(i) {
             tx.execute_batch(sql)?;
+            check_foreign_keys(&tx, i + 1)?;
             tx.pragma_update(None, "user_version", (i + 1) as i64)?;
         }
         tx.commit()?;
     }
     Ok(())
+}
+
+/// After migration to `version`, every foreign key must point at a row; a store damaged
+/// before (an object whose type was deleted) is named and left as it was.
+fn check_foreign_keys(conn: &Connection, version: usize) -> Result<()> {
+    let mut stmt = conn.prepare("PRAGMA foreign_key_check")?;
+    let bad: Vec<(String, i64, String)> = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .take(5)
+        .collect::<rusqlite::Result<_>>()?;
+    if bad.is_empty() {
+        return Ok(());
+    }
+    let rows: Vec<String> = bad
+        .iter()
+        .map(|(table, row, to)| format!("{table} row {row} refers to a missing {to} row"))
+        .collect();
+    Err(StoreError(format!(
+        "store damaged, not upgraded to schema v{version}: {}; restore from backup",
+        rows.join(", ")
+    )))
 }

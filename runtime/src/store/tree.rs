@@ -2,16 +2,14 @@
 
 use rusqlite::params;
 
-use super::objects::{check_name, ObjectId, ROOT};
+use super::objects::{check_name, ObjectId};
 use super::{now_text, Result, Store, StoreError};
 
 impl Store {
     /// Move `id` under `dir`, renamed to `name` when given. A container cannot move
     /// into itself or below itself.
     pub fn move_to(&mut self, id: ObjectId, dir: ObjectId, name: Option<&str>) -> Result<()> {
-        if id == ROOT {
-            return Err(StoreError("the root directory cannot be moved".into()));
-        }
+        self.check_not_builtin(id, "moved")?;
         if self.is_within(dir, id)? {
             return Err(StoreError(format!(
                 "{} cannot be moved into {}, which is inside it",
@@ -74,6 +72,24 @@ impl Store {
             self.copy_one(child, copy, &child_name)?;
         }
         Ok(copy)
+    }
+
+    /// The paths of `id` and everything below it, parents first (what a delete takes).
+    pub fn subtree_paths(&self, id: ObjectId) -> Result<Vec<String>> {
+        let top = self.abspath(id)?;
+        let mut stmt = self.conn.prepare(
+            "WITH RECURSIVE sub(id, path) AS (SELECT ?1, ?2 UNION ALL
+                SELECT o.id, sub.path || '/' || o.name FROM objects o JOIN sub ON o.parent = sub.id)
+             SELECT path FROM sub ORDER BY path",
+        )?;
+        let prefix = if top == "/" { "" } else { top.as_str() };
+        let mut paths = stmt
+            .query_map(params![id, prefix], |r| r.get::<_, String>(0))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        if let Some(first) = paths.first_mut().filter(|p| p.is_empty()) {
+            *first = "/".into();
+        }
+        Ok(paths)
     }
 
     /// Whether an object with `id` exists now.

@@ -24,12 +24,16 @@
 //!   is kept encrypted like the field (store::secret).
 //! - A key removed from a file puts the field back to null (the property back to its
 //!   default), under the same rule. Fields a file never mentioned are not touched.
-//! - Objects whose file disappeared are kept and reported; `prune` deletes them (only those
-//!   an import or export made, and only when nothing else was added under them).
+//! - Objects whose file disappeared are kept and reported; `prune` deletes them: only those
+//!   whose recorded file (store::import::origin) was under the directory imported, and
+//!   only when nothing else was added under them. `dry_run` reports it all, writes nothing.
 //! - Everything is one transaction; problems with single files are reported, not fatal.
 
+mod origin;
 mod shell;
 pub mod toml_value;
+
+pub(crate) use origin::Base;
 
 use std::collections::{HashMap, HashSet};
 use std::fmt;
@@ -57,6 +61,8 @@ pub struct ImportOptions {
     pub force: bool,
     /// Delete objects an earlier import made whose file is gone.
     pub prune: bool,
+    /// Report what the import would do, and write nothing.
+    pub dry_run: bool,
     /// The owner of created objects.
     pub owner: String,
 }
@@ -66,6 +72,7 @@ impl Default for ImportOptions {
         ImportOptions {
             force: false,
             prune: false,
+            dry_run: false,
             owner: "root".into(),
         }
     }
@@ -250,6 +257,8 @@ struct Importer<'a> {
     store: &'a mut Store,
     opts: &'a ImportOptions,
     report: ImportReport,
+    /// The directory imported.
+    base: Base,
     visited: HashSet<ObjectId>,
     items: Vec<Item>,
     /// While set, a `.toml` file of an unknown type waits in `deferred` (its type may be
@@ -272,11 +281,13 @@ impl Store {
             return Err(StoreError(format!("{} is not a directory", dir.display())));
         }
         let to = normalise_path(to)?;
-        self.transaction(|store| {
+        let base = Base::new(dir)?;
+        self.transaction_if(!opts.dry_run, |store| {
             let mut imp = Importer {
                 store,
                 opts,
                 report: ImportReport::default(),
+                base,
                 visited: HashSet::new(),
                 items: Vec::new(),
                 deferring: true,
@@ -716,6 +727,7 @@ impl Importer<'_> {
             ),
         };
         self.visited.insert(id);
+        self.store.set_import_origin(id, &self.base.real(&file))?;
         let unchanged = !created
             && !self.opts.force
             && !failed
@@ -966,7 +978,7 @@ impl Importer<'_> {
         Ok(())
     }
 
-    /// Objects under `root` that an import made and whose file is gone.
+    /// Objects under `root` that came from a file of the directory imported that is gone.
     fn gone(&mut self, root: ObjectId) -> Result<()> {
         let mut stack = vec![root];
         while let Some(id) = stack.pop() {
@@ -975,46 +987,57 @@ impl Importer<'_> {
                     stack.push(c);
                     continue;
                 }
-                if !self.store.was_imported(c)? {
+                let path = self.store.abspath(c)?;
+                let Some(origin) = self.store.import_origin(c)? else {
+                    if self.opts.prune && self.store.was_imported(c)? {
+                        self.note_gone(&path, "an older jfc imported or exported it without recording its file, so it may belong to another directory: kept (jfc obj rm deletes it)");
+                    }
+                    continue;
+                };
+                if !self.base.is_gone_from_here(&origin) {
                     continue;
                 }
-                let path = self.store.abspath(c)?;
+                let gone = format!("its file {} is gone", origin.display());
                 if !self.opts.prune {
-                    self.report.push(
-                        MessageKind::Gone,
-                        None,
-                        Some(&path),
-                        "its file is gone; the object is kept (--prune deletes it)".into(),
+                    self.note_gone(
+                        &path,
+                        &format!("{gone}; the object is kept (--prune deletes it)"),
                     );
-                } else if self.all_imported(c)? {
-                    self.store.delete(c)?;
-                    self.report.deleted += 1;
-                    self.report.push(
-                        MessageKind::Gone,
-                        None,
-                        Some(&path),
-                        "its file is gone: deleted".into(),
+                } else if !self.all_from_here(c)? {
+                    self.note_gone(
+                        &path,
+                        &format!("{gone}, but objects not imported from here are under it: kept"),
                     );
+                } else if let Err(e) = self.store.delete(c) {
+                    self.note_gone(&path, &format!("{gone}, but it cannot be deleted: {e}"));
                 } else {
-                    self.report.push(
-                        MessageKind::Gone,
-                        None,
-                        Some(&path),
-                        "its file is gone, but objects not made by an import are under it: kept"
-                            .into(),
-                    );
+                    self.report.deleted += 1;
+                    let done = if self.opts.dry_run {
+                        "would be deleted"
+                    } else {
+                        "deleted"
+                    };
+                    self.note_gone(&path, &format!("{gone}: {done}"));
                 }
             }
         }
         Ok(())
     }
 
-    fn all_imported(&self, id: ObjectId) -> Result<bool> {
-        if !self.store.was_imported(id)? {
+    /// Report on an object whose file is gone.
+    fn note_gone(&mut self, path: &str, text: &str) {
+        self.report
+            .push(MessageKind::Gone, None, Some(path), text.to_string());
+    }
+
+    /// Whether `id` and everything under it came from files under the directory imported.
+    fn all_from_here(&self, id: ObjectId) -> Result<bool> {
+        let here = |o: Option<PathBuf>| o.is_some_and(|o| o.starts_with(self.base.real_dir()));
+        if !here(self.store.import_origin(id)?) {
             return Ok(false);
         }
         for c in self.store.children(id)? {
-            if !self.all_imported(c)? {
+            if !self.all_from_here(c)? {
                 return Ok(false);
             }
         }

@@ -1,5 +1,4 @@
-//! Small store operations for `jfc obj` (and the import): unsetting a field, the objects
-//! of a type.
+//! Small store operations for `jfc obj` (and the import): unsetting a field.
 
 use rusqlite::params;
 
@@ -20,15 +19,5 @@ impl Store {
             )?;
         }
         Ok(())
-    }
-
-    /// How many objects have the type object `type_id` as their type (itself excluded).
-    pub fn count_of_type(&self, type_id: ObjectId) -> Result<usize> {
-        let n: i64 = self.conn.query_row(
-            "SELECT COUNT(*) FROM objects WHERE type = ?1 AND id != ?1",
-            [type_id],
-            |r| r.get(0),
-        )?;
-        Ok(n as usize)
     }
 }
