@@ -327,6 +327,12 @@ fn every_command_has_help() {
 #[test]
 fn rm_keeps_the_standard_tree_and_lists_what_it_deletes() {
     let e = env("rm-rules");
+    for dir in ["/lib", "/data"] {
+        assert!(e
+            .jfc(&["obj", "set", dir, "--type", "Directory"])
+            .status
+            .success());
+    }
     for (args, what) in [
         (&["obj", "rm", "-r", "/system"][..], "/system"),
         (
@@ -433,4 +439,38 @@ fn import_prune_deletes_only_what_came_from_that_directory() {
     assert!(err(&o).contains("b.toml is gone: deleted"), "{}", err(&o));
     assert_eq!(e.jfc(&["obj", "cat", "/servers/b"]).status.code(), Some(1));
     assert!(e.jfc(&["obj", "cat", "/servers/a"]).status.success());
+}
+
+#[test]
+fn commands_that_only_read_never_create_a_store() {
+    let cwd = tempfile::tempdir().expect("temp dir");
+    let out_dir = cwd.path().join("out");
+    let commands: [&[&str]; 6] = [
+        &["obj", "ls"],
+        &["obj", "cat", "/system"],
+        &["obj", "rm", "/x"],
+        &["export", "/", path_str(&out_dir)],
+        &["user", "ls"],
+        &["user", "set", "root", "--environment", ""],
+    ];
+    let default = cwd.path().join(".jfc").join("store.sqlite");
+    for args in commands {
+        let o = Command::new(env!("CARGO_BIN_EXE_jfc"))
+            .args(args)
+            .current_dir(cwd.path())
+            .env_remove("JFC_STORE")
+            .output()
+            .expect("jfc runs");
+        assert_eq!(o.status.code(), Some(1), "{args:?}");
+        assert_eq!(
+            err(&o),
+            format!(
+                "error: there is no store at {} (`jfc import` or `jfc run` creates one; --store or JFC_STORE names another)\n",
+                default.display()
+            ),
+            "{args:?}"
+        );
+    }
+    assert!(!cwd.path().join(".jfc").exists(), "no store was created");
+    assert!(!out_dir.exists(), "export wrote nothing");
 }

@@ -68,3 +68,16 @@ pub fn open_store(flag: Option<&std::path::Path>) -> Result<jfc_runtime::store::
     jfc_runtime::store::Store::open(&path)
         .map_err(|e| format!("cannot open the store {}: {e}", path.display()))
 }
+
+/// Like [`open_store`] for commands that only read (or delete): a missing store is an
+/// error, never created.
+pub fn open_existing_store(
+    flag: Option<&std::path::Path>,
+) -> Result<jfc_runtime::store::Store, String> {
+    let cwd = std::env::current_dir().map_err(|e| format!("no current directory: {e}"))?;
+    let path = jfc_runtime::store::resolve_path(flag, &cwd);
+    match jfc_runtime::store::Store::open_existing(&path) {
+        Err(e) if path.is_file() => Err(format!("cannot open the store {}: {e}", path.display())),
+        opened => opened.map_err(|e| e.0),
+    }
+}

@@ -113,7 +113,12 @@ fn usage(msg: impl Into<String>) -> Fail {
 }
 
 pub fn run(args: ObjArgs, store: Option<&Path>) -> ExitCode {
-    let result = match super::open_store(store) {
+    // Only `set` may create the store; looking and deleting need one.
+    let opened = match args.command {
+        ObjCommand::Set(_) => super::open_store(store),
+        _ => super::open_existing_store(store),
+    };
+    let result = match opened {
         Err(e) => Err(Fail(e, 1)),
         Ok(mut s) => match args.command {
             ObjCommand::Ls(a) => ls(&s, a),

@@ -162,7 +162,7 @@ pub fn export(args: ExportArgs, store: Option<&Path>) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let mut store = match super::open_store(store) {
+    let mut store = match super::open_existing_store(store) {
         Ok(s) => s,
         Err(e) => {
             eprintln!("error: {e}");

@@ -48,7 +48,8 @@ pub fn run(args: UserArgs, store: Option<&Path>) -> ExitCode {
 }
 
 fn user(args: UserArgs, store: Option<&Path>) -> Result<(), String> {
-    let mut store = super::open_store(store)?;
+    // An empty store has no Environment to set: neither subcommand creates one.
+    let mut store = super::open_existing_store(store)?;
     match args.command {
         UserCommand::Ls { json } => {
             let users = store.users().map_err(|e| e.0)?;

@@ -11,6 +11,7 @@ mod flow_places;
 pub mod import;
 pub mod jobflow;
 pub mod objects;
+pub mod os_process;
 pub mod processes;
 pub mod query;
 mod schema;

@@ -158,6 +158,12 @@ CREATE TABLE import_origins (
     file TEXT NOT NULL
 );
 "#,
+    // → version 10: the start time of the OS process holding a multiplicity place
+    // (store::os_process), so a place is free once that process is gone even when its pid
+    // was given to another. Places of version 6 have none and are judged by pid.
+    r#"
+ALTER TABLE flow_places ADD COLUMN os_start INTEGER;
+"#,
 ];
 
 /// The schema version this build writes.
