@@ -4,18 +4,21 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+/// A scratch directory (removed at the end of the test) with a store file path in it.
 struct Env {
     store: PathBuf,
     dir: PathBuf,
+    _tmp: tempfile::TempDir,
 }
 
-fn env(name: &str) -> Env {
-    let dir = std::env::temp_dir().join(format!("jfc-objcli-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
+fn env() -> Env {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let dir = tmp.path().to_path_buf();
     std::fs::create_dir_all(dir.join("files")).expect("temp dir");
     Env {
         store: dir.join("store.sqlite"),
         dir,
+        _tmp: tmp,
     }
 }
 
@@ -56,7 +59,7 @@ fn path_str(p: &Path) -> &str {
 
 #[test]
 fn import_prints_counts_and_fails_on_conflicts() {
-    let e = env("import");
+    let e = env();
     e.write("hello.jf", "print('hi')\n");
     e.write(
         "nodes/web1.toml",
@@ -103,7 +106,7 @@ fn import_prints_counts_and_fails_on_conflicts() {
 
 #[test]
 fn syntax_errors_exit_1_and_are_stored() {
-    let e = env("syntax");
+    let e = env();
     e.write("bad.jf", "print(\n");
     let o = e.jfc(&["import", path_str(&e.files()), "--to", "/f"]);
     assert_eq!(o.status.code(), Some(1));
@@ -118,7 +121,7 @@ fn syntax_errors_exit_1_and_are_stored() {
 
 #[test]
 fn ls_cat_set_rm() {
-    let e = env("obj");
+    let e = env();
     // set --type creates; values are TOML or plain text.
     let o = e.jfc(&[
         "obj",
@@ -259,7 +262,7 @@ fn ls_cat_set_rm() {
 
 #[test]
 fn export_writes_the_layout() {
-    let e = env("export");
+    let e = env();
     let o = e.jfc(&["obj", "set", "/ops", "--type", "Directory"]);
     assert_eq!(o.status.code(), Some(0), "{}", err(&o));
     std::fs::write(e.dir.join("f.jf"), "print(1)\n").expect("write");
@@ -308,7 +311,7 @@ fn export_writes_the_layout() {
 
 #[test]
 fn every_command_has_help() {
-    let e = env("help");
+    let e = env();
     for args in [
         &["import", "--help"][..],
         &["export", "--help"],
@@ -326,7 +329,7 @@ fn every_command_has_help() {
 
 #[test]
 fn rm_keeps_the_standard_tree_and_lists_what_it_deletes() {
-    let e = env("rm-rules");
+    let e = env();
     for dir in ["/lib", "/data"] {
         assert!(e
             .jfc(&["obj", "set", dir, "--type", "Directory"])
@@ -384,7 +387,7 @@ fn rm_keeps_the_standard_tree_and_lists_what_it_deletes() {
 
 #[test]
 fn import_prune_deletes_only_what_came_from_that_directory() {
-    let e = env("prune-origin");
+    let e = env();
     assert!(e
         .jfc(&["obj", "set", "/servers", "--type", "Directory"])
         .status

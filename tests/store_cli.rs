@@ -6,18 +6,20 @@ use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
+/// A scratch directory (removed at the end of the test) with a store file path in it.
 struct Env {
     store: PathBuf,
     dir: PathBuf,
+    _tmp: tempfile::TempDir,
 }
 
-fn env(name: &str) -> Env {
-    let dir = std::env::temp_dir().join(format!("jfc-storecli-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("temp dir");
+fn env() -> Env {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let dir = tmp.path().to_path_buf();
     Env {
         store: dir.join("store.sqlite"),
         dir,
+        _tmp: tmp,
     }
 }
 
@@ -62,7 +64,7 @@ fn ps_json(e: &Env) -> Vec<serde_json::Value> {
 
 #[test]
 fn every_run_leaves_a_process_record() {
-    let e = env("ps");
+    let e = env();
     e.flow(
         "ok.jf",
         "print('first line') -> print('second line') -> exit(4)",
@@ -104,7 +106,7 @@ fn every_run_leaves_a_process_record() {
 
 #[test]
 fn a_killed_run_reads_as_aborted_with_what_it_printed() {
-    let e = env("killed");
+    let e = env();
     e.flow("slow.jf", "print('working') -> sleep(30) -> print('never')");
     let mut child = e
         .cmd(&["run", "slow.jf"])
@@ -131,7 +133,7 @@ fn a_killed_run_reads_as_aborted_with_what_it_printed() {
 
 #[test]
 fn env_comes_from_the_users_environment_object() {
-    let e = env("env");
+    let e = env();
     e.flow("show.jf", "print($ENV) -> print($ENV.region)");
     let set = e.jfc(&[
         "obj",
@@ -193,7 +195,7 @@ fn wake_latency_ms(e: &Env) -> f64 {
 
 #[test]
 fn a_send_from_another_os_process_wakes_a_waiting_flow() {
-    let e = env("wake");
+    let e = env();
     assert!(e
         .jfc(&["obj", "set", "/home/ch", "--type", "Channel"])
         .status
@@ -232,7 +234,7 @@ fn ps_and_user_have_help() {
 /// attributes, delete() of finished ones; the expected output is beside the flow.
 #[test]
 fn flows_see_process_records_under_process() {
-    let e = env("process-list");
+    let e = env();
     e.flow("ok.jf", "print('one') -> exit(4)");
     e.flow("bad.jf", "print('two') -> abort('disk full')");
     assert_eq!(e.jfc(&["run", "ok.jf"]).status.code(), Some(4));
@@ -254,7 +256,7 @@ fn flows_see_process_records_under_process() {
 /// command echo, the error report. What the flow itself prints is its own choice.
 #[test]
 fn passwords_are_masked_in_traces_and_reports() {
-    let e = env("mask");
+    let e = env();
     let set = e.jfc(&[
         "obj",
         "set",
@@ -302,7 +304,7 @@ fn drain_log(e: &Env) -> String {
 /// store; a holder that is killed gives its place back by dying.
 #[test]
 fn multiplicity_holds_across_os_processes() {
-    let e = env("multiplicity");
+    let e = env();
     let guarded = "|who| |hold = 0.4|\n[s = /home/log.send('enter ' + who)] -> sleep(hold) -> [s = /home/log.send('leave ' + who)]";
     for args in [
         vec!["obj", "set", "/home/log", "--type", "Channel"],

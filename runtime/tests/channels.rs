@@ -17,10 +17,11 @@ use jfc_runtime::store::channels::{self, Guard};
 use jfc_runtime::store::{codec, ObjectId, Store};
 use jfc_vm::value::{Args, Key, ObjectRef, Pattern, PatternKind, Value};
 
-fn temp_store(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("jfc-channels-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    dir.join("store.sqlite")
+/// A store file in a fresh temp dir, removed when the guard drops.
+fn temp_store() -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let path = tmp.path().join("store.sqlite");
+    (tmp, path)
 }
 
 /// A fresh Channel (or other type) under `/system/channels`.
@@ -59,18 +60,19 @@ fn accept_int(pred: impl Fn(i64) -> bool) -> impl FnMut(&Value) -> Result<bool, 
     move |v| Ok(matches!(v, Value::Int(i) if pred(*i)))
 }
 
-fn fresh(name: &str) -> (Store, ObjectId, PathBuf) {
-    let path = temp_store(name);
+/// A store with a Channel `C`, in a temp dir that lives as long as the guard.
+fn fresh() -> (tempfile::TempDir, Store, ObjectId, PathBuf) {
+    let (tmp, path) = temp_store();
     let mut st = Store::open(&path).expect("open");
     let ch = new_object(&mut st, "C", "Channel");
-    (st, ch, path)
+    (tmp, st, ch, path)
 }
 
 /// `event_count` is the receivers waiting now, in every OS process on the store; those
 /// of an OS process that is gone do not count.
 #[test]
 fn event_count_is_the_waiting_receivers() {
-    let (mut st, ch, path) = fresh("waiters");
+    let (_tmp, mut st, ch, path) = fresh();
     assert_eq!(st.event_count(ch).unwrap(), 0);
     st.set_waiting(ch, 1, true).unwrap();
     st.set_waiting(ch, 2, true).unwrap();
@@ -101,7 +103,7 @@ fn event_count_is_the_waiting_receivers() {
 
 #[test]
 fn fifo_order_ids_and_counts() {
-    let (mut st, ch, _) = fresh("fifo");
+    let (_tmp, mut st, ch, _) = fresh();
     assert_eq!(st.message_count(ch).unwrap(), 0);
     assert_eq!(st.event_count(ch).unwrap(), 0);
     let mut ids = Vec::new();
@@ -146,7 +148,7 @@ fn fifo_order_ids_and_counts() {
 
 #[test]
 fn only_channels_take_messages() {
-    let (mut st, _, _) = fresh("types");
+    let (_tmp, mut st, _, _) = fresh();
     let mail = new_object(&mut st, "M", "MailChannel");
     st.send(mail, &s("From: a@b\r\n\r\nhi"))
         .expect("a MailChannel takes messages");
@@ -178,7 +180,7 @@ fn only_channels_take_messages() {
 
 #[test]
 fn head_guard_and_scan_guard() {
-    let (mut st, ch, _) = fresh("guards");
+    let (_tmp, mut st, ch, _) = fresh();
     for i in [1, 2, 3, 10, 4, 11] {
         st.send(ch, &Value::Int(i)).unwrap();
     }
@@ -235,7 +237,7 @@ fn head_guard_and_scan_guard() {
 
 #[test]
 fn peek_pop_delete_clear() {
-    let (mut st, ch, _) = fresh("methods");
+    let (_tmp, mut st, ch, _) = fresh();
     let ids: Vec<i64> = (0..6)
         .map(|i| st.send(ch, &Value::Int(i)).unwrap())
         .collect();
@@ -275,7 +277,7 @@ fn peek_pop_delete_clear() {
 
 #[test]
 fn methods_and_properties_as_a_flow_sees_them() {
-    let (mut st, ch, _) = fresh("flowapi");
+    let (_tmp, mut st, ch, _) = fresh();
     let call = |st: &mut Store, name: &str, pos: Vec<Value>| {
         channels::method(
             st,
@@ -413,7 +415,7 @@ fn storable_values() -> Vec<Value> {
 
 #[test]
 fn every_storable_value_survives_the_queue() {
-    let (mut st, ch, path) = fresh("values");
+    let (_tmp, mut st, ch, path) = fresh();
     let values = storable_values();
     for v in &values {
         st.send(ch, v).unwrap();
@@ -514,7 +516,7 @@ fn sigkill_of_a_sender_loses_no_acknowledged_message() {
     eprintln!("crash test seed {seed} (JFC_CHANNEL_SEED={seed} repeats it)");
     let started = Instant::now();
     for run in 0..3 {
-        let (st, ch, path) = fresh(&format!("crash{run}"));
+        let (_tmp, st, ch, path) = fresh();
         drop(st);
         let kill_after = 1 + rng.below(CRASH_MESSAGES as u64 - 1) as i64;
         let t0 = Instant::now();
@@ -619,7 +621,7 @@ fn a_poller_notices_another_process_sending() {
         }
         return;
     }
-    let (st, ch, path) = fresh("latency");
+    let (_tmp, st, ch, path) = fresh();
     let mut child = spawn_child(
         "a_poller_notices_another_process_sending",
         LATENCY_CHILD,
@@ -706,7 +708,7 @@ fn a_poller_notices_another_process_sending() {
 fn concurrent_receivers_never_get_the_same_message() {
     const N: i64 = 2_000;
     const RECEIVERS: usize = 4;
-    let (mut st, ch, path) = fresh("takers");
+    let (_tmp, mut st, ch, path) = fresh();
     st.transaction(|t| {
         for i in 0..N {
             t.send(ch, &Value::Int(i))?;

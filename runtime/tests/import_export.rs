@@ -8,12 +8,12 @@ use jfc_runtime::store::jobflow::Compiled;
 use jfc_runtime::store::Store;
 use jfc_vm::value::Value;
 
-/// A fresh temp dir: (store file, files dir).
-fn temp(name: &str) -> (PathBuf, PathBuf) {
-    let dir = std::env::temp_dir().join(format!("jfc-impexp-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
+/// A fresh temp dir, removed when the guard drops: (guard, store file, files dir).
+fn temp() -> (tempfile::TempDir, PathBuf, PathBuf) {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let dir = tmp.path().to_path_buf();
     std::fs::create_dir_all(dir.join("files")).expect("temp dir");
-    (dir.join("store.sqlite"), dir.join("files"))
+    (tmp, dir.join("store.sqlite"), dir.join("files"))
 }
 
 fn write(dir: &Path, rel: &str, text: &str) {
@@ -71,7 +71,7 @@ fn sample_tree(dir: &Path) {
 
 #[test]
 fn every_mapping() {
-    let (db, dir) = temp("mapping");
+    let (_tmp, db, dir) = temp();
     sample_tree(&dir);
     let mut s = Store::open(&db).expect("store");
     let r = import(&mut s, &dir, "/proj");
@@ -139,7 +139,7 @@ fn every_mapping() {
 
 #[test]
 fn bad_values_names_and_types_are_reported_not_fatal() {
-    let (db, dir) = temp("bad");
+    let (_tmp, db, dir) = temp();
     write(
         &dir,
         "web2.toml",
@@ -186,7 +186,7 @@ fn bad_values_names_and_types_are_reported_not_fatal() {
 
 #[test]
 fn reimport_touches_only_what_changed() {
-    let (db, dir) = temp("changed");
+    let (_tmp, db, dir) = temp();
     sample_tree(&dir);
     let mut s = Store::open(&db).expect("store");
     let first = import(&mut s, &dir, "/p");
@@ -227,7 +227,7 @@ fn reimport_touches_only_what_changed() {
 
 #[test]
 fn runtime_changes_are_conflicts_until_force() {
-    let (db, dir) = temp("conflict");
+    let (_tmp, db, dir) = temp();
     sample_tree(&dir);
     let mut s = Store::open(&db).expect("store");
     assert!(import(&mut s, &dir, "/p").ok());
@@ -296,7 +296,7 @@ fn runtime_changes_are_conflicts_until_force() {
 
 #[test]
 fn importing_over_objects_no_import_made() {
-    let (db, dir) = temp("preexisting");
+    let (_tmp, db, dir) = temp();
     let mut s = Store::open(&db).expect("store");
     let root = s.resolve("/").expect("root");
     let node = s
@@ -325,7 +325,7 @@ fn importing_over_objects_no_import_made() {
 
 #[test]
 fn jobflow_with_syntax_error_is_stored_not_executable() {
-    let (db, dir) = temp("syntax");
+    let (_tmp, db, dir) = temp();
     write(&dir, "good.jf", "print('ok')\n");
     write(&dir, "bad.jf", "print('a')\n-> [x = ]\n-> print(1)\n");
     let mut s = Store::open(&db).expect("store");
@@ -366,7 +366,7 @@ fn jobflow_with_syntax_error_is_stored_not_executable() {
 
 #[test]
 fn save_jobflow_compiles_and_stores_code() {
-    let (db, _) = temp("save");
+    let (_tmp, db, _) = temp();
     let mut s = Store::open(&db).expect("store");
     let root = s.resolve("/").expect("root");
     let id = s
@@ -458,7 +458,7 @@ fn snapshot(s: &Store, path: &str) -> Snapshot {
 
 #[test]
 fn export_then_import_round_trip() {
-    let (db, dir) = temp("roundtrip");
+    let (_tmp, db, dir) = temp();
     sample_tree(&dir);
     let mut s = Store::open(&db).expect("store");
     assert!(import(&mut s, &dir, "/src").ok());
@@ -554,7 +554,7 @@ fieldTypes = ["Datetime", "Date", "Time", "Binary", "Array<String>", "Array<Obje
     );
 
     // Into a second store, and into another place of the same store.
-    let (db2, _) = temp("roundtrip2");
+    let (_tmp, db2, _) = temp();
     let mut s2 = Store::open(&db2).expect("store 2");
     let r = import(&mut s2, &out, "/src");
     assert!(r.ok(), "{:#?}", r.messages);
@@ -602,7 +602,7 @@ fieldTypes = ["Datetime", "Date", "Time", "Binary", "Array<String>", "Array<Obje
 
 #[test]
 fn edit_after_export_imports_without_conflict() {
-    let (db, dir) = temp("gitflow");
+    let (_tmp, db, dir) = temp();
     let mut s = Store::open(&db).expect("store");
     let root = s.resolve("/").expect("root");
     let d = s
@@ -627,7 +627,7 @@ fn edit_after_export_imports_without_conflict() {
 
 #[test]
 fn gone_files_are_reported_and_pruned_on_request() {
-    let (db, dir) = temp("gone");
+    let (_tmp, db, dir) = temp();
     sample_tree(&dir);
     let mut s = Store::open(&db).expect("store");
     assert!(import(&mut s, &dir, "/p").ok());
@@ -664,7 +664,7 @@ fn gone_files_are_reported_and_pruned_on_request() {
 
 #[test]
 fn two_files_for_one_name_and_orphan_meta() {
-    let (db, dir) = temp("clash");
+    let (_tmp, db, dir) = temp();
     write(&dir, "x.jf", "print(1)\n");
     write(&dir, "x.sh", "echo\n");
     write(&dir, "y.meta.toml", "description = \"alone\"\n");
@@ -685,4 +685,40 @@ fn two_files_for_one_name_and_orphan_meta() {
         .import_dir(&dir, "/c/x/sub", &ImportOptions::default())
         .expect_err("into a Jobflow");
     assert!(e.0.contains("/c/x is a Jobflow, not a directory"), "{e}");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_symbolic_link_loop_is_reported_not_followed() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let files = dir.path().join("files");
+    write(&files, "sub/hello.jf", "print('hi')\n");
+    std::os::unix::fs::symlink("..", files.join("sub").join("up")).expect("symlink");
+    let mut s = Store::open(&dir.path().join("store.sqlite")).expect("store");
+    let r = import(&mut s, &files, "/p");
+    assert!(s.lookup("/p/sub/hello").expect("q").is_some());
+    assert!(s.lookup("/p/sub/up").expect("q").is_none(), "{r:#?}");
+    let loops: Vec<_> = r
+        .messages
+        .iter()
+        .filter(|m| m.text.contains("symbolic link back to"))
+        .collect();
+    assert_eq!(loops.len(), 1, "{r:#?}");
+    assert_eq!(
+        loops[0].file.as_deref(),
+        Some(files.join("sub/up").as_path())
+    );
+    assert_eq!(r.errors, 1);
+}
+
+#[test]
+fn import_from_dot_reads_the_current_directory() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    write(dir.path(), "files/hello.jf", "print('hi')\n");
+    write(dir.path(), "files/.hidden.jf", "print('hi')\n");
+    let mut s = Store::open(&dir.path().join("store.sqlite")).expect("store");
+    let dotted = dir.path().join("files").join(".");
+    let r = import(&mut s, &dotted, "/d");
+    assert_eq!(r.created, 2, "{r:#?}");
+    assert!(s.lookup("/d/hello").expect("q").is_some());
 }

@@ -9,12 +9,11 @@ use jfc_runtime::store::objects::{ObjectId, ROOT};
 use jfc_runtime::store::{secret, Store};
 use jfc_vm::value::{Key, Value};
 
-/// A fresh temp dir: (store file, dir).
-fn temp(name: &str) -> (PathBuf, PathBuf) {
-    let dir = std::env::temp_dir().join(format!("jfc-secret-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    (dir.join("store.sqlite"), dir)
+/// A fresh temp dir, removed when the guard drops: (guard, store file, dir).
+fn temp() -> (tempfile::TempDir, PathBuf, PathBuf) {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let dir = tmp.path().to_path_buf();
+    (tmp, dir.join("store.sqlite"), dir)
 }
 
 /// An AccountInfo at `/acc` with `password` set.
@@ -58,7 +57,7 @@ fn mode(p: &Path) -> u32 {
 
 #[test]
 fn a_password_is_stored_encrypted_and_reads_back() {
-    let (db, _) = temp("basic");
+    let (_tmp, db, _) = temp();
     let key_file = secret::key_path(&db);
     assert!(key_file.ends_with("store.sqlite.key"));
     let mut s = Store::open(&db).expect("store");
@@ -107,7 +106,7 @@ fn a_password_is_stored_encrypted_and_reads_back() {
 
 #[test]
 fn arrays_and_dictionaries_of_passwords_are_encrypted_whole() {
-    let (db, _) = temp("containers");
+    let (_tmp, db, _) = temp();
     let mut s = Store::open(&db).expect("store");
     let to = s.type_id("TypeObject").expect("type");
     let vault = s.create(ROOT, "Vault", to, "root").expect("type");
@@ -157,7 +156,7 @@ fn arrays_and_dictionaries_of_passwords_are_encrypted_whole() {
 
 #[test]
 fn a_password_stored_before_encryption_still_reads() {
-    let (db, _) = temp("legacy");
+    let (_tmp, db, _) = temp();
     let mut s = Store::open(&db).expect("store");
     let id = account(&mut s, "new-value");
     s.set_field_raw(id, "password", "\"old-plain\"", false)
@@ -172,7 +171,7 @@ fn a_password_stored_before_encryption_still_reads() {
 
 #[test]
 fn a_missing_key_file_is_a_clear_error() {
-    let (db, _) = temp("nokey");
+    let (_tmp, db, _) = temp();
     let mut s = Store::open(&db).expect("store");
     let id = account(&mut s, "hunter2-plain");
     drop(s);
@@ -190,7 +189,7 @@ fn a_missing_key_file_is_a_clear_error() {
 
 #[test]
 fn tampering_and_a_wrong_key_are_errors() {
-    let (db, _) = temp("tamper");
+    let (_tmp, db, _) = temp();
     let mut s = Store::open(&db).expect("store");
     let id = account(&mut s, "hunter2-plain");
     let good = raw(&db, id, "password");
@@ -236,7 +235,7 @@ fn tampering_and_a_wrong_key_are_errors() {
 
 #[test]
 fn two_processes_making_the_key_at_once_share_it() {
-    let (db, _) = temp("race");
+    let (_tmp, db, _) = temp();
     let mut s = Store::open(&db).expect("store");
     let t = s.type_id("AccountInfo").expect("type");
     let a = s.create(ROOT, "a", t, "root").expect("a");
@@ -273,7 +272,7 @@ fn the_in_memory_store_keeps_its_key_in_memory() {
 
 #[test]
 fn export_and_import_of_a_password() {
-    let (db, dir) = temp("export");
+    let (_tmp, db, dir) = temp();
     let mut s = Store::open(&db).expect("store");
     let d = s.type_id("Directory").expect("dir");
     let src = s.create(ROOT, "src", d, "root").expect("src");
@@ -341,7 +340,7 @@ fn export_and_import_of_a_password() {
     assert_eq!(read(&s, acc, "password"), "'changed-in-store'");
 
     // Into a second store (its own key).
-    let (db2, _) = temp("export2");
+    let (_tmp, db2, _) = temp();
     let mut s2 = Store::open(&db2).expect("store 2");
     let r = s2
         .import_dir(&out, "/src", &ImportOptions::default())

@@ -4,15 +4,16 @@ use std::path::PathBuf;
 
 use jfc_runtime::store::{self, Store};
 
-fn temp_store(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("jfc-store-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    dir.join(".jfc").join("store.sqlite")
+/// A store path (not yet created) in a fresh temp dir, removed when the guard drops.
+fn temp_store() -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let path = tmp.path().join(".jfc").join("store.sqlite");
+    (tmp, path)
 }
 
 #[test]
 fn first_open_creates_a_private_file_with_the_standard_tree() {
-    let path = temp_store("fresh");
+    let (_tmp, path) = temp_store();
     let s = Store::open(&path).expect("opens");
     #[cfg(unix)]
     {
@@ -70,7 +71,7 @@ fn first_open_creates_a_private_file_with_the_standard_tree() {
 
 #[test]
 fn reopening_keeps_objects_and_does_not_bootstrap_twice() {
-    let path = temp_store("reopen");
+    let (_tmp, path) = temp_store();
     let id = {
         let mut s = Store::open(&path).expect("opens");
         let dir = s.type_id("Directory").expect("type");
@@ -91,8 +92,8 @@ fn reopening_keeps_objects_and_does_not_bootstrap_twice() {
 /// migrations and the bootstrap, and one failed on a duplicate object.
 #[test]
 fn many_first_opens_at_once_bootstrap_once() {
-    for round in 0..5 {
-        let path = temp_store(&format!("race{round}"));
+    for _ in 0..5 {
+        let (_tmp, path) = temp_store();
         std::fs::create_dir_all(path.parent().expect("dir")).expect("dir");
         let barrier = std::sync::Arc::new(std::sync::Barrier::new(6));
         let opens: Vec<_> = (0..6)
@@ -149,7 +150,8 @@ fn names_paths_rename_delete() {
 
 #[test]
 fn store_location_rules() {
-    let base = std::env::temp_dir().join(format!("jfc-loc-{}", std::process::id()));
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let base = tmp.path().to_path_buf();
     let nested = base.join("a").join("b");
     std::fs::create_dir_all(&nested).expect("dirs");
     assert_eq!(

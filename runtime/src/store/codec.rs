@@ -45,6 +45,7 @@ use std::cell::RefCell;
 use std::fmt::Write as _;
 use std::rc::Rc;
 
+use base64::Engine as _;
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeDelta};
 use indexmap::IndexMap;
 use jfc_vm::builtins::json;
@@ -469,52 +470,15 @@ fn decode_pattern(f: &Fields) -> Result<Value, String> {
 
 // ---------------------------------------------------------------- base64
 
-const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-/// Standard base64 with padding (RFC 4648 §4); small enough not to need a crate.
+/// Standard base64 with padding (RFC 4648 §4), as every store has written it.
 fn base64_encode(data: &[u8]) -> String {
-    let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
-    for chunk in data.chunks(3) {
-        let b = [
-            chunk[0],
-            *chunk.get(1).unwrap_or(&0),
-            *chunk.get(2).unwrap_or(&0),
-        ];
-        let n = (b[0] as u32) << 16 | (b[1] as u32) << 8 | b[2] as u32;
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(B64[(n >> (18 - 6 * i) & 63) as usize] as char);
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
+    base64::engine::general_purpose::STANDARD.encode(data)
 }
 
 fn base64_decode(text: &str) -> Result<Vec<u8>, String> {
-    let bad = || "bad base64 data".to_string();
-    let b = text.as_bytes();
-    if !b.len().is_multiple_of(4) {
-        return Err(bad());
-    }
-    let mut out = Vec::with_capacity(b.len() / 4 * 3);
-    for (ci, chunk) in b.chunks(4).enumerate() {
-        let last = ci == b.len() / 4 - 1;
-        let pad = chunk.iter().rev().take_while(|&&c| c == b'=').count();
-        if pad > 2 || (pad > 0 && !last) {
-            return Err(bad());
-        }
-        let mut n: u32 = 0;
-        for &c in &chunk[..4 - pad] {
-            let d = B64.iter().position(|&x| x == c).ok_or_else(bad)?;
-            n = n << 6 | d as u32;
-        }
-        n <<= 6 * pad as u32;
-        let bytes = [(n >> 16) as u8, (n >> 8) as u8, n as u8];
-        out.extend_from_slice(&bytes[..3 - pad]);
-    }
-    Ok(out)
+    base64::engine::general_purpose::STANDARD
+        .decode(text)
+        .map_err(|e| format!("bad base64 data: {e}"))
 }
 
 #[cfg(test)]

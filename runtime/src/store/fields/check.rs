@@ -2,7 +2,7 @@
 //! every write, and the formats of IPAddress, EMail and URL (§4.1).
 
 use std::cmp::Ordering;
-use std::net::Ipv6Addr;
+use std::net::{Ipv4Addr, Ipv6Addr};
 
 use jfc_vm::value::{partial_compare, Value};
 
@@ -130,18 +130,10 @@ pub(super) fn ipv4(ctx: &Ctx, v: Value) -> Result<Value, String> {
     }
 }
 
-/// Dotted quad; leading zeros refused as Python's `ipaddress` does (they read as octal
-/// elsewhere).
+/// Dotted quad (std::net): leading zeros are refused, as Python's `ipaddress` does (they
+/// read as octal elsewhere).
 pub fn is_ipv4(s: &str) -> bool {
-    let parts: Vec<&str> = s.split('.').collect();
-    parts.len() == 4
-        && parts.iter().all(|p| {
-            !p.is_empty()
-                && p.len() <= 3
-                && p.bytes().all(|b| b.is_ascii_digit())
-                && (p.len() == 1 || !p.starts_with('0'))
-                && p.parse::<u16>().is_ok_and(|n| n <= 255)
-        })
+    s.parse::<Ipv4Addr>().is_ok()
 }
 
 pub(super) fn email(ctx: &Ctx, v: Value) -> Result<Value, String> {

@@ -29,6 +29,7 @@
 //!   only when nothing else was added under them. `dry_run` reports it all, writes nothing.
 //! - Everything is one transaction; problems with single files are reported, not fatal.
 
+mod listing;
 mod origin;
 mod shell;
 pub mod toml_value;
@@ -259,6 +260,8 @@ struct Importer<'a> {
     report: ImportReport,
     /// The directory imported.
     base: Base,
+    /// Its files, read before the import starts.
+    listing: listing::Listing,
     visited: HashSet<ObjectId>,
     items: Vec<Item>,
     /// While set, a `.toml` file of an unknown type waits in `deferred` (its type may be
@@ -288,6 +291,7 @@ impl Store {
                 opts,
                 report: ImportReport::default(),
                 base,
+                listing: listing::Listing::read(dir),
                 visited: HashSet::new(),
                 items: Vec::new(),
                 deferring: true,
@@ -296,6 +300,9 @@ impl Store {
             };
             let root = imp.ensure_directories(&to)?;
             imp.visited.insert(root);
+            for (path, why) in std::mem::take(&mut imp.listing.problems) {
+                imp.error(&path, None, why);
+            }
             imp.walk(dir, root)?;
             imp.retry_deferred()?;
             // Types first: the fields of an object are those its type has after the import.
@@ -454,18 +461,9 @@ impl Importer<'_> {
     /// Classify the entries of `dir` and make an [`Item`] for each object (phase 1: every
     /// object exists afterwards, so fields may refer to any of them in phase 2).
     fn walk(&mut self, dir: &Path, parent: ObjectId) -> Result<()> {
-        let read = std::fs::read_dir(dir)
-            .map_err(|e| StoreError(format!("cannot read {}: {e}", dir.display())))?;
-        let mut names = Vec::new();
-        for entry in read {
-            let entry =
-                entry.map_err(|e| StoreError(format!("cannot read {}: {e}", dir.display())))?;
-            names.push(entry.path());
-        }
-        names.sort();
         let mut metas: HashMap<String, PathBuf> = HashMap::new();
         let mut entries: Vec<Entry> = Vec::new();
-        for path in names {
+        for listing::Listed { path, meta } in self.listing.entries(dir) {
             let Some(file_name) = path
                 .file_name()
                 .and_then(|n| n.to_str())
@@ -473,16 +471,6 @@ impl Importer<'_> {
             else {
                 self.skip(&path, "the name is not UTF-8");
                 continue;
-            };
-            if file_name.starts_with('.') {
-                continue;
-            }
-            let meta = match std::fs::metadata(&path) {
-                Ok(m) => m,
-                Err(e) => {
-                    self.error(&path, None, format!("cannot read: {e}"));
-                    continue;
-                }
             };
             if meta.is_dir() {
                 entries.push(Entry::Dir {
