@@ -28,7 +28,7 @@ use rusqlite::{params, OptionalExtension};
 use jfc_vm::value::{Args, Value};
 
 use super::objects::ObjectId;
-use super::processes::os_process_alive;
+use super::os_process::{own_start_time, still_running};
 use super::{codec, Result, Store, StoreError};
 
 /// A guard test on a message: `Ok(true)` accepts it; `Err` is a runtime error of the guard.
@@ -122,27 +122,34 @@ impl Store {
     /// processes parked on an event job naming it, in every OS process using the store.
     /// Those of an OS process that is gone (killed while waiting) do not count.
     pub fn event_count(&self, channel: ObjectId) -> Result<i64> {
-        let os_pids: Vec<i64> = self
+        let holders: Vec<(i64, Option<i64>)> = self
             .conn
-            .prepare_cached("SELECT os_pid FROM channel_waiters WHERE channel = ?1")?
-            .query_map([channel], |r| r.get(0))?
+            .prepare_cached("SELECT os_pid, os_start FROM channel_waiters WHERE channel = ?1")?
+            .query_map([channel], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<rusqlite::Result<_>>()?;
-        Ok(os_pids.into_iter().filter(|p| os_process_alive(*p)).count() as i64)
+        Ok(holders
+            .into_iter()
+            .filter(|(pid, started)| still_running(*pid, *started))
+            .count() as i64)
     }
 
     /// Record that process `vm_pid` of this OS process waits on the channel (`on`), or
-    /// no longer does.
+    /// no longer does. A row left by an earlier OS process with the same pid is replaced.
     pub fn set_waiting(&mut self, channel: ObjectId, vm_pid: u64, on: bool) -> Result<()> {
-        let sql = if on {
-            "INSERT OR IGNORE INTO channel_waiters (channel, os_pid, vm_pid) VALUES (?1, ?2, ?3)"
+        let me = std::process::id() as i64;
+        if on {
+            self.conn
+                .prepare_cached(
+                    "INSERT OR REPLACE INTO channel_waiters (channel, os_pid, vm_pid, os_start) VALUES (?1, ?2, ?3, ?4)",
+                )?
+                .execute(params![channel, me, vm_pid as i64, own_start_time()])?;
         } else {
-            "DELETE FROM channel_waiters WHERE channel = ?1 AND os_pid = ?2 AND vm_pid = ?3"
-        };
-        self.conn.prepare_cached(sql)?.execute(params![
-            channel,
-            std::process::id() as i64,
-            vm_pid as i64
-        ])?;
+            self.conn
+                .prepare_cached(
+                    "DELETE FROM channel_waiters WHERE channel = ?1 AND os_pid = ?2 AND vm_pid = ?3",
+                )?
+                .execute(params![channel, me, vm_pid as i64])?;
+        }
         Ok(())
     }
 

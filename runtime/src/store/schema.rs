@@ -158,11 +158,13 @@ CREATE TABLE import_origins (
     file TEXT NOT NULL
 );
 "#,
-    // → version 10: the start time of the OS process holding a multiplicity place
-    // (store::os_process), so a place is free once that process is gone even when its pid
-    // was given to another. Places of version 6 have none and are judged by pid.
+    // → version 10: the start time of the OS process holding a multiplicity place or
+    // waiting on a channel (store::os_process), so the place is free (and the waiter no
+    // longer counted) once that process is gone even when its pid was given to another.
+    // Rows of earlier versions have none and are judged by pid.
     r#"
 ALTER TABLE flow_places ADD COLUMN os_start INTEGER;
+ALTER TABLE channel_waiters ADD COLUMN os_start INTEGER;
 "#,
 ];
 
