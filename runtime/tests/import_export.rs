@@ -722,3 +722,44 @@ fn import_from_dot_reads_the_current_directory() {
     assert_eq!(r.created, 2, "{r:#?}");
     assert!(s.lookup("/d/hello").expect("q").is_some());
 }
+
+#[test]
+fn prune_leaves_objects_that_came_from_another_directory() {
+    let (_tmp, db, dir) = temp();
+    let (a, b) = (dir.join("a"), dir.join("b"));
+    write(&a, "one.jf", "print(1)\n");
+    write(&b, "two.jf", "print(2)\n");
+    let mut s = Store::open(&db).expect("store");
+    assert!(import(&mut s, &a, "/p").ok());
+    let prune = ImportOptions {
+        prune: true,
+        ..ImportOptions::default()
+    };
+    let r = s.import_dir(&b, "/p", &prune).expect("import");
+    assert_eq!(r.deleted, 0, "{r:#?}");
+    assert!(
+        s.lookup("/p/one").expect("q").is_some(),
+        "/p/one came from a/"
+    );
+    assert!(
+        r.messages.iter().all(|m| m.kind != MessageKind::Gone),
+        "{r:#?}"
+    );
+
+    // From its own directory, a file that is gone is pruned; a dry run only says so.
+    std::fs::remove_file(a.join("one.jf")).expect("rm");
+    let dry = ImportOptions {
+        dry_run: true,
+        ..prune.clone()
+    };
+    let r = s.import_dir(&a, "/p", &dry).expect("import");
+    assert_eq!(r.deleted, 1, "{r:#?}");
+    assert!(
+        s.lookup("/p/one").expect("q").is_some(),
+        "a dry run writes nothing"
+    );
+    let r = s.import_dir(&a, "/p", &prune).expect("import");
+    assert_eq!(r.deleted, 1, "{r:#?}");
+    assert!(s.lookup("/p/one").expect("q").is_none());
+    assert!(s.lookup("/p/two").expect("q").is_some());
+}
