@@ -134,3 +134,23 @@ fn a_store_of_a_newer_jfc_is_refused_and_left_alone() {
     );
     assert_eq!(user_version(&db), newer);
 }
+
+#[test]
+fn an_old_store_with_an_object_of_a_deleted_type_is_named_not_upgraded() {
+    let (_dir, db) = copy_fixture(7);
+    {
+        let conn = rusqlite::Connection::open(&db).expect("sqlite");
+        conn.execute("UPDATE objects SET type = 99999 WHERE name = 'web1'", [])
+            .expect("damage");
+    }
+    let err = Store::open(&db).err().expect("refused").0;
+    assert!(
+        err.starts_with("store damaged, not upgraded to schema v8: the object `web1` (id "),
+        "{err}"
+    );
+    assert!(
+        err.ends_with(") has a type or parent that no longer exists; restore from backup"),
+        "{err}"
+    );
+    assert_eq!(user_version(&db), 7, "left as it was");
+}

@@ -228,10 +228,20 @@ fn check_foreign_keys(conn: &Connection, version: usize) -> Result<()> {
     }
     let rows: Vec<String> = bad
         .iter()
-        .map(|(table, row, to)| format!("{table} row {row} refers to a missing {to} row"))
+        .map(|(table, row, to)| match table.as_str() {
+            "objects" => {
+                let name: String = conn
+                    .query_row("SELECT name FROM objects WHERE rowid = ?1", [row], |r| {
+                        r.get(0)
+                    })
+                    .unwrap_or_default();
+                format!("the object `{name}` (id {row}) has a type or parent that no longer exists")
+            }
+            _ => format!("{table} row {row} refers to a missing {to} row"),
+        })
         .collect();
     Err(StoreError(format!(
         "store damaged, not upgraded to schema v{version}: {}; restore from backup",
-        rows.join(", ")
+        rows.join("; ")
     )))
 }
