@@ -448,8 +448,9 @@ fn import_prune_deletes_only_what_came_from_that_directory() {
 fn commands_that_only_read_never_create_a_store() {
     let cwd = tempfile::tempdir().expect("temp dir");
     let out_dir = cwd.path().join("out");
-    let commands: [&[&str]; 6] = [
+    let commands: [&[&str]; 7] = [
         &["obj", "ls"],
+        &["import", ".", "--dry-run"],
         &["obj", "cat", "/system"],
         &["obj", "rm", "/x"],
         &["export", "/", path_str(&out_dir)],

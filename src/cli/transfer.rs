@@ -76,7 +76,13 @@ pub fn import(args: ImportArgs, store: Option<&Path>) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let mut store = match super::open_store(store) {
+    // A dry run writes nothing, not even a new store.
+    let opened = if args.dry_run {
+        super::open_existing_store(store)
+    } else {
+        super::open_store(store)
+    };
+    let mut store = match opened {
         Ok(s) => s,
         Err(e) => {
             eprintln!("error: {e}");
