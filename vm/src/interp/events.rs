@@ -78,7 +78,8 @@ impl<H: Host> Vm<H> {
     fn event_job_once(&mut self, p: &mut Process, i: usize) -> Result<Step> {
         let spec = p.frame().code.chunk.events[i].clone();
         let base = p.stack.len().saturating_sub(width(&spec));
-        let ops = operands(&p.stack[base..], &spec)?;
+        let mut ops = operands(&p.stack[base..], &spec)?;
+        ops.target = self.event_target(ops.target)?;
         let fired = match &ops.target {
             None => Some(p.frame().status.result.clone()),
             Some(t) => self.fire(t, ops.guard.as_ref(), ops.peek)?,
@@ -118,7 +119,9 @@ impl<H: Host> Vm<H> {
         let mut all = Vec::new();
         let mut off = base;
         for s in &specs {
-            all.push(operands(&p.stack[off..off + width(s)], s)?);
+            let mut ops = operands(&p.stack[off..off + width(s)], s)?;
+            ops.target = self.event_target(ops.target)?;
+            all.push(ops);
             off += width(s);
         }
         for (k, ops) in all.iter().enumerate() {
@@ -152,6 +155,24 @@ impl<H: Host> Vm<H> {
         let deadline = p.choice_deadlines.iter().flatten().min().copied();
         self.wait_again(p, deadline);
         Ok(Step::Park)
+    }
+
+    /// The target with its LazyArrays (`children` of a Table of Channels, a `find()`)
+    /// run now: each time the event job looks again it sees the objects of that moment.
+    fn event_target(&self, target: Option<Value>) -> Result<Option<Value>> {
+        let has_lazy = |items: &[Value]| items.iter().any(|i| matches!(i, Value::Lazy(_)));
+        Ok(match target {
+            Some(t @ Value::Lazy(_)) => Some(self.materialize(t)?),
+            Some(Value::Array(items)) if has_lazy(&items.borrow()) => {
+                let items = items.borrow().clone();
+                let items = items
+                    .into_iter()
+                    .map(|i| self.materialize(i))
+                    .collect::<Result<_>>()?;
+                Some(Value::array(items))
+            }
+            other => other,
+        })
     }
 
     fn choose(&mut self, p: &mut Process, base: usize, branch: u32) {
