@@ -20,6 +20,7 @@ pub mod index;
 mod key;
 pub(crate) mod num;
 mod pattern;
+mod regex_error;
 pub mod render;
 mod template;
 
