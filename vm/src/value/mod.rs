@@ -18,6 +18,7 @@ pub mod compare;
 pub mod datetime;
 pub mod index;
 mod key;
+pub mod limits;
 pub(crate) mod num;
 mod pattern;
 mod regex_error;
