@@ -217,7 +217,7 @@ pub fn call(store: &mut Store, obj: &ObjectRef, method: &str, args: Args) -> Res
         "find" => find(store, obj, &args),
         "glob" => {
             let pattern = arg(0, "pattern").ok_or_else(|| "glob() needs a pattern".to_string())?;
-            let Value::Str(pattern) = pattern else {
+            let Value::Str(ref pattern) = pattern else {
                 return Err(format!(
                     "glob(): the pattern is a String, not {}",
                     pattern.type_name()
@@ -229,7 +229,7 @@ pub fn call(store: &mut Store, obj: &ObjectRef, method: &str, args: Args) -> Res
                 format!(
                     "{}.glob({})",
                     obj.path,
-                    Value::Str(pattern).to_nested_text()
+                    Value::Str(pattern.clone()).to_nested_text()
                 ),
             ))
         }
@@ -261,8 +261,8 @@ fn table_type(store: &Store, dir: ObjectId) -> Result<Option<ObjectId>, String> 
 /// A type argument: a TypeObject, or its name or path.
 fn type_arg(store: &Store, v: Value) -> Result<ObjectId, String> {
     match v {
-        Value::Object(t) => Ok(t.id),
-        Value::Str(p) => store.type_id(&p).map_err(err),
+        Value::Object(ref t) => Ok(t.id),
+        Value::Str(ref p) => store.type_id(&p).map_err(err),
         other => Err(format!(
             "add(): the type is a TypeObject, not {}",
             other.type_name()
@@ -323,7 +323,7 @@ fn move_or_copy(
     method: &str,
     args: &Args,
 ) -> Result<Value, String> {
-    let Some(Value::Object(o)) = arg(args, 0, "obj") else {
+    let Some(Value::Object(ref o)) = arg(args, 0, "obj") else {
         return Err(format!("{method}() needs the object to {method}"));
     };
     let name = arg(args, 1, "name").map(|v| v.to_text());

@@ -203,7 +203,7 @@ fn string_method(s: &str, name: &str, args: Args) -> Result<Value> {
                 String::new()
             };
             for c in cands {
-                let Value::Str(p) = c else {
+                let Value::Str(ref p) = c else {
                     return Err(Error::new(format!(
                         "{name}(): {} must be a String or an Array of Strings, not {}",
                         pname[0],
@@ -211,9 +211,9 @@ fn string_method(s: &str, name: &str, args: Args) -> Result<Value> {
                     )));
                 };
                 let hit = if name == "startswith" {
-                    hay.starts_with(&*p)
+                    hay.starts_with(&**p)
                 } else {
-                    hay.ends_with(&*p)
+                    hay.ends_with(&**p)
                 };
                 if hit && (st <= en || p.is_empty()) {
                     return Ok(Value::Bool(true));

@@ -37,7 +37,7 @@ pub(crate) fn args_from(
     let mut args = Args::default();
     args.pos.extend(values.by_ref().take(spec.npos as usize));
     if spec.spread {
-        match values.next() {
+        match &values.next() {
             Some(Value::Array(a)) => args.pos.extend(a.borrow().iter().cloned()),
             Some(other) => {
                 return Err(Error::new(format!(
@@ -53,7 +53,7 @@ pub(crate) fn args_from(
             .push((Rc::from(k.as_str()), values.next().unwrap_or(Value::Null)));
     }
     if spec.spread_named {
-        match values.next() {
+        match &values.next() {
             Some(Value::Dict(d)) => {
                 for (k, v) in d.borrow().iter() {
                     let Value::Str(name) = k.value() else {

@@ -82,7 +82,7 @@ impl<H: Host> Vm<H> {
         ops.target = self.event_target(ops.target)?;
         let fired = match &ops.target {
             None => Some(p.frame().status.result.clone()),
-            Some(t) => self.fire(t, ops.guard.as_ref(), ops.peek)?,
+            Some(t) => self.fire(t, ops.guard.as_ref(), ops.peek, 0)?,
         };
         if let Some(v) = fired {
             p.stack.truncate(base);
@@ -127,7 +127,7 @@ impl<H: Host> Vm<H> {
         for (k, ops) in all.iter().enumerate() {
             let fired = match &ops.target {
                 None => Some(p.frame().status.result.clone()),
-                Some(t) => self.fire(t, ops.guard.as_ref(), ops.peek)?,
+                Some(t) => self.fire(t, ops.guard.as_ref(), ops.peek, 0)?,
             };
             if let Some(v) = fired {
                 self.choose(p, base, spec.branches[k]);
@@ -161,8 +161,8 @@ impl<H: Host> Vm<H> {
     /// run now: each time the event job looks again it sees the objects of that moment.
     fn event_target(&self, target: Option<Value>) -> Result<Option<Value>> {
         let has_lazy = |items: &[Value]| items.iter().any(|i| matches!(i, Value::Lazy(_)));
-        Ok(match target {
-            Some(t @ Value::Lazy(_)) => Some(self.materialize(t)?),
+        Ok(match &target {
+            Some(Value::Lazy(_)) => target.map(|t| self.materialize(t)).transpose()?,
             Some(Value::Array(items)) if has_lazy(&items.borrow()) => {
                 let items = items.borrow().clone();
                 let items = items
@@ -171,7 +171,7 @@ impl<H: Host> Vm<H> {
                     .collect::<Result<_>>()?;
                 Some(Value::array(items))
             }
-            other => other,
+            _ => target,
         })
     }
 
@@ -248,11 +248,17 @@ impl<H: Host> Vm<H> {
 
 /// The targets of an event job, arrays of targets opened up.
 fn flatten(t: &Value, out: &mut Vec<Value>) {
-    match t {
-        Value::Array(items) => items.borrow().iter().for_each(|i| flatten(i, out)),
-        other => out.push(other.clone()),
+    let mut todo = vec![t.clone()];
+    while let Some(t) = todo.pop() {
+        match &t {
+            Value::Array(items) => todo.extend(items.borrow().iter().rev().cloned()),
+            _ => out.push(t),
+        }
     }
 }
+
+/// Arrays of targets nest at most this deep (the search for an event recurses).
+const MAX_TARGET_DEPTH: usize = 100;
 
 fn same_object(v: &Value, id: i64) -> bool {
     matches!(v, Value::Object(o) if o.id == id)
@@ -271,7 +277,13 @@ impl<H: Host> Vm<H> {
         target: &Value,
         guard: Option<&(Guard, Value)>,
         peek: bool,
+        depth: usize,
     ) -> Result<Option<Value>> {
+        if depth > MAX_TARGET_DEPTH {
+            return Err(Error::new(format!(
+                "an event job waits on Arrays of targets nested more than {MAX_TARGET_DEPTH} deep"
+            )));
+        }
         match target {
             Value::Object(o) => {
                 let scan = matches!(guard, Some((Guard::Scan, _)));
@@ -331,7 +343,7 @@ impl<H: Host> Vm<H> {
             Value::Array(items) => {
                 let items: Vec<Value> = items.borrow().clone();
                 for t in items {
-                    if let Some(v) = self.fire(&t, guard, peek)? {
+                    if let Some(v) = self.fire(&t, guard, peek, depth + 1)? {
                         return Ok(Some(Value::array(vec![t, v])));
                     }
                 }

@@ -45,7 +45,7 @@ impl<H: Host> Vm<H> {
     fn path_component(&self, v: &Value, arg: usize) -> Result<String> {
         match v {
             Value::Str(s) => Ok(s.to_string()),
-            Value::Object(o) => match self.host.object_attr(o, "abspath") {
+            Value::Object(o) => match &self.host.object_attr(o, "abspath") {
                 Ok(Value::Str(s)) => Ok(s.to_string()),
                 _ => Ok(o.path.to_string()),
             },
@@ -59,10 +59,10 @@ impl<H: Host> Vm<H> {
 
     /// `length(obj)` of a Directory or Table: its number of children (library.md §1.3).
     pub(crate) fn object_length(&self, o: &ObjectRef) -> Result<Value> {
-        match self.host.object_attr(o, "children").map_err(Error::new)? {
-            Value::Lazy(la) => self.lazy(&la, LazyOp::Count),
+        match &self.host.object_attr(o, "children").map_err(Error::new)? {
+            Value::Lazy(la) => self.lazy(la, LazyOp::Count),
             _ => {
-                let kind = match self.host.object_attr(o, "type_name") {
+                let kind = match &self.host.object_attr(o, "type_name") {
                     Ok(Value::Str(t)) => format!("a {t}"),
                     _ => "an object".to_string(),
                 };

@@ -23,6 +23,7 @@ pub(crate) mod num;
 mod pattern;
 mod regex_error;
 pub mod render;
+mod teardown;
 mod template;
 
 pub use arith::{add, div, mul, neg, pos, rem, sub};
