@@ -57,6 +57,44 @@ impl<H: Host> Vm<H> {
         }
     }
 
+    /// `user(x)` / `group(x)` (library.md §1.10): by name (String), by id (Integer), or
+    /// a User / Group itself; the store's users are the virtual objects under `/config`.
+    pub(crate) fn user_or_group(&self, which: &str, args: Args) -> Result<Value> {
+        let given = args
+            .pos
+            .first()
+            .or_else(|| args.kw.iter().find(|(k, _)| &**k == which).map(|(_, v)| v));
+        let (Some(given), 1) = (given, args.pos.len() + args.kw.len()) else {
+            return Err(Error::new(format!(
+                "{which}() takes one argument, the {which}"
+            )));
+        };
+        let key = match given {
+            Value::Str(name) if !name.is_empty() && !name.contains('/') => name.to_string(),
+            Value::Int(id) => format!("id_{id}"),
+            Value::Object(o) => {
+                let type_name = self.host.object_attr(o, "type_name");
+                let wanted = if which == "user" { "User" } else { "Group" };
+                return match &type_name {
+                    Ok(Value::Str(t)) if &**t == wanted => Ok(given.clone()),
+                    _ => Err(Error::new(format!(
+                        "{which}(): {} is not a {wanted}",
+                        o.path
+                    ))),
+                };
+            }
+            other => {
+                return Err(Error::new(format!(
+                    "{which}(): a {which} is given by name (String) or id (Integer), not {}",
+                    other.to_nested_text()
+                )))
+            }
+        };
+        self.host
+            .resolve_path("/", &format!("/config/{which}/{key}"))
+            .map_err(Error::new)
+    }
+
     /// `length(obj)` of a Directory or Table: its number of children (library.md §1.3).
     pub(crate) fn object_length(&self, o: &ObjectRef) -> Result<Value> {
         match &self.host.object_attr(o, "children").map_err(Error::new)? {
