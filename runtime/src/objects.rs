@@ -236,7 +236,7 @@ pub fn call(store: &mut Store, obj: &ObjectRef, method: &str, args: Args) -> Res
                     pattern.type_name()
                 ));
             };
-            let q = Query::glob(store, obj.id, &pattern).map_err(err)?;
+            let q = Query::glob(store, obj.id, pattern).map_err(err)?;
             Ok(lazy_value(
                 q,
                 format!(
@@ -275,7 +275,7 @@ fn table_type(store: &Store, dir: ObjectId) -> Result<Option<ObjectId>, String> 
 fn type_arg(store: &Store, v: Value) -> Result<ObjectId, String> {
     match v {
         Value::Object(ref t) => Ok(t.id),
-        Value::Str(ref p) => store.type_id(&p).map_err(err),
+        Value::Str(ref p) => store.type_id(p).map_err(err),
         other => Err(format!(
             "add(): the type is a TypeObject, not {}",
             other.type_name()

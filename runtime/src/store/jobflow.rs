@@ -84,7 +84,7 @@ impl Store {
         let fresh = executable && matches!(&version, Value::Str(v) if &**v == COMPILER_VERSION);
         if fresh {
             if let Value::Str(ref code) = self.read_field(id, "code")? {
-                if let Ok(mut chunk) = serde_json::from_str::<Chunk>(&code) {
+                if let Ok(mut chunk) = serde_json::from_str::<Chunk>(code) {
                     // Messages name the flow where it is now, not where it was compiled.
                     chunk.name = path;
                     return Ok(chunk);

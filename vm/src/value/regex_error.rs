@@ -109,11 +109,7 @@ fn parens(src: &str) -> Option<Paren> {
             }
             ']' if in_class => in_class = false,
             '(' if !in_class => open.push(i),
-            ')' if !in_class => {
-                if open.pop().is_none() {
-                    return Some(Paren::Unbalanced(i));
-                }
-            }
+            ')' if !in_class && open.pop().is_none() => return Some(Paren::Unbalanced(i)),
             _ => {}
         }
     }

@@ -1171,7 +1171,7 @@ fn defaults_are_fresh_values() {
     else {
         panic!()
     };
-    assert!(!Rc::ptr_eq(&a, &b));
+    assert!(!Rc::ptr_eq(a, b));
     a.borrow_mut().push(s("changed"));
     assert_eq!(b.borrow().len(), 1);
 }
