@@ -10,6 +10,7 @@ use crate::process_list;
 use crate::store::objects::ObjectId;
 use crate::store::query::{Query, Rows};
 use crate::store::{Store, StoreError};
+use crate::user_list;
 
 /// Properties every object has (§3.2).
 const PROPERTIES: &[&str] = &[
@@ -45,6 +46,9 @@ fn err(e: StoreError) -> String {
 
 /// `obj.name`.
 pub fn attr(store: &Store, obj: &ObjectRef, name: &str) -> Result<Value, String> {
+    if user_list::is_user_or_group(obj) {
+        return user_list::attr(store, obj, name);
+    }
     if process_list::is_virtual(obj) {
         return process_list::attr(store, obj, name);
     }
@@ -66,6 +70,9 @@ pub fn attr(store: &Store, obj: &ObjectRef, name: &str) -> Result<Value, String>
 
 /// `obj['name']`: fields only.
 pub fn index(store: &Store, obj: &ObjectRef, key: &Value) -> Result<Value, String> {
+    if user_list::is_user_or_group(obj) {
+        return user_list::index(store, obj, key);
+    }
     if process_list::is_virtual(obj) {
         return process_list::index(store, obj, key);
     }
@@ -81,6 +88,9 @@ pub fn index(store: &Store, obj: &ObjectRef, key: &Value) -> Result<Value, Strin
 
 /// `[value >> obj.name]`: a writable property or a field.
 pub fn set(store: &mut Store, obj: &ObjectRef, name: &str, value: Value) -> Result<(), String> {
+    if user_list::is_user_or_group(obj) {
+        return user_list::set(store, obj, name, value);
+    }
     if process_list::is_virtual(obj) {
         return process_list::set(obj, name);
     }
@@ -174,6 +184,9 @@ fn timestamp(text: &str) -> Value {
 
 /// `obj.method(args)`.
 pub fn call(store: &mut Store, obj: &ObjectRef, method: &str, args: Args) -> Result<Value, String> {
+    if user_list::is_user_or_group(obj) {
+        return Err(format!("{} has no method `{method}`", obj.path));
+    }
     if process_list::is_virtual(obj) {
         return process_list::call(store, obj, method, args);
     }
@@ -217,19 +230,19 @@ pub fn call(store: &mut Store, obj: &ObjectRef, method: &str, args: Args) -> Res
         "find" => find(store, obj, &args),
         "glob" => {
             let pattern = arg(0, "pattern").ok_or_else(|| "glob() needs a pattern".to_string())?;
-            let Value::Str(pattern) = pattern else {
+            let Value::Str(ref pattern) = pattern else {
                 return Err(format!(
                     "glob(): the pattern is a String, not {}",
                     pattern.type_name()
                 ));
             };
-            let q = Query::glob(store, obj.id, &pattern).map_err(err)?;
+            let q = Query::glob(store, obj.id, pattern).map_err(err)?;
             Ok(lazy_value(
                 q,
                 format!(
                     "{}.glob({})",
                     obj.path,
-                    Value::Str(pattern).to_nested_text()
+                    Value::Str(pattern.clone()).to_nested_text()
                 ),
             ))
         }
@@ -261,8 +274,8 @@ fn table_type(store: &Store, dir: ObjectId) -> Result<Option<ObjectId>, String> 
 /// A type argument: a TypeObject, or its name or path.
 fn type_arg(store: &Store, v: Value) -> Result<ObjectId, String> {
     match v {
-        Value::Object(t) => Ok(t.id),
-        Value::Str(p) => store.type_id(&p).map_err(err),
+        Value::Object(ref t) => Ok(t.id),
+        Value::Str(ref p) => store.type_id(p).map_err(err),
         other => Err(format!(
             "add(): the type is a TypeObject, not {}",
             other.type_name()
@@ -323,7 +336,7 @@ fn move_or_copy(
     method: &str,
     args: &Args,
 ) -> Result<Value, String> {
-    let Some(Value::Object(o)) = arg(args, 0, "obj") else {
+    let Some(Value::Object(ref o)) = arg(args, 0, "obj") else {
         return Err(format!("{method}() needs the object to {method}"));
     };
     let name = arg(args, 1, "name").map(|v| v.to_text());
@@ -438,6 +451,9 @@ pub fn lazy(store: &mut Store, la: &LazyArray, op: LazyOp) -> Result<Value, Stri
 
 /// The children of a container in its display order, as Object values.
 pub fn children(store: &Store, obj: &ObjectRef) -> Result<Vec<Value>, String> {
+    if user_list::is_user_or_group(obj) {
+        return user_list::children(store, obj);
+    }
     if process_list::is_virtual(obj) {
         return process_list::children(store, obj);
     }
@@ -466,6 +482,9 @@ pub fn resolve(store: &Store, dir: &str, path: &str) -> Result<Value, String> {
     };
     let normal = normalize(&joined);
     if let Some(v) = process_list::resolve(store, &normal) {
+        return v;
+    }
+    if let Some(v) = user_list::resolve(store, &normal) {
         return v;
     }
     match store.lookup(&normal).map_err(err)? {

@@ -565,10 +565,10 @@ fieldTypes = ["Datetime", "Date", "Time", "Binary", "Array<String>", "Array<Obje
     );
     // References point at the objects of the store imported into.
     let rich2 = s2.resolve("/src/things/rich").expect("rich");
-    let Value::Array(refs) = s2.read_field(rich2, "refs").expect("refs") else {
+    let Value::Array(ref refs) = s2.read_field(rich2, "refs").expect("refs") else {
         panic!("refs is an Array")
     };
-    let Value::Object(r) = refs.borrow()[0].clone() else {
+    let Value::Object(ref r) = refs.borrow()[0].clone() else {
         panic!("an Object")
     };
     assert_eq!(r.id, s2.resolve("/src/nodes/web1").expect("web1"));

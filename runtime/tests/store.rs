@@ -222,7 +222,7 @@ fn typed_fields_convert_validate_and_default() {
     s.write_field(node, "account", Value::str("/acct"))
         .expect("a path converts to an object");
     match s.read_field(node, "account").expect("reads") {
-        Value::Object(o) => assert_eq!((o.id, &*o.path), (acct, "/acct")),
+        Value::Object(ref o) => assert_eq!((o.id, &*o.path), (acct, "/acct")),
         other => panic!("{}", other.to_text()),
     }
 }

@@ -174,8 +174,9 @@ impl<H: Host> Vm<H> {
             let next_timer = self.timers.peek().map(|Reverse((t, _, _))| *t);
             let store_waiting = !self.store_waiters.is_empty();
             if self.in_flight == 0 && next_timer.is_none() && !store_waiting {
+                // In the loop, not a nested run: a flow may catch this any number of times.
                 self.deadlock();
-                return;
+                continue;
             }
             let mut wait = next_timer.map(|t| t.saturating_duration_since(Instant::now()));
             if store_waiting {
@@ -334,37 +335,63 @@ impl<H: Host> Vm<H> {
         self.procs.insert(ticket.pid, p);
     }
 
-    /// Nothing can wake the remaining processes: end them with an error.
+    /// Nothing can wake the remaining processes: raise an error in each (a `try` may
+    /// catch it), or stop those that cannot take one (detached, suspended).
     fn deadlock(&mut self) {
         let mut pids: Vec<u64> = self.procs.keys().copied().collect();
         pids.sort_unstable();
         for pid in pids {
-            if let Some(mut p) = self.procs.remove(&pid) {
-                let detached = p.info.borrow().detached;
-                if !detached {
-                    let e = crate::value::Error::new("the process waits for an event that can never come: no other process is running and no timeout is set");
-                    if !self.raise(&mut p, e) {
-                        // a `try` caught it; the process goes on
-                        self.procs.insert(pid, p);
-                        self.ready.push(pid);
-                        continue;
-                    }
-                } else {
-                    let stopped =
-                        Value::str("stopped: it was waiting for an event that can never come");
-                    self.end_process(
-                        &mut p,
-                        ProcessState::Aborted,
-                        Value::Int(1),
-                        Value::Null,
-                        stopped,
-                    );
-                }
+            let Some(mut p) = self.procs.remove(&pid) else {
+                continue;
+            };
+            if let Some(stopped) = self.unwakeable(&p) {
+                self.end_process(
+                    &mut p,
+                    ProcessState::Aborted,
+                    Value::Int(1),
+                    Value::Null,
+                    Value::str(&stopped),
+                );
+                continue;
+            }
+            let e = crate::value::Error::new(self.deadlock_message(&p));
+            if !self.raise(&mut p, e) {
+                // a `try` caught it; the process goes on
+                self.procs.insert(pid, p);
+                self.ready.push(pid);
             }
         }
-        if !self.procs.is_empty() {
-            self.run();
+    }
+
+    /// Why a process that cannot take an error is stopped, or None when it can take one.
+    fn unwakeable(&self, p: &Process) -> Option<String> {
+        if p.wait == Wait::Suspended {
+            // suspend() waits to be resumed from outside (library.md §1.2): no `try` does that.
+            let e = "stopped while suspended: suspend() waits to be resumed from outside, and nothing can resume a process of this run";
+            self.host.report(&format!("process {}: {e}", p.pid));
+            return Some(e.to_string());
         }
+        p.info
+            .borrow()
+            .detached
+            .then(|| "stopped: it was waiting for an event that can never come".to_string())
+    }
+
+    /// What a process that can never be woken waits for.
+    fn deadlock_message(&self, p: &Process) -> String {
+        let pending = p.fork.as_ref().map_or(0, |f| f.pending.len());
+        if p.wait == Wait::Children && pending > 0 {
+            let n = self.opts.max_processes;
+            let live = self.live;
+            let plural =
+                |k: usize, one: &'static str, many: &'static str| if k == 1 { one } else { many };
+            return format!(
+                "the process limit (--max-processes {n}) is reached: {live} {} live (this one included) and none can end, so this fork/pfor cannot start its {pending} remaining child {}",
+                plural(live, "process is", "processes are"),
+                plural(pending, "process", "processes"),
+            );
+        }
+        "the process waits for an event that can never come: no other process is running and no timeout is set".to_string()
     }
 }
 

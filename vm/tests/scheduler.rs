@@ -125,3 +125,35 @@ fn runtime_error_aborts_with_its_message() {
         info.error.to_text()
     );
 }
+
+#[test]
+fn a_pfor_that_the_process_limit_blocks_names_the_limit() {
+    let opts = VmOptions {
+        max_processes: 1,
+        ..VmOptions::default()
+    };
+    let (_, info) = run("{ pfor i in [1, 2, 3] | print(i) }", opts);
+    let info = info.borrow();
+    assert_eq!(info.state, ProcessState::Aborted);
+    assert_eq!(
+        info.error.to_text(),
+        "the process limit (--max-processes 1) is reached: 1 process is live (this one included) \
+         and none can end, so this fork/pfor cannot start its 3 remaining child processes"
+    );
+}
+
+#[test]
+fn suspend_is_not_undone_by_try() {
+    let (vm, info) = run(
+        "{try | print('before') -> suspend() -> print('resumed?')} -> print('after try')",
+        VmOptions::default(),
+    );
+    let info = info.borrow();
+    assert_eq!(info.state, ProcessState::Aborted);
+    assert!(
+        info.error.to_text().starts_with("stopped while suspended"),
+        "{}",
+        info.error.to_text()
+    );
+    assert_eq!(*vm.host().console.borrow(), vec!["before"]);
+}

@@ -101,10 +101,10 @@ pub(crate) fn sealed_parts(text: &str) -> Option<Result<Sealed, String>> {
     if !text.trim_start().starts_with('{') || !text.contains(SECRET) {
         return None;
     }
-    let Ok(Value::Dict(d)) = json::parse(text, true) else {
+    let Ok(Value::Dict(ref d)) = json::parse(text, true) else {
         return None;
     };
-    let f = take_map(&d);
+    let f = take_map(d);
     if !matches!(f.get(&Key::str(TAG)), Some(Value::Str(t)) if &**t == SECRET) {
         return None;
     }
@@ -311,14 +311,14 @@ fn from_json(raw: Value, depth: usize) -> Result<Value, String> {
         return Err("nested too deeply".to_string());
     }
     match raw {
-        Value::Array(a) => {
-            let items = take_vec(&a);
+        Value::Array(ref a) => {
+            let items = take_vec(a);
             let out: Result<Vec<Value>, String> =
                 items.into_iter().map(|v| from_json(v, depth + 1)).collect();
             Ok(Value::array(out?))
         }
-        Value::Dict(d) => {
-            let entries = take_map(&d);
+        Value::Dict(ref d) => {
+            let entries = take_map(d);
             if entries.contains_key(&Key::str(TAG)) {
                 return from_tagged(&entries, depth);
             }
@@ -423,10 +423,10 @@ fn decode_dict(f: &Fields, depth: usize) -> Result<Value, String> {
     };
     let mut out = IndexMap::new();
     for pair in take_vec(pairs) {
-        let Value::Array(kv) = pair else {
+        let Value::Array(ref kv) = pair else {
             return Err("a dict entry is not a pair".to_string());
         };
-        let mut kv = take_vec(&kv).into_iter();
+        let mut kv = take_vec(kv).into_iter();
         let (Some(k), Some(v), None) = (kv.next(), kv.next(), kv.next()) else {
             return Err("a dict entry is not a pair".to_string());
         };

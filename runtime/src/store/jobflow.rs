@@ -83,8 +83,8 @@ impl Store {
         let version = self.read_field(id, "compilerVersion")?;
         let fresh = executable && matches!(&version, Value::Str(v) if &**v == COMPILER_VERSION);
         if fresh {
-            if let Value::Str(code) = self.read_field(id, "code")? {
-                if let Ok(mut chunk) = serde_json::from_str::<Chunk>(&code) {
+            if let Value::Str(ref code) = self.read_field(id, "code")? {
+                if let Ok(mut chunk) = serde_json::from_str::<Chunk>(code) {
                     // Messages name the flow where it is now, not where it was compiled.
                     chunk.name = path;
                     return Ok(chunk);
@@ -112,7 +112,7 @@ impl Store {
     /// The stored compile errors of Jobflow `id`, `(line, message)` by line.
     pub fn jobflow_errors(&self, id: ObjectId) -> Result<Vec<(usize, String)>> {
         let mut out = Vec::new();
-        if let Value::Dict(d) = self.read_field(id, "errors")? {
+        if let Value::Dict(ref d) = self.read_field(id, "errors")? {
             for (k, v) in d.borrow().iter() {
                 let line = k.value().to_text().parse::<usize>().unwrap_or(0);
                 out.push((line, v.to_text()));

@@ -24,7 +24,7 @@ impl Store {
         let strings = |field: &str| -> Result<Vec<String>> {
             Ok(match self.field_raw(type_id, field)? {
                 Some(text) => match codec::decode(&text).map_err(StoreError)? {
-                    Value::Array(a) => a.borrow().iter().map(Value::to_text).collect(),
+                    Value::Array(ref a) => a.borrow().iter().map(Value::to_text).collect(),
                     _ => Vec::new(),
                 },
                 None => Vec::new(),
@@ -73,7 +73,7 @@ impl Store {
             return Ok(None);
         }
         Ok(match self.read_field(id, "typeObject")? {
-            Value::Object(t) => Some(t.id),
+            Value::Object(ref t) => Some(t.id),
             _ => None,
         })
     }

@@ -57,6 +57,10 @@ pub fn bind(
     })
 }
 
+/// What a missing argument reads as (a constant: `Value` has a destructor, so a
+/// `&Value::Null` temporary would not live long enough).
+const NULL: &Value = &Value::Null;
+
 impl Bound {
     /// The argument at parameter `i`, if given (a `null` counts as given).
     pub fn opt(&self, i: usize) -> Option<&Value> {
@@ -70,7 +74,7 @@ impl Bound {
 
     /// A required argument (checked by [`bind`]).
     pub fn req(&self, i: usize) -> &Value {
-        self.opt(i).unwrap_or(&Value::Null)
+        self.opt(i).unwrap_or(NULL)
     }
 
     /// Take the argument out (for values that are moved into containers).

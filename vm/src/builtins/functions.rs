@@ -11,6 +11,7 @@ use super::{codec, json, mail};
 use crate::value::datetime::{
     check_datetime, parse_date, parse_iso_datetime, parse_time, strptime, td_from_micros,
 };
+use crate::value::limits::{self, MAX_BYTES, MAX_INT_DIGITS};
 use crate::value::num::float_to_int;
 use crate::value::{get_attr, Args, Error, Key, Pattern, PatternKind, Result, Value};
 
@@ -37,10 +38,8 @@ pub const PURE_FUNCTIONS: &[&str] = &[
     "mail_parse",
 ];
 
-/// Largest Binary `bytes(n)` creates.
-const MAX_BYTES: usize = 1 << 31;
-/// Largest network `iprange` expands.
-const MAX_HOSTS: u64 = 1 << 24;
+/// Largest network `iprange` expands: a /12 (each address is a String of its own).
+const MAX_HOSTS: u64 = 1 << 20;
 
 /// Whether `name` is one of the pure built-in functions.
 pub fn is_pure_function(name: &str) -> bool {
@@ -222,6 +221,10 @@ pub fn to_int(x: &Value) -> Result<Value> {
             if digits.is_empty() || !digits.chars().all(|c| c.is_ascii_digit()) {
                 return Err(bad());
             }
+            // Parsing is quadratic in the length: bound it like any Integer result.
+            if digits.trim_start_matches('0').len() as u64 > MAX_INT_DIGITS {
+                return Err(limits::int_too_large());
+            }
             let n: BigInt = digits.parse().map_err(|_| bad())?;
             Ok(Value::from_bigint(if neg { -n } else { n }))
         }
@@ -295,7 +298,7 @@ fn to_bytes(a: &Bound) -> Result<Value> {
             match n.to_usize() {
                 Some(k) if k <= MAX_BYTES => Ok(Value::Bytes(vec![0u8; k].into())),
                 _ => Err(Error::new(format!(
-                    "bytes(): count too large (more than {MAX_BYTES})"
+                    "bytes(): result too large: {n} bytes; the limit is {MAX_BYTES}"
                 ))),
             }
         }
@@ -502,7 +505,7 @@ fn iprange(s: &str) -> Result<Value> {
     };
     if count > MAX_HOSTS {
         return Err(Error::new(format!(
-            "iprange(): network too large ({count} hosts)"
+            "iprange(): result too large: '{s}' has {count} host addresses; the limit is {MAX_HOSTS} (a /12)"
         )));
     }
     Ok(Value::array(

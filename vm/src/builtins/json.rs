@@ -9,6 +9,7 @@ use indexmap::IndexMap;
 use num_bigint::BigInt;
 
 use crate::value::datetime::{fmt_date, fmt_time, isoformat_utc};
+use crate::value::limits::MAX_INT_DIGITS;
 use crate::value::render::float_repr;
 use crate::value::{Error, Key, Result, Value};
 
@@ -143,6 +144,11 @@ impl Parser<'_> {
                 .map_err(|_| self.err("invalid number"))
         } else if let Ok(n) = t.parse::<i64>() {
             Ok(Value::Int(n))
+        } else if t.trim_start_matches('-').len() as u64 > MAX_INT_DIGITS {
+            // Parsing is quadratic in the length: bound it like any Integer result.
+            Err(self.err(&format!(
+                "integer too large (an Integer has at most {MAX_INT_DIGITS} decimal digits)"
+            )))
         } else {
             t.parse::<BigInt>()
                 .map(Value::from_bigint)

@@ -10,6 +10,7 @@ use super::args::{bind, Bound};
 use super::codec;
 use super::format::str_format;
 use crate::value::datetime::{isoformat_utc, strftime};
+use crate::value::limits::{self, MAX_BYTES};
 use crate::value::{Args, Error, Key, Result, Value};
 
 pub const STRING_METHODS: &[&str] = &[
@@ -148,6 +149,9 @@ fn string_method(s: &str, name: &str, args: Args) -> Result<Value> {
                         it.type_name()
                     )));
                 };
+                if out.len() + s.len() + t.len() > MAX_BYTES {
+                    return Err(limits::bytes_too_large("the joined String"));
+                }
                 if i > 0 {
                     out.push_str(s);
                 }
@@ -199,7 +203,7 @@ fn string_method(s: &str, name: &str, args: Args) -> Result<Value> {
                 String::new()
             };
             for c in cands {
-                let Value::Str(p) = c else {
+                let Value::Str(ref p) = c else {
                     return Err(Error::new(format!(
                         "{name}(): {} must be a String or an Array of Strings, not {}",
                         pname[0],
@@ -207,9 +211,9 @@ fn string_method(s: &str, name: &str, args: Args) -> Result<Value> {
                     )));
                 };
                 let hit = if name == "startswith" {
-                    hay.starts_with(&*p)
+                    hay.starts_with(&**p)
                 } else {
-                    hay.ends_with(&*p)
+                    hay.ends_with(&**p)
                 };
                 if hit && (st <= en || p.is_empty()) {
                     return Ok(Value::Bool(true));
@@ -235,10 +239,12 @@ fn string_method(s: &str, name: &str, args: Args) -> Result<Value> {
             let old = string_arg(&a, 0)?;
             let new = string_arg(&a, 1)?;
             let count = a.int_or(2, -1)?;
-            if count < 0 {
-                return Ok(Value::str(&s.replace(&*old, &new)));
-            }
             let count = usize::try_from(count).unwrap_or(usize::MAX);
+            // Each replacement may grow the text: refuse a result beyond the limit first.
+            let grows = new.len().saturating_sub(old.len());
+            if grows > 0 && s.len() + s.matches(&*old).take(count).count() * grows > MAX_BYTES {
+                return Err(limits::bytes_too_large("the replaced String"));
+            }
             Ok(Value::str(&s.replacen(&*old, &new, count)))
         }
         "split" | "rsplit" => {

@@ -37,7 +37,7 @@ pub(crate) fn args_from(
     let mut args = Args::default();
     args.pos.extend(values.by_ref().take(spec.npos as usize));
     if spec.spread {
-        match values.next() {
+        match &values.next() {
             Some(Value::Array(a)) => args.pos.extend(a.borrow().iter().cloned()),
             Some(other) => {
                 return Err(Error::new(format!(
@@ -53,7 +53,7 @@ pub(crate) fn args_from(
             .push((Rc::from(k.as_str()), values.next().unwrap_or(Value::Null)));
     }
     if spec.spread_named {
-        match values.next() {
+        match &values.next() {
             Some(Value::Dict(d)) => {
                 for (k, v) in d.borrow().iter() {
                     let Value::Str(name) = k.value() else {
@@ -149,6 +149,12 @@ impl<H: Host> Vm<H> {
         match (b.name, args.pos.first()) {
             ("length", Some(Value::Lazy(la))) => return self.lazy(la, crate::host::LazyOp::Count),
             ("type", Some(v @ Value::Lazy(_))) => return Ok(Value::str(v.type_name())),
+            ("length", Some(Value::Object(o))) if args.pos.len() == 1 => {
+                return self.object_length(o)
+            }
+            ("has_key", Some(Value::Object(o))) if args.pos.len() == 2 => {
+                return Ok(self.object_has_key(o, &args.pos[1]))
+            }
             _ => {}
         }
         let args = self.materialize_args(args)?;
@@ -157,18 +163,8 @@ impl<H: Host> Vm<H> {
             "channel" => Ok(Value::Channel(Rc::new(RefCell::new(
                 ChannelState::default(),
             )))),
-            "path" => match args.pos.first() {
-                Some(Value::Str(path)) => {
-                    let dir = p.frame().dir.clone();
-                    self.host.resolve_path(&dir, path).map_err(Error::new)
-                }
-                Some(obj @ Value::Object(_)) => Ok(obj.clone()),
-                Some(other) => Err(Error::new(format!(
-                    "path() takes a path String or an object, not {}",
-                    other.type_name()
-                ))),
-                None => Err(Error::new("path() needs a path")),
-            },
+            "path" => self.path_builtin(p, args),
+            "user" | "group" => self.user_or_group(b.name, args),
             name if functions::is_pure_function(name) => functions::call_function(name, args),
             name if b.kind == BuiltinKind::Job => Err(Error::new(format!(
                 "`{name}` is a built-in job; write it as a job of its own"

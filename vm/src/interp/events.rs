@@ -78,10 +78,11 @@ impl<H: Host> Vm<H> {
     fn event_job_once(&mut self, p: &mut Process, i: usize) -> Result<Step> {
         let spec = p.frame().code.chunk.events[i].clone();
         let base = p.stack.len().saturating_sub(width(&spec));
-        let ops = operands(&p.stack[base..], &spec)?;
+        let mut ops = operands(&p.stack[base..], &spec)?;
+        ops.target = self.event_target(ops.target)?;
         let fired = match &ops.target {
             None => Some(p.frame().status.result.clone()),
-            Some(t) => self.fire(t, ops.guard.as_ref(), ops.peek)?,
+            Some(t) => self.fire(t, ops.guard.as_ref(), ops.peek, 0)?,
         };
         if let Some(v) = fired {
             p.stack.truncate(base);
@@ -118,13 +119,15 @@ impl<H: Host> Vm<H> {
         let mut all = Vec::new();
         let mut off = base;
         for s in &specs {
-            all.push(operands(&p.stack[off..off + width(s)], s)?);
+            let mut ops = operands(&p.stack[off..off + width(s)], s)?;
+            ops.target = self.event_target(ops.target)?;
+            all.push(ops);
             off += width(s);
         }
         for (k, ops) in all.iter().enumerate() {
             let fired = match &ops.target {
                 None => Some(p.frame().status.result.clone()),
-                Some(t) => self.fire(t, ops.guard.as_ref(), ops.peek)?,
+                Some(t) => self.fire(t, ops.guard.as_ref(), ops.peek, 0)?,
             };
             if let Some(v) = fired {
                 self.choose(p, base, spec.branches[k]);
@@ -152,6 +155,24 @@ impl<H: Host> Vm<H> {
         let deadline = p.choice_deadlines.iter().flatten().min().copied();
         self.wait_again(p, deadline);
         Ok(Step::Park)
+    }
+
+    /// The target with its LazyArrays (`children` of a Table of Channels, a `find()`)
+    /// run now: each time the event job looks again it sees the objects of that moment.
+    fn event_target(&self, target: Option<Value>) -> Result<Option<Value>> {
+        let has_lazy = |items: &[Value]| items.iter().any(|i| matches!(i, Value::Lazy(_)));
+        Ok(match &target {
+            Some(Value::Lazy(_)) => target.map(|t| self.materialize(t)).transpose()?,
+            Some(Value::Array(items)) if has_lazy(&items.borrow()) => {
+                let items = items.borrow().clone();
+                let items = items
+                    .into_iter()
+                    .map(|i| self.materialize(i))
+                    .collect::<Result<_>>()?;
+                Some(Value::array(items))
+            }
+            _ => target,
+        })
     }
 
     fn choose(&mut self, p: &mut Process, base: usize, branch: u32) {
@@ -227,11 +248,17 @@ impl<H: Host> Vm<H> {
 
 /// The targets of an event job, arrays of targets opened up.
 fn flatten(t: &Value, out: &mut Vec<Value>) {
-    match t {
-        Value::Array(items) => items.borrow().iter().for_each(|i| flatten(i, out)),
-        other => out.push(other.clone()),
+    let mut todo = vec![t.clone()];
+    while let Some(t) = todo.pop() {
+        match &t {
+            Value::Array(items) => todo.extend(items.borrow().iter().rev().cloned()),
+            _ => out.push(t),
+        }
     }
 }
+
+/// Arrays of targets nest at most this deep (the search for an event recurses).
+const MAX_TARGET_DEPTH: usize = 100;
 
 fn same_object(v: &Value, id: i64) -> bool {
     matches!(v, Value::Object(o) if o.id == id)
@@ -250,7 +277,13 @@ impl<H: Host> Vm<H> {
         target: &Value,
         guard: Option<&(Guard, Value)>,
         peek: bool,
+        depth: usize,
     ) -> Result<Option<Value>> {
+        if depth > MAX_TARGET_DEPTH {
+            return Err(Error::new(format!(
+                "an event job waits on Arrays of targets nested more than {MAX_TARGET_DEPTH} deep"
+            )));
+        }
         match target {
             Value::Object(o) => {
                 let scan = matches!(guard, Some((Guard::Scan, _)));
@@ -310,7 +343,7 @@ impl<H: Host> Vm<H> {
             Value::Array(items) => {
                 let items: Vec<Value> = items.borrow().clone();
                 for t in items {
-                    if let Some(v) = self.fire(&t, guard, peek)? {
+                    if let Some(v) = self.fire(&t, guard, peek, depth + 1)? {
                         return Ok(Some(Value::array(vec![t, v])));
                     }
                 }

@@ -6,7 +6,8 @@ use super::{pop, set_status, Step};
 use crate::host::Host;
 use crate::process::{ForkState, Iter, Outcome, Process, Wait};
 use crate::scheduler::Vm;
-use crate::value::{ProcessState, Result, Value};
+use crate::value::limits::MAX_ELEMENTS;
+use crate::value::{Error, ProcessState, Result, Value};
 
 impl<H: Host> Vm<H> {
     /// Run (or, when woken, resume) the fork/pfor block `forks[i]`.
@@ -93,7 +94,17 @@ fn start_fork<H: Host>(vm: &Vm<H>, p: &mut Process, i: usize) -> Result<ForkStat
         Some(_) => {
             let source = pop(p)?;
             let start = spec.branches[0] as usize;
-            match vm.iterate(&source)? {
+            let iter = vm.iterate(&source)?;
+            let count = match &iter {
+                Iter::Items(items) => items.len() as u64,
+                Iter::Range { next, end } => end.saturating_sub(*next).max(0) as u64,
+            };
+            if count > MAX_ELEMENTS as u64 {
+                return Err(Error::new(format!(
+                    "pfor: {count} iterations are too many: a pfor starts at most {MAX_ELEMENTS} child processes"
+                )));
+            }
+            match iter {
                 Iter::Items(items) => items.into_iter().map(|v| (start, Some(v))).collect(),
                 Iter::Range { next, end } => {
                     (next..end).map(|n| (start, Some(Value::Int(n)))).collect()

@@ -21,10 +21,10 @@ impl<H: Host> Vm<H> {
         // to run the job again when a place is free.
         let below = spec.call.width() + usize::from(spec.has_input) + 1;
         let mut lock = None;
-        if let Some(Value::Object(o)) = p.stack.len().checked_sub(below).map(|i| p.stack[i].clone())
-        {
-            self.object_code(&o)?;
-            match self.enter_flow(p.pid, &o) {
+        let target = p.stack.len().checked_sub(below).map(|i| p.stack[i].clone());
+        if let Some(Value::Object(o)) = &target {
+            self.object_code(o)?;
+            match self.enter_flow(p.pid, o) {
                 super::multiplicity::Entry::Enter(l) => lock = l,
                 super::multiplicity::Entry::Wait => {
                     p.frame_mut().pc -= 1;

@@ -10,6 +10,7 @@ mod lazy;
 mod multiplicity;
 mod objects;
 mod report;
+mod store_fns;
 
 pub(crate) use calls::bind_params;
 pub(crate) use jobs::finish_command;
@@ -161,12 +162,11 @@ impl<H: Host> Vm<H> {
             Op::Sub => binary(p, arith::sub)?,
             Op::Mul => binary(p, arith::mul)?,
             Op::Div => binary(p, arith::div)?,
-            Op::Rem => binary(p, |a, b| match a {
-                Value::Str(s) => {
-                    crate::value::percent_format(s, b).map(|t| Value::Str(Rc::from(t)))
-                }
-                _ => arith::rem(a, b),
-            })?,
+            Op::Rem => {
+                let b = pop(p)?;
+                let a = pop(p)?;
+                p.stack.push(self.remainder(&a, &b)?);
+            }
             Op::Neg => unary(p, arith::neg)?,
             Op::Pos => unary(p, arith::pos)?,
             Op::Not => {

@@ -10,11 +10,9 @@ use num_integer::Integer;
 use num_traits::{Signed, ToPrimitive, Zero};
 
 use super::datetime::{check_date, check_datetime, td_from_micros, td_micros};
+use super::limits::{self, MAX_BYTES, MAX_ELEMENTS};
 use super::num::{big_is_neg, int_true_div, Num};
 use super::{Error, Result, Value};
-
-/// Largest result of a repetition, in bytes (Array elements count their size).
-const MAX_REPEAT: usize = 1 << 31;
 
 fn type_error(op: &str, a: &Value, b: &Value) -> Error {
     Error::new(format!(
@@ -49,19 +47,19 @@ fn big(n: &Num) -> BigInt {
     }
 }
 
-/// Integer op with an i64 fast path and BigInt fallback.
+/// Integer op with an i64 fast path and BigInt fallback, within the size limit.
 fn int_op(
     a: &Num,
     b: &Num,
     fast: fn(i64, i64) -> Option<i64>,
     slow: fn(BigInt, BigInt) -> BigInt,
-) -> Value {
+) -> Result<Value> {
     if let (Num::Int(x), Num::Int(y)) = (a, b) {
         if let Some(r) = fast(*x, *y) {
-            return Value::Int(r);
+            return Ok(Value::Int(r));
         }
     }
-    Value::from_bigint(slow(big(a), big(b)))
+    limits::checked_int(slow(big(a), big(b)))
 }
 
 /// `a + b`.
@@ -70,9 +68,21 @@ pub fn add(a: &Value, b: &Value) -> Result<Value> {
         if let Some((x, y)) = as_floats(&x, &y)? {
             return float_result(x + y, x, y);
         }
-        return Ok(int_op(&x, &y, i64::checked_add, |p, q| p + q));
+        return int_op(&x, &y, i64::checked_add, |p, q| p + q);
     }
     match (a, b) {
+        (Value::Str(x), Value::Str(y)) if x.len() + y.len() > MAX_BYTES => {
+            Err(limits::bytes_too_large("the joined String"))
+        }
+        (Value::Bytes(x), Value::Bytes(y)) if x.len() + y.len() > MAX_BYTES => {
+            Err(limits::bytes_too_large("the joined Binary"))
+        }
+        (Value::Array(x), Value::Array(y))
+            if x.borrow().len() + y.borrow().len() > MAX_ELEMENTS =>
+        {
+            let n = x.borrow().len() + y.borrow().len();
+            Err(limits::elements_too_large("the joined Array", n))
+        }
         (Value::Str(x), Value::Str(y)) => {
             let mut s = String::with_capacity(x.len() + y.len());
             s.push_str(x);
@@ -104,7 +114,7 @@ pub fn sub(a: &Value, b: &Value) -> Result<Value> {
         if let Some((x, y)) = as_floats(&x, &y)? {
             return float_result(x - y, x, y);
         }
-        return Ok(int_op(&x, &y, i64::checked_sub, |p, q| p - q));
+        return int_op(&x, &y, i64::checked_sub, |p, q| p - q);
     }
     match (a, b) {
         (Value::Datetime(x), Value::Datetime(y)) => {
@@ -153,7 +163,10 @@ pub fn mul(a: &Value, b: &Value) -> Result<Value> {
         if let Some((x, y)) = as_floats(&x, &y)? {
             return float_result(x * y, x, y);
         }
-        return Ok(int_op(&x, &y, i64::checked_mul, |p, q| p * q));
+        if limits::product_too_large(big(&x).bits(), big(&y).bits()) {
+            return Err(limits::int_too_large());
+        }
+        return int_op(&x, &y, i64::checked_mul, |p, q| p * q);
     }
     // Repetition and scaling, with the count on either side.
     let (seq, count) = if b.is_integral() {
@@ -165,17 +178,19 @@ pub fn mul(a: &Value, b: &Value) -> Result<Value> {
     };
     match (seq, count) {
         (Value::Str(s), n) if n.is_integral() => {
-            let k = repeat_count(n, s.len())?;
+            let k = repeat_count(n, s.len(), MAX_BYTES)
+                .map_err(|_| limits::bytes_too_large("the repeated String"))?;
             Ok(Value::Str(Rc::from(s.repeat(k))))
         }
         (Value::Bytes(s), n) if n.is_integral() => {
-            let k = repeat_count(n, s.len())?;
+            let k = repeat_count(n, s.len(), MAX_BYTES)
+                .map_err(|_| limits::bytes_too_large("the repeated Binary"))?;
             Ok(Value::Bytes(s.repeat(k).into()))
         }
         (Value::Array(items), n) if n.is_integral() => {
             let items = items.borrow();
-            // Counted in bytes of Value slots, so the cap bounds memory as for Strings.
-            let k = repeat_count(n, items.len() * std::mem::size_of::<Value>())?;
+            let k = repeat_count(n, items.len(), MAX_ELEMENTS)
+                .map_err(|total| limits::elements_too_large("the repeated Array", total))?;
             let mut v = Vec::with_capacity(items.len() * k);
             for _ in 0..k {
                 v.extend(items.iter().cloned());
@@ -189,9 +204,9 @@ pub fn mul(a: &Value, b: &Value) -> Result<Value> {
     }
 }
 
-/// The repetition count of `n` for a sequence of `len` units; ≤ 0 gives 0,
-/// a result beyond [`MAX_REPEAT`] is an error rather than an allocation abort.
-fn repeat_count(n: &Value, len: usize) -> Result<usize> {
+/// The repetition count of `n` for a sequence of `len` units; ≤ 0 gives 0. A result
+/// beyond `max` units is an error carrying its size (as text: it may not fit a usize).
+fn repeat_count(n: &Value, len: usize, max: usize) -> Result<usize, String> {
     let count = match n.as_bigint() {
         Some(c) if c.is_positive() => c,
         _ => return Ok(0),
@@ -200,10 +215,8 @@ fn repeat_count(n: &Value, len: usize) -> Result<usize> {
         return Ok(0);
     }
     match count.to_usize() {
-        Some(k) if k.checked_mul(len).is_some_and(|t| t <= MAX_REPEAT) => Ok(k),
-        _ => Err(Error::new(format!(
-            "repetition result too large (more than {MAX_REPEAT} bytes)"
-        ))),
+        Some(k) if k.checked_mul(len).is_some_and(|t| t <= max) => Ok(k),
+        _ => Err((count * len).to_string()),
     }
 }
 
@@ -419,9 +432,7 @@ mod tests {
             t(mul(&Value::Bytes(Rc::from(&b"ab"[..])), &i(2))),
             "b'abab'"
         );
-        assert!(
-            t(mul(&Value::str("x"), &i(1 << 40))).starts_with("error: repetition result too large")
-        );
+        assert!(t(mul(&Value::str("x"), &i(1 << 40))).starts_with("error: result too large"));
         assert!(mul(&a, &i(1 << 30)).is_err());
         let huge = Value::from_bigint(BigInt::from(10).pow(30));
         assert!(mul(&a, &huge).is_err());

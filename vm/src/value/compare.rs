@@ -2,26 +2,57 @@
 //! (language.md §6.3, §7.4, §7.5).
 
 use std::cmp::Ordering;
+use std::collections::HashSet;
 use std::rc::Rc;
 
 use super::num::num_cmp;
 use super::pattern::glob_match;
 use super::{Error, Key, Result, Value};
 
-/// Containers nested deeper than this compare unequal instead of exhausting
-/// the stack (only reachable with self-referencing structures).
+/// Ordering recurses (its first unequal pair decides); deeper than this it is an error.
 const MAX_DEPTH: usize = 512;
+
+/// Pairs of containers still to compare, and the pairs already taken up: a pair met
+/// again (structures that contain themselves) adds nothing new, so it counts as equal.
+/// A work list rather than recursion, so nesting of any depth compares.
+#[derive(Default)]
+struct PairWalk {
+    todo: Vec<(Value, Value)>,
+    seen: HashSet<(*const (), *const ())>,
+}
+
+impl PairWalk {
+    /// Whether the pair of containers at `x`, `y` is new (and so must be compared).
+    fn first_visit<T>(&mut self, x: &Rc<T>, y: &Rc<T>) -> bool {
+        !Rc::ptr_eq(x, y)
+            && self
+                .seen
+                .insert((Rc::as_ptr(x).cast(), Rc::as_ptr(y).cast()))
+    }
+
+    /// Run `step` on the pair and every pair it queues; false as soon as one is false.
+    fn all(a: &Value, b: &Value, step: fn(&mut PairWalk, &Value, &Value) -> bool) -> bool {
+        let mut walk = PairWalk::default();
+        if !step(&mut walk, a, b) {
+            return false;
+        }
+        while let Some((x, y)) = walk.todo.pop() {
+            if !step(&mut walk, &x, &y) {
+                return false;
+            }
+        }
+        true
+    }
+}
 
 /// `a == b` (§7.4): numbers across Integer/Float/Boolean numerically,
 /// containers structurally (Dictionary order matters), objects by identity.
 pub fn equals(a: &Value, b: &Value) -> bool {
-    eq_depth(a, b, 0)
+    PairWalk::all(a, b, eq_step)
 }
 
-fn eq_depth(a: &Value, b: &Value, depth: usize) -> bool {
-    if depth > MAX_DEPTH {
-        return false;
-    }
+/// One level of `a == b`: containers queue their element pairs.
+fn eq_step(walk: &mut PairWalk, a: &Value, b: &Value) -> bool {
     if let (Some(x), Some(y)) = (a.as_num(), b.as_num()) {
         return num_cmp(&x, &y) == Some(Ordering::Equal);
     }
@@ -33,24 +64,28 @@ fn eq_depth(a: &Value, b: &Value, depth: usize) -> bool {
             x.kind == y.kind && x.text == y.text && x.icase == y.icase
         }
         (Value::Array(x), Value::Array(y)) => {
-            if Rc::ptr_eq(x, y) {
+            if !walk.first_visit(x, y) {
                 return true;
             }
             let (x, y) = (x.borrow(), y.borrow());
-            x.len() == y.len()
-                && x.iter()
-                    .zip(y.iter())
-                    .all(|(p, q)| same_object(p, q) || eq_depth(p, q, depth + 1))
+            if x.len() != y.len() {
+                return false;
+            }
+            let pairs = x.iter().zip(y.iter()).rev();
+            walk.todo.extend(pairs.map(|(p, q)| (p.clone(), q.clone())));
+            true
         }
         (Value::Dict(x), Value::Dict(y)) => {
-            if Rc::ptr_eq(x, y) {
+            if !walk.first_visit(x, y) {
                 return true;
             }
             let (x, y) = (x.borrow(), y.borrow());
-            x.len() == y.len()
-                && x.iter().zip(y.iter()).all(|((k1, v1), (k2, v2))| {
-                    k1 == k2 && (same_object(v1, v2) || eq_depth(v1, v2, depth + 1))
-                })
+            if x.len() != y.len() || x.keys().zip(y.keys()).any(|(k1, k2)| k1 != k2) {
+                return false;
+            }
+            let pairs = x.values().zip(y.values()).rev();
+            walk.todo.extend(pairs.map(|(p, q)| (p.clone(), q.clone())));
+            true
         }
         (Value::Datetime(x), Value::Datetime(y)) => x == y,
         (Value::Date(x), Value::Date(y)) => x == y,
@@ -105,7 +140,7 @@ fn cmp_depth(a: &Value, b: &Value, depth: usize) -> Result<Option<Ordering>> {
             let (x, y) = (x.borrow().clone(), y.borrow().clone());
             // Python: the first pair that is not equal decides; else the lengths.
             for (p, q) in x.iter().zip(y.iter()) {
-                if !(same_object(p, q) || eq_depth(p, q, depth + 1)) {
+                if !(same_object(p, q) || equals(p, q)) {
                     return cmp_depth(p, q, depth + 1);
                 }
             }
@@ -127,38 +162,43 @@ fn cmp_depth(a: &Value, b: &Value, depth: usize) -> Result<Option<Ordering>> {
 
 /// `a =~ b` (§7.4 rules 1–5, symmetric).
 pub fn similar(a: &Value, b: &Value) -> Result<bool> {
-    Ok(sim_depth(a, b, 0))
+    Ok(PairWalk::all(a, b, sim_step))
 }
 
-fn sim_depth(a: &Value, b: &Value, depth: usize) -> bool {
-    if depth > MAX_DEPTH {
-        return false;
-    }
+/// One level of `a =~ b`: containers queue their element pairs.
+fn sim_step(walk: &mut PairWalk, a: &Value, b: &Value) -> bool {
     match (a, b) {
         (Value::Pattern(_), Value::Pattern(_)) => equals(a, b),
         (Value::Pattern(p), other) | (other, Value::Pattern(p)) => p.is_match(other),
         (Value::Str(x), Value::Str(y)) => x == y,
         (Value::Str(s), other) | (other, Value::Str(s)) => **s == *other.to_text(),
         (Value::Array(x), Value::Array(y)) => {
-            if Rc::ptr_eq(x, y) {
+            if !walk.first_visit(x, y) {
                 return true;
             }
-            let (x, y) = (x.borrow().clone(), y.borrow().clone());
-            x.len() == y.len()
-                && x.iter()
-                    .zip(y.iter())
-                    .all(|(p, q)| sim_depth(p, q, depth + 1))
+            let (x, y) = (x.borrow(), y.borrow());
+            if x.len() != y.len() {
+                return false;
+            }
+            let pairs = x.iter().zip(y.iter()).rev();
+            walk.todo.extend(pairs.map(|(p, q)| (p.clone(), q.clone())));
+            true
         }
         (Value::Dict(x), Value::Dict(y)) => {
-            if Rc::ptr_eq(x, y) {
+            if !walk.first_visit(x, y) {
                 return true;
             }
-            let (x, y) = (x.borrow().clone(), y.borrow().clone());
-            x.len() == y.len()
-                && x.iter().all(|(k, v)| match y.get(k) {
-                    Some(w) => sim_depth(v, w, depth + 1),
-                    None => false,
-                })
+            let (x, y) = (x.borrow(), y.borrow());
+            if x.len() != y.len() {
+                return false;
+            }
+            for (k, v) in x.iter() {
+                match y.get(k) {
+                    Some(w) => walk.todo.push((v.clone(), w.clone())),
+                    None => return false,
+                }
+            }
+            true
         }
         _ => equals(a, b),
     }

@@ -18,9 +18,12 @@ pub mod compare;
 pub mod datetime;
 pub mod index;
 mod key;
+pub mod limits;
 pub(crate) mod num;
 mod pattern;
+mod regex_error;
 pub mod render;
+mod teardown;
 mod template;
 
 pub use arith::{add, div, mul, neg, pos, rem, sub};

@@ -9,7 +9,7 @@ use std::rc::Rc;
 use indexmap::IndexMap;
 
 use super::compare::equals;
-use super::{Error, Key, Pattern, PatternKind, Result, Value};
+use super::{regex_error, Error, Key, Pattern, PatternKind, Result, Value};
 
 /// Backtracking budget of one match; beyond it the match counts as failed
 /// rather than hanging the process.
@@ -19,11 +19,11 @@ impl Pattern {
     /// Compile a pattern; an invalid regular expression is an error.
     pub fn new(kind: PatternKind, text: &str, icase: bool) -> Result<Pattern> {
         let regex = match kind {
-            PatternKind::Regex => Some(compile(
-                &format!("\\A(?:{})", translate_regex(text)),
-                icase,
-                text,
-            )?),
+            PatternKind::Regex => {
+                let (translated, map) = translate_regex_mapped(text);
+                let re = compile(&format!("\\A(?:{translated})"), icase, text);
+                Some(re.map_err(|_| Error::new(regex_error::describe(text, &translated, &map)))?)
+            }
             PatternKind::Glob => Some(compile(&glob_to_regex(text), icase, text)?),
             PatternKind::Exact => None,
         };
@@ -193,9 +193,13 @@ pub(crate) fn glob_to_regex(pat: &str) -> String {
     out
 }
 
-/// Translate Python `re` syntax to fancy-regex syntax.
-pub(crate) fn translate_regex(src: &str) -> String {
+/// Translate Python `re` syntax to fancy-regex syntax; with the character of `src` each
+/// byte of the result comes from (and one more entry, `src`'s length, for the end), so
+/// that error positions are told in `src`.
+fn translate_regex_mapped(src: &str) -> (String, Vec<usize>) {
     let p: Vec<char> = src.chars().collect();
+    let mut map = Vec::with_capacity(src.len() + 8);
+    let mut from = 0;
     // With a global (?m) flag, `$` already means "before a newline or at the end".
     let multiline =
         src.starts_with("(?") && src[2..].split(')').next().is_some_and(|f| f.contains('m'));
@@ -204,6 +208,8 @@ pub(crate) fn translate_regex(src: &str) -> String {
     let mut in_class = false;
     let mut class_start = false;
     while i < p.len() {
+        map.resize(out.len(), from);
+        from = i;
         let c = p[i];
         i += 1;
         if c == '\\' {
@@ -267,7 +273,9 @@ pub(crate) fn translate_regex(src: &str) -> String {
             c => out.push(c),
         }
     }
-    out
+    map.resize(out.len(), from);
+    map.push(p.len());
+    (out, map)
 }
 
 /// If `rest` (the text after `{`) is a quantifier body `m}`, `m,}`, `m,n}`

@@ -2,7 +2,7 @@
 //! truthiness (§8.2) and deep copies (§8.3, §14.1).
 
 use std::cell::RefCell;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
 use std::rc::Rc;
 
@@ -180,98 +180,124 @@ fn deep_copy_in(v: &Value, memo: &mut HashMap<*const (), Value>) -> Value {
     root
 }
 
-/// Containers nested deeper than this print as `[...]`/`{...}` instead of
-/// exhausting the stack (Python's repr stops near the same depth).
-const MAX_RENDER_DEPTH: usize = 1000;
+/// What is left to write of a value being rendered, innermost last.
+enum Piece {
+    Value(Value),
+    Key(Value),
+    Text(&'static str),
+    /// The container at this address is written: it may appear again, not as itself.
+    Leave(*const ()),
+}
 
-/// Renders nested values; remembers the containers being rendered so that a
-/// container holding itself prints `[...]` / `{...}` (library.md `string`).
+/// Renders nested values from a work list, not by recursion, so nesting of any depth
+/// prints; remembers the containers being rendered so that a container holding itself
+/// prints `[...]` / `{...}` (library.md `string`).
 #[derive(Default)]
 struct Renderer {
-    active: Vec<*const ()>,
+    active: HashSet<*const ()>,
 }
 
 impl Renderer {
     fn value(&mut self, out: &mut String, v: &Value) {
+        let mut todo = vec![Piece::Value(v.clone())];
+        while let Some(piece) = todo.pop() {
+            match &piece {
+                Piece::Value(v) => self.open(out, v, &mut todo),
+                Piece::Key(Value::Str(s)) if is_identifier(s) => out.push_str(s),
+                Piece::Key(k) => scalar(out, k),
+                Piece::Text(t) => out.push_str(t),
+                Piece::Leave(ptr) => {
+                    self.active.remove(ptr);
+                }
+            }
+        }
+    }
+
+    /// Write a scalar, or open a container and queue its elements.
+    fn open(&mut self, out: &mut String, v: &Value, todo: &mut Vec<Piece>) {
         match v {
-            Value::Null => out.push_str("null"),
-            Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-            Value::Int(i) => {
-                let _ = write!(out, "{i}");
-            }
-            Value::BigInt(b) => {
-                let _ = write!(out, "{b}");
-            }
-            Value::Float(f) => out.push_str(&float_repr(*f)),
-            Value::Str(s) => quote_str(out, s),
-            Value::Bytes(b) => out.push_str(&bytes_repr(b)),
-            Value::Pattern(p) => out.push_str(&pattern_repr(p.kind, &p.text, p.icase)),
-            Value::Object(o) => out.push_str(&o.path),
-            // Printing goes through the VM, which runs the query first (interp::lazy);
-            // this form is only seen where no query can run.
-            Value::Lazy(l) => {
-                let _ = write!(out, "<LazyArray {}>", l.label);
-            }
             Value::Array(a) => {
-                let ptr = Rc::as_ptr(a) as *const ();
-                if self.active.contains(&ptr) || self.active.len() >= MAX_RENDER_DEPTH {
+                let ptr = Rc::as_ptr(a).cast();
+                if !self.active.insert(ptr) {
                     out.push_str("[...]");
                     return;
                 }
-                self.active.push(ptr);
                 out.push('[');
-                for (i, x) in a.borrow().iter().enumerate() {
+                todo.push(Piece::Leave(ptr));
+                todo.push(Piece::Text("]"));
+                for (i, x) in a.borrow().iter().enumerate().rev() {
+                    todo.push(Piece::Value(x.clone()));
                     if i > 0 {
-                        out.push_str(", ");
+                        todo.push(Piece::Text(", "));
                     }
-                    self.value(out, x);
                 }
-                out.push(']');
-                self.active.pop();
             }
             Value::Dict(d) => {
-                let ptr = Rc::as_ptr(d) as *const ();
-                if self.active.contains(&ptr) || self.active.len() >= MAX_RENDER_DEPTH {
+                let ptr = Rc::as_ptr(d).cast();
+                if !self.active.insert(ptr) {
                     out.push_str("{...}");
                     return;
                 }
-                self.active.push(ptr);
                 out.push('{');
-                for (i, (k, x)) in d.borrow().iter().enumerate() {
+                todo.push(Piece::Leave(ptr));
+                todo.push(Piece::Text("}"));
+                for (i, (k, x)) in d.borrow().iter().enumerate().rev() {
+                    todo.push(Piece::Value(x.clone()));
+                    todo.push(Piece::Text("="));
+                    todo.push(Piece::Key(k.0.clone()));
                     if i > 0 {
-                        out.push_str(", ");
+                        todo.push(Piece::Text(", "));
                     }
-                    match &k.0 {
-                        Value::Str(s) if is_identifier(s) => out.push_str(s),
-                        key => self.value(out, key),
-                    }
-                    out.push('=');
-                    self.value(out, x);
                 }
-                out.push('}');
-                self.active.pop();
             }
-            Value::Datetime(dt) => out.push_str(&fmt_datetime(dt)),
-            Value::Date(d) => out.push_str(&fmt_date(d)),
-            Value::Time(t) => out.push_str(&fmt_time(t)),
-            Value::Timedelta(t) => out.push_str(&fmt_timedelta(t)),
-            Value::Process(p) => {
-                let _ = write!(out, "<Process {}>", p.borrow().pid);
-            }
-            Value::Channel(_) => out.push_str("<Channel>"),
-            Value::Builtin(id) => match builtin_name(*id) {
-                Some(name) => {
-                    let _ = write!(out, "<built-in function {name}>");
-                }
-                None => {
-                    let _ = write!(out, "<built-in function #{id}>");
-                }
-            },
-            Value::Method(m) => {
-                let _ = write!(out, "<method {}.{}>", m.receiver.type_name(), m.name);
-            }
-            Value::Jobflow(j) => out.push_str(&j.path.display().to_string()),
+            other => scalar(out, other),
         }
+    }
+}
+
+/// The text of a value that holds no other values.
+fn scalar(out: &mut String, v: &Value) {
+    match v {
+        Value::Null => out.push_str("null"),
+        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Value::Int(i) => {
+            let _ = write!(out, "{i}");
+        }
+        Value::BigInt(b) => {
+            let _ = write!(out, "{b}");
+        }
+        Value::Float(f) => out.push_str(&float_repr(*f)),
+        Value::Str(s) => quote_str(out, s),
+        Value::Bytes(b) => out.push_str(&bytes_repr(b)),
+        Value::Pattern(p) => out.push_str(&pattern_repr(p.kind, &p.text, p.icase)),
+        Value::Object(o) => out.push_str(&o.path),
+        // Printing goes through the VM, which runs the query first (interp::lazy);
+        // this form is only seen where no query can run.
+        Value::Lazy(l) => {
+            let _ = write!(out, "<LazyArray {}>", l.label);
+        }
+        Value::Datetime(dt) => out.push_str(&fmt_datetime(dt)),
+        Value::Date(d) => out.push_str(&fmt_date(d)),
+        Value::Time(t) => out.push_str(&fmt_time(t)),
+        Value::Timedelta(t) => out.push_str(&fmt_timedelta(t)),
+        Value::Process(p) => {
+            let _ = write!(out, "<Process {}>", p.borrow().pid);
+        }
+        Value::Channel(_) => out.push_str("<Channel>"),
+        Value::Builtin(id) => match builtin_name(*id) {
+            Some(name) => {
+                let _ = write!(out, "<built-in function {name}>");
+            }
+            None => {
+                let _ = write!(out, "<built-in function #{id}>");
+            }
+        },
+        Value::Method(m) => {
+            let _ = write!(out, "<method {}.{}>", m.receiver.type_name(), m.name);
+        }
+        Value::Jobflow(j) => out.push_str(&j.path.display().to_string()),
+        Value::Array(_) => out.push_str("[...]"),
+        Value::Dict(_) => out.push_str("{...}"),
     }
 }
 
@@ -494,7 +520,7 @@ mod tests {
             v = Value::array(vec![v]);
         }
         let text = v.to_text();
-        assert!(text.starts_with("[[[[") && text.contains("[...]"));
+        assert_eq!(text, format!("{}0{}", "[".repeat(5000), "]".repeat(5000)));
         assert_eq!(v.deep_copy().to_text(), text);
     }
 

@@ -133,8 +133,8 @@ fn to_type(t: ScalarType, ctx: &Ctx, v: Value) -> Result<Value, String> {
 /// `string()` of any value (§4.1), stripped first when `strip` is set.
 fn to_text(ctx: &Ctx, v: Value) -> Value {
     let text = match v {
-        Value::Str(s) if !ctx.q.strip => return Value::Str(s),
-        Value::Str(s) => s.to_string(),
+        Value::Str(ref s) if !ctx.q.strip => return Value::Str(s.clone()),
+        Value::Str(ref s) => s.to_string(),
         other => other.to_text(),
     };
     if ctx.q.strip {
@@ -147,7 +147,7 @@ fn to_text(ctx: &Ctx, v: Value) -> Value {
 fn to_binary(ctx: &Ctx, v: Value) -> Result<Value, String> {
     match v {
         Value::Bytes(_) => Ok(v),
-        Value::Str(s) => Ok(Value::Bytes(Rc::from(s.as_bytes()))),
+        Value::Str(ref s) => Ok(Value::Bytes(Rc::from(s.as_bytes()))),
         other => Err(ctx.refuse(&other, "Binary")),
     }
 }

@@ -75,7 +75,7 @@ impl Qualifiers {
     pub fn parse(text: &str) -> Result<Qualifiers, String> {
         let raw = json::parse(text, true)
             .map_err(|e| format!("invalid qualifier JSON {text}: {}", e.message))?;
-        let Value::Dict(d) = raw else {
+        let Value::Dict(ref d) = raw else {
             return Err(format!("qualifiers must be a JSON object, not {text}"));
         };
         let entries = d

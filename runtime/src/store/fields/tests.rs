@@ -664,7 +664,7 @@ fn object_takes_objects_and_resolves_paths() {
     };
     let f = spec("Object");
     match f.convert("target", s("/home/x"), &resolve).unwrap() {
-        Value::Object(o) => assert_eq!((o.id, &*o.path), (12, "/home/x")),
+        Value::Object(ref o) => assert_eq!((o.id, &*o.path), (12, "/home/x")),
         other => panic!("{}", other.to_nested_text()),
     }
     assert_eq!(
@@ -1019,7 +1019,9 @@ fn array_of_objects_and_files() {
     let out = spec("Array<Object>")
         .convert("o", arr(vec![s("/a"), object(2, "/b")]), &resolve)
         .unwrap();
-    let Value::Array(items) = out else { panic!() };
+    let Value::Array(ref items) = out else {
+        panic!()
+    };
     assert!(items.borrow().iter().all(|v| matches!(v, Value::Object(_))));
     let file = dict(vec![(s("name"), s("a")), (s("data"), s("x"))]);
     assert_eq!(
@@ -1158,17 +1160,18 @@ fn incompatible_or_missing_defaults_are_ignored() {
 fn object_default_resolves_with_the_store() {
     let f = spec(r#"Object {"default": "/home/admin"}"#);
     let resolve = |p: &str| -> Result<Value, String> { Ok(object(9, p)) };
-    assert!(matches!(f.default_value_with(&resolve), Some(Value::Object(o)) if o.id == 9));
+    assert!(matches!(f.default_value_with(&resolve), Some(Value::Object(ref o)) if o.id == 9));
 }
 
 #[test]
 fn defaults_are_fresh_values() {
     let f = spec(r#"Array {"default": ["a"]}"#);
-    let (Some(Value::Array(a)), Some(Value::Array(b))) = (f.default_value(), f.default_value())
+    let (Some(Value::Array(ref a)), Some(Value::Array(ref b))) =
+        (f.default_value(), f.default_value())
     else {
         panic!()
     };
-    assert!(!Rc::ptr_eq(&a, &b));
+    assert!(!Rc::ptr_eq(a, b));
     a.borrow_mut().push(s("changed"));
     assert_eq!(b.borrow().len(), 1);
 }

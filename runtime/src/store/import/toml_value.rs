@@ -82,8 +82,8 @@ fn tagged_to_value(tag: &toml::Value, table: &toml::Table, store: &Store) -> Res
 /// (ids differ from store to store; paths are what a file means).
 fn relink(v: Value, store: &Store) -> Result<Value, String> {
     Ok(match v {
-        Value::Object(o) => store.path_value(&o.path)?,
-        Value::Array(a) => {
+        Value::Object(ref o) => store.path_value(&o.path)?,
+        Value::Array(ref a) => {
             let items = a.borrow().clone();
             Value::array(
                 items
@@ -92,7 +92,7 @@ fn relink(v: Value, store: &Store) -> Result<Value, String> {
                     .collect::<Result<_, _>>()?,
             )
         }
-        Value::Dict(d) => {
+        Value::Dict(ref d) => {
             let entries = d.borrow().clone();
             let mut out = IndexMap::with_capacity(entries.len());
             for (k, v) in entries {

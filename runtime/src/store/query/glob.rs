@@ -8,7 +8,8 @@
 //!   `**` stands for any number of directories, none included. Without a path, only the
 //!   direct children of `dir` are looked at.
 //! - A leading `/` starts the path at the root of the store, whatever `dir` is.
-//! - `.<TypeName>` must name a type of `/system/types` (object names have no `.`).
+//! - `.<TypeName>` names a type of `/system/types`, else the one TypeObject of that name
+//!   elsewhere (object names have no `.`).
 //! - A `[...]` after the name holding `name=value` is the field filter list; any other
 //!   `[...]` is a character class of the name.
 //! - Filter values are jobflow literals: strings, numbers, `true`/`false`/`null`,
@@ -137,11 +138,36 @@ fn name_and_type<'a>(store: &Store, last: &'a str) -> Result<(&'a str, Option<Ob
     let star = |n: &'a str| if n.is_empty() { "*" } else { n };
     match last.split_once('.') {
         None => Ok((star(last), None)),
-        Some((name, ty)) => {
-            let t = store.type_id(ty).map_err(|_| {
-                format!("no type `{ty}`: after the name, `.TypeName` names a type of /system/types")
-            })?;
-            Ok((star(name), Some(t)))
+        Some((name, ty)) => Ok((star(name), Some(type_named(store, ty)?))),
+    }
+}
+
+/// The type `.TypeName` names: the one of /system/types, else the one TypeObject of that
+/// name elsewhere (user-defined types may live in any directory).
+fn type_named(store: &Store, ty: &str) -> Result<ObjectId, String> {
+    if let Ok(t) = store.type_id(ty) {
+        return Ok(t);
+    }
+    let type_object = store.type_id("TypeObject").map_err(|e| e.0)?;
+    let found = || -> rusqlite::Result<Vec<ObjectId>> {
+        let mut stmt = store
+            .conn
+            .prepare("SELECT id FROM objects WHERE name = ?1 AND type = ?2 ORDER BY id")?;
+        let ids = stmt.query_map(rusqlite::params![ty, type_object], |r| r.get(0))?;
+        ids.collect()
+    };
+    let ids = found().map_err(|e| e.to_string())?;
+    match ids[..] {
+        [t] => Ok(t),
+        [] => Err(format!(
+            "no type `{ty}`: after the name, `.TypeName` names a type of /system/types"
+        )),
+        _ => {
+            let paths: Vec<String> = ids.iter().filter_map(|&t| store.abspath(t).ok()).collect();
+            Err(format!(
+                "`.{ty}` is ambiguous: TypeObjects {} are all called `{ty}`",
+                paths.join(", ")
+            ))
         }
     }
 }

@@ -170,7 +170,7 @@ fn default_order(
     fallback: Fallback,
 ) -> Result<Vec<Order>> {
     let stored = match store.read_field(dir, "orderBy") {
-        Ok(Value::Str(s)) => s.to_string(),
+        Ok(Value::Str(ref s)) => s.to_string(),
         _ => String::new(),
     };
     let mut order = order::parse_lenient(&stored, tf);
