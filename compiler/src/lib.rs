@@ -33,14 +33,28 @@ impl Analysis {
 pub fn analyze(text: &str) -> Analysis {
     let parsed = parse::parse(text);
     let mut diagnostics = parsed.diagnostics;
-    // Checks on a broken tree would mostly repeat the syntax errors in other words.
     if diagnostics.is_empty() {
         diagnostics = check::check(&parsed.program, text);
+    } else {
+        // Report the other errors too, from what the parser recovered (error nodes
+        // are skipped by every check), so one run shows every problem of a file.
+        diagnostics.extend(check::check_recovered(&parsed.program, text));
+        diagnostics.sort_by_key(|d| d.span.start);
     }
     Analysis {
         program: parsed.program,
         diagnostics,
     }
+}
+
+/// [`analyze`] for a flow file at `place`: also checks the calls of sibling flows.
+pub fn analyze_file(text: &str, place: &check::FilePlace) -> Analysis {
+    let mut analysis = analyze(text);
+    analysis
+        .diagnostics
+        .extend(check::check_files(&analysis.program, place));
+    analysis.diagnostics.sort_by_key(|d| d.span.start);
+    analysis
 }
 
 /// Analyze and, when there is no error, compile to a chunk named `name`.

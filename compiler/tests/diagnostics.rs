@@ -6,6 +6,7 @@
 //! `tests/diagnostics/ok-what.jf` must produce no diagnostic at all: these are the
 //! cases a check must not warn about.
 //!
+//! Each file is checked as a flow file in this folder, outside any project (E0016).
 //! W0004 and W0005 need inputs too big for a data file; they are generated below.
 //! New cases: add a file, run `INSTA_UPDATE=always cargo test -p jfc-compiler
 //! --test diagnostics`, review the new `.snap`.
@@ -13,6 +14,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use jfc_compiler::check::FilePlace;
 use jfc_compiler::diagnostics::{json::to_json_line, render::render, Code, Diagnostic};
 use jfc_compiler::span::LineIndex;
 
@@ -40,6 +42,14 @@ fn stem(p: &Path) -> String {
 /// The code a data file is about: the part of its name before the first `-`.
 fn code_of(p: &Path) -> String {
     stem(p).split('-').next().unwrap_or_default().to_string()
+}
+
+/// The data files are checked as files outside any project, so E0016 applies.
+fn place() -> FilePlace {
+    FilePlace {
+        dir: PathBuf::from(DATA),
+        in_project: false,
+    }
 }
 
 /// Human rendering then JSON lines of every diagnostic, trailing blanks removed.
@@ -70,7 +80,7 @@ fn diagnostics_snapshots() {
             continue;
         }
         let text = fs::read_to_string(&path).unwrap();
-        let analysis = jfc_compiler::analyze(&text);
+        let analysis = jfc_compiler::analyze_file(&text, &place());
         let code = code_of(&path);
         if !analysis.diagnostics.iter().any(|d| d.code.as_str() == code) {
             problems.push(format!(
@@ -118,7 +128,7 @@ fn no_false_alarms() {
         }
         count += 1;
         let text = fs::read_to_string(&path).unwrap();
-        for d in jfc_compiler::analyze(&text).diagnostics {
+        for d in jfc_compiler::analyze_file(&text, &place()).diagnostics {
             problems.push(render(&d, &file_name(&path), &text, false));
         }
     }
@@ -291,5 +301,69 @@ fn unknown_builtin_reported_once() {
             .map(|d| d.code.as_str())
             .collect();
         assert_eq!(codes, ["E0006"], "{text:?}");
+    }
+}
+
+/// E0016 depends on the files beside the flow: a sibling `name.jf` satisfies
+/// `[./name]`, and inside a project (a `jfc.toml` above) nothing is reported, since
+/// the flow may run from the store where `./name` can be any object.
+#[test]
+fn missing_flow_depends_on_the_files() {
+    let root = std::env::temp_dir().join(format!("jfc-e0016-{}", std::process::id()));
+    let flows = root.join("flows");
+    fs::create_dir_all(&flows).unwrap();
+    fs::write(flows.join("deploy.jf"), "print('deploy')\n").unwrap();
+    let text = "[./deploy: 'web1'] -> { if true | [./nosuch] }\n";
+    let codes = |place: &FilePlace| -> Vec<(&'static str, u32)> {
+        jfc_compiler::analyze_file(text, place)
+            .diagnostics
+            .iter()
+            .map(|d| (d.code.as_str(), d.span.start))
+            .collect()
+    };
+    let outside = FilePlace::of(&flows.join("main.jf"));
+    assert!(!outside.in_project);
+    assert_eq!(codes(&outside), [("E0016", 35)], "only the missing one");
+    fs::write(root.join("jfc.toml"), "").unwrap();
+    let inside = FilePlace::of(&flows.join("main.jf"));
+    assert!(inside.in_project, "jfc.toml in a parent directory");
+    assert_eq!(codes(&inside), []);
+    fs::remove_dir_all(&root).unwrap();
+}
+
+/// A syntax error does not hide the other errors of the file: the checks run over
+/// what the parser recovered, skipping the broken job, and add nothing because of it.
+#[test]
+fn syntax_errors_do_not_hide_other_errors() {
+    let text = "[a = {x = 1, x = 2}] -> continue\n-> [y = ] -> print($host, a)\n";
+    let codes: Vec<&str> = jfc_compiler::analyze(text)
+        .diagnostics
+        .iter()
+        .map(|d| d.code.as_str())
+        .collect();
+    assert_eq!(codes, ["E0004", "E0003", "W0003", "E0001", "E0009"]);
+    // At the end of the text too.
+    let codes: Vec<&str> = jfc_compiler::analyze("continue -> print(1")
+        .diagnostics
+        .iter()
+        .map(|d| d.code.as_str())
+        .collect();
+    assert_eq!(codes, ["E0003", "W0003", "E0001"]);
+}
+
+/// `&&` is one error, not two illegal characters and a syntax error.
+#[test]
+fn c_operators_are_one_error_each() {
+    for (text, word) in [
+        ("[x = true && false]\n", "and"),
+        ("[x = true || false]\n", "or"),
+    ] {
+        let d = jfc_compiler::analyze(text).diagnostics;
+        assert_eq!(d.len(), 1, "{text:?}: {d:?}");
+        assert!(
+            d[0].message.contains(&format!("`{word}`")),
+            "{}",
+            d[0].message
+        );
     }
 }

@@ -7,17 +7,18 @@ use crate::ast::{Arg, Ident};
 use crate::builtins::{self, BuiltinKind, BUILTINS};
 use crate::diagnostics::{Code, Diagnostic};
 
-/// Check `name(args)`; `as_job` when it stands as a job of its own.
+/// Check `name(args)`; `as_job` when it stands as a job of its own. `known`: every
+/// name the flow assigns, when the whole flow is known.
 pub fn check_call(
     name: &Ident,
     args: &[Arg],
     as_job: bool,
-    known: &HashSet<String>,
+    known: Option<&HashSet<String>>,
     out: &mut Vec<Diagnostic>,
 ) {
     let Some(id) = builtins::lookup(&name.name) else {
         // Not a built-in: it calls the value of a variable (§18 D1), fine if one can exist.
-        if !known.contains(&name.name) {
+        if known.is_some_and(|k| !k.contains(&name.name)) {
             let d = Diagnostic::new(
                 Code::UnknownBuiltin,
                 name.span,

@@ -48,9 +48,15 @@ pub fn check(program: &Program, out: &mut Vec<Diagnostic>) {
         );
     }
     let mut unreached = w.unreached;
-    unreached.sort_by_key(|(s, _)| s.start);
-    unreached.dedup_by_key(|(s, _)| *s);
-    for (span, name) in unreached {
+    unreached.sort_by_key(|(s, _, _)| s.start);
+    unreached.dedup_by_key(|(s, _, _)| *s);
+    let defined = super::structure::assigned_names(program);
+    for (span, name, in_try) in unreached {
+        // Inside `try` the run-time error is caught: maybe on purpose, so only a warning.
+        if !defined.contains(&name) && !in_try {
+            out.push(super::names::undefined(&name, span, &defined));
+            continue;
+        }
         out.push(
             Diagnostic::new(
                 Code::UnassignedRead,
@@ -106,7 +112,10 @@ struct Walker {
     /// First assignment of each jobflow-scope name or block binding.
     assigned: HashMap<String, Span>,
     read: HashSet<String>,
-    unreached: Vec<(Span, String)>,
+    /// Reads no assignment reaches, and whether each is inside a `try` body.
+    unreached: Vec<(Span, String, bool)>,
+    /// How many `try` bodies enclose the walk.
+    tries: usize,
 }
 
 impl Walker {
@@ -274,7 +283,11 @@ impl Walker {
             BlockKind::Session { var, body } => {
                 self.scoped(HashSet::from([var.name.clone()]), |w| w.flow(body))
             }
-            BlockKind::Try { body } => self.flow(body),
+            BlockKind::Try { body } => {
+                self.tries += 1;
+                self.flow(body);
+                self.tries -= 1;
+            }
         }
     }
 
@@ -290,7 +303,8 @@ impl Walker {
     fn read_var(&mut self, name: &str, span: Span) {
         self.read.insert(name.to_string());
         if self.report && !self.state.visible(name) && builtins::lookup(name).is_none() {
-            self.unreached.push((span, name.to_string()));
+            self.unreached
+                .push((span, name.to_string(), self.tries > 0));
         }
     }
 
