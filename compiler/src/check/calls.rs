@@ -128,20 +128,7 @@ fn plural(n: usize) -> &'static str {
 }
 
 fn signature_help(b: &builtins::Builtin) -> String {
-    let params: Vec<String> = b
-        .params
-        .iter()
-        .enumerate()
-        .map(|(i, p)| {
-            if i < b.required {
-                p.to_string()
-            } else {
-                format!("[{p}]")
-            }
-        })
-        .collect();
-    let extra = if b.variadic { ", ..." } else { "" };
-    format!("usage: {}({}{extra})", b.name, params.join(", "))
+    format!("usage: {}", b.signature())
 }
 
 /// Arguments come in the order: positional, `*spread`, `name=value`, `**spread` (§2.4).
