@@ -66,8 +66,12 @@ pub fn compile(
     if analysis.has_errors() {
         return Err(analysis.diagnostics);
     }
-    Ok((
-        codegen::compile(&analysis.program, name, text),
-        analysis.diagnostics,
-    ))
+    match codegen::compile(&analysis.program, name, text) {
+        Ok(chunk) => Ok((chunk, analysis.diagnostics)),
+        Err(limit) => {
+            let mut diagnostics = analysis.diagnostics;
+            diagnostics.push(limit);
+            Err(diagnostics)
+        }
+    }
 }

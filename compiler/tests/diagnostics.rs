@@ -7,7 +7,7 @@
 //! cases a check must not warn about.
 //!
 //! Each file is checked as a flow file in this folder, outside any project (E0016).
-//! W0004 and W0005 need inputs too big for a data file; they are generated below.
+//! W0004, W0005 and E0019 need inputs too big for a data file; they are generated below.
 //! New cases: add a file, run `INSTA_UPDATE=always cargo test -p jfc-compiler
 //! --test diagnostics`, review the new `.snap`.
 
@@ -136,8 +136,8 @@ fn no_false_alarms() {
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
-/// W0004 and W0005 are generated here, so every code has a data case or a generated one.
-const GENERATED: &[&str] = &["W0004", "W0005"];
+/// W0004, W0005 and E0019 are generated here, so every code has a data case or a generated one.
+const GENERATED: &[&str] = &["W0004", "W0005", "E0019"];
 
 #[test]
 fn every_code_has_a_case() {
@@ -366,4 +366,39 @@ fn c_operators_are_one_error_each() {
             d[0].message
         );
     }
+}
+
+/// Variable slots are 16-bit operands: a flow that needs more is refused (E0019)
+/// instead of two variables silently sharing a slot.
+#[test]
+fn e0019_too_many_variables() {
+    let flow = |n: usize| {
+        let names: Vec<String> = (0..n).map(|i| format!("v{i}")).collect();
+        let assign: Vec<String> = names.iter().map(|v| format!("{v} = 1")).collect();
+        format!("[{}] -> print([{}])\n", assign.join(", "), names.join(", "))
+    };
+    let errors = jfc_compiler::compile(&flow(70_000), "many.jf").expect_err("refused");
+    let d = errors
+        .iter()
+        .find(|d| d.code == Code::BytecodeLimit)
+        .expect("E0019");
+    assert!(d.message.contains("65536 variable slots"), "{}", d.message);
+    assert!(d.is_error());
+    // Just below the limit it compiles, every variable in its own slot.
+    let (chunk, _) = jfc_compiler::compile(&flow(65_000), "many.jf").expect("compiles");
+    assert_eq!(chunk.slots.len(), 65_000);
+}
+
+/// The positional count of a call is 16 bits too.
+#[test]
+fn e0019_too_many_arguments() {
+    let args = vec!["1"; 65_536].join(",");
+    let errors =
+        jfc_compiler::compile(&format!("print({args})\n"), "args.jf").expect_err("refused");
+    assert!(
+        errors.iter().any(|d| d.code == Code::BytecodeLimit),
+        "{errors:?}"
+    );
+    let args = vec!["1"; 65_535].join(",");
+    assert!(jfc_compiler::compile(&format!("print({args})\n"), "args.jf").is_ok());
 }

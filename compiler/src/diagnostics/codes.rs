@@ -48,6 +48,7 @@ codes! {
     MissingFlow = "E0016", Error, "a call of a sibling flow file that does not exist";
     CommandArguments = "E0017", Error, "arguments given to a command string, which takes none";
     ConditionAsJob = "E0018", Error, "a comparison or logical expression written as a job";
+    BytecodeLimit = "E0019", Error, "a flow beyond a limit of the bytecode (65,536 variable slots, 65,535 positional arguments in one call)";
     UnassignedRead = "W0001", Warning, "a variable read where no assignment can reach it";
     UnusedVariable = "W0002", Warning, "a variable assigned and never read";
     UnreachableJob = "W0003", Warning, "a job that can never run";
