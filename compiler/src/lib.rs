@@ -47,12 +47,19 @@ pub fn analyze(text: &str) -> Analysis {
     }
 }
 
-/// [`analyze`] for a flow file at `place`: also checks the calls of sibling flows.
+/// [`analyze`] for a flow file at `place`, as `jfc check` does: also checks the calls
+/// of sibling flows and, when there is no error, generates the code, so that a limit
+/// of the bytecode (E0019) is reported by `check` and not first by `run`.
 pub fn analyze_file(text: &str, place: &check::FilePlace) -> Analysis {
     let mut analysis = analyze(text);
     analysis
         .diagnostics
         .extend(check::check_files(&analysis.program, place));
+    if !analysis.has_errors() {
+        if let Err(limit) = codegen::compile(&analysis.program, "", text) {
+            analysis.diagnostics.push(limit);
+        }
+    }
     analysis.diagnostics.sort_by_key(|d| d.span.start);
     analysis
 }

@@ -384,6 +384,12 @@ fn e0019_too_many_variables() {
         .expect("E0019");
     assert!(d.message.contains("65536 variable slots"), "{}", d.message);
     assert!(d.is_error());
+    // `jfc check` reports it too, not only `jfc run`.
+    let checked = jfc_compiler::analyze_file(&flow(70_000), &place());
+    assert!(checked
+        .diagnostics
+        .iter()
+        .any(|d| d.code == Code::BytecodeLimit));
     // Just below the limit it compiles, every variable in its own slot.
     let (chunk, _) = jfc_compiler::compile(&flow(65_000), "many.jf").expect("compiles");
     assert_eq!(chunk.slots.len(), 65_000);

@@ -307,7 +307,8 @@ impl Walker<'_> {
     fn expr(&mut self, e: &Expr) {
         match &e.kind {
             ExprKind::Status(name) => self.status_name(name, e),
-            ExprKind::Str(text) | ExprKind::Pattern { text, .. } => {
+            // Not patterns: in a regular expression `${2}` is more likely meant as written.
+            ExprKind::Str(text) => {
                 super::templates::check(text, e.span, self.known.as_ref(), self.out)
             }
             ExprKind::Var(_)
@@ -316,6 +317,7 @@ impl Walker<'_> {
             | ExprKind::Bytes(_)
             | ExprKind::Int(_)
             | ExprKind::Float(_)
+            | ExprKind::Pattern { .. }
             | ExprKind::Bool(_)
             | ExprKind::Null
             | ExprKind::Error => {}

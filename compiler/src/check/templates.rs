@@ -1,4 +1,4 @@
-//! `$` placeholders in string and pattern literals that are left as literal text
+//! `$` placeholders in string literals that are left as literal text
 //! (W0006): `${hp[0]}` (braces take a name only) and `'$STATUS'` (a status variable
 //! is written `${$STATUS}` inside a literal). language.md §7.9.1.
 
