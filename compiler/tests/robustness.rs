@@ -578,3 +578,37 @@ fn long_chain_child() {
         .unwrap();
     child.join().unwrap();
 }
+
+/// Loops nested to the nesting limit: the variable-flow check must not walk each
+/// body once per enclosing loop combination (2^depth walks never finish). The
+/// deadline only tells a hang from a result; the check takes milliseconds.
+#[test]
+fn nested_loops_are_checked_in_one_walk() {
+    let depth = 300;
+    let text = format!(
+        "[x = 1] -> {}[x = x + 1]{} -> {}print(y) -> [y = 1]{}",
+        "{ while x < 2 | ".repeat(depth),
+        " }".repeat(depth),
+        "{ for i in [1] | ".repeat(depth),
+        " }".repeat(depth),
+    );
+    let (done, result) = std::sync::mpsc::channel();
+    std::thread::Builder::new()
+        .stack_size(64 << 20)
+        .spawn(move || {
+            let codes: Vec<&str> = jfc_compiler::analyze(&text)
+                .diagnostics
+                .iter()
+                .map(|d| d.code.as_str())
+                .collect();
+            let _ = done.send(codes);
+        })
+        .unwrap();
+    let codes = result
+        .recv_timeout(std::time::Duration::from_secs(120))
+        .expect("the check of nested loops did not finish");
+    // `y` is assigned at the end of the innermost body: its read sees it from the
+    // second iteration on, so no W0001; the `i`s are never read.
+    assert!(!codes.contains(&"W0001"), "{codes:?}");
+    assert!(!codes.iter().any(|c| c.starts_with('E')), "{codes:?}");
+}

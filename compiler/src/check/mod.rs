@@ -4,6 +4,7 @@
 mod calls;
 mod exec;
 mod files;
+mod loop_assigns;
 mod names;
 mod structure;
 mod suggest;

@@ -2,22 +2,20 @@
 //! assigned but never read (W0002).
 //!
 //! The walk follows execution order and tracks which names *may* be assigned at
-//! each point: branches join by union, loop bodies are walked twice so that a read
-//! at the top of a body sees assignments made at its end, and fork/pfor children
-//! cannot assign their parent's variables.
+//! each point: branches join by union, a loop body starts with what it may assign
+//! already visible (a read at its top sees assignments made at its end, on the next
+//! iteration), and fork/pfor children cannot assign their parent's variables.
 
 use std::collections::{HashMap, HashSet};
 
+use super::loop_assigns::loop_assigns;
 use crate::ast::*;
 use crate::builtins;
 use crate::diagnostics::{Code, Diagnostic};
 use crate::span::Span;
 
 pub fn check(program: &Program, out: &mut Vec<Diagnostic>) {
-    let mut w = Walker {
-        report: true,
-        ..Walker::default()
-    };
+    let mut w = Walker::default();
     for p in &program.params {
         if let Some(d) = &p.default {
             w.expr(d);
@@ -107,7 +105,6 @@ impl State {
 #[derive(Default)]
 struct Walker {
     state: State,
-    report: bool,
     params: HashSet<String>,
     /// First assignment of each jobflow-scope name or block binding.
     assigned: HashMap<String, Span>,
@@ -130,7 +127,7 @@ impl Walker {
         if !self.state.blocks.iter().any(|b| b.contains(&name.name)) {
             self.state.add(&name.name);
         }
-        if self.report && !self.params.contains(&name.name) {
+        if !self.params.contains(&name.name) {
             self.assigned.entry(name.name.clone()).or_insert(name.span);
         }
     }
@@ -192,15 +189,16 @@ impl Walker {
         added
     }
 
-    /// A loop body: walked once quietly to learn what it assigns, then again with reports.
-    fn repeated(&mut self, f: impl Fn(&mut Self)) {
-        let report = self.report;
-        self.report = false;
-        let first = self.branch(&f);
-        self.report = report;
-        self.state.join(first);
-        let second = self.branch(&f);
-        self.state.join(second);
+    /// A loop body: what it may assign is visible at its top from the second
+    /// iteration on, so those names are added before it is walked.
+    fn repeated(&mut self, assigns: Vec<String>, f: impl FnOnce(&mut Self)) {
+        for name in assigns {
+            if !self.state.blocks.iter().any(|b| b.contains(&name)) {
+                self.state.add(&name);
+            }
+        }
+        let added = self.branch(f);
+        self.state.join(added);
     }
 
     fn block(&mut self, block: &Block) {
@@ -208,11 +206,9 @@ impl Walker {
             BlockKind::Simple { bindings, body } => {
                 bindings.iter().for_each(|b| self.expr(&b.value));
                 for b in bindings {
-                    if self.report {
-                        self.assigned
-                            .entry(b.name.name.clone())
-                            .or_insert(b.name.span);
-                    }
+                    self.assigned
+                        .entry(b.name.name.clone())
+                        .or_insert(b.name.span);
                 }
                 self.scoped(
                     bindings.iter().map(|b| b.name.name.clone()).collect(),
@@ -259,9 +255,10 @@ impl Walker {
             BlockKind::For { var, iter, body } => {
                 self.expr(iter);
                 let names = HashSet::from([var.name.clone()]);
-                self.repeated(|w| w.scoped(names.clone(), |w| w.flow(body)));
+                let assigns = loop_assigns(body, &[&var.name]);
+                self.repeated(assigns, |w| w.scoped(names, |w| w.flow(body)));
             }
-            BlockKind::While { cond, body } => self.repeated(|w| {
+            BlockKind::While { cond, body } => self.repeated(loop_assigns(body, &[]), |w| {
                 w.expr(cond);
                 w.flow(body);
             }),
@@ -302,7 +299,7 @@ impl Walker {
 
     fn read_var(&mut self, name: &str, span: Span) {
         self.read.insert(name.to_string());
-        if self.report && !self.state.visible(name) && builtins::lookup(name).is_none() {
+        if !self.state.visible(name) && builtins::lookup(name).is_none() {
             self.unreached
                 .push((span, name.to_string(), self.tries > 0));
         }
