@@ -408,3 +408,18 @@ fn e0019_too_many_arguments() {
     let args = vec!["1"; 65_535].join(",");
     assert!(jfc_compiler::compile(&format!("print({args})\n"), "args.jf").is_ok());
 }
+
+/// A flow nested past the limit is refused with a place, not at the start of the file.
+#[test]
+fn too_deep_names_the_place() {
+    let text = format!("print('a') -> [x = 1{}]\n", " + 1".repeat(1_500));
+    let d = jfc_compiler::analyze(&text).diagnostics;
+    assert_eq!(d.len(), 1, "{d:?}");
+    assert!(d[0].message.contains("levels deep"), "{}", d[0].message);
+    assert_eq!(d[0].span.start, 23, "an operand of the innermost `+`");
+    assert!(d[0]
+        .help
+        .as_deref()
+        .unwrap_or_default()
+        .contains("chain of operators"));
+}

@@ -47,16 +47,17 @@ pub fn check_files(program: &Program, place: &FilePlace) -> Vec<Diagnostic> {
 }
 
 fn run(program: &Program, text: &str, whole: bool) -> Vec<Diagnostic> {
-    let depth = crate::fmt::depth::depth(program);
+    let (depth, deepest) = crate::fmt::depth::deepest(program);
     if depth > crate::MAX_NESTING {
         // The checks and the code generator walk the tree recursively: refuse first.
         let max = crate::MAX_NESTING;
         return vec![Diagnostic::new(
             Code::Syntax,
-            Span::new(0, 0),
+            deepest,
             format!("this flow nests blocks and expressions {depth} levels deep; jfc accepts at most {max}"),
         )
-        .help("split the deepest part into a jobflow of its own and call it")];
+        .label("this part is nested too deeply")
+        .help("a chain of operators counts one level per operator (`a + b + c` is `(a + b) + c`); split the deepest part into variables, or into a jobflow of its own and call it")];
     }
     let mut out = Vec::new();
     let chars = text.chars().count();
