@@ -23,7 +23,7 @@ pub fn hint(tokens: &[Spanned<'_>], at: usize, expected: &[String]) -> Option<Di
         t if block_keyword(t).is_some() && expects("\"{\"") && expects("\"break\"") => {
             block_keyword(t).map(|(word, example)| bare_block(word, example, span))
         }
-        Token::Ident(name) => exponent_without_dot(prev, name, span),
+        Token::Ident(name) => exponent_without_dot(tokens, at, name),
         _ => None,
     }
 }
@@ -71,23 +71,43 @@ fn bare_block(word: &str, example: &str, span: Span) -> Diagnostic {
     .help(format!("write `{example}`"))
 }
 
-/// `1e16`: an integer, then a name that reads like an exponent.
-fn exponent_without_dot(prev: Option<&Spanned<'_>>, name: &str, span: Span) -> Option<Diagnostic> {
-    let Some((pl, Token::Int(digits), pr)) = prev else {
+/// `1e16` or `1e+16`: an integer, then a name that reads like an exponent (and
+/// for a signed exponent, the sign and the digits), all side by side.
+fn exponent_without_dot(tokens: &[Spanned<'_>], at: usize, name: &str) -> Option<Diagnostic> {
+    let (start, Token::Int(digits), int_end) = tokens.get(at.checked_sub(1)?)? else {
         return None;
     };
+    let (name_start, _, mut end) = tokens[at];
     let exponent = name.strip_prefix(['e', 'E'])?;
-    if *pr != span.start as usize || !exponent.bytes().all(|b| b.is_ascii_digit()) {
+    if *int_end != name_start || !exponent.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
+    let mut written = format!("{digits}{name}");
+    if exponent.is_empty() {
+        // `1e+16` lexes as `1` `e` `+` `16`.
+        let sign = match tokens.get(at + 1) {
+            Some((l, Token::Plus, r)) if *l == end => ('+', *r),
+            Some((l, Token::Minus, r)) if *l == end => ('-', *r),
+            _ => return None,
+        };
+        let Some((l, Token::Int(power), r)) = tokens.get(at + 2) else {
+            return None;
+        };
+        if *l != sign.1 {
+            return None;
+        }
+        written = format!("{written}{}{power}", sign.0);
+        end = *r;
+    }
+    let fixed = format!("{digits}.0{}", &written[digits.len()..]);
     Some(
         Diagnostic::new(
             Code::Syntax,
-            Span::new(*pl, span.end as usize),
-            format!("`{digits}{name}` is not a number: a float needs a dot"),
+            Span::new(*start, end),
+            format!("`{written}` is not a number: a float needs a dot"),
         )
         .label("not a number")
-        .help(format!("write `{digits}.0{name}`")),
+        .help(format!("write `{fixed}`")),
     )
 }
 
