@@ -7,10 +7,18 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
-    let args = cli::Cli::parse();
+    let args = match cli::Cli::try_parse() {
+        Ok(args) => args,
+        Err(e) => {
+            let _ = e.print();
+            let argv: Vec<String> = std::env::args().collect();
+            return ExitCode::from(cli::check::usage_status(&e, &argv));
+        }
+    };
     cli::init_logging(args.log_level.as_deref());
     match args.command {
         cli::Command::Check(c) => cli::check::run(c),
+        cli::Command::Builtins(b) => cli::builtins::run(b),
         cli::Command::Fmt(f) => cli::fmt::run(f),
         cli::Command::Disasm(c) => cli::disasm::run(c),
         cli::Command::Run(c) => cli::run::run(c, args.store.as_deref()),

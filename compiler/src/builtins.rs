@@ -236,6 +236,36 @@ pub static BUILTINS: &[Builtin] = &[
     b("reboot", J, &["wait"], 0, "reboot the remote host"),
 ];
 
+impl Builtin {
+    /// The call form, optional parameters in brackets: `sleep(seconds)`, `print([message], ...)`.
+    pub fn signature(&self) -> String {
+        let params: Vec<String> = self
+            .params
+            .iter()
+            .enumerate()
+            .map(|(i, p)| {
+                if i < self.required {
+                    p.to_string()
+                } else {
+                    format!("[{p}]")
+                }
+            })
+            .collect();
+        let mut all = params.join(", ");
+        if self.variadic {
+            all.push_str(if all.is_empty() { "..." } else { ", ..." });
+        }
+        if self.options {
+            all.push_str(if all.is_empty() {
+                "**options"
+            } else {
+                ", **options"
+            });
+        }
+        format!("{}({all})", self.name)
+    }
+}
+
 /// Index of a built-in by name.
 pub fn lookup(name: &str) -> Option<u16> {
     BUILTINS
@@ -260,5 +290,17 @@ mod tests {
             assert_eq!(lookup(b.name), Some(i as u16), "{}", b.name);
             assert!(b.required <= b.params.len(), "{}", b.name);
         }
+    }
+
+    #[test]
+    fn signatures() {
+        let sig = |n: &str| get(lookup(n).unwrap()).signature();
+        assert_eq!(sig("print"), "print([message], ...)");
+        assert_eq!(sig("self"), "self()");
+        assert!(
+            sig("urlopen").ends_with(", **options)"),
+            "{}",
+            sig("urlopen")
+        );
     }
 }

@@ -33,14 +33,35 @@ impl Analysis {
 pub fn analyze(text: &str) -> Analysis {
     let parsed = parse::parse(text);
     let mut diagnostics = parsed.diagnostics;
-    // Checks on a broken tree would mostly repeat the syntax errors in other words.
     if diagnostics.is_empty() {
         diagnostics = check::check(&parsed.program, text);
+    } else {
+        // Report the other errors too, from what the parser recovered (error nodes
+        // are skipped by every check), so one run shows every problem of a file.
+        diagnostics.extend(check::check_recovered(&parsed.program, text));
+        diagnostics.sort_by_key(|d| d.span.start);
     }
     Analysis {
         program: parsed.program,
         diagnostics,
     }
+}
+
+/// [`analyze`] for a flow file at `place`, as `jfc check` does: also checks the calls
+/// of sibling flows and, when there is no error, generates the code, so that a limit
+/// of the bytecode (E0019) is reported by `check` and not first by `run`.
+pub fn analyze_file(text: &str, place: &check::FilePlace) -> Analysis {
+    let mut analysis = analyze(text);
+    analysis
+        .diagnostics
+        .extend(check::check_files(&analysis.program, place));
+    if !analysis.has_errors() {
+        if let Err(limit) = codegen::compile(&analysis.program, "", text) {
+            analysis.diagnostics.push(limit);
+        }
+    }
+    analysis.diagnostics.sort_by_key(|d| d.span.start);
+    analysis
 }
 
 /// Analyze and, when there is no error, compile to a chunk named `name`.
@@ -52,8 +73,12 @@ pub fn compile(
     if analysis.has_errors() {
         return Err(analysis.diagnostics);
     }
-    Ok((
-        codegen::compile(&analysis.program, name, text),
-        analysis.diagnostics,
-    ))
+    match codegen::compile(&analysis.program, name, text) {
+        Ok(chunk) => Ok((chunk, analysis.diagnostics)),
+        Err(limit) => {
+            let mut diagnostics = analysis.diagnostics;
+            diagnostics.push(limit);
+            Err(diagnostics)
+        }
+    }
 }

@@ -6,13 +6,15 @@
 //! `tests/diagnostics/ok-what.jf` must produce no diagnostic at all: these are the
 //! cases a check must not warn about.
 //!
-//! W0004 and W0005 need inputs too big for a data file; they are generated below.
+//! Each file is checked as a flow file in this folder, outside any project (E0016).
+//! W0004, W0005 and E0019 need inputs too big for a data file; they are generated below.
 //! New cases: add a file, run `INSTA_UPDATE=always cargo test -p jfc-compiler
 //! --test diagnostics`, review the new `.snap`.
 
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use jfc_compiler::check::FilePlace;
 use jfc_compiler::diagnostics::{json::to_json_line, render::render, Code, Diagnostic};
 use jfc_compiler::span::LineIndex;
 
@@ -40,6 +42,14 @@ fn stem(p: &Path) -> String {
 /// The code a data file is about: the part of its name before the first `-`.
 fn code_of(p: &Path) -> String {
     stem(p).split('-').next().unwrap_or_default().to_string()
+}
+
+/// The data files are checked as files outside any project, so E0016 applies.
+fn place() -> FilePlace {
+    FilePlace {
+        dir: PathBuf::from(DATA),
+        in_project: false,
+    }
 }
 
 /// Human rendering then JSON lines of every diagnostic, trailing blanks removed.
@@ -70,7 +80,7 @@ fn diagnostics_snapshots() {
             continue;
         }
         let text = fs::read_to_string(&path).unwrap();
-        let analysis = jfc_compiler::analyze(&text);
+        let analysis = jfc_compiler::analyze_file(&text, &place());
         let code = code_of(&path);
         if !analysis.diagnostics.iter().any(|d| d.code.as_str() == code) {
             problems.push(format!(
@@ -118,7 +128,7 @@ fn no_false_alarms() {
         }
         count += 1;
         let text = fs::read_to_string(&path).unwrap();
-        for d in jfc_compiler::analyze(&text).diagnostics {
+        for d in jfc_compiler::analyze_file(&text, &place()).diagnostics {
             problems.push(render(&d, &file_name(&path), &text, false));
         }
     }
@@ -126,8 +136,8 @@ fn no_false_alarms() {
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
-/// W0004 and W0005 are generated here, so every code has a data case or a generated one.
-const GENERATED: &[&str] = &["W0004", "W0005"];
+/// W0004, W0005 and E0019 are generated here, so every code has a data case or a generated one.
+const GENERATED: &[&str] = &["W0004", "W0005", "E0019"];
 
 #[test]
 fn every_code_has_a_case() {
@@ -292,4 +302,124 @@ fn unknown_builtin_reported_once() {
             .collect();
         assert_eq!(codes, ["E0006"], "{text:?}");
     }
+}
+
+/// E0016 depends on the files beside the flow: a sibling `name.jf` satisfies
+/// `[./name]`, and inside a project (a `jfc.toml` above) nothing is reported, since
+/// the flow may run from the store where `./name` can be any object.
+#[test]
+fn missing_flow_depends_on_the_files() {
+    let root = std::env::temp_dir().join(format!("jfc-e0016-{}", std::process::id()));
+    let flows = root.join("flows");
+    fs::create_dir_all(&flows).unwrap();
+    fs::write(flows.join("deploy.jf"), "print('deploy')\n").unwrap();
+    let text = "[./deploy: 'web1'] -> { if true | [./nosuch] }\n";
+    let codes = |place: &FilePlace| -> Vec<(&'static str, u32)> {
+        jfc_compiler::analyze_file(text, place)
+            .diagnostics
+            .iter()
+            .map(|d| (d.code.as_str(), d.span.start))
+            .collect()
+    };
+    let outside = FilePlace::of(&flows.join("main.jf"));
+    assert!(!outside.in_project);
+    assert_eq!(codes(&outside), [("E0016", 35)], "only the missing one");
+    fs::write(root.join("jfc.toml"), "").unwrap();
+    let inside = FilePlace::of(&flows.join("main.jf"));
+    assert!(inside.in_project, "jfc.toml in a parent directory");
+    assert_eq!(codes(&inside), []);
+    fs::remove_dir_all(&root).unwrap();
+}
+
+/// A syntax error does not hide the other errors of the file: the checks run over
+/// what the parser recovered, skipping the broken job, and add nothing because of it.
+#[test]
+fn syntax_errors_do_not_hide_other_errors() {
+    let text = "[a = {x = 1, x = 2}] -> continue\n-> [y = ] -> print($host, a)\n";
+    let codes: Vec<&str> = jfc_compiler::analyze(text)
+        .diagnostics
+        .iter()
+        .map(|d| d.code.as_str())
+        .collect();
+    assert_eq!(codes, ["E0004", "E0003", "W0003", "E0001", "E0009"]);
+    // At the end of the text too.
+    let codes: Vec<&str> = jfc_compiler::analyze("continue -> print(1")
+        .diagnostics
+        .iter()
+        .map(|d| d.code.as_str())
+        .collect();
+    assert_eq!(codes, ["E0003", "W0003", "E0001"]);
+}
+
+/// `&&` is one error, not two illegal characters and a syntax error.
+#[test]
+fn c_operators_are_one_error_each() {
+    for (text, word) in [
+        ("[x = true && false]\n", "and"),
+        ("[x = true || false]\n", "or"),
+    ] {
+        let d = jfc_compiler::analyze(text).diagnostics;
+        assert_eq!(d.len(), 1, "{text:?}: {d:?}");
+        assert!(
+            d[0].message.contains(&format!("`{word}`")),
+            "{}",
+            d[0].message
+        );
+    }
+}
+
+/// Variable slots are 16-bit operands: a flow that needs more is refused (E0019)
+/// instead of two variables silently sharing a slot.
+#[test]
+fn e0019_too_many_variables() {
+    let flow = |n: usize| {
+        let names: Vec<String> = (0..n).map(|i| format!("v{i}")).collect();
+        let assign: Vec<String> = names.iter().map(|v| format!("{v} = 1")).collect();
+        format!("[{}] -> print([{}])\n", assign.join(", "), names.join(", "))
+    };
+    let errors = jfc_compiler::compile(&flow(70_000), "many.jf").expect_err("refused");
+    let d = errors
+        .iter()
+        .find(|d| d.code == Code::BytecodeLimit)
+        .expect("E0019");
+    assert!(d.message.contains("65536 variable slots"), "{}", d.message);
+    assert!(d.is_error());
+    // `jfc check` reports it too, not only `jfc run`.
+    let checked = jfc_compiler::analyze_file(&flow(70_000), &place());
+    assert!(checked
+        .diagnostics
+        .iter()
+        .any(|d| d.code == Code::BytecodeLimit));
+    // Just below the limit it compiles, every variable in its own slot.
+    let (chunk, _) = jfc_compiler::compile(&flow(65_000), "many.jf").expect("compiles");
+    assert_eq!(chunk.slots.len(), 65_000);
+}
+
+/// The positional count of a call is 16 bits too.
+#[test]
+fn e0019_too_many_arguments() {
+    let args = vec!["1"; 65_536].join(",");
+    let errors =
+        jfc_compiler::compile(&format!("print({args})\n"), "args.jf").expect_err("refused");
+    assert!(
+        errors.iter().any(|d| d.code == Code::BytecodeLimit),
+        "{errors:?}"
+    );
+    let args = vec!["1"; 65_535].join(",");
+    assert!(jfc_compiler::compile(&format!("print({args})\n"), "args.jf").is_ok());
+}
+
+/// A flow nested past the limit is refused with a place, not at the start of the file.
+#[test]
+fn too_deep_names_the_place() {
+    let text = format!("print('a') -> [x = 1{}]\n", " + 1".repeat(1_500));
+    let d = jfc_compiler::analyze(&text).diagnostics;
+    assert_eq!(d.len(), 1, "{d:?}");
+    assert!(d[0].message.contains("levels deep"), "{}", d[0].message);
+    assert_eq!(d[0].span.start, 23, "an operand of the innermost `+`");
+    assert!(d[0]
+        .help
+        .as_deref()
+        .unwrap_or_default()
+        .contains("chain of operators"));
 }

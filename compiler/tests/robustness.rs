@@ -497,3 +497,118 @@ fn deep_nesting_child() {
         .unwrap();
     child.join().unwrap();
 }
+
+/// Long inputs that are chains rather than nesting, far beyond the original
+/// engine's 65,536 characters: each phase must finish or refuse with a
+/// diagnostic, on an 8 MiB stack, and the trees must be freed without
+/// recursing once per level. Each case runs in a child process, as above.
+#[test]
+fn long_chains_do_not_crash() {
+    let exe = std::env::current_exe().unwrap();
+    let mut crashed = Vec::new();
+    for (name, _) in long_cases() {
+        let out = std::process::Command::new(&exe)
+            .args(["--ignored", "--exact", "long_chain_child", "--nocapture"])
+            .env("JFC_LONG_CASE", name)
+            .output()
+            .expect("run the child test");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        if !out.status.success() || !stderr.contains("phase: done") {
+            let last = stderr
+                .lines()
+                .filter(|l| l.contains("phase") || l.contains("overflow") || l.contains("panicked"))
+                .collect::<Vec<_>>()
+                .join(" / ");
+            crashed.push(format!("{name}: {:?}: {last}", out.status));
+        }
+    }
+    assert!(crashed.is_empty(), "crashed:\n{}", crashed.join("\n"));
+}
+
+/// 100,000 terms, elements or jobs; nested blocks far past the nesting limit.
+fn long_cases() -> Vec<(&'static str, String)> {
+    const N: usize = 100_000;
+    vec![
+        ("sum", format!("[x = 1{}] -> print(x)", " + 1".repeat(N))),
+        (
+            "list",
+            format!("[x = [1{}]] -> print(length(x))", ", 1".repeat(N)),
+        ),
+        ("jobs", format!("{}print('end')", "[] -> ".repeat(N))),
+        (
+            "blocks",
+            format!("{}[]{}", "{ ".repeat(N / 4), " }".repeat(N / 4)),
+        ),
+        ("unclosed", format!("[x = {}", "(".repeat(N))),
+    ]
+}
+
+#[test]
+#[ignore = "run by long_chains_do_not_crash in a child process"]
+fn long_chain_child() {
+    let Ok(which) = std::env::var("JFC_LONG_CASE") else {
+        return;
+    };
+    let (_, text) = long_cases()
+        .into_iter()
+        .find(|(n, _)| *n == which)
+        .expect("known case");
+    let child = std::thread::Builder::new()
+        .stack_size(8 << 20)
+        .spawn(move || {
+            let start = std::time::Instant::now();
+            let phase = |what: &str| eprintln!("phase: {what} at {:?}", start.elapsed());
+            phase("parse");
+            let parsed = jfc_compiler::parse::parse(&text);
+            phase("drop tree");
+            drop(parsed);
+            phase("analyze");
+            let analysis = jfc_compiler::analyze(&text);
+            let refused = analysis.has_errors();
+            drop(analysis);
+            phase(&format!("compile (refused by the checks: {refused})"));
+            if let Ok((chunk, _)) = jfc_compiler::compile(&text, "long.jf") {
+                phase("verify");
+                jfc_compiler::bytecode::verify(&chunk).expect("a compiled chunk verifies");
+            }
+            phase("fmt");
+            drop(jfc_compiler::fmt::format(&text));
+            phase("done");
+        })
+        .unwrap();
+    child.join().unwrap();
+}
+
+/// Loops nested to the nesting limit: the variable-flow check must not walk each
+/// body once per enclosing loop combination (2^depth walks never finish). The
+/// deadline only tells a hang from a result; the check takes milliseconds.
+#[test]
+fn nested_loops_are_checked_in_one_walk() {
+    let depth = 300;
+    let text = format!(
+        "[x = 1] -> {}[x = x + 1]{} -> {}print(y) -> [y = 1]{}",
+        "{ while x < 2 | ".repeat(depth),
+        " }".repeat(depth),
+        "{ for i in [1] | ".repeat(depth),
+        " }".repeat(depth),
+    );
+    let (done, result) = std::sync::mpsc::channel();
+    std::thread::Builder::new()
+        .stack_size(64 << 20)
+        .spawn(move || {
+            let codes: Vec<&str> = jfc_compiler::analyze(&text)
+                .diagnostics
+                .iter()
+                .map(|d| d.code.as_str())
+                .collect();
+            let _ = done.send(codes);
+        })
+        .unwrap();
+    let codes = result
+        .recv_timeout(std::time::Duration::from_secs(120))
+        .expect("the check of nested loops did not finish");
+    // `y` is assigned at the end of the innermost body: its read sees it from the
+    // second iteration on, so no W0001; the `i`s are never read.
+    assert!(!codes.contains(&"W0001"), "{codes:?}");
+    assert!(!codes.iter().any(|c| c.starts_with('E')), "{codes:?}");
+}

@@ -238,8 +238,8 @@ fn precedence_spot_checks() {
         let p = jfc_compiler::parse::parse(src);
         assert!(p.diagnostics.is_empty(), "{src}");
         let body = p.program.body.unwrap();
-        match body.steps.into_iter().next().unwrap().job.kind {
-            JobKind::Assign(mut b) => b.remove(0).value.kind,
+        match &body.steps[0].job.kind {
+            JobKind::Assign(b) => b[0].value.kind.clone(),
             other => panic!("not an assignment: {other:?}"),
         }
     };

@@ -1,6 +1,7 @@
 //! Lexer + parser + checks + both renderers over arbitrary bytes.
-//! Invariants: no panic, and every diagnostic's span lies inside the text on
-//! character boundaries.
+//! Invariants: no panic, every diagnostic's span lies inside the text on
+//! character boundaries, and a flow without errors compiles to a chunk the
+//! bytecode verifier accepts.
 #![no_main]
 
 use jfc_compiler::diagnostics::{json::to_json_line, render::render};
@@ -20,5 +21,10 @@ fuzz_target!(|data: &[u8]| {
         );
         render(d, "fuzz.jf", &text, false);
         to_json_line(d, "fuzz.jf", &text, &index);
+    }
+    if !analysis.has_errors() {
+        if let Ok((chunk, _)) = jfc_compiler::compile(&text, "fuzz.jf") {
+            jfc_compiler::bytecode::verify(&chunk).expect("a compiled chunk verifies");
+        }
     }
 });

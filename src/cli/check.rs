@@ -1,12 +1,24 @@
 //! `jfc check`: compile files and directories, report every diagnostic.
+//!
+//! Exit status: 0 no error, 2 the flows have errors (or warnings with
+//! `--deny-warnings`), 64 usage error (EX_USAGE), 66 an input file is missing or
+//! unreadable (EX_NOINPUT; the other files are still checked).
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Args, ValueEnum};
+use jfc_compiler::check::FilePlace;
 use jfc_compiler::diagnostics::{json, render, Diagnostic};
 use jfc_compiler::span::LineIndex;
+
+/// The flows have errors.
+const EXIT_ERRORS: u8 = 2;
+/// Bad command line (sysexits EX_USAGE).
+pub const EXIT_USAGE: u8 = 64;
+/// An input file does not exist or cannot be read (sysexits EX_NOINPUT).
+const EXIT_NO_INPUT: u8 = 66;
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
 pub enum Format {
@@ -27,20 +39,33 @@ pub struct CheckArgs {
     pub paths: Vec<PathBuf>,
 }
 
-/// Every `*.jf` file under the given paths, in a stable order.
+/// Every `*.jf` file under the given paths, in a stable order; the first path that
+/// cannot be read is an error.
 pub fn collect_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
+    let (files, problems) = collect_readable(paths);
+    match problems.into_iter().next() {
+        Some((path, problem)) => Err(format!("{}: {problem}", path.display())),
+        None => Ok(files),
+    }
+}
+
+/// Every `*.jf` file under the given paths, in a stable order, and the problems of
+/// the paths that could not be read (`(path, problem)`).
+fn collect_readable(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<(PathBuf, String)>) {
     let mut files = Vec::new();
+    let mut missing = Vec::new();
     for p in paths {
         if p.is_dir() {
-            walk(p, &mut files)
-                .map_err(|e| format!("cannot read directory {}: {e}", p.display()))?;
+            if let Err(e) = walk(p, &mut files) {
+                missing.push((p.clone(), format!("cannot read directory: {e}")));
+            }
         } else if p.exists() {
             files.push(p.clone());
         } else {
-            return Err(format!("no such file or directory: {}", p.display()));
+            missing.push((p.clone(), "no such file or directory".to_string()));
         }
     }
-    Ok(files)
+    (files, missing)
 }
 
 fn walk(dir: &Path, files: &mut Vec<PathBuf>) -> std::io::Result<()> {
@@ -58,26 +83,20 @@ fn walk(dir: &Path, files: &mut Vec<PathBuf>) -> std::io::Result<()> {
 }
 
 pub fn run(args: CheckArgs) -> ExitCode {
-    let files = match collect_files(&args.paths) {
-        Ok(f) => f,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::from(2);
-        }
-    };
+    let (files, mut unreadable) = collect_readable(&args.paths);
     let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    let (mut errors, mut warnings) = (0, 0);
+    let (mut checked, mut errors, mut warnings) = (0, 0, 0);
     for file in &files {
         let name = file.display().to_string();
         let text = match std::fs::read_to_string(file) {
             Ok(t) => t,
             Err(e) => {
-                eprintln!("error: cannot read {name}: {e}");
-                errors += 1;
+                unreadable.push((file.clone(), format!("cannot read: {e}")));
                 continue;
             }
         };
-        let analysis = jfc_compiler::analyze(&text);
+        checked += 1;
+        let analysis = jfc_compiler::analyze_file(&text, &FilePlace::of(file));
         report(&analysis.diagnostics, &name, &text, args.format, color);
         errors += analysis.diagnostics.iter().filter(|d| d.is_error()).count();
         warnings += analysis
@@ -86,20 +105,69 @@ pub fn run(args: CheckArgs) -> ExitCode {
             .filter(|d| !d.is_error())
             .count();
     }
+    for (path, problem) in &unreadable {
+        report_unreadable(path, problem, args.format);
+    }
     if args.format == Format::Human {
         eprintln!(
-            "checked {} file{}: {errors} error{}, {warnings} warning{}",
-            files.len(),
-            if files.len() == 1 { "" } else { "s" },
+            "checked {checked} file{}: {errors} error{}, {warnings} warning{}",
+            if checked == 1 { "" } else { "s" },
             if errors == 1 { "" } else { "s" },
             if warnings == 1 { "" } else { "s" },
         );
     }
-    if errors > 0 || (args.deny_warnings && warnings > 0) {
-        ExitCode::from(2)
+    if !unreadable.is_empty() {
+        ExitCode::from(EXIT_NO_INPUT)
+    } else if errors > 0 || (args.deny_warnings && warnings > 0) {
+        ExitCode::from(EXIT_ERRORS)
     } else {
         ExitCode::SUCCESS
     }
+}
+
+/// A path that could not be checked: a line on stderr, or one JSON object on stdout.
+fn report_unreadable(path: &Path, problem: &str, format: Format) {
+    let file = path.display().to_string();
+    match format {
+        Format::Human => eprintln!("error: {file}: {problem}"),
+        Format::Json => println!(
+            "{}",
+            serde_json::json!({
+                "code": "input",
+                "severity": "error",
+                "message": format!("{file}: {problem}"),
+                "file": file,
+            })
+        ),
+    }
+}
+
+/// The exit status of a command line clap refused: `jfc check` uses 64 (EX_USAGE)
+/// so that a usage error is never taken for "the flow has errors" (2).
+pub fn usage_status(error: &clap::Error, argv: &[String]) -> u8 {
+    if !error.use_stderr() {
+        return 0; // --help, --version
+    }
+    if subcommand(argv) == Some("check") {
+        EXIT_USAGE
+    } else {
+        error.exit_code() as u8
+    }
+}
+
+/// The first word of the command line that is not an option or an option's value.
+fn subcommand(argv: &[String]) -> Option<&str> {
+    let mut words = argv.iter().skip(1);
+    while let Some(w) = words.next() {
+        match w.as_str() {
+            "--store" | "--log-level" => {
+                words.next();
+            }
+            w if w.starts_with('-') => {}
+            w => return Some(w),
+        }
+    }
+    None
 }
 
 /// Print diagnostics: human ones on stderr, JSON lines on stdout.

@@ -1,5 +1,6 @@
 //! Subcommands of `jfc`, one module each.
 
+pub mod builtins;
 pub mod check;
 pub mod disasm;
 pub mod fmt;
@@ -30,6 +31,8 @@ pub struct Cli {
 pub enum Command {
     /// Compile flows and report every error and warning.
     Check(check::CheckArgs),
+    /// List the built-in jobs and functions with their signatures.
+    Builtins(builtins::BuiltinsArgs),
     /// Rewrite flows in the canonical layout (`--check`: only list those that would change).
     Fmt(fmt::FmtArgs),
     /// Run a flow here and now.

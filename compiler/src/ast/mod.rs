@@ -3,6 +3,7 @@
 //! The parser never fails: where the text is broken it puts an `Error` node and
 //! records a diagnostic, so later passes see the whole file.
 
+mod drop;
 mod expr;
 mod job;
 

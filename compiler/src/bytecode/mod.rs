@@ -6,6 +6,7 @@
 
 mod disasm;
 mod op;
+mod stack;
 mod verify;
 
 pub use disasm::disassemble;

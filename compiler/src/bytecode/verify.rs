@@ -1,11 +1,19 @@
-//! Checks a chunk before it runs: every operand must point inside its table, so a
-//! chunk loaded from the store can never make the VM index out of bounds.
+//! Checks a chunk before it runs: every operand must point inside its table and
+//! every jump to an instruction, so a chunk loaded from the store can never make
+//! the VM index out of bounds; then the operand-stack depths ([`super::stack`]).
 
 use super::{Chunk, Op};
 use crate::builtins::BUILTINS;
 
-/// `Ok` when every jump target, table index and slot of `chunk` is in range.
+/// `Ok` when every jump target, table index and slot of `chunk` is in range and no
+/// instruction can pop from a stack too short for it.
 pub fn verify(chunk: &Chunk) -> Result<(), String> {
+    check_ranges(chunk)?;
+    super::stack::check_depths(chunk)
+}
+
+fn check_ranges(chunk: &Chunk) -> Result<(), String> {
+    // A jump target is an instruction: `n` (the end of the code) is not one.
     let n = chunk.code.len() as u32;
     let slots = chunk.slots.len();
     let bad = |pc: usize, what: &str| Err(format!("instruction {pc}: {what} out of range"));
@@ -16,7 +24,7 @@ pub fn verify(chunk: &Chunk) -> Result<(), String> {
         let ok = match *op {
             Op::Const(i) | Op::LoadPath(i) | Op::Fail(i) => (i as usize) < chunk.consts.len(),
             Op::LoadSlot(s) | Op::StoreSlot(s) => (s as usize) < slots,
-            Op::IfSet(s, t) | Op::IterNext(s, t) => (s as usize) < slots && t <= n,
+            Op::IfSet(s, t) | Op::IterNext(s, t) => (s as usize) < slots && t < n,
             Op::LoadBuiltin(b) => (b as usize) < BUILTINS.len(),
             Op::Template(i) => (i as usize) < chunk.templates.len(),
             Op::GetAttr(i) | Op::SetAttr(i) => (i as usize) < chunk.names.len(),
@@ -30,7 +38,7 @@ pub fn verify(chunk: &Chunk) -> Result<(), String> {
             | Op::JumpIfFalseKeep(t)
             | Op::JumpIfTrueKeep(t)
             | Op::CompareChain(_, t)
-            | Op::TryStart(t) => t <= n,
+            | Op::TryStart(t) => t < n,
             Op::Job(i) => (i as usize) < chunk.jobs.len(),
             Op::Exec(i) => chunk.execs.get(i as usize).is_some_and(|e| {
                 e.controls.iter().all(|&(c, s)| {
@@ -39,7 +47,7 @@ pub fn verify(chunk: &Chunk) -> Result<(), String> {
             }),
             Op::Event(i) => (i as usize) < chunk.events.len(),
             Op::Fork(i) => chunk.forks.get(i as usize).is_some_and(|f| {
-                f.end <= n
+                f.end < n
                     && f.branches.iter().all(|&b| b < n)
                     && f.pfor_slot.is_none_or(|s| (s as usize) < slots)
             }),

@@ -7,17 +7,18 @@ use crate::ast::{Arg, Ident};
 use crate::builtins::{self, BuiltinKind, BUILTINS};
 use crate::diagnostics::{Code, Diagnostic};
 
-/// Check `name(args)`; `as_job` when it stands as a job of its own.
+/// Check `name(args)`; `as_job` when it stands as a job of its own. `known`: every
+/// name the flow assigns, when the whole flow is known.
 pub fn check_call(
     name: &Ident,
     args: &[Arg],
     as_job: bool,
-    known: &HashSet<String>,
+    known: Option<&HashSet<String>>,
     out: &mut Vec<Diagnostic>,
 ) {
     let Some(id) = builtins::lookup(&name.name) else {
         // Not a built-in: it calls the value of a variable (§18 D1), fine if one can exist.
-        if !known.contains(&name.name) {
+        if known.is_some_and(|k| !k.contains(&name.name)) {
             let d = Diagnostic::new(
                 Code::UnknownBuiltin,
                 name.span,
@@ -127,20 +128,7 @@ fn plural(n: usize) -> &'static str {
 }
 
 fn signature_help(b: &builtins::Builtin) -> String {
-    let params: Vec<String> = b
-        .params
-        .iter()
-        .enumerate()
-        .map(|(i, p)| {
-            if i < b.required {
-                p.to_string()
-            } else {
-                format!("[{p}]")
-            }
-        })
-        .collect();
-    let extra = if b.variadic { ", ..." } else { "" };
-    format!("usage: {}({}{extra})", b.name, params.join(", "))
+    format!("usage: {}", b.signature())
 }
 
 /// Arguments come in the order: positional, `*spread`, `name=value`, `**spread` (§2.4).

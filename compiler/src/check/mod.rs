@@ -2,9 +2,16 @@
 //! all return diagnostics and never stop at the first problem.
 
 mod calls;
+mod exec;
+mod files;
+mod loop_assigns;
+mod names;
 mod structure;
 mod suggest;
+mod templates;
 mod vars;
+
+pub use files::FilePlace;
 
 use crate::ast::Program;
 use crate::diagnostics::{Code, Diagnostic};
@@ -24,16 +31,33 @@ pub fn assigned_names_sorted(program: &Program) -> Vec<String> {
 
 /// Run every check; `text` is the source the program was parsed from.
 pub fn check(program: &Program, text: &str) -> Vec<Diagnostic> {
-    let depth = crate::fmt::depth::depth(program);
+    run(program, text, true)
+}
+
+/// The checks that stay sound on a tree recovered from syntax errors: those that look
+/// at one construct at a time. Checks that follow variables through the whole flow
+/// would report the consequences of the syntax error (an assignment lost in it).
+pub fn check_recovered(program: &Program, text: &str) -> Vec<Diagnostic> {
+    run(program, text, false)
+}
+
+/// The checks that look beyond the text, at the files beside a flow file.
+pub fn check_files(program: &Program, place: &FilePlace) -> Vec<Diagnostic> {
+    files::missing_flows(program, place)
+}
+
+fn run(program: &Program, text: &str, whole: bool) -> Vec<Diagnostic> {
+    let (depth, deepest) = crate::fmt::depth::deepest(program);
     if depth > crate::MAX_NESTING {
         // The checks and the code generator walk the tree recursively: refuse first.
         let max = crate::MAX_NESTING;
         return vec![Diagnostic::new(
             Code::Syntax,
-            Span::new(0, 0),
+            deepest,
             format!("this flow nests blocks and expressions {depth} levels deep; jfc accepts at most {max}"),
         )
-        .help("split the deepest part into a jobflow of its own and call it")];
+        .label("this part is nested too deeply")
+        .help("a chain of operators counts one level per operator (`a + b + c` is `(a + b) + c`); split the deepest part into variables, or into a jobflow of its own and call it")];
     }
     let mut out = Vec::new();
     let chars = text.chars().count();
@@ -47,8 +71,10 @@ pub fn check(program: &Program, text: &str) -> Vec<Diagnostic> {
             .help("jfc runs it, but Kompira 1.6 would refuse it; split it into several jobflows to stay portable"),
         );
     }
-    structure::check(program, &mut out);
-    vars::check(program, &mut out);
+    structure::check(program, whole, &mut out);
+    if whole {
+        vars::check(program, &mut out);
+    }
     out.sort_by_key(|d| (d.span.start, d.code.as_str()));
     out
 }

@@ -11,10 +11,13 @@ use crate::diagnostics::{Code, Diagnostic};
 /// The five status variables (language.md §11.1).
 pub const STATUS_VARIABLES: &[&str] = &["RESULT", "STATUS", "ERROR", "DEBUG", "ENV"];
 
-pub fn check(program: &Program, out: &mut Vec<Diagnostic>) {
+/// `whole`: the tree is the whole flow (no syntax error); otherwise the checks that
+/// need to know every assignment of the flow (unknown built-ins) are left out.
+pub fn check(program: &Program, whole: bool, out: &mut Vec<Diagnostic>) {
     let mut w = Walker {
         out,
-        known: assigned_names(program),
+        known: whole.then(|| assigned_names(program)),
+        objects: super::exec::store_variables(program),
         ctx: Ctx::default(),
     };
     let mut seen: HashMap<&str, &Param> = HashMap::new();
@@ -52,7 +55,10 @@ struct Ctx {
 struct Walker<'a> {
     out: &'a mut Vec<Diagnostic>,
     /// Every name the program can assign: a call of one of them is not an unknown built-in.
-    known: HashSet<String>,
+    /// `None` when the tree is not the whole flow.
+    known: Option<HashSet<String>>,
+    /// Variables that only ever hold a store object.
+    objects: HashSet<String>,
     ctx: Ctx,
 }
 
@@ -99,6 +105,7 @@ impl Walker<'_> {
                 input,
                 args,
             } => {
+                super::exec::check(target, args, &self.objects, self.out);
                 self.expr(target);
                 if let Some(i) = input {
                     self.expr(i);
@@ -123,7 +130,7 @@ impl Walker<'_> {
                 self.args(&ev.args);
             }
             JobKind::Builtin { name, args } => {
-                calls::check_call(name, args, true, &self.known, self.out);
+                calls::check_call(name, args, true, self.known.as_ref(), self.out);
                 self.args(args);
             }
             JobKind::Break => {
@@ -245,6 +252,10 @@ impl Walker<'_> {
     }
 
     fn status_write(&mut self, name: &str, span: crate::span::Span) {
+        if !STATUS_VARIABLES.contains(&name) {
+            self.out.push(unknown_status(name, span));
+            return;
+        }
         self.out.push(
             Diagnostic::new(Code::StatusAssign, span, format!("`${name}` is a status variable and cannot be assigned"))
                 .label("read-only")
@@ -289,29 +300,20 @@ impl Walker<'_> {
 
     fn status_name(&mut self, name: &str, e: &Expr) {
         if !STATUS_VARIABLES.contains(&name) {
-            let d = Diagnostic::new(
-                Code::UnknownStatus,
-                e.span,
-                format!("`${name}` is not a status variable"),
-            )
-            .label("unknown status variable");
-            let d = match super::suggest::closest(name, STATUS_VARIABLES.iter().copied()) {
-                Some(s) => d.help(format!("did you mean `${s}`?")),
-                None => {
-                    d.help("the status variables are $RESULT, $STATUS, $ERROR, $DEBUG and $ENV")
-                }
-            };
-            self.out.push(d);
+            self.out.push(unknown_status(name, e.span));
         }
     }
 
     fn expr(&mut self, e: &Expr) {
         match &e.kind {
             ExprKind::Status(name) => self.status_name(name, e),
+            // Not patterns: in a regular expression `${2}` is more likely meant as written.
+            ExprKind::Str(text) => {
+                super::templates::check(text, e.span, self.known.as_ref(), self.out)
+            }
             ExprKind::Var(_)
             | ExprKind::Path(_)
             | ExprKind::Root
-            | ExprKind::Str(_)
             | ExprKind::Bytes(_)
             | ExprKind::Int(_)
             | ExprKind::Float(_)
@@ -349,13 +351,31 @@ impl Walker<'_> {
                         name: name.clone(),
                         span: callee.span,
                     };
-                    calls::check_call(&ident, args, false, &self.known, self.out);
+                    calls::check_call(&ident, args, false, self.known.as_ref(), self.out);
                 } else {
                     self.expr(callee);
                 }
                 self.args(args);
             }
         }
+    }
+}
+
+/// `$name` where `name` is not one of the five status variables: most often a
+/// variable written with a `$` out of shell habit.
+fn unknown_status(name: &str, span: crate::span::Span) -> Diagnostic {
+    let d = Diagnostic::new(
+        Code::UnknownStatus,
+        span,
+        format!("`${name}` is not a status variable"),
+    );
+    match super::suggest::closest(name, STATUS_VARIABLES.iter().copied()) {
+        Some(s) => d
+            .label("unknown status variable")
+            .help(format!("did you mean `${s}`?")),
+        None => d.label(format!("write `{name}` without `$`")).help(
+            "variables are written without `$`; only the five status variables take it: $RESULT, $STATUS, $ERROR, $DEBUG and $ENV",
+        ),
     }
 }
 

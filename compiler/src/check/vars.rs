@@ -2,22 +2,20 @@
 //! assigned but never read (W0002).
 //!
 //! The walk follows execution order and tracks which names *may* be assigned at
-//! each point: branches join by union, loop bodies are walked twice so that a read
-//! at the top of a body sees assignments made at its end, and fork/pfor children
-//! cannot assign their parent's variables.
+//! each point: branches join by union, a loop body starts with what it may assign
+//! already visible (a read at its top sees assignments made at its end, on the next
+//! iteration), and fork/pfor children cannot assign their parent's variables.
 
 use std::collections::{HashMap, HashSet};
 
+use super::loop_assigns::loop_assigns;
 use crate::ast::*;
 use crate::builtins;
 use crate::diagnostics::{Code, Diagnostic};
 use crate::span::Span;
 
 pub fn check(program: &Program, out: &mut Vec<Diagnostic>) {
-    let mut w = Walker {
-        report: true,
-        ..Walker::default()
-    };
+    let mut w = Walker::default();
     for p in &program.params {
         if let Some(d) = &p.default {
             w.expr(d);
@@ -48,9 +46,15 @@ pub fn check(program: &Program, out: &mut Vec<Diagnostic>) {
         );
     }
     let mut unreached = w.unreached;
-    unreached.sort_by_key(|(s, _)| s.start);
-    unreached.dedup_by_key(|(s, _)| *s);
-    for (span, name) in unreached {
+    unreached.sort_by_key(|(s, _, _)| s.start);
+    unreached.dedup_by_key(|(s, _, _)| *s);
+    let defined = super::structure::assigned_names(program);
+    for (span, name, in_try) in unreached {
+        // Inside `try` the run-time error is caught: maybe on purpose, so only a warning.
+        if !defined.contains(&name) && !in_try {
+            out.push(super::names::undefined(&name, span, &defined));
+            continue;
+        }
         out.push(
             Diagnostic::new(
                 Code::UnassignedRead,
@@ -101,12 +105,14 @@ impl State {
 #[derive(Default)]
 struct Walker {
     state: State,
-    report: bool,
     params: HashSet<String>,
     /// First assignment of each jobflow-scope name or block binding.
     assigned: HashMap<String, Span>,
     read: HashSet<String>,
-    unreached: Vec<(Span, String)>,
+    /// Reads no assignment reaches, and whether each is inside a `try` body.
+    unreached: Vec<(Span, String, bool)>,
+    /// How many `try` bodies enclose the walk.
+    tries: usize,
 }
 
 impl Walker {
@@ -121,7 +127,7 @@ impl Walker {
         if !self.state.blocks.iter().any(|b| b.contains(&name.name)) {
             self.state.add(&name.name);
         }
-        if self.report && !self.params.contains(&name.name) {
+        if !self.params.contains(&name.name) {
             self.assigned.entry(name.name.clone()).or_insert(name.span);
         }
     }
@@ -183,15 +189,16 @@ impl Walker {
         added
     }
 
-    /// A loop body: walked once quietly to learn what it assigns, then again with reports.
-    fn repeated(&mut self, f: impl Fn(&mut Self)) {
-        let report = self.report;
-        self.report = false;
-        let first = self.branch(&f);
-        self.report = report;
-        self.state.join(first);
-        let second = self.branch(&f);
-        self.state.join(second);
+    /// A loop body: what it may assign is visible at its top from the second
+    /// iteration on, so those names are added before it is walked.
+    fn repeated(&mut self, assigns: Vec<String>, f: impl FnOnce(&mut Self)) {
+        for name in assigns {
+            if !self.state.blocks.iter().any(|b| b.contains(&name)) {
+                self.state.add(&name);
+            }
+        }
+        let added = self.branch(f);
+        self.state.join(added);
     }
 
     fn block(&mut self, block: &Block) {
@@ -199,11 +206,9 @@ impl Walker {
             BlockKind::Simple { bindings, body } => {
                 bindings.iter().for_each(|b| self.expr(&b.value));
                 for b in bindings {
-                    if self.report {
-                        self.assigned
-                            .entry(b.name.name.clone())
-                            .or_insert(b.name.span);
-                    }
+                    self.assigned
+                        .entry(b.name.name.clone())
+                        .or_insert(b.name.span);
                 }
                 self.scoped(
                     bindings.iter().map(|b| b.name.name.clone()).collect(),
@@ -250,9 +255,10 @@ impl Walker {
             BlockKind::For { var, iter, body } => {
                 self.expr(iter);
                 let names = HashSet::from([var.name.clone()]);
-                self.repeated(|w| w.scoped(names.clone(), |w| w.flow(body)));
+                let assigns = loop_assigns(body, &[&var.name]);
+                self.repeated(assigns, |w| w.scoped(names, |w| w.flow(body)));
             }
-            BlockKind::While { cond, body } => self.repeated(|w| {
+            BlockKind::While { cond, body } => self.repeated(loop_assigns(body, &[]), |w| {
                 w.expr(cond);
                 w.flow(body);
             }),
@@ -274,7 +280,11 @@ impl Walker {
             BlockKind::Session { var, body } => {
                 self.scoped(HashSet::from([var.name.clone()]), |w| w.flow(body))
             }
-            BlockKind::Try { body } => self.flow(body),
+            BlockKind::Try { body } => {
+                self.tries += 1;
+                self.flow(body);
+                self.tries -= 1;
+            }
         }
     }
 
@@ -289,8 +299,9 @@ impl Walker {
 
     fn read_var(&mut self, name: &str, span: Span) {
         self.read.insert(name.to_string());
-        if self.report && !self.state.visible(name) && builtins::lookup(name).is_none() {
-            self.unreached.push((span, name.to_string()));
+        if !self.state.visible(name) && builtins::lookup(name).is_none() {
+            self.unreached
+                .push((span, name.to_string(), self.tries > 0));
         }
     }
 

@@ -13,10 +13,17 @@ use std::collections::HashMap;
 
 use crate::ast::{Arg, Program};
 use crate::bytecode::*;
+use crate::diagnostics::{Code, Diagnostic};
 use crate::span::Span;
 
+/// How many variable slots a chunk can address (operands are `u16`).
+pub const MAX_SLOTS: usize = u16::MAX as usize + 1;
+/// How many positional arguments one call can pass.
+pub const MAX_POSITIONAL: usize = u16::MAX as usize;
+
 /// Compile a program that passed the checks. `name` names the chunk in messages.
-pub fn compile(program: &Program, name: &str, source: &str) -> Chunk {
+/// A flow beyond a limit of the bytecode is refused (E0019), never silently wrapped.
+pub fn compile(program: &Program, name: &str, source: &str) -> Result<Chunk, Diagnostic> {
     let mut g = Codegen::new(name, source);
     for n in crate::check::assigned_names_sorted(program) {
         g.jobflow_slot(&n);
@@ -44,7 +51,10 @@ pub fn compile(program: &Program, name: &str, source: &str) -> Chunk {
     }
     g.span = Span::new(source.len(), source.len());
     g.emit(Op::Return);
-    g.chunk
+    match g.beyond_limit {
+        Some(d) => Err(d),
+        None => Ok(g.chunk),
+    }
 }
 
 /// What `break` and `continue` need to know about the loop they are in.
@@ -66,6 +76,8 @@ pub(crate) struct Codegen {
     loops: Vec<Loop>,
     tries: usize,
     consts: HashMap<String, u32>,
+    /// The first limit of the bytecode the flow went beyond.
+    beyond_limit: Option<Diagnostic>,
 }
 
 impl Codegen {
@@ -94,6 +106,7 @@ impl Codegen {
             loops: vec![],
             tries: 0,
             consts: HashMap::new(),
+            beyond_limit: None,
         }
     }
 
@@ -133,8 +146,26 @@ impl Codegen {
     }
 
     fn new_slot(&mut self, name: &str) -> u16 {
+        let slot = self.chunk.slots.len();
+        if slot >= MAX_SLOTS {
+            self.limit(format!(
+                "this flow needs more than {MAX_SLOTS} variable slots (variables, block bindings and loop variables)"
+            ));
+            return 0;
+        }
         self.chunk.slots.push(name.to_string());
-        (self.chunk.slots.len() - 1) as u16
+        slot as u16
+    }
+
+    /// Record that the flow goes beyond a limit of the bytecode (the first one is reported).
+    fn limit(&mut self, message: String) {
+        if self.beyond_limit.is_none() {
+            self.beyond_limit = Some(
+                Diagnostic::new(Code::BytecodeLimit, self.span, message)
+                    .label("the limit is reached here")
+                    .help("split the flow into several jobflows and call them"),
+            );
+        }
     }
 
     fn jobflow_slot(&mut self, name: &str) -> u16 {
@@ -198,7 +229,13 @@ impl Codegen {
             match a {
                 Arg::Pos(e) => {
                     self.expr(e);
-                    spec.npos += 1;
+                    if spec.npos as usize == MAX_POSITIONAL {
+                        self.limit(format!(
+                            "a call with more than {MAX_POSITIONAL} positional arguments"
+                        ));
+                    } else {
+                        spec.npos += 1;
+                    }
                 }
                 Arg::Spread(e) => {
                     self.expr(e);

@@ -44,11 +44,18 @@ codes! {
     ChoiceBranch = "E0012", Error, "a `choice` branch that does not start with an event job";
     BuiltinJobInExpression = "E0013", Error, "a built-in job used inside an expression";
     UnknownKeyword = "E0014", Error, "a keyword argument a built-in does not take";
+    UndefinedName = "E0015", Error, "a name that no assignment or parameter of the flow defines";
+    MissingFlow = "E0016", Error, "a call of a sibling flow file that does not exist";
+    CommandArguments = "E0017", Error, "arguments given to a command string, which takes none";
+    ConditionAsJob = "E0018", Error, "a comparison or logical expression written as a job";
+    BytecodeLimit = "E0019", Error, "a flow beyond a limit of the bytecode (65,536 variable slots, 65,535 positional arguments in one call)";
     UnassignedRead = "W0001", Warning, "a variable read where no assignment can reach it";
     UnusedVariable = "W0002", Warning, "a variable assigned and never read";
     UnreachableJob = "W0003", Warning, "a job that can never run";
     SourceTooLong = "W0004", Warning, "source text longer than the original engine accepts";
     TooManyJobs = "W0005", Warning, "more jobs in one jobflow expression than the original engine accepts";
+    LiteralPlaceholder = "W0006", Warning, "a `$` placeholder in a string that is left as literal text";
+    UnsavedFieldChange = "W0007", Warning, "a change to a copy of a store field, which is never saved";
 }
 
 impl Serialize for Code {

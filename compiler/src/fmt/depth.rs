@@ -6,6 +6,7 @@
 //! trees with a diagnostic.
 
 use crate::ast::{Arg, BlockKind, Expr, ExprKind, Flow, Job, JobKind, Program};
+use crate::span::Span;
 
 enum Node<'a> {
     Expr(&'a Expr),
@@ -15,14 +16,26 @@ enum Node<'a> {
 
 /// The greatest number of nested expressions, jobs and flows on one path.
 pub(crate) fn depth(program: &Program) -> usize {
+    deepest(program).0
+}
+
+/// [`depth`], and the span of a node that deep (the start of the text when empty).
+pub(crate) fn deepest(program: &Program) -> (usize, Span) {
     let mut stack: Vec<(Node<'_>, usize)> = Vec::new();
     for p in &program.params {
         stack.extend(p.default.iter().map(|e| (Node::Expr(e), 1)));
     }
     stack.extend(program.body.iter().map(|f| (Node::Flow(f), 1)));
-    let mut deepest = 0;
+    let (mut deepest, mut at) = (0, Span::default());
     while let Some((node, d)) = stack.pop() {
-        deepest = deepest.max(d);
+        if d > deepest {
+            deepest = d;
+            at = match node {
+                Node::Expr(e) => e.span,
+                Node::Job(j) => j.span,
+                Node::Flow(f) => f.span,
+            };
+        }
         let mut children = Vec::new();
         match node {
             Node::Expr(e) => expr_children(e, &mut children),
@@ -31,7 +44,7 @@ pub(crate) fn depth(program: &Program) -> usize {
         }
         stack.extend(children.into_iter().map(|c| (c, d + 1)));
     }
-    deepest
+    (deepest, at)
 }
 
 fn arg_expr(arg: &Arg) -> &Expr {

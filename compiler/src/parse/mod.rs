@@ -1,5 +1,8 @@
 //! Parsing: text to tree plus every syntax error (never fails).
 
+mod hints;
+mod rewrite;
+
 use lalrpop_util::{lalrpop_mod, ErrorRecovery, ParseError};
 use num_bigint::BigInt;
 
@@ -27,18 +30,22 @@ pub struct Parsed {
 pub fn parse(text: &str) -> Parsed {
     let text_without_bom = text.strip_prefix('\u{feff}');
     let offset = if text_without_bom.is_some() { 3 } else { 0 };
-    let (mut tokens, lex_errors) = lexer::lex(text_without_bom.unwrap_or(text));
+    let (mut tokens, mut lex_errors) = lexer::lex(text_without_bom.unwrap_or(text));
     for t in &mut tokens {
         t.0 += offset;
         t.2 += offset;
     }
-    let mut diagnostics: Vec<Diagnostic> = lex_errors
-        .into_iter()
-        .map(|e| {
-            let span = Span::new(e.span.start as usize + offset, e.span.end as usize + offset);
-            lex_diagnostic(e.kind, span, text)
-        })
-        .collect();
+    for e in &mut lex_errors {
+        e.span = Span::new(e.span.start as usize + offset, e.span.end as usize + offset);
+    }
+    let mut diagnostics = Vec::new();
+    rewrite::double_ampersands(text, &mut tokens, &mut lex_errors, &mut diagnostics);
+    rewrite::double_bars(&mut tokens, &mut diagnostics);
+    diagnostics.extend(
+        lex_errors
+            .into_iter()
+            .map(|e| lex_diagnostic(e.kind, e.span, text)),
+    );
     // Which tokens close a job, to explain a missing connector after one.
     let closers: Vec<(usize, bool)> = tokens
         .iter()
@@ -54,10 +61,12 @@ pub fn parse(text: &str) -> Parsed {
         .collect();
     let mut recovered = Vec::new();
     let end = text.len();
+    // Kept for the hints, which look at the tokens around an error.
+    let context = tokens.clone();
     let result =
         grammar::ProgramParser::new().parse(&mut recovered, tokens.into_iter().map(Ok::<_, Void>));
     for r in recovered {
-        diagnostics.push(syntax_diagnostic(r, end, &closers));
+        diagnostics.push(syntax_diagnostic(r, end, &closers, &context));
     }
     let program = match result {
         Ok(p) => p,
@@ -69,6 +78,7 @@ pub fn parse(text: &str) -> Parsed {
                 },
                 end,
                 &closers,
+                &context,
             ));
             Program {
                 params: vec![],
@@ -127,12 +137,19 @@ fn syntax_diagnostic(
     r: ErrorRecovery<usize, Token<'_>, Void>,
     end: usize,
     closers: &[(usize, bool)],
+    context: &[lexer::Spanned<'_>],
 ) -> Diagnostic {
     match r.error {
         ParseError::UnrecognizedToken {
             token: (l, tok, rr),
             expected,
         } => {
+            let at = context.partition_point(|t| t.0 < l);
+            if at < context.len() && context[at].0 == l {
+                if let Some(d) = hints::hint(context, at, &expected) {
+                    return d;
+                }
+            }
             // Did the token just before close a job?
             let i = closers.partition_point(|&(e, _)| e <= l);
             let after_job = i > 0 && closers[i - 1].1;

@@ -1,0 +1,105 @@
+//! Calls of sibling flow files that do not exist (E0016), for a flow checked as a
+//! file on disk.
+//!
+//! `jfc run` resolves a relative object path such as `./deploy` in a flow file to
+//! the file `deploy.jf` beside it, so a missing file is certain to fail at run time.
+//! Inside a project (a `jfc.toml` in the flow's directory or above) the same flow
+//! may be imported into the store, where `./deploy` can be any store object: there
+//! nothing is reported.
+
+use std::path::{Path, PathBuf};
+
+use crate::ast::{BlockKind, ExprKind, Flow, JobKind, Program};
+use crate::diagnostics::{Code, Diagnostic};
+
+/// Where a flow file lies.
+#[derive(Clone, Debug)]
+pub struct FilePlace {
+    /// The directory relative object paths start from.
+    pub dir: PathBuf,
+    /// A `jfc.toml` is in `dir` or above: relative paths may name store objects.
+    pub in_project: bool,
+}
+
+impl FilePlace {
+    /// The place of the flow file at `file`.
+    pub fn of(file: &Path) -> FilePlace {
+        let dir = file
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(Path::new("."))
+            .to_path_buf();
+        let absolute = std::path::absolute(&dir).unwrap_or_else(|_| dir.clone());
+        let in_project = absolute.ancestors().any(|d| d.join("jfc.toml").is_file());
+        FilePlace { dir, in_project }
+    }
+}
+
+/// E0016 for every execution job whose target is a relative path with no flow file.
+pub fn missing_flows(program: &Program, place: &FilePlace) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    if place.in_project {
+        return out;
+    }
+    let mut flows: Vec<&Flow> = program.body.iter().collect();
+    while let Some(flow) = flows.pop() {
+        for step in &flow.steps {
+            match &step.job.kind {
+                JobKind::Exec { target, .. } => {
+                    if let ExprKind::Path(p) = &target.kind {
+                        if let Some(file) = flow_file(&place.dir, p) {
+                            if !file.is_file() {
+                                out.push(missing(p, target.span));
+                            }
+                        }
+                    }
+                }
+                JobKind::Block(b) => flows.extend(block_flows(&b.kind)),
+                _ => {}
+            }
+        }
+    }
+    out
+}
+
+/// The file a relative path calls, or `None` for an absolute path or a directory.
+fn flow_file(dir: &Path, path: &str) -> Option<PathBuf> {
+    if path.starts_with('/') || path.ends_with('/') {
+        return None;
+    }
+    Some(dir.join(path).with_extension("jf"))
+}
+
+fn missing(path: &str, span: crate::span::Span) -> Diagnostic {
+    Diagnostic::new(
+        Code::MissingFlow,
+        span,
+        format!("there is no flow `{path}`: no file `{path}.jf` beside this one"),
+    )
+    .label("calls a file that does not exist")
+    .help("a relative path calls the sibling file `name.jf`; check the name, or add `jfc.toml` to the project root if the flow runs from the object store")
+}
+
+fn block_flows(kind: &BlockKind) -> Vec<&Flow> {
+    match kind {
+        BlockKind::Simple { body, .. }
+        | BlockKind::While { body, .. }
+        | BlockKind::Try { body }
+        | BlockKind::For { body, .. }
+        | BlockKind::Pfor { body, .. }
+        | BlockKind::Session { body, .. } => vec![body],
+        BlockKind::If {
+            then,
+            elifs,
+            otherwise,
+            ..
+        } => std::iter::once(then)
+            .chain(elifs.iter().map(|(_, f)| f))
+            .chain(otherwise)
+            .collect(),
+        BlockKind::Case {
+            clauses, otherwise, ..
+        } => clauses.iter().map(|c| &c.body).chain(otherwise).collect(),
+        BlockKind::Choice { branches } | BlockKind::Fork { branches } => branches.iter().collect(),
+    }
+}
