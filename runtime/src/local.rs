@@ -15,7 +15,7 @@ use crate::objects;
 use crate::store::objects::ROOT;
 use crate::store::Store;
 
-use crate::exec::Workers;
+use crate::exec::{ExecOptions, Workers};
 
 pub struct LocalHost {
     workers: Workers,
@@ -43,10 +43,10 @@ struct Record {
 const CONSOLE_FLUSH: std::time::Duration = std::time::Duration::from_millis(200);
 
 impl LocalHost {
-    /// A host whose command pool grows up to `max_workers` threads.
-    pub fn new(max_workers: usize) -> LocalHost {
+    /// A host running local commands as `exec` says.
+    pub fn new(exec: ExecOptions) -> LocalHost {
         LocalHost {
-            workers: Workers::new(max_workers),
+            workers: Workers::new(exec),
             store: None,
             seen: Cell::new(0),
             record: RefCell::new(None),
@@ -56,11 +56,11 @@ impl LocalHost {
     }
 
     /// The same, with an object store.
-    pub fn with_store(max_workers: usize, store: Store) -> LocalHost {
+    pub fn with_store(exec: ExecOptions, store: Store) -> LocalHost {
         let seen = store.change_token().unwrap_or(0);
         let revealed = store.revealed();
         LocalHost {
-            workers: Workers::new(max_workers),
+            workers: Workers::new(exec),
             store: Some(RefCell::new(store)),
             seen: Cell::new(seen),
             record: RefCell::new(None),

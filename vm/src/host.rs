@@ -32,7 +32,12 @@ pub struct CommandRequest {
     pub timeout: Option<Duration>,
     /// `__host__`: `None` runs on this machine.
     pub host: Option<String>,
+    /// `__user__`: the user the command runs as.
     pub user: Option<String>,
+    /// `__sudo__`: run the command through sudo.
+    pub sudo: bool,
+    /// `__password__`: for the login or sudo; never echoed.
+    pub password: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
