@@ -249,3 +249,55 @@ fn the_echo_marks_sudo_with_hash_and_others_with_dollar() {
     );
     assert_eq!(text(&out.stderr), "$ true\n# true\n");
 }
+
+/// The record of `pid` (`jfc ps PID --json`); null while there is none yet.
+fn ps_json(store: &Path, pid: &str) -> serde_json::Value {
+    let out = jfc()
+        .arg("--store")
+        .arg(store)
+        .args(["ps", pid, "--json"])
+        .output()
+        .unwrap();
+    if !out.status.success() {
+        return serde_json::Value::Null;
+    }
+    serde_json::from_str(&text(&out.stdout)).expect("ps --json is JSON")
+}
+
+#[test]
+fn the_record_streams_its_console_and_shows_waiting_then_running() {
+    let dir = temp_dir("record");
+    let store = dir.join("store.sqlite");
+    let file = flow_file(
+        &dir,
+        "print('hello') -> ['sleep 1'] -> sleep(1) -> { while true | [] }\n",
+    );
+    let mut child = jfc()
+        .arg("--store")
+        .arg(&store)
+        .arg("run")
+        .arg(&file)
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut rec = serde_json::Value::Null;
+    // While it waits on the command and on the sleep: WAITING, with what it printed.
+    assert!(
+        eventually(Duration::from_secs(10), || {
+            rec = ps_json(&store, "1");
+            rec["status"] == "WAITING"
+        }),
+        "never WAITING: {rec}"
+    );
+    assert_eq!(rec["console"], "hello\n");
+    // Then the endless loop: RUNNING again.
+    assert!(
+        eventually(Duration::from_secs(10), || {
+            rec = ps_json(&store, "1");
+            rec["status"] == "RUNNING"
+        }),
+        "never RUNNING again: {rec}"
+    );
+    child.kill().unwrap();
+    child.wait().unwrap();
+}

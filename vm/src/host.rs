@@ -181,6 +181,12 @@ pub trait Host {
         let _ = flow;
     }
 
+    /// Process `pid` starts waiting (a command, a sleep, an event, its children) or goes
+    /// on after a wait: its status is WAITING meanwhile (platform.md §2.1).
+    fn process_waiting(&self, pid: u64, waiting: bool) {
+        let _ = (pid, waiting);
+    }
+
     /// Whether the store changed (here or in another OS process) since the last call:
     /// processes waiting on stored channels are then woken to look again.
     fn store_changed(&self) -> bool {

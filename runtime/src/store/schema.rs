@@ -124,6 +124,22 @@ CREATE TABLE channel_waiters (
 ) WITHOUT ROWID;
 DROP TABLE channel_events;
 "#,
+    // → version 8: the console of a process record as pieces appended in order
+    // (store::processes), not one text rewritten at every flush; `pos` is where a piece
+    // starts in all the text the process printed and `len` its length in bytes, so the
+    // pieces dropped between the head and the tail of a long console show as a gap.
+    r#"
+CREATE TABLE process_console (
+    pid INTEGER NOT NULL REFERENCES processes(pid) ON DELETE CASCADE,
+    pos INTEGER NOT NULL,
+    len INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    PRIMARY KEY (pid, pos)
+) WITHOUT ROWID;
+INSERT INTO process_console (pid, pos, len, text)
+    SELECT pid, 0, length(CAST(console AS BLOB)), console FROM processes WHERE console != '';
+ALTER TABLE processes DROP COLUMN console;
+"#,
 ];
 
 /// Bring the schema to the newest version. Each step reads the version inside its own
