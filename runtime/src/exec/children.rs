@@ -41,18 +41,28 @@ pub struct Running {
     pgid: i32,
 }
 
-/// Start `cmd` as the leader of a new process group. Under the same lock as the
-/// shutdown, so a command is either refused or killed by it, never missed.
+/// Start `cmd` as the leader of a new process group. A command started while
+/// [`stop_all`] runs is either in the set it stops or sees it closing here and goes at
+/// once: none is missed. (The lock is not held while the command starts, so a
+/// thousand commands start side by side.)
 pub fn spawn(cmd: &mut Command) -> io::Result<Running> {
     cmd.process_group(0);
-    let mut g = groups();
-    if g.closing {
+    if stopping() {
         return Err(io::Error::other("jfc is stopping"));
     }
     let child = cmd.spawn()?;
-    let pgid = child.id() as i32;
-    g.live.insert(pgid);
-    Ok(Running { child, pgid })
+    let running = Running {
+        pgid: child.id() as i32,
+        child,
+    };
+    let mut g = groups();
+    g.live.insert(running.pgid);
+    if g.closing {
+        drop(g);
+        signal_group(running.pgid, Signal::KILL);
+        return Err(io::Error::other("jfc is stopping"));
+    }
+    Ok(running)
 }
 
 impl Running {
