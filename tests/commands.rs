@@ -139,16 +139,19 @@ fn a_timeout_kills_the_whole_command() {
 }
 
 /// `jfc run` on a flow whose command writes its pid, then `signal` to jfc: the command
-/// is gone and jfc exits 128 + the signal number.
+/// is gone, jfc exits 128 + the signal number, and the process record says why.
 fn signal_ends_command(name: &str, signal: &str, code: i32) {
     let dir = temp_dir(name);
+    let store = dir.join("store.sqlite");
     let pidfile = dir.join("bash.pid");
     let flow = format!(
-        "['bash -c \"echo \\$\\$ > {}; sleep 600\"']\n",
+        "print('started') -> ['bash -c \"echo \\$\\$ > {}; sleep 600\"']\n",
         pidfile.display()
     );
     let file = flow_file(&dir, &flow);
     let mut child = jfc()
+        .arg("--store")
+        .arg(&store)
         .arg("run")
         .arg(&file)
         .stdout(Stdio::null())
@@ -175,6 +178,11 @@ fn signal_ends_command(name: &str, signal: &str, code: i32) {
         eventually(Duration::from_secs(3), || !alive(bash)),
         "the command outlived jfc"
     );
+    let rec = ps_json(&store, "1");
+    assert_eq!(rec["status"], "ABORTED", "{rec}");
+    assert_eq!(rec["exit_status"], code, "{rec}");
+    assert_eq!(rec["error"], format!("jfc run was stopped by SIG{signal}"));
+    assert_eq!(rec["console"], "started\n");
 }
 
 #[test]

@@ -4,10 +4,12 @@
 //! VM's thread never waits on the store for a line printed or a wait begun, and a
 //! burst of them becomes one write.
 
+use std::sync::Mutex;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use crossbeam_channel::{RecvTimeoutError, Sender};
+use jfc_vm::value::Value;
 
 use crate::store::processes::CONSOLE_TAIL;
 use crate::store::Store;
@@ -19,10 +21,39 @@ const FLUSH: Duration = Duration::from_millis(200);
 enum Update {
     Console(String),
     Status(&'static str),
+    /// `jfc` is ending on a signal: close the record ABORTED with this exit status and
+    /// error, then say so.
+    Stop(i64, String, Sender<()>),
+}
+
+/// The writers of the records open in this OS process, by record pid: a signal that
+/// ends `jfc` closes them (see [`stop_all`]).
+static OPEN: Mutex<Vec<(i64, Sender<Update>)>> = Mutex::new(Vec::new());
+
+fn open_writers() -> std::sync::MutexGuard<'static, Vec<(i64, Sender<Update>)>> {
+    OPEN.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// `jfc` is ending on `signal`: every open record gets what is pending of its console
+/// and ends ABORTED with exit status 128 + `signal` (as `jfc` itself), and an error
+/// naming the signal. Waits a moment for each, no longer.
+pub fn stop_all(signal: i32) {
+    let name = signal_hook::low_level::signal_name(signal).unwrap_or("a signal");
+    for (_, tx) in open_writers().drain(..) {
+        let (ack, acked) = crossbeam_channel::bounded(1);
+        let why = format!("jfc run was stopped by {name}");
+        if tx
+            .send(Update::Stop(128 + i64::from(signal), why, ack))
+            .is_ok()
+        {
+            let _ = acked.recv_timeout(Duration::from_secs(2));
+        }
+    }
 }
 
 /// The writer of one process record.
 pub struct RecordWriter {
+    pid: i64,
     tx: Option<Sender<Update>>,
     thread: Option<JoinHandle<()>>,
 }
@@ -40,7 +71,9 @@ impl RecordWriter {
             .name("jfc-record".into())
             .spawn(move || write_updates(own, pid, &rx))
             .map_err(|e| format!("cannot start the process record writer: {e}"))?;
+        open_writers().push((pid, tx.clone()));
         Ok(RecordWriter {
+            pid,
             tx: Some(tx),
             thread: Some(thread),
         })
@@ -64,6 +97,7 @@ impl RecordWriter {
 
     /// Write what is pending and stop.
     pub fn close(mut self) {
+        open_writers().retain(|(pid, _)| *pid != self.pid);
         self.tx = None;
         if let Some(t) = self.thread.take() {
             let _ = t.join();
@@ -93,6 +127,21 @@ fn write_updates(mut store: Store, pid: i64, rx: &crossbeam_channel::Receiver<Up
         match got {
             Ok(Update::Console(t)) => pending.console.push_str(&t),
             Ok(Update::Status(s)) => pending.status = Some(s),
+            Ok(Update::Stop(exit, why, ack)) => {
+                write(&mut store, pid, &mut pending);
+                let ended = store.process_finish(
+                    pid,
+                    "ABORTED",
+                    &Value::Int(exit),
+                    &Value::Null,
+                    &Value::str(&why),
+                );
+                if let Err(e) = ended {
+                    eprintln!("jfc: cannot record the end of process {pid}: {e}");
+                }
+                let _ = ack.send(());
+                return;
+            }
             Err(RecvTimeoutError::Timeout) => {}
             Err(RecvTimeoutError::Disconnected) => {
                 write(&mut store, pid, &mut pending);

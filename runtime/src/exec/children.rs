@@ -139,9 +139,9 @@ pub fn stop_all() {
     }
 }
 
-/// On SIGTERM, SIGINT (Ctrl-C) or SIGHUP, stop every running command and end this
-/// OS process with 128 + the signal number (143 for SIGTERM, 130 for SIGINT), as a
-/// shell reports a process killed by it.
+/// On SIGTERM, SIGINT (Ctrl-C) or SIGHUP, stop every running command, close the
+/// open process records ABORTED, and end this OS process with 128 + the signal number
+/// (143 for SIGTERM, 130 for SIGINT), as a shell reports a process killed by it.
 pub fn stop_on_signals() -> io::Result<()> {
     use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
     let mut signals = signal_hook::iterator::Signals::new([SIGTERM, SIGINT, SIGHUP])?;
@@ -150,6 +150,7 @@ pub fn stop_on_signals() -> io::Result<()> {
         .spawn(move || {
             if let Some(sig) = signals.forever().next() {
                 stop_all();
+                crate::record::stop_all(sig);
                 std::process::exit(128 + sig);
             }
         })?;
