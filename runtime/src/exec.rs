@@ -131,7 +131,12 @@ pub fn run_command(req: &CommandRequest, max_output: usize) -> Completion {
     let mut running = match children::spawn(&mut cmd) {
         Ok(c) => c,
         Err(e) => {
-            return Completion::ConnectionFailed(format!("cannot start `{}`: {e}", req.command))
+            // Name the program started: sudo, the shell, or the command's first word.
+            let program = cmd.get_program().to_string_lossy();
+            return Completion::ConnectionFailed(format!(
+                "cannot start {program} for `{}`: {e}",
+                req.command
+            ));
         }
     };
     let writer = req.stdin.clone().and_then(|input| {
@@ -345,5 +350,16 @@ mod tests {
                 t.pid
             );
         }
+    }
+
+    #[test]
+    fn a_missing_program_is_named() {
+        let mut r = req("echo hi");
+        r.shell = "/nonexistent/shell".into();
+        let c = run_command(&r, 100);
+        assert!(
+            matches!(&c, Completion::ConnectionFailed(m) if m.starts_with("cannot start /nonexistent/shell for `echo hi`")),
+            "{c:?}"
+        );
     }
 }
