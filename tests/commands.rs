@@ -42,6 +42,16 @@ fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
 
+/// A `jfc` started by a test, killed if the test fails before it ends.
+struct Started(std::process::Child);
+
+impl Drop for Started {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 /// Whether OS process `pid` is alive (a zombie waiting for its reaper is not).
 fn alive(pid: u32) -> bool {
     match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
@@ -149,26 +159,28 @@ fn signal_ends_command(name: &str, signal: &str, code: i32) {
         pidfile.display()
     );
     let file = flow_file(&dir, &flow);
-    let mut child = jfc()
-        .arg("--store")
-        .arg(&store)
-        .arg("run")
-        .arg(&file)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut child = Started(
+        jfc()
+            .arg("--store")
+            .arg(&store)
+            .arg("run")
+            .arg(&file)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
     let bash = read_pid(&pidfile);
     assert!(alive(bash));
     let sent = Command::new("kill")
-        .args([&format!("-{signal}"), &child.id().to_string()])
+        .args([&format!("-{signal}"), &child.0.id().to_string()])
         .status()
         .unwrap();
     assert!(sent.success());
     let mut status = None;
     assert!(
         eventually(Duration::from_secs(5), || {
-            status = child.try_wait().unwrap();
+            status = child.0.try_wait().unwrap();
             status.is_some()
         }),
         "jfc did not end on SIG{signal}"
@@ -280,14 +292,16 @@ fn the_record_streams_its_console_and_shows_waiting_then_running() {
         &dir,
         "print('hello') -> ['sleep 1'] -> sleep(1) -> { while true | [] }\n",
     );
-    let mut child = jfc()
-        .arg("--store")
-        .arg(&store)
-        .arg("run")
-        .arg(&file)
-        .stdout(Stdio::null())
-        .spawn()
-        .unwrap();
+    let _child = Started(
+        jfc()
+            .arg("--store")
+            .arg(&store)
+            .arg("run")
+            .arg(&file)
+            .stdout(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
     let mut rec = serde_json::Value::Null;
     // While it waits on the command and on the sleep: WAITING, with what it printed.
     assert!(
@@ -306,6 +320,4 @@ fn the_record_streams_its_console_and_shows_waiting_then_running() {
         }),
         "never RUNNING again: {rec}"
     );
-    child.kill().unwrap();
-    child.wait().unwrap();
 }
