@@ -26,7 +26,7 @@ fn trace_goes_to_stderr_and_print_to_stdout() {
     let out = jfc(&["run", "--trace"], "['echo hi'] -> print($RESULT)\n");
     assert_eq!(text(&out.stdout), "hi\n");
     let err = text(&out.stderr);
-    assert!(err.contains("@localhost] echo hi"), "{err}");
+    assert!(err.contains("@localhost]$ echo hi"), "{err}");
     assert!(err.contains("[trace]"), "{err}");
     assert_eq!(out.status.code(), Some(0));
 }

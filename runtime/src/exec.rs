@@ -1,18 +1,48 @@
 //! Running local commands on worker threads (language.md §13).
 //!
 //! The VM's thread never waits for a command: a request goes over a crossbeam
-//! channel to a pool of workers, which grows while every worker is busy (so a
-//! thousand sleeping commands do not queue behind each other) up to a cap.
+//! channel to a pool of workers. The pool keeps a worker for every command not yet
+//! finished (up to a cap no smaller than the process limit, since a process waits on
+//! one command at most), so a command starts as soon as its process reaches it and a
+//! thousand sleeping commands do not queue behind each other.
 
-use std::io::{Read, Write};
-use std::process::{Command, Stdio};
+mod capture;
+pub mod children;
+mod command_line;
+
+use std::io::Write;
+use std::process::Stdio;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::thread;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use crossbeam_channel::{Receiver, Sender};
 use jfc_vm::host::{CommandRequest, Completion, Ticket};
+
+use capture::Captured;
+
+/// Bytes of stdout, and of stderr, kept from one command by default (`--max-output`).
+pub const DEFAULT_MAX_OUTPUT: usize = 16 << 20;
+
+/// How local commands run.
+#[derive(Clone, Copy, Debug)]
+pub struct ExecOptions {
+    /// Commands running at once at most; more wait for a worker.
+    pub max_workers: usize,
+    /// Bytes kept of each of a command's stdout and stderr; the rest is dropped with a
+    /// note in `$ERROR`.
+    pub max_output: usize,
+}
+
+impl Default for ExecOptions {
+    fn default() -> Self {
+        ExecOptions {
+            max_workers: 1000,
+            max_output: DEFAULT_MAX_OUTPUT,
+        }
+    }
+}
 
 type Job = (Ticket, CommandRequest, Sender<(Ticket, Completion)>);
 
@@ -20,26 +50,34 @@ type Job = (Ticket, CommandRequest, Sender<(Ticket, Completion)>);
 pub struct Workers {
     tx: Sender<Job>,
     rx: Receiver<Job>,
-    idle: Arc<AtomicUsize>,
+    /// Commands submitted and not yet finished.
+    unfinished: Arc<AtomicUsize>,
     spawned: AtomicUsize,
-    cap: usize,
+    opts: ExecOptions,
 }
 
 impl Workers {
-    pub fn new(cap: usize) -> Workers {
+    pub fn new(opts: ExecOptions) -> Workers {
         let (tx, rx) = crossbeam_channel::unbounded();
         Workers {
             tx,
             rx,
-            idle: Arc::new(AtomicUsize::new(0)),
+            unfinished: Arc::new(AtomicUsize::new(0)),
             spawned: AtomicUsize::new(0),
-            cap: cap.max(1),
+            opts: ExecOptions {
+                max_workers: opts.max_workers.max(1),
+                ..opts
+            },
         }
     }
 
-    /// Queue a command; its completion goes to `done`.
+    /// Queue a command; its completion goes to `done`. Workers never end, and one that
+    /// finishes a command goes straight back to the queue: with at least as many
+    /// workers as unfinished commands, none waits in the queue for another to end.
     pub fn submit(&self, ticket: Ticket, req: CommandRequest, done: Sender<(Ticket, Completion)>) {
-        if self.idle.load(Ordering::SeqCst) == 0 && self.spawned.load(Ordering::SeqCst) < self.cap {
+        let unfinished = self.unfinished.fetch_add(1, Ordering::SeqCst) + 1;
+        let spawned = self.spawned.load(Ordering::SeqCst);
+        if unfinished > spawned && spawned < self.opts.max_workers {
             self.spawn_worker();
         }
         if self.tx.send((ticket, req, done)).is_err() {
@@ -49,16 +87,22 @@ impl Workers {
 
     fn spawn_worker(&self) {
         let rx = self.rx.clone();
-        let idle = self.idle.clone();
+        let unfinished = self.unfinished.clone();
+        let max_output = self.opts.max_output;
         self.spawned.fetch_add(1, Ordering::SeqCst);
         let started = thread::Builder::new()
             .name("jfc-command".into())
-            .spawn(move || loop {
-                idle.fetch_add(1, Ordering::SeqCst);
-                let job = rx.recv();
-                idle.fetch_sub(1, Ordering::SeqCst);
-                let Ok((ticket, req, done)) = job else { return };
-                let _ = done.send((ticket, run_command(&req)));
+            .spawn(move || {
+                while let Ok((ticket, req, done)) = rx.recv() {
+                    let c = run_command(&req, max_output);
+                    if children::stopping() {
+                        // jfc ends with the signal's status, not with the flow's reaction
+                        // to a command killed on the way out.
+                        return;
+                    }
+                    unfinished.fetch_sub(1, Ordering::SeqCst);
+                    let _ = done.send((ticket, c));
+                }
             });
         if let Err(e) = started {
             self.spawned.fetch_sub(1, Ordering::SeqCst);
@@ -67,121 +111,99 @@ impl Workers {
     }
 }
 
-/// Run one command to completion.
-pub fn run_command(req: &CommandRequest) -> Completion {
+/// Run one command to completion, keeping `max_output` bytes of each stream.
+pub fn run_command(req: &CommandRequest, max_output: usize) -> Completion {
     if let Some(host) = &req.host {
         return Completion::ConnectionFailed(format!(
             "cannot run on host {host:?}: remote execution over SSH is not available in this version of jfc"
         ));
     }
-    let mut cmd = if req.use_shell {
-        let mut c = Command::new(&req.shell);
-        c.arg("-c").arg(&req.command);
-        c
-    } else {
-        let mut words = req.command.split_whitespace();
-        let Some(program) = words.next() else {
-            return Completion::ConnectionFailed("empty command".into());
-        };
-        let mut c = Command::new(program);
-        c.args(words);
-        c
+    let mut cmd = match command_line::build(req) {
+        Ok(c) => c,
+        Err(msg) => return Completion::ConnectionFailed(msg),
     };
-    if let Some(dir) = &req.dir {
-        cmd.current_dir(dir);
-    }
     cmd.stdin(if req.stdin.is_some() {
         Stdio::piped()
     } else {
         Stdio::null()
     });
     cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
-    let mut child = match cmd.spawn() {
+    let mut running = match children::spawn(&mut cmd) {
         Ok(c) => c,
         Err(e) => {
-            return Completion::ConnectionFailed(format!("cannot start `{}`: {e}", req.command))
+            // Name the program started: sudo, the shell, or the command's first word.
+            let program = cmd.get_program().to_string_lossy();
+            return Completion::ConnectionFailed(format!(
+                "cannot start {program} for `{}`: {e}",
+                req.command
+            ));
         }
     };
     let writer = req.stdin.clone().and_then(|input| {
-        let mut stdin = child.stdin.take()?;
+        let mut stdin = running.child.stdin.take()?;
         Some(thread::spawn(move || {
             let _ = stdin.write_all(&input);
         }))
     });
-    let Some(limit) = req.timeout else {
-        // Without a timeout std reads both pipes itself (poll, no extra threads).
-        let output = child.wait_with_output();
-        if let Some(w) = writer {
-            let _ = w.join();
-        }
-        return match output {
-            Ok(o) => Completion::Command {
-                stdout: o.stdout,
-                stderr: o.stderr,
-                status: exit_code(o.status),
-            },
-            Err(e) => {
-                Completion::ConnectionFailed(format!("lost the command `{}`: {e}", req.command))
-            }
-        };
+    let deadline = req.timeout.map(|t| Instant::now() + t);
+    let (Some(mut out), Some(mut err)) = (running.child.stdout.take(), running.child.stderr.take())
+    else {
+        running.kill();
+        return lost(req, "its output pipes are missing");
     };
-    let out = reader(child.stdout.take());
-    let err = reader(child.stderr.take());
-    let status = wait_until(&mut child, Instant::now() + limit);
+    let finished = match capture::read_both(&mut out, &mut err, max_output, deadline) {
+        Ok(Some(streams)) => running.wait(deadline).map(|s| s.map(|s| (streams, s))),
+        Ok(None) => {
+            running.kill();
+            Ok(None)
+        }
+        Err(e) => {
+            running.kill();
+            Err(e)
+        }
+    };
     if let Some(w) = writer {
         let _ = w.join();
     }
-    let stdout = out.join().unwrap_or_default();
-    let stderr = err.join().unwrap_or_default();
-    match status {
-        Ok(Some(s)) => Completion::Command {
-            stdout,
-            stderr,
-            status: exit_code(s),
+    match finished {
+        Ok(Some(((stdout, stderr), status))) => Completion::Command {
+            stderr: with_notes(stderr, &stdout, max_output),
+            stdout: stdout.bytes,
+            status: exit_code(status),
         },
         Ok(None) => Completion::ConnectionFailed(format!(
             "the command did not finish within __timeout__ = {}s and was killed",
             req.timeout.map_or(0.0, |d| d.as_secs_f64())
         )),
-        Err(e) => Completion::ConnectionFailed(format!("lost the command `{}`: {e}", req.command)),
+        Err(e) => lost(req, &e.to_string()),
     }
 }
 
-fn reader(pipe: Option<impl Read + Send + 'static>) -> thread::JoinHandle<Vec<u8>> {
-    thread::spawn(move || {
-        let mut buf = Vec::new();
-        if let Some(mut p) = pipe {
-            let _ = p.read_to_end(&mut buf);
-        }
-        buf
-    })
+fn lost(req: &CommandRequest, why: &str) -> Completion {
+    Completion::ConnectionFailed(format!("lost the command `{}`: {why}", req.command))
 }
 
-/// Wait for the child until `deadline`; kill it and return `None` after.
-fn wait_until(
-    child: &mut std::process::Child,
-    deadline: Instant,
-) -> std::io::Result<Option<std::process::ExitStatus>> {
-    loop {
-        if let Some(s) = child.try_wait()? {
-            return Ok(Some(s));
+/// Stderr, with a line saying what was dropped of either stream past the cap.
+fn with_notes(stderr: Captured, stdout: &Captured, cap: usize) -> Vec<u8> {
+    let mut text = stderr.bytes;
+    for (name, dropped) in [("stdout", stdout.dropped), ("stderr", stderr.dropped)] {
+        if dropped > 0 {
+            if !text.is_empty() && !text.ends_with(b"\n") {
+                text.push(b'\n');
+            }
+            text.extend_from_slice(
+                format!("jfc: {name} truncated: kept the first {cap} bytes, dropped {dropped} (jfc run --max-output)\n")
+                    .as_bytes(),
+            );
         }
-        if Instant::now() >= deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            return Ok(None);
-        }
-        thread::sleep(Duration::from_millis(5));
     }
+    text
 }
 
 fn exit_code(s: std::process::ExitStatus) -> i64 {
-    #[cfg(unix)]
-    {
-        use std::os::unix::process::ExitStatusExt;
-        if let Some(sig) = s.signal() {
-            return 128 + i64::from(sig);
-        }
+    use std::os::unix::process::ExitStatusExt;
+    if let Some(sig) = s.signal() {
+        return 128 + i64::from(sig);
     }
     s.code().map_or(-1, i64::from)
 }
@@ -189,6 +211,7 @@ fn exit_code(s: std::process::ExitStatus) -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::time::Duration;
 
     fn req(cmd: &str) -> CommandRequest {
         CommandRequest {
@@ -200,12 +223,14 @@ mod tests {
             timeout: None,
             host: None,
             user: None,
+            sudo: false,
+            password: None,
         }
     }
 
     #[test]
     fn output_and_status() {
-        let c = run_command(&req("echo out; echo err >&2; exit 3"));
+        let c = run_command(&req("echo out; echo err >&2; exit 3"), DEFAULT_MAX_OUTPUT);
         assert_eq!(
             c,
             Completion::Command {
@@ -221,7 +246,7 @@ mod tests {
         let mut r = req("tr a-z A-Z");
         r.stdin = Some(b"abc".to_vec());
         assert_eq!(
-            run_command(&r),
+            run_command(&r, DEFAULT_MAX_OUTPUT),
             Completion::Command {
                 stdout: b"ABC".to_vec(),
                 stderr: vec![],
@@ -235,7 +260,7 @@ mod tests {
         let mut r = req("sleep 5");
         r.timeout = Some(Duration::from_millis(100));
         assert!(
-            matches!(run_command(&r), Completion::ConnectionFailed(m) if m.contains("__timeout__"))
+            matches!(run_command(&r, DEFAULT_MAX_OUTPUT), Completion::ConnectionFailed(m) if m.contains("__timeout__"))
         );
     }
 
@@ -245,7 +270,7 @@ mod tests {
         r.use_shell = false;
         r.dir = Some("/tmp".into());
         assert_eq!(
-            run_command(&r),
+            run_command(&r, DEFAULT_MAX_OUTPUT),
             Completion::Command {
                 stdout: b"/tmp\n".to_vec(),
                 stderr: vec![],
@@ -258,6 +283,83 @@ mod tests {
     fn remote_host_is_a_connection_failure() {
         let mut r = req("true");
         r.host = Some("web1".into());
-        assert!(matches!(run_command(&r), Completion::ConnectionFailed(_)));
+        assert!(matches!(
+            run_command(&r, DEFAULT_MAX_OUTPUT),
+            Completion::ConnectionFailed(_)
+        ));
+    }
+
+    #[test]
+    fn a_timeout_kills_what_the_command_started() {
+        let dir = std::env::temp_dir().join(format!("jfc-exec-timeout-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let pidfile = dir.join("pid");
+        let mut r = req(&format!(
+            "sleep 600 & echo $! > {}; wait",
+            pidfile.display()
+        ));
+        r.timeout = Some(Duration::from_millis(300));
+        assert!(matches!(
+            run_command(&r, 100),
+            Completion::ConnectionFailed(_)
+        ));
+        let pid = std::fs::read_to_string(&pidfile).unwrap();
+        let stat = std::fs::read_to_string(format!("/proc/{}/stat", pid.trim()));
+        // Gone, or a zombie the container's init has not reaped yet.
+        assert!(
+            stat.map_or(true, |s| s.contains(") Z ")),
+            "sleep {pid} survived"
+        );
+    }
+
+    #[test]
+    fn output_past_the_cap_is_counted_in_a_note() {
+        let Completion::Command { stdout, stderr, .. } =
+            run_command(&req("head -c 5000 /dev/zero; echo oops >&2"), 1000)
+        else {
+            panic!("the command did not run");
+        };
+        assert_eq!(stdout.len(), 1000);
+        assert_eq!(
+            String::from_utf8(stderr).unwrap(),
+            "oops\njfc: stdout truncated: kept the first 1000 bytes, dropped 4000 (jfc run --max-output)\n"
+        );
+    }
+
+    #[test]
+    fn submitted_commands_all_run_at_once() {
+        // Each command waits until all twelve have started, so this ends only when no
+        // command is queued behind another.
+        let dir = std::env::temp_dir().join(format!("jfc-exec-pool-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let workers = Workers::new(ExecOptions::default());
+        let (tx, rx) = crossbeam_channel::unbounded();
+        for i in 0..12u64 {
+            let cmd = format!(
+                "touch {d}/{i}; for k in $(seq 200); do [ $(ls {d} | wc -l) -ge 12 ] && exit 0; sleep 0.05; done; exit 1",
+                d = dir.display()
+            );
+            workers.submit(Ticket { pid: i, seq: 0 }, req(&cmd), tx.clone());
+        }
+        for _ in 0..12 {
+            let (t, c) = rx.recv().unwrap();
+            assert!(
+                matches!(c, Completion::Command { status: 0, .. }),
+                "command {} waited for another: {c:?}",
+                t.pid
+            );
+        }
+    }
+
+    #[test]
+    fn a_missing_program_is_named() {
+        let mut r = req("echo hi");
+        r.shell = "/nonexistent/shell".into();
+        let c = run_command(&r, 100);
+        assert!(
+            matches!(&c, Completion::ConnectionFailed(m) if m.starts_with("cannot start /nonexistent/shell for `echo hi`")),
+            "{c:?}"
+        );
     }
 }

@@ -4,6 +4,7 @@ pub mod exec;
 pub mod local;
 pub mod objects;
 pub mod process_list;
+pub mod record;
 pub mod run;
 pub mod store;
 pub mod user_list;

@@ -15,7 +15,8 @@ use crate::objects;
 use crate::store::objects::ROOT;
 use crate::store::Store;
 
-use crate::exec::Workers;
+use crate::exec::{ExecOptions, Workers};
+use crate::record::RecordWriter;
 
 pub struct LocalHost {
     workers: Workers,
@@ -31,22 +32,20 @@ pub struct LocalHost {
     revealed: crate::store::secret::Revealed,
 }
 
-/// The process record of this run and its console text not yet written.
+/// The process record of this run, and its writer.
 struct Record {
     pid: i64,
-    pending: String,
-    flushed: std::time::Instant,
+    writer: RecordWriter,
 }
 
-/// Console text reaches the record at most this long after it was printed, so a long
-/// run can be watched with `jfc ps PID` without a store write per line.
-const CONSOLE_FLUSH: std::time::Duration = std::time::Duration::from_millis(200);
+/// The VM pid of a run's main process (the first it spawns): the one the record is of.
+const MAIN_PID: u64 = 1;
 
 impl LocalHost {
-    /// A host whose command pool grows up to `max_workers` threads.
-    pub fn new(max_workers: usize) -> LocalHost {
+    /// A host running local commands as `exec` says.
+    pub fn new(exec: ExecOptions) -> LocalHost {
         LocalHost {
-            workers: Workers::new(max_workers),
+            workers: Workers::new(exec),
             store: None,
             seen: Cell::new(0),
             record: RefCell::new(None),
@@ -56,11 +55,11 @@ impl LocalHost {
     }
 
     /// The same, with an object store.
-    pub fn with_store(max_workers: usize, store: Store) -> LocalHost {
+    pub fn with_store(exec: ExecOptions, store: Store) -> LocalHost {
         let seen = store.change_token().unwrap_or(0);
         let revealed = store.revealed();
         LocalHost {
-            workers: Workers::new(max_workers),
+            workers: Workers::new(exec),
             store: Some(RefCell::new(store)),
             seen: Cell::new(seen),
             record: RefCell::new(None),
@@ -74,24 +73,19 @@ impl LocalHost {
         let Some(store) = &self.store else {
             return Err("this run has no object store".into());
         };
-        let pid = store
-            .borrow_mut()
-            .process_start(job, "root")
-            .map_err(|e| e.0)?;
-        *self.record.borrow_mut() = Some(Record {
-            pid,
-            pending: String::new(),
-            flushed: std::time::Instant::now(),
-        });
+        let mut store = store.borrow_mut();
+        let pid = store.process_start(job, "root").map_err(|e| e.0)?;
+        let writer = RecordWriter::start(&store, pid)?;
+        *self.record.borrow_mut() = Some(Record { pid, writer });
         Ok(pid)
     }
 
     /// Close the run's process record with how the main process ended.
     pub fn finish_record(&self, info: &jfc_vm::value::ProcessInfo) {
-        self.flush_console();
         let (Some(store), Some(rec)) = (&self.store, self.record.borrow_mut().take()) else {
             return;
         };
+        rec.writer.close();
         let status = match info.state {
             jfc_vm::value::ProcessState::Done => "DONE",
             _ => "ABORTED",
@@ -114,24 +108,6 @@ impl LocalHost {
         match v {
             Value::Str(s) => Value::str(&self.revealed.mask(s)),
             other => other.clone(),
-        }
-    }
-
-    /// Write pending console text to the record.
-    fn flush_console(&self) {
-        let mut rec = self.record.borrow_mut();
-        let (Some(store), Some(rec)) = (&self.store, rec.as_mut()) else {
-            return;
-        };
-        if rec.pending.is_empty() {
-            return;
-        }
-        let Ok(mut store) = store.try_borrow_mut() else {
-            return;
-        };
-        if store.process_console(rec.pid, &rec.pending).is_ok() {
-            rec.pending.clear();
-            rec.flushed = std::time::Instant::now();
         }
     }
 
@@ -214,16 +190,19 @@ impl Host for LocalHost {
         let mut out = std::io::stdout().lock();
         let _ = writeln!(out, "{line}");
         let _ = out.flush();
-        let due = match self.record.borrow_mut().as_mut() {
-            Some(rec) => {
-                rec.pending.push_str(&self.revealed.mask(line));
-                rec.pending.push('\n');
-                rec.flushed.elapsed() >= CONSOLE_FLUSH
-            }
-            None => false,
-        };
-        if due {
-            self.flush_console();
+        if let Some(rec) = self.record.borrow().as_ref() {
+            rec.writer
+                .console(format!("{}\n", self.revealed.mask(line)));
+        }
+    }
+
+    fn process_waiting(&self, pid: u64, waiting: bool) {
+        if pid != MAIN_PID {
+            return;
+        }
+        if let Some(rec) = self.record.borrow().as_ref() {
+            rec.writer
+                .status(if waiting { "WAITING" } else { "RUNNING" });
         }
     }
 

@@ -24,8 +24,8 @@ pub enum RunError {
 /// Options of one run.
 pub struct RunOptions {
     pub vm: VmOptions,
-    /// Command worker threads at most.
-    pub max_workers: usize,
+    /// Bytes kept of each of a command's stdout and stderr (exec::ExecOptions).
+    pub max_output: usize,
     /// The object store file, when the run has one.
     pub store: Option<std::path::PathBuf>,
 }
@@ -34,7 +34,7 @@ impl Default for RunOptions {
     fn default() -> Self {
         RunOptions {
             vm: VmOptions::default(),
-            max_workers: 1024,
+            max_output: crate::exec::DEFAULT_MAX_OUTPUT,
             store: None,
         }
     }
@@ -63,6 +63,11 @@ pub fn run_file(
         .parent()
         .filter(|d| !d.as_os_str().is_empty())
         .map_or_else(|| ".".to_string(), |d| d.display().to_string());
+    // A process waits on one command at most: as many workers as processes.
+    let exec = crate::exec::ExecOptions {
+        max_workers: opts.vm.max_processes,
+        max_output: opts.max_output,
+    };
     let host = match &opts.store {
         Some(path) => {
             let mut store = crate::store::Store::open(path).map_err(|e| {
@@ -76,13 +81,13 @@ pub fn run_file(
                 dir = flow_dir;
                 job = path;
             }
-            let host = LocalHost::with_store(opts.max_workers, store);
+            let host = LocalHost::with_store(exec, store);
             host.start_record(&job).map_err(|e| {
                 RunError::Setup(format!("cannot record the process in the store: {e}"))
             })?;
             host
         }
-        None => LocalHost::new(opts.max_workers),
+        None => LocalHost::new(exec),
     };
     let mut vm = Vm::new(host, opts.vm);
     let info = vm.spawn_main(code, &dir, args).map_err(RunError::Setup)?;
@@ -160,7 +165,7 @@ fn eval_param(name: &str, expr: &str) -> Result<Value, RunError> {
         ))
     })?;
     let code = Code::new(chunk).map_err(RunError::Setup)?;
-    let mut vm = Vm::new(LocalHost::new(4), VmOptions::default());
+    let mut vm = Vm::new(LocalHost::new(Default::default()), VmOptions::default());
     let info = vm
         .spawn_main(code, ".", Vec::new())
         .map_err(RunError::Setup)?;

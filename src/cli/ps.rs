@@ -23,7 +23,7 @@ pub struct PsArgs {
     /// Print JSON (an array of records, or one record with PID).
     #[arg(long)]
     pub json: bool,
-    /// Only processes with this status (RUNNING, DONE, ABORTED).
+    /// Only processes with this status (RUNNING, WAITING, DONE, ABORTED).
     #[arg(long, value_name = "STATUS")]
     pub status: Option<String>,
     /// Delete the record of the finished process PID.

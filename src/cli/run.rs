@@ -21,6 +21,11 @@ pub struct RunArgs {
     /// Live processes at most; fork/pfor wait for room.
     #[arg(long, default_value_t = 1000, value_name = "N")]
     pub max_processes: usize,
+    /// Bytes kept of each command's stdout and of its stderr; past them the output is
+    /// dropped and `$ERROR` says so (also JFC_MAX_OUTPUT).
+    #[arg(long, value_name = "BYTES", env = "JFC_MAX_OUTPUT",
+          default_value_t = jfc_runtime::exec::DEFAULT_MAX_OUTPUT)]
+    pub max_output: usize,
     /// The flow to run.
     pub file: PathBuf,
 }
@@ -47,6 +52,11 @@ pub fn run(args: RunArgs, store: Option<&std::path::Path>) -> ExitCode {
             .then(|| jfc_vm::DEFAULT_COMMAND_ECHO.to_string())
     });
     opts.vm.max_processes = args.max_processes.max(1);
+    opts.max_output = args.max_output;
+    // Ctrl-C, SIGTERM, SIGHUP: the commands started go too (exit 128 + signal).
+    if let Err(e) = jfc_runtime::exec::children::stop_on_signals() {
+        eprintln!("jfc: cannot watch for signals, commands may outlive an interrupted run: {e}");
+    }
     // A store is used when one is named, or when the project already has one
     // (`jfc import` / `jfc obj` create it); `jfc run` alone never creates a store.
     let named = store.is_some() || std::env::var_os("JFC_STORE").is_some_and(|s| !s.is_empty());

@@ -32,7 +32,12 @@ pub struct CommandRequest {
     pub timeout: Option<Duration>,
     /// `__host__`: `None` runs on this machine.
     pub host: Option<String>,
+    /// `__user__`: the user the command runs as.
     pub user: Option<String>,
+    /// `__sudo__`: run the command through sudo.
+    pub sudo: bool,
+    /// `__password__`: for the login or sudo; never echoed.
+    pub password: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -174,6 +179,12 @@ pub trait Host {
     /// Give back a place taken with [`Host::take_flow_place`].
     fn give_flow_place(&self, flow: i64) {
         let _ = flow;
+    }
+
+    /// Process `pid` starts waiting (a command, a sleep, an event, its children) or goes
+    /// on after a wait: its status is WAITING meanwhile (platform.md §2.1).
+    fn process_waiting(&self, pid: u64, waiting: bool) {
+        let _ = (pid, waiting);
     }
 
     /// Whether the store changed (here or in another OS process) since the last call:

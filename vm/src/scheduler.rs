@@ -210,7 +210,10 @@ impl<H: Host> Vm<H> {
             return;
         }
         p.wait = Wait::None;
-        p.info.borrow_mut().state = ProcessState::Running;
+        let was = std::mem::replace(&mut p.info.borrow_mut().state, ProcessState::Running);
+        if was == ProcessState::Waiting {
+            self.host.process_waiting(pid, false);
+        }
         let ended = self.run_slice(&mut p);
         if !ended {
             p.info.borrow_mut().state = if p.wait == Wait::None {
@@ -220,6 +223,8 @@ impl<H: Host> Vm<H> {
             };
             if p.wait == Wait::None {
                 self.ready.push(pid);
+            } else {
+                self.host.process_waiting(pid, true);
             }
             self.procs.insert(pid, p);
         }

@@ -13,7 +13,8 @@ pub struct ProcessRecord {
     /// The path of the jobflow (object path, or file for a loose file).
     pub job: String,
     pub user: String,
-    /// `RUNNING`, `DONE`, `ABORTED`; a RUNNING record whose OS process is gone reads ABORTED.
+    /// `RUNNING`, `WAITING`, `DONE`, `ABORTED`; an active record whose OS process is gone
+    /// reads ABORTED.
     pub status: String,
     pub started: String,
     pub finished: Option<String>,
@@ -26,7 +27,16 @@ pub struct ProcessRecord {
 }
 
 const COLUMNS: &str =
-    "pid, job, user, status, started, finished, exit_status, result, error, console, os_pid";
+    "pid, job, user, status, started, finished, exit_status, result, error, os_pid";
+
+/// The start of a console, always kept: as much as the original engine keeps in all
+/// (platform.md §2.3).
+pub const CONSOLE_HEAD: u64 = 64 * 1024;
+
+/// The latest console text kept after the head; what lies between the two is dropped,
+/// so a process printing without end costs a bounded record (platform.md, What jfc
+/// adds: head and tail).
+pub const CONSOLE_TAIL: u64 = 1024 * 1024;
 
 fn decoded(text: Option<String>) -> Value {
     text.and_then(|t| codec::decode(&t).ok())
@@ -44,10 +54,10 @@ fn row_to_record(r: &rusqlite::Row<'_>) -> rusqlite::Result<ProcessRecord> {
         exit_status: decoded(r.get(6)?),
         result: decoded(r.get(7)?),
         error: decoded(r.get(8)?),
-        console: r.get(9)?,
-        os_pid: r.get(10)?,
+        console: String::new(),
+        os_pid: r.get(9)?,
     };
-    if rec.status == "RUNNING" && rec.os_pid.is_some_and(|p| !os_process_alive(p)) {
+    if rec.finished.is_none() && rec.os_pid.is_some_and(|p| !os_process_alive(p)) {
         // Killed before it could write its end: it did not finish.
         rec.status = "ABORTED".into();
         if rec.error.to_text().is_empty() || matches!(rec.error, Value::Null) {
@@ -79,11 +89,71 @@ impl Store {
         Ok(self.conn.last_insert_rowid())
     }
 
-    /// Append console text to a record.
-    pub fn process_console(&mut self, pid: i64, text: &str) -> Result<()> {
+    /// Append console text to a record: `text` starts at byte `pos` of everything the
+    /// process printed. Each append is a new piece (nothing already stored is written
+    /// again); pieces past the head that fell out of the tail are deleted.
+    pub fn process_console(&mut self, pid: i64, pos: u64, text: &str) -> Result<()> {
+        let end = pos + text.len() as u64;
+        let (head, rest) = text.split_at(if pos < CONSOLE_HEAD {
+            char_floor(text, (CONSOLE_HEAD - pos) as usize)
+        } else {
+            0
+        });
+        let skip = char_ceil(rest, rest.len().saturating_sub(CONSOLE_TAIL as usize));
+        let pieces = [
+            (pos, head),
+            (end - (rest.len() - skip) as u64, &rest[skip..]),
+        ];
+        let tx = self.conn.transaction()?;
+        for (at, piece) in pieces.into_iter().filter(|(_, p)| !p.is_empty()) {
+            tx.execute(
+                "INSERT INTO process_console (pid, pos, len, text) VALUES (?1, ?2, ?3, ?4)",
+                params![pid, at as i64, piece.len() as i64, piece],
+            )?;
+        }
+        tx.execute(
+            "DELETE FROM process_console WHERE pid = ?1 AND pos >= ?2 AND pos + len <= ?3",
+            params![
+                pid,
+                CONSOLE_HEAD as i64,
+                end.saturating_sub(CONSOLE_TAIL) as i64
+            ],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The console of a record: its pieces in order, a line saying how much was dropped
+    /// where the middle of a long console went.
+    fn console_text(&self, pid: i64) -> Result<String> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT pos, len, text FROM process_console WHERE pid = ?1 ORDER BY pos",
+        )?;
+        let mut rows = stmt.query([pid])?;
+        let mut text = String::new();
+        let mut at = 0i64;
+        while let Some(r) = rows.next()? {
+            let (pos, len): (i64, i64) = (r.get(0)?, r.get(1)?);
+            if pos > at {
+                if !text.is_empty() && !text.ends_with('\n') {
+                    text.push('\n');
+                }
+                text.push_str(&format!(
+                    "[jfc: {} bytes of console output dropped here]\n",
+                    pos - at
+                ));
+            }
+            text.push_str(&r.get::<_, String>(2)?);
+            at = pos + len;
+        }
+        Ok(text)
+    }
+
+    /// Set the status of a running record (RUNNING or WAITING, platform.md §2.1).
+    pub fn process_status(&mut self, pid: i64, status: &str) -> Result<()> {
         self.conn.execute(
-            "UPDATE processes SET console = console || ?2 WHERE pid = ?1",
-            params![pid, text],
+            "UPDATE processes SET status = ?2 WHERE pid = ?1 AND finished IS NULL",
+            params![pid, status],
         )?;
         Ok(())
     }
@@ -109,27 +179,33 @@ impl Store {
         let mut stmt = self
             .conn
             .prepare(&format!("SELECT {COLUMNS} FROM processes ORDER BY pid"))?;
-        let rows = stmt
+        let mut rows = stmt
             .query_map([], row_to_record)?
             .collect::<rusqlite::Result<Vec<_>>>()?;
+        for r in &mut rows {
+            r.console = self.console_text(r.pid)?;
+        }
         Ok(rows)
     }
 
     /// The record of `pid`.
     pub fn process(&self, pid: i64) -> Result<ProcessRecord> {
-        self.conn
+        let mut rec = self
+            .conn
             .query_row(
                 &format!("SELECT {COLUMNS} FROM processes WHERE pid = ?1"),
                 [pid],
                 row_to_record,
             )
             .optional()?
-            .ok_or_else(|| StoreError(format!("no process with pid {pid}")))
+            .ok_or_else(|| StoreError(format!("no process with pid {pid}")))?;
+        rec.console = self.console_text(pid)?;
+        Ok(rec)
     }
 
     /// Delete a finished record; a running one cannot be deleted.
     pub fn delete_process(&mut self, pid: i64) -> Result<()> {
-        if self.process(pid)?.status == "RUNNING" {
+        if matches!(self.process(pid)?.status.as_str(), "RUNNING" | "WAITING") {
             return Err(StoreError(format!(
                 "process {pid} is still running; only finished processes can be deleted"
             )));
@@ -137,5 +213,102 @@ impl Store {
         self.conn
             .execute("DELETE FROM processes WHERE pid = ?1", [pid])?;
         Ok(())
+    }
+}
+
+/// The largest char boundary of `s` at or below `i`.
+fn char_floor(s: &str, mut i: usize) -> usize {
+    i = i.min(s.len());
+    while !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// The smallest char boundary of `s` at or above `i`.
+fn char_ceil(s: &str, mut i: usize) -> usize {
+    while !s.is_char_boundary(i) {
+        i += 1;
+    }
+    i
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pieces(store: &Store, pid: i64) -> Vec<(i64, String)> {
+        let mut stmt = store
+            .conn
+            .prepare("SELECT pos, text FROM process_console WHERE pid = ?1 ORDER BY pos")
+            .unwrap();
+        stmt.query_map([pid], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap()
+    }
+
+    #[test]
+    fn console_text_is_appended_never_rewritten() {
+        let mut store = Store::open_in_memory().unwrap();
+        let pid = store.process_start("/f", "root").unwrap();
+        store.process_console(pid, 0, "one\n").unwrap();
+        store.process_console(pid, 4, "two\n").unwrap();
+        assert_eq!(
+            pieces(&store, pid),
+            [(0, "one\n".to_string()), (4, "two\n".to_string())]
+        );
+        assert_eq!(store.process(pid).unwrap().console, "one\ntwo\n");
+    }
+
+    #[test]
+    fn a_long_console_keeps_its_head_and_tail() {
+        let mut store = Store::open_in_memory().unwrap();
+        let pid = store.process_start("/f", "root").unwrap();
+        let line = format!("{}\n", "x".repeat(1023));
+        let mut pos = 0;
+        // 3 MiB in 1 KiB lines, a few lines per flush.
+        for _ in 0..(3 * 1024 / 8) {
+            let chunk = line.repeat(8);
+            store.process_console(pid, pos, &chunk).unwrap();
+            pos += chunk.len() as u64;
+        }
+        let console = store.process(pid).unwrap().console;
+        let dropped = pos - CONSOLE_HEAD - CONSOLE_TAIL;
+        let marker = format!("[jfc: {dropped} bytes of console output dropped here]\n");
+        assert_eq!(
+            console,
+            format!(
+                "{}{marker}{}",
+                line.repeat((CONSOLE_HEAD / 1024) as usize),
+                line.repeat((CONSOLE_TAIL / 1024) as usize)
+            )
+        );
+    }
+
+    #[test]
+    fn one_huge_print_keeps_the_head_and_the_last_bytes() {
+        let mut store = Store::open_in_memory().unwrap();
+        let pid = store.process_start("/f", "root").unwrap();
+        let text = "é".repeat(2 << 20); // 4 MiB, two bytes a character
+        store.process_console(pid, 0, &text).unwrap();
+        let console = store.process(pid).unwrap().console;
+        assert!(console.starts_with(&"é".repeat((CONSOLE_HEAD / 2) as usize)));
+        assert!(console.ends_with(&"é".repeat((CONSOLE_TAIL / 2) as usize)));
+        assert!(console.len() < (CONSOLE_HEAD + CONSOLE_TAIL + 100) as usize);
+    }
+
+    #[test]
+    fn status_follows_waits_until_the_end() {
+        let mut store = Store::open_in_memory().unwrap();
+        let pid = store.process_start("/f", "root").unwrap();
+        store.process_status(pid, "WAITING").unwrap();
+        // An in-memory store's OS process is this one: alive, so the status is as written.
+        assert_eq!(store.process(pid).unwrap().status, "WAITING");
+        store
+            .process_finish(pid, "DONE", &Value::Int(0), &Value::Null, &Value::Null)
+            .unwrap();
+        store.process_status(pid, "RUNNING").unwrap();
+        assert_eq!(store.process(pid).unwrap().status, "DONE");
     }
 }

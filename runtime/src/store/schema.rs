@@ -166,6 +166,22 @@ CREATE TABLE import_origins (
 ALTER TABLE flow_places ADD COLUMN os_start INTEGER;
 ALTER TABLE channel_waiters ADD COLUMN os_start INTEGER;
 "#,
+    // → version 11: the console of a process record as pieces appended in order
+    // (store::processes), not one text rewritten at every flush; `pos` is where a piece
+    // starts in all the text the process printed and `len` its length in bytes, so the
+    // pieces dropped between the head and the tail of a long console show as a gap.
+    r#"
+CREATE TABLE process_console (
+    pid INTEGER NOT NULL REFERENCES processes(pid) ON DELETE CASCADE,
+    pos INTEGER NOT NULL,
+    len INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    PRIMARY KEY (pid, pos)
+) WITHOUT ROWID;
+INSERT INTO process_console (pid, pos, len, text)
+    SELECT pid, 0, length(CAST(console AS BLOB)), console FROM processes WHERE console != '';
+ALTER TABLE processes DROP COLUMN console;
+"#,
 ];
 
 /// The schema version this build writes.

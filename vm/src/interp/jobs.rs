@@ -136,13 +136,14 @@ impl<H: Host> Vm<H> {
             timeout,
             host,
             user: text("__user__"),
+            sudo: flag("__sudo__", false),
+            password: text("__password__"),
         };
         let options = CommandOptions {
             encoding,
             raw_stdout: flag("__raw_stdout__", false),
             raw_stderr: flag("__raw_stderr__", false),
         };
-        let sudo = flag("__sudo__", false);
         p.command = Some(options);
         if let Some(format) = &self.opts.command_echo {
             let user = request
@@ -150,7 +151,8 @@ impl<H: Host> Vm<H> {
                 .clone()
                 .unwrap_or_else(|| std::env::var("USER").unwrap_or_else(|_| "root".into()));
             let host = request.host.clone().unwrap_or_else(|| "localhost".into());
-            let sudo = if sudo { " (sudo)" } else { "" };
+            // platform.md §2.3: `#` when the command runs through sudo, else `$`.
+            let sudo = if request.sudo { "#" } else { "$" };
             let line = format
                 .replace("{username}", &user)
                 .replace("{hostname}", &host)

@@ -37,8 +37,11 @@ const ATTRS: &[(&str, &str, VirtualType, &str)] = &[
         VirtualType::Integer,
         "json_extract(o.exit_status, '$')",
     ),
-    ("console", "o.console", VirtualType::String, "o.console"),
+    ("console", CONSOLE, VirtualType::String, CONSOLE),
 ];
+
+/// The console of the record `o`, from its pieces (store::processes).
+const CONSOLE: &str = "(SELECT coalesce(group_concat(c.text, '' ORDER BY c.pos), '') FROM process_console c WHERE c.pid = o.pid)";
 
 /// Attributes of the spec that jfc does not record (yet): refused by name.
 const NOT_RECORDED: &[&str] = &[
@@ -145,7 +148,7 @@ impl Store {
     pub fn delete_finished_processes(&mut self, pids: &[i64]) -> Result<i64> {
         let mut n = 0;
         for &pid in pids {
-            if self.process(pid)?.status != "RUNNING" {
+            if !matches!(self.process(pid)?.status.as_str(), "RUNNING" | "WAITING") {
                 self.delete_process(pid)?;
                 n += 1;
             }
