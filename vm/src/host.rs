@@ -8,7 +8,7 @@ use std::time::Duration;
 use crossbeam_channel::Sender;
 use jfc_compiler::bytecode::Chunk;
 
-use crate::value::{Args, LazyArray, ObjectRef, Value};
+use crate::value::{Args, LazyArray, ObjectRef, ProcessInfo, Value};
 
 /// Identifies the parked process a completion belongs to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -174,6 +174,20 @@ pub trait Host {
     /// Give back a place taken with [`Host::take_flow_place`].
     fn give_flow_place(&self, flow: i64) {
         let _ = flow;
+    }
+
+    /// A process is starting: the main one (`parent` None) or a child of `parent`. A host
+    /// that keeps process records opens one and returns its id, which becomes the pid, so
+    /// that `current().pid`, error reports and `jfc ps` name a process alike; None lets
+    /// the VM number it.
+    fn process_started(&self, parent: Option<u64>) -> Option<u64> {
+        let _ = parent;
+        None
+    }
+
+    /// Process `info.pid` ended; `info` says how.
+    fn process_ended(&self, info: &ProcessInfo) {
+        let _ = info;
     }
 
     /// Whether the store changed (here or in another OS process) since the last call:

@@ -124,6 +124,12 @@ CREATE TABLE channel_waiters (
 ) WITHOUT ROWID;
 DROP TABLE channel_events;
 "#,
+    // → version 8: the parent of a child process (fork/pfor), whose record gives the
+    // child its pid (store::processes); NULL for a process started directly.
+    r#"
+ALTER TABLE processes ADD COLUMN parent INTEGER;
+CREATE INDEX processes_by_parent ON processes(parent);
+"#,
 ];
 
 /// Bring the schema to the newest version. Each step reads the version inside its own

@@ -256,7 +256,7 @@ impl Renderer {
             Value::Time(t) => out.push_str(&fmt_time(t)),
             Value::Timedelta(t) => out.push_str(&fmt_timedelta(t)),
             Value::Process(p) => {
-                let _ = write!(out, "<Process {}>", p.borrow().pid);
+                out.push_str(&super::process::abspath(p.borrow().pid));
             }
             Value::Channel(_) => out.push_str("<Channel>"),
             Value::Builtin(id) => match builtin_name(*id) {
