@@ -86,7 +86,7 @@ pub fn run_file(
     // The store first: `-p` values and the flow itself may be objects of it.
     let mut store = opts.store.as_deref().map(open_store).transpose()?;
     let flow = match store.as_mut() {
-        Some(store) if !target.exists() && target.starts_with("/") => stored_flow(store, target)?,
+        Some(store) if !target.is_file() && target.starts_with("/") => stored_flow(store, target)?,
         Some(store) => file_flow(target, Some(store))?,
         None => file_flow(target, None)?,
     };
