@@ -104,11 +104,14 @@ fn a_parameter_can_name_a_store_object() {
         let o = e.jfc(&["obj", "set", path, "--type", ty]);
         assert!(o.status.success(), "{}", err(&o));
     }
-    e.flow("node.jf", "|node = /servers/web1|\nprint(node, node.name)");
-    let given = e.jfc(&["run", "node.jf", "-p", "node=/servers"]);
-    assert_eq!(out(&given), "/servers servers\n", "{}", err(&given));
+    e.flow(
+        "node.jf",
+        "|node = /servers/web1|\n|n = 1|\nprint(node, node.name, n)",
+    );
+    let given = e.jfc(&["run", "node.jf", "-p", "node=/servers", "-p", "n=2 * 3"]);
+    assert_eq!(out(&given), "/servers servers 6\n", "{}", err(&given));
     let default = e.jfc(&["run", "node.jf"]);
-    assert_eq!(out(&default), "/servers/web1 web1\n", "{}", err(&default));
+    assert_eq!(out(&default), "/servers/web1 web1 1\n", "{}", err(&default));
     let missing = e.jfc(&["run", "node.jf", "-p", "node=/servers/web9"]);
     assert_eq!(missing.status.code(), Some(64));
     assert!(err(&missing).contains("-p node=/servers/web9: no object at /servers/web9"));

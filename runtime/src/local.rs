@@ -141,6 +141,7 @@ impl LocalHost {
             });
         match started {
             Ok(pid) => {
+                tracing::debug!("process {pid} starts, a child of process {parent}");
                 rec.children.insert(pid as u64);
                 Some(pid as u64)
             }
@@ -420,6 +421,7 @@ impl Host for LocalHost {
             jfc_vm::value::ProcessState::Done => "DONE",
             _ => "ABORTED",
         };
+        tracing::debug!("process {} ends {status}", info.pid);
         let done = match store.try_borrow_mut() {
             Ok(mut s) => s
                 .process_finish(

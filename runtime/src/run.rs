@@ -10,6 +10,8 @@ use jfc_vm::{Code, Vm, VmOptions};
 
 use crate::LocalHost;
 
+mod params;
+
 /// The exit status of `jfc run` when the flow does not compile (nothing ran).
 pub const EXIT_COMPILE: u8 = 2;
 /// The exit status of a usage error (BSD `EX_USAGE`): a bad option or `-p` value, a
@@ -90,10 +92,7 @@ pub fn run_file(
         Some(store) => file_flow(target, Some(store))?,
         None => file_flow(target, None)?,
     };
-    let mut args = Vec::new();
-    for (k, expr) in params {
-        args.push((k.clone(), eval_param(k, expr, opts.store.as_deref())?));
-    }
+    let args = params::evaluate(params, opts.store.as_deref())?;
     let host = match store {
         Some(store) => {
             let host = LocalHost::with_store(opts.max_workers, store);
@@ -124,7 +123,7 @@ pub fn run_file(
     Ok(info)
 }
 
-fn open_store(path: &Path) -> Result<crate::store::Store, RunError> {
+pub(crate) fn open_store(path: &Path) -> Result<crate::store::Store, RunError> {
     tracing::debug!("opening the store {}", path.display());
     crate::store::Store::open(path)
         .map_err(|e| RunError::NoInput(format!("cannot open the store {}: {e}", path.display())))
@@ -254,68 +253,6 @@ fn project_flow(store: &mut crate::store::Store, file: &Path) -> Result<Option<F
         .resolve(&path)
         .map_err(|e| RunError::Setup(format!("{} was not imported: {e}", file.display())))?;
     stored_jobflow(store, id, path).map(Some)
-}
-
-/// The value of a `-p NAME=EXPR` expression, computed by a one-job flow with the run's
-/// store, so that `-p node=/servers/web1` names an object.
-fn eval_param(name: &str, expr: &str, store: Option<&Path>) -> Result<Value, RunError> {
-    let bad = |problem: &str| RunError::Usage(param_error(name, expr, problem));
-    const OPEN: &str = "return(";
-    let source = format!("{OPEN}{expr})");
-    let (chunk, _) = jfc_compiler::compile(&source, &format!("-p {name}")).map_err(|d| {
-        // A message about the `return(...)` around the value would only confuse.
-        let inside = OPEN.len()..OPEN.len() + expr.len();
-        bad(d
-            .iter()
-            .find(|d| d.is_error() && inside.contains(&(d.span.start as usize)))
-            .map_or("not a complete expression", |d| d.message.as_str()))
-    })?;
-    let code = Code::new(chunk).map_err(RunError::Setup)?;
-    let host = match store {
-        Some(path) => LocalHost::with_store(4, open_store(path)?),
-        None => LocalHost::new(4),
-    };
-    let mut vm = Vm::new(host.quiet(), VmOptions::default());
-    let info = vm
-        .spawn_main(code, ".", Vec::new())
-        .map_err(RunError::Setup)?;
-    vm.run();
-    let info = info.borrow();
-    if info.state != ProcessState::Done {
-        return Err(if is_word(expr) {
-            bad("")
-        } else {
-            RunError::Usage(format!("-p {name}={expr}: {}", info.error.to_text()))
-        });
-    }
-    Ok(info.result.clone())
-}
-
-/// Whether `expr` is one bare word (`web1`, `db-1.example.com`), not an expression.
-fn is_word(expr: &str) -> bool {
-    !expr.is_empty()
-        && expr
-            .chars()
-            .all(|c| c.is_alphanumeric() || "_-.:@".contains(c))
-}
-
-/// What is wrong with `-p NAME=EXPR` and what to write instead. A bare word is the
-/// usual slip (a String without quotes): it reads as a variable, which a `-p` value
-/// cannot have.
-fn param_error(name: &str, expr: &str, problem: &str) -> String {
-    if is_word(expr) {
-        format!(
-            "-p {name}={expr}: `{expr}` is not a value: a -p value is a jobflow expression, \
-             where a bare word is a variable name; to pass the String '{expr}', quote it: \
-             -p {name}=\"'{expr}'\""
-        )
-    } else {
-        format!(
-            "-p {name}={expr}: {problem}; a -p value is a jobflow expression: a String in \
-             quotes (-p {name}=\"'text'\"), a number (-p n=3), an object path \
-             (-p node=/servers/web1)"
-        )
-    }
 }
 
 /// The exit status of `jfc run` for a finished main process.
