@@ -108,22 +108,35 @@ impl LocalHost {
     /// Close the run's process record with how the main process ended.
     pub fn finish_record(&self, info: &jfc_vm::value::ProcessInfo) {
         self.flush_console();
-        let (Some(store), Some(rec)) = (&self.store, self.record.borrow_mut().take()) else {
+        if let Some(rec) = self.record.borrow_mut().take() {
+            self.end_record(rec.pid, info);
+        }
+    }
+
+    /// Write how process `pid` ended (`info`) to its record.
+    fn end_record(&self, pid: i64, info: &jfc_vm::value::ProcessInfo) {
+        let Some(store) = &self.store else {
             return;
         };
         let status = match info.state {
             jfc_vm::value::ProcessState::Done => "DONE",
             _ => "ABORTED",
         };
-        let done = store.borrow_mut().process_finish(
-            rec.pid,
-            status,
-            &info.exit_status,
-            &self.masked(&info.result),
-            &self.masked(&info.error),
-        );
+        tracing::debug!("process {pid} ends {status}");
+        let done = match store.try_borrow_mut() {
+            Ok(mut s) => s
+                .process_finish(
+                    pid,
+                    status,
+                    &info.exit_status,
+                    &self.masked(&info.result),
+                    &self.masked(&info.error),
+                )
+                .map_err(|e| e.0),
+            Err(_) => Err("the store is busy".into()),
+        };
         if let Err(e) = done {
-            tracing::warn!("cannot record the end of process {}: {e}", rec.pid);
+            tracing::warn!("cannot record the end of process {pid}: {e}");
         }
     }
 
@@ -409,33 +422,13 @@ impl Host for LocalHost {
     /// A child's record is closed when it ends; the main one by `finish_record`, after
     /// the last console line.
     fn process_ended(&self, info: &jfc_vm::value::ProcessInfo) {
-        let recorded = self
+        let child = self
             .record
             .borrow_mut()
             .as_mut()
             .is_some_and(|r| r.children.remove(&info.pid));
-        let (Some(store), true) = (&self.store, recorded) else {
-            return;
-        };
-        let status = match info.state {
-            jfc_vm::value::ProcessState::Done => "DONE",
-            _ => "ABORTED",
-        };
-        tracing::debug!("process {} ends {status}", info.pid);
-        let done = match store.try_borrow_mut() {
-            Ok(mut s) => s
-                .process_finish(
-                    info.pid as i64,
-                    status,
-                    &info.exit_status,
-                    &self.masked(&info.result),
-                    &self.masked(&info.error),
-                )
-                .map_err(|e| e.0),
-            Err(_) => Err("the store is busy".into()),
-        };
-        if let Err(e) = done {
-            tracing::warn!("cannot record the end of process {}: {e}", info.pid);
+        if child {
+            self.end_record(info.pid as i64, info);
         }
     }
 
