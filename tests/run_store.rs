@@ -129,6 +129,18 @@ fn a_flow_in_the_store_runs_by_its_path() {
     assert_eq!(out(&o), "restart 2 /flows/restart\n", "{}", err(&o));
     assert_eq!(e.records()[0]["job"], "/flows/restart");
 
+    // A stored flow that does not compile is reported as a file would be.
+    let source = "source=print('a')\nprint('b')";
+    let o = e.jfc(&["obj", "set", "/flows/broken", "--type", "Jobflow", source]);
+    assert!(err(&o).contains("the source is stored"), "{}", err(&o));
+    let broken = e.jfc(&["run", "/flows/broken"]);
+    assert_eq!(broken.status.code(), Some(2), "{}", err(&broken));
+    assert!(
+        err(&broken).contains("/flows/broken:2:1"),
+        "{}",
+        err(&broken)
+    );
+
     let nothing = e.jfc(&["run", "/flows/nope"]);
     assert_eq!(nothing.status.code(), Some(66));
     assert!(

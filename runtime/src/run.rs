@@ -172,7 +172,7 @@ fn stored_flow(store: &mut crate::store::Store, path: &Path) -> Result<Flow, Run
     let not_there = |why: String| {
         RunError::NoInput(format!(
             "{path}: no such file, and in the store {} {why}",
-            store_name(store)
+            store.path().display()
         ))
     };
     let id = match store.lookup(&path) {
@@ -187,8 +187,21 @@ fn stored_flow(store: &mut crate::store::Store, path: &Path) -> Result<Flow, Run
     stored_jobflow(store, id, path)
 }
 
-fn store_name(store: &crate::store::Store) -> String {
-    store.path().display().to_string()
+/// The diagnostics of a stored Jobflow whose source does not compile, to report as a
+/// file's would be; None when it compiles (it cannot run for another reason).
+fn compile_error(
+    store: &crate::store::Store,
+    id: crate::store::objects::ObjectId,
+    path: &str,
+) -> Option<RunError> {
+    let Ok(Value::Str(text)) = store.read_field(id, "source") else {
+        return None;
+    };
+    let diagnostics = jfc_compiler::compile(&text, path).err()?;
+    Some(RunError::Compile {
+        text: text.to_string(),
+        diagnostics,
+    })
 }
 
 /// The code, directory and record of the Jobflow object `id` at `path`.
@@ -197,7 +210,9 @@ fn stored_jobflow(
     id: crate::store::objects::ObjectId,
     path: String,
 ) -> Result<Flow, RunError> {
-    let chunk = store.jobflow_chunk(id).map_err(|e| RunError::Setup(e.0))?;
+    let chunk = store
+        .jobflow_chunk(id)
+        .map_err(|e| compile_error(store, id, &path).unwrap_or(RunError::Setup(e.0)))?;
     let parent = store
         .get(id)
         .map_err(|e| RunError::Setup(e.0))?
