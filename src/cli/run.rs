@@ -10,7 +10,8 @@ use jfc_runtime::run::{exit_code, run_file, RunError, RunOptions, EXIT_USAGE};
 #[command(after_help = "\
 Exit status: 0 normal end, N after exit(N), 1 when the process aborts, 2 when the flow
 does not compile (nothing ran), 64 for a usage error (a bad option or -p value, a
-parameter missing or unknown), 66 when the flow file or store path is not there.")]
+parameter missing or unknown), 66 when the flow file or store path is not there (or the
+store cannot be opened).")]
 pub struct RunArgs {
     /// A parameter of the flow: NAME=EXPR, where EXPR is a jobflow expression: a String in
     /// quotes, a number, an object path (`-p host="'web1'" -p n=3 -p node=/servers/web1`).
