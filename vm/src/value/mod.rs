@@ -136,7 +136,8 @@ pub struct ProcessInfo {
     /// The flow that started the process (a child: its parent's); null until the
     /// starter sets it.
     pub job: Value,
-    /// The executing user (a User object); null when the host has no users.
+    /// The executing user, by name (jfc has no User objects yet); null when the host
+    /// has no users.
     pub user: Value,
     /// When it started and ended (UTC: cheap to read at every spawn; shown in local time).
     pub started: chrono::DateTime<chrono::Utc>,
@@ -186,15 +187,16 @@ impl ProcessInfo {
     /// Keep a console line, up to [`CONSOLE_LIMIT`] (cut at a character boundary).
     pub fn keep_console(&mut self, line: &str) {
         let room = CONSOLE_LIMIT.saturating_sub(self.console.len());
-        if room == 0 {
+        if line.len() < room {
+            self.console.push_str(line);
+            self.console.push('\n');
             return;
         }
-        let mut end = (line.len() + 1).min(room);
-        let text = format!("{line}\n");
-        while !text.is_char_boundary(end) {
+        let mut end = room;
+        while !line.is_char_boundary(end) {
             end -= 1;
         }
-        self.console.push_str(&text[..end]);
+        self.console.push_str(&line[..end]);
     }
 }
 
