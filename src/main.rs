@@ -7,14 +7,7 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
-    let args = match cli::Cli::try_parse() {
-        Ok(args) => args,
-        Err(e) => {
-            let _ = e.print();
-            let argv: Vec<String> = std::env::args().collect();
-            return ExitCode::from(cli::check::usage_status(&e, &argv));
-        }
-    };
+    let args = cli::Cli::try_parse().unwrap_or_else(|e| usage_error(e));
     cli::init_logging(args.log_level.as_deref());
     match args.command {
         cli::Command::Check(c) => cli::check::run(c),
@@ -28,4 +21,16 @@ fn main() -> ExitCode {
         cli::Command::Ps(c) => cli::ps::run(c, args.store.as_deref()),
         cli::Command::User(c) => cli::user::run(c, args.store.as_deref()),
     }
+}
+
+/// clap's own errors: help and version go out as usual (status 0); a usage error exits
+/// with `EX_USAGE` (64), the status every jfc command gives a bad command line, instead
+/// of clap's 2, which `jfc run` and `jfc check` keep for a flow that does not compile.
+fn usage_error(e: clap::Error) -> ! {
+    use clap::error::ErrorKind;
+    if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) {
+        e.exit()
+    }
+    let _ = e.print();
+    std::process::exit(jfc_runtime::run::EXIT_USAGE.into())
 }

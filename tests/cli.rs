@@ -3,17 +3,20 @@
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
+/// Run `jfc ARGS FILE` where FILE holds `flow`, each call in a directory of its own
+/// (tests run in parallel).
 fn jfc(args: &[&str], flow: &str) -> Output {
-    let dir = std::env::temp_dir().join(format!(
-        "jfc-cli-{}-{}",
-        std::process::id(),
-        args.join("_").replace(['/', ' '], "")
-    ));
+    static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let dir = std::env::temp_dir().join(format!("jfc-cli-{}-{n}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
     let file: PathBuf = dir.join("flow.jf");
     std::fs::write(&file, flow).expect("write flow");
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_jfc"));
-    cmd.args(args).arg(&file);
+    cmd.args(args)
+        .arg(&file)
+        .current_dir(&dir)
+        .env_remove("JFC_STORE");
     cmd.output().expect("jfc runs")
 }
 
@@ -68,7 +71,7 @@ fn parameters_are_expressions() {
     );
     assert_eq!(text(&out.stdout), "web1 6\n");
     let out = jfc(&["run", "-p", "host=web1 +"], "|host|\nprint(host)\n");
-    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(out.status.code(), Some(64));
     assert!(
         text(&out.stderr).contains("-p host"),
         "{}",
@@ -203,4 +206,109 @@ fn a_project_flow_runs_as_its_store_object() {
     // A changed file is imported again before the next run.
     std::fs::write(root.join("flows/helper.jf"), "|h|\nreturn('hi ' + h)\n").expect("write");
     assert_eq!(text(&run().stdout), "hi web1.example 2222\n");
+}
+
+#[test]
+fn a_bare_word_parameter_names_the_parameter_and_the_fix() {
+    let out = jfc(&["run", "-p", "host=web1"], "|host|\nprint(host)\n");
+    assert_eq!(out.status.code(), Some(64));
+    let err = text(&out.stderr);
+    assert!(err.contains("-p host=web1"), "{err}");
+    assert!(err.contains(r#"-p host="'web1'""#), "{err}");
+    assert!(!err.contains("return"), "the internal wrapper leaks: {err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    // An incomplete expression: the problem, not the wrapper's closing parenthesis.
+    let out = jfc(&["run", "-p", "n=1 +"], "|n|\nprint(n)\n");
+    let err = text(&out.stderr);
+    assert!(!err.contains("`)`") && !err.contains("return"), "{err}");
+}
+
+#[test]
+fn exit_statuses_tell_usage_and_missing_input_from_flow_errors() {
+    let flow = "|host|\nprint(host)\n";
+    // A parameter missing or unknown, a -p without `=`: usage errors.
+    assert_eq!(jfc(&["run"], flow).status.code(), Some(64));
+    let unknown = jfc(&["run", "-p", "host=1", "-p", "port=2"], flow);
+    assert_eq!(unknown.status.code(), Some(64));
+    assert_eq!(jfc(&["run", "-p", "host"], flow).status.code(), Some(64));
+    // A bad option value or an unknown option: clap's usage errors, 64 too.
+    assert_eq!(jfc(&["run", "--bogus"], flow).status.code(), Some(64));
+    let zero = jfc(&["run", "--max-processes", "0"], flow);
+    assert_eq!(zero.status.code(), Some(64));
+    // The flow does not compile: 2; it aborts: 1.
+    assert_eq!(jfc(&["run"], "print(\n").status.code(), Some(2));
+    assert_eq!(jfc(&["run"], "abort('x')\n").status.code(), Some(1));
+    // No such file: 66.
+    let out = Command::new(env!("CARGO_BIN_EXE_jfc"))
+        .args(["run", "/nonexistent/jfc/flow.jf"])
+        .env_remove("JFC_STORE")
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(66));
+    assert!(text(&out.stderr).contains("/nonexistent/jfc/flow.jf"));
+}
+
+#[test]
+fn bad_option_values_are_refused_with_the_choices() {
+    for (args, choices) in [
+        (&["ps", "--status", "bogus"][..], "RUNNING, DONE, ABORTED"),
+        (
+            &["--log-level", "loud", "ps"][..],
+            "error, warn, info, debug, trace",
+        ),
+        (&["check", "--format", "xml", "x.jf"][..], "human, json"),
+    ] {
+        let out = Command::new(env!("CARGO_BIN_EXE_jfc"))
+            .args(args)
+            .output()
+            .expect("runs");
+        assert_eq!(out.status.code(), Some(64), "{args:?}");
+        let err = text(&out.stderr);
+        assert!(err.contains(choices), "{args:?}: {err}");
+    }
+}
+
+#[test]
+fn a_process_prints_as_its_path_and_children_have_their_own_pid() {
+    let out = jfc(
+        &["run"],
+        "print(current(), current().parent, current().user) ->\n\
+         {fork | print(current().pid, current().parent.pid)  print(current().pid, current().parent)}\n\
+         -> print(current().children, type(current().started_time), current().console)\n",
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(
+        text(&out.stdout),
+        "/process/id_1 null null\n2 1\n3 /process/id_1\n\
+         [/process/id_2, /process/id_3] Datetime /process/id_1 null null\n\n"
+    );
+}
+
+#[test]
+fn log_level_controls_the_runtime_logs() {
+    let flow = "print('x')\n";
+    let quiet = jfc(&["run"], flow);
+    assert_eq!(text(&quiet.stderr), "");
+    let out = jfc(&["--log-level", "info", "run"], flow);
+    assert!(
+        text(&out.stderr).contains("process 1 runs"),
+        "{}",
+        text(&out.stderr)
+    );
+    let dir = std::env::temp_dir().join(format!("jfc-cli-{}-log", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    std::fs::write(dir.join("f.jf"), flow).expect("write flow");
+    let env = Command::new(env!("CARGO_BIN_EXE_jfc"))
+        .args(["run", "f.jf"])
+        .current_dir(&dir)
+        .env("JFC_LOG", "jfc_runtime=info")
+        .env_remove("JFC_STORE")
+        .output()
+        .expect("runs");
+    assert!(
+        text(&env.stderr).contains("process 1 runs"),
+        "{}",
+        text(&env.stderr)
+    );
+    assert_eq!(text(&env.stdout), "x\n");
 }

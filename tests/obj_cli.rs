@@ -96,9 +96,9 @@ fn import_prints_counts_and_fails_on_conflicts() {
 
     // Usage errors.
     let o = e.jfc(&["import", path_str(&files), "--to", "relative"]);
-    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(o.status.code(), Some(64));
     let o = e.jfc(&["import"]);
-    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(o.status.code(), Some(64));
     let o = e.jfc(&["import", "/nonexistent/dir/jfc"]);
     assert_eq!(o.status.code(), Some(1));
     assert!(err(&o).contains("not a directory"), "{}", err(&o));
@@ -229,11 +229,11 @@ fn ls_cat_set_rm() {
     assert_eq!(o.status.code(), Some(1));
     assert!(err(&o).contains("no object at /nothing"), "{}", err(&o));
     let o = e.jfc(&["obj", "set", "/web1"]);
-    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(o.status.code(), Some(64));
     let o = e.jfc(&["obj", "set", "/web1", "port"]);
-    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(o.status.code(), Some(64));
     let o = e.jfc(&["obj", "cat", "web1"]);
-    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(o.status.code(), Some(64));
 
     // rm: a non-empty directory needs -r; the root and built-in types are protected.
     let o = e.jfc(&["obj", "set", "/d", "--type", "Directory"]);

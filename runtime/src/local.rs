@@ -30,16 +30,21 @@ pub struct LocalHost {
     env: std::cell::OnceCell<Value>,
     /// Password values the store has written or read: masked in `report` (store::secret).
     revealed: crate::store::secret::Revealed,
+    /// Reports are dropped: the caller words the error itself (a `-p` value).
+    quiet: bool,
 }
 
 /// The process record of this run, and its writer.
 struct Record {
     pid: i64,
     writer: RecordWriter,
+    /// The flow the run started, recorded as the job of its child processes too.
+    job: String,
+    /// Whether the VM has numbered the main process with this record yet.
+    claimed: bool,
+    /// The records of child processes not yet closed.
+    children: std::collections::HashSet<u64>,
 }
-
-/// The VM pid of a run's main process (the first it spawns): the one the record is of.
-const MAIN_PID: u64 = 1;
 
 impl LocalHost {
     /// A host running local commands as `exec` says.
@@ -51,6 +56,7 @@ impl LocalHost {
             record: RefCell::new(None),
             env: std::cell::OnceCell::new(),
             revealed: Default::default(),
+            quiet: false,
         }
     }
 
@@ -65,7 +71,14 @@ impl LocalHost {
             record: RefCell::new(None),
             env: std::cell::OnceCell::new(),
             revealed,
+            quiet: false,
         }
+    }
+
+    /// The same host, writing no reports.
+    pub fn quiet(mut self) -> LocalHost {
+        self.quiet = true;
+        self
     }
 
     /// Open the run's process record (platform.md §2.2) for `job`; its pid.
@@ -76,29 +89,74 @@ impl LocalHost {
         let mut store = store.borrow_mut();
         let pid = store.process_start(job, "root").map_err(|e| e.0)?;
         let writer = RecordWriter::start(&store, pid)?;
-        *self.record.borrow_mut() = Some(Record { pid, writer });
+        *self.record.borrow_mut() = Some(Record {
+            pid,
+            writer,
+            job: job.to_string(),
+            claimed: false,
+            children: Default::default(),
+        });
         Ok(pid)
     }
 
     /// Close the run's process record with how the main process ended.
     pub fn finish_record(&self, info: &jfc_vm::value::ProcessInfo) {
-        let (Some(store), Some(rec)) = (&self.store, self.record.borrow_mut().take()) else {
+        if let Some(rec) = self.record.borrow_mut().take() {
+            rec.writer.close();
+            self.end_record(rec.pid, info);
+        }
+    }
+
+    /// Write how process `pid` ended (`info`) to its record.
+    fn end_record(&self, pid: i64, info: &jfc_vm::value::ProcessInfo) {
+        let Some(store) = &self.store else {
             return;
         };
-        rec.writer.close();
         let status = match info.state {
             jfc_vm::value::ProcessState::Done => "DONE",
             _ => "ABORTED",
         };
-        let done = store.borrow_mut().process_finish(
-            rec.pid,
-            status,
-            &info.exit_status,
-            &self.masked(&info.result),
-            &self.masked(&info.error),
-        );
+        tracing::debug!("process {pid} ends {status}");
+        let done = match store.try_borrow_mut() {
+            Ok(mut s) => s
+                .process_finish(
+                    pid,
+                    status,
+                    &info.exit_status,
+                    &self.masked(&info.result),
+                    &self.masked(&info.error),
+                )
+                .map_err(|e| e.0),
+            Err(_) => Err("the store is busy".into()),
+        };
         if let Err(e) = done {
-            eprintln!("jfc: cannot record the end of process {}: {e}", rec.pid);
+            tracing::warn!("cannot record the end of process {pid}: {e}");
+        }
+    }
+
+    /// A record for a child process of `parent` (fork/pfor): its pid.
+    fn start_child_record(&self, parent: u64) -> Option<u64> {
+        let store = self.store.as_ref()?;
+        let mut rec = self.record.borrow_mut();
+        let rec = rec.as_mut()?;
+        let started = store
+            .try_borrow_mut()
+            .map_err(|_| "the store is busy".to_string())
+            .and_then(|mut s| {
+                s.process_start_child(&rec.job, "root", parent as i64)
+                    .map_err(|e| e.0)
+            });
+        match started {
+            Ok(pid) => {
+                tracing::debug!("process {pid} starts, a child of process {parent}");
+                rec.children.insert(pid as u64);
+                Some(pid as u64)
+            }
+            Err(e) => {
+                // The child runs all the same, numbered by the VM.
+                tracing::warn!("cannot record a child process of process {parent}: {e}");
+                None
+            }
         }
     }
 
@@ -197,10 +255,8 @@ impl Host for LocalHost {
     }
 
     fn process_waiting(&self, pid: u64, waiting: bool) {
-        if pid != MAIN_PID {
-            return;
-        }
-        if let Some(rec) = self.record.borrow().as_ref() {
+        // The main process's pid is its record's id (process_started).
+        if let Some(rec) = self.record.borrow().as_ref().filter(|r| r.pid as u64 == pid) {
             rec.writer
                 .status(if waiting { "WAITING" } else { "RUNNING" });
         }
@@ -208,6 +264,9 @@ impl Host for LocalHost {
 
     /// Trace lines, command echoes and error reports, with Password values masked.
     fn report(&self, text: &str) {
+        if self.quiet {
+            return;
+        }
         eprintln!("{}", self.revealed.mask(text));
     }
 
@@ -240,7 +299,7 @@ impl Host for LocalHost {
             match loaded {
                 Some(Ok(v)) => v,
                 Some(Err(e)) => {
-                    eprintln!("jfc: $ENV is empty: {e}");
+                    tracing::warn!("$ENV is empty: {e}");
                     Value::dict(Default::default())
                 }
                 None => Value::dict(Default::default()),
@@ -300,10 +359,7 @@ impl Host for LocalHost {
         };
         // Only `event_count` reads this: a failure costs an exact count, not a message.
         if let Err(e) = store.set_waiting(channel.id, pid, on) {
-            eprintln!(
-                "jfc: {}: cannot record a waiting receiver: {e}",
-                channel.path
-            );
+            tracing::warn!("{}: cannot record a waiting receiver: {e}", channel.path);
         }
     }
 
@@ -322,7 +378,34 @@ impl Host for LocalHost {
         };
         // The place stays taken until this OS process ends; takes then skip it.
         if let Err(e) = given {
-            eprintln!("jfc: cannot give back a place of the multiplicity of flow {flow}: {e}");
+            tracing::warn!("cannot give back a place of the multiplicity of flow {flow}: {e}");
+        }
+    }
+
+    /// The main process is numbered by the run's record, each child by a record of its
+    /// own: one numbering for flows, error reports and `jfc ps`.
+    fn process_started(&self, parent: Option<u64>) -> Option<u64> {
+        match parent {
+            None => {
+                let mut rec = self.record.borrow_mut();
+                let rec = rec.as_mut().filter(|r| !r.claimed)?;
+                rec.claimed = true;
+                Some(rec.pid as u64)
+            }
+            Some(parent) => self.start_child_record(parent),
+        }
+    }
+
+    /// A child's record is closed when it ends; the main one by `finish_record`, after
+    /// the last console line.
+    fn process_ended(&self, info: &jfc_vm::value::ProcessInfo) {
+        let child = self
+            .record
+            .borrow_mut()
+            .as_mut()
+            .is_some_and(|r| r.children.remove(&info.pid));
+        if child {
+            self.end_record(info.pid as i64, info);
         }
     }
 

@@ -153,8 +153,16 @@ fn record_attr(store: &Store, rec: &ProcessRecord, name: &str) -> Option<Value> 
         "error" => rec.error.clone(),
         "console" => Value::str(&rec.console),
         "suspended" => Value::Bool(false),
-        "children" => Value::array(Vec::new()),
-        "lineno" | "parent" | "schedule" | "invoker" => Value::Null,
+        "parent" => rec.parent.map_or(Value::Null, record_ref),
+        "children" => Value::array(
+            store
+                .process_children(rec.pid)
+                .ok()?
+                .into_iter()
+                .map(record_ref)
+                .collect(),
+        ),
+        "lineno" | "schedule" | "invoker" => Value::Null,
         _ => return None,
     })
 }

@@ -1,7 +1,7 @@
 //! `jfc run`: compile a flow, evaluate its parameters, run it to the end.
 
 use std::cell::RefCell;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
 use jfc_compiler::diagnostics::Diagnostic;
@@ -10,6 +10,17 @@ use jfc_vm::{Code, Vm, VmOptions};
 
 use crate::LocalHost;
 
+mod params;
+
+/// The exit status of `jfc run` when the flow does not compile (nothing ran).
+pub const EXIT_COMPILE: u8 = 2;
+/// The exit status of a usage error (BSD `EX_USAGE`): a bad option or `-p` value, a
+/// parameter missing or unknown.
+pub const EXIT_USAGE: u8 = 64;
+/// The exit status when the input is missing (BSD `EX_NOINPUT`): no such flow file or
+/// store path, or a store that cannot be opened.
+pub const EXIT_NOINPUT: u8 = 66;
+
 /// Why a run did not start.
 pub enum RunError {
     /// The flow does not compile: its text and diagnostics.
@@ -17,8 +28,25 @@ pub enum RunError {
         text: String,
         diagnostics: Vec<Diagnostic>,
     },
-    /// Anything else that stops a run before its first job (unreadable file, bad parameter).
+    /// The command line asks for what cannot be: a bad `-p` value, a parameter missing
+    /// or unknown.
+    Usage(String),
+    /// The flow to run is not there: no such file or store object, or no store to look in.
+    NoInput(String),
+    /// Anything else that stops a run before its first job.
     Setup(String),
+}
+
+impl RunError {
+    /// The exit status of `jfc run` for this error.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            RunError::Compile { .. } => EXIT_COMPILE,
+            RunError::Usage(_) => EXIT_USAGE,
+            RunError::NoInput(_) => EXIT_NOINPUT,
+            RunError::Setup(_) => 1,
+        }
+    }
 }
 
 /// Options of one run.
@@ -40,71 +68,175 @@ impl Default for RunOptions {
     }
 }
 
-/// Run `file` with parameters given as jobflow expressions; returns the main process's record.
+/// The flow a run starts: its code, its directory (for relative paths), the name its
+/// process record gives it and the value `Process.job` shows.
+struct Flow {
+    code: Rc<Code>,
+    dir: String,
+    job: String,
+    value: Value,
+}
+
+/// Run `target` with parameters given as jobflow expressions; returns the main
+/// process's record. `target` is a flow file, or with a store, the path of a Jobflow
+/// object in it (`/flows/restart`).
 pub fn run_file(
-    file: &Path,
+    target: &Path,
     params: &[(String, String)],
     opts: RunOptions,
 ) -> Result<Rc<RefCell<ProcessInfo>>, RunError> {
-    let name = file.display().to_string();
-    let text = std::fs::read_to_string(file)
-        .map_err(|e| RunError::Setup(format!("cannot read {name}: {e}")))?;
-    let (chunk, _) =
-        jfc_compiler::compile(&text, &name).map_err(|diagnostics| RunError::Compile {
-            text: text.clone(),
-            diagnostics,
-        })?;
-    let mut code = Code::new(chunk).map_err(RunError::Setup)?;
-    let mut args = Vec::new();
-    for (k, expr) in params {
-        args.push((k.clone(), eval_param(k, expr)?));
-    }
-    let mut dir = file
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .map_or_else(|| ".".to_string(), |d| d.display().to_string());
+    // The store first: `-p` values and the flow itself may be objects of it.
+    let mut store = opts.store.as_deref().map(open_store).transpose()?;
+    let flow = match store.as_mut() {
+        Some(store) if !target.is_file() && target.starts_with("/") => stored_flow(store, target)?,
+        Some(store) => file_flow(target, Some(store))?,
+        None => file_flow(target, None)?,
+    };
+    let args = params::evaluate(params, opts.store.as_deref())?;
     // A process waits on one command at most: as many workers as processes.
     let exec = crate::exec::ExecOptions {
         max_workers: opts.vm.max_processes,
         max_output: opts.max_output,
     };
-    let host = match &opts.store {
-        Some(path) => {
-            let mut store = crate::store::Store::open(path).map_err(|e| {
-                RunError::Setup(format!("cannot open the store {}: {e}", path.display()))
-            })?;
-            // The record names the flow as the object it runs as, else as its file.
-            let mut job = std::fs::canonicalize(file)
-                .map_or_else(|_| name.clone(), |p| p.display().to_string());
-            if let Some((flow_code, flow_dir, path)) = project_flow(&mut store, file)? {
-                code = flow_code;
-                dir = flow_dir;
-                job = path;
-            }
+    let host = match store {
+        Some(store) => {
             let host = LocalHost::with_store(exec, store);
-            host.start_record(&job).map_err(|e| {
+            host.start_record(&flow.job).map_err(|e| {
                 RunError::Setup(format!("cannot record the process in the store: {e}"))
             })?;
             host
         }
         None => LocalHost::new(exec),
     };
+    let user = if opts.store.is_some() {
+        Value::str("root")
+    } else {
+        Value::Null
+    };
     let mut vm = Vm::new(host, opts.vm);
-    let info = vm.spawn_main(code, &dir, args).map_err(RunError::Setup)?;
+    let info = vm
+        .spawn_main(flow.code, &flow.dir, args)
+        .map_err(RunError::Usage)?;
+    {
+        let mut i = info.borrow_mut();
+        i.job = flow.value;
+        i.user = user;
+        tracing::info!("process {} runs {}", i.pid, flow.job);
+    }
     vm.run();
     vm.host().finish_record(&info.borrow());
     Ok(info)
 }
 
+pub(crate) fn open_store(path: &Path) -> Result<crate::store::Store, RunError> {
+    tracing::debug!("opening the store {}", path.display());
+    crate::store::Store::open(path)
+        .map_err(|e| RunError::NoInput(format!("cannot open the store {}: {e}", path.display())))
+}
+
+/// A flow file; inside a project with a store, the object it is imported as.
+fn file_flow(file: &Path, store: Option<&mut crate::store::Store>) -> Result<Flow, RunError> {
+    let name = file.display().to_string();
+    let text = std::fs::read_to_string(file).map_err(|e| {
+        let hint = if store.is_none() && file.starts_with("/") && !file.exists() {
+            " (a Jobflow of the store is run by its path when there is a store: --store PATH)"
+        } else {
+            ""
+        };
+        RunError::NoInput(format!("cannot read {name}: {e}{hint}"))
+    })?;
+    let (chunk, _) =
+        jfc_compiler::compile(&text, &name).map_err(|diagnostics| RunError::Compile {
+            text: text.clone(),
+            diagnostics,
+        })?;
+    if let Some(store) = store {
+        if let Some(flow) = project_flow(store, file)? {
+            return Ok(flow);
+        }
+    }
+    let dir = file
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .map_or_else(|| ".".to_string(), |d| d.display().to_string());
+    // The record names a loose file by its full path.
+    let job = std::fs::canonicalize(file).map_or_else(|_| name, |p| p.display().to_string());
+    Ok(Flow {
+        code: Code::new(chunk).map_err(RunError::Setup)?,
+        dir,
+        value: Value::Jobflow(Rc::new(jfc_vm::value::JobflowRef {
+            path: PathBuf::from(&job),
+        })),
+        job,
+    })
+}
+
+/// The Jobflow object at `path` in the store (not a file on disk).
+fn stored_flow(store: &mut crate::store::Store, path: &Path) -> Result<Flow, RunError> {
+    let path = path.display().to_string();
+    let not_there = |why: String| {
+        RunError::NoInput(format!(
+            "{path}: no such file, and in the store {} {why}",
+            store.path().display()
+        ))
+    };
+    let id = match store.lookup(&path) {
+        Ok(Some(id)) => id,
+        Ok(None) => return Err(not_there("there is no object at that path".into())),
+        Err(e) => return Err(RunError::Setup(e.0)),
+    };
+    let ty = store.type_name(id).map_err(|e| RunError::Setup(e.0))?;
+    if ty != "Jobflow" {
+        return Err(not_there(format!("it is a {ty}, not a Jobflow")));
+    }
+    stored_jobflow(store, id, path)
+}
+
+/// The diagnostics of a stored Jobflow whose source does not compile, to report as a
+/// file's would be; None when it compiles (it cannot run for another reason).
+fn compile_error(
+    store: &crate::store::Store,
+    id: crate::store::objects::ObjectId,
+    path: &str,
+) -> Option<RunError> {
+    let Ok(Value::Str(text)) = store.read_field(id, "source") else {
+        return None;
+    };
+    let diagnostics = jfc_compiler::compile(&text, path).err()?;
+    Some(RunError::Compile {
+        text: text.to_string(),
+        diagnostics,
+    })
+}
+
+/// The code, directory and record of the Jobflow object `id` at `path`.
+fn stored_jobflow(
+    store: &mut crate::store::Store,
+    id: crate::store::objects::ObjectId,
+    path: String,
+) -> Result<Flow, RunError> {
+    let chunk = store
+        .jobflow_chunk(id)
+        .map_err(|e| compile_error(store, id, &path).unwrap_or(RunError::Setup(e.0)))?;
+    let parent = store
+        .get(id)
+        .map_err(|e| RunError::Setup(e.0))?
+        .parent
+        .unwrap_or(crate::store::objects::ROOT);
+    let dir = store.abspath(parent).map_err(|e| RunError::Setup(e.0))?;
+    Ok(Flow {
+        code: Code::new(chunk).map_err(RunError::Setup)?,
+        dir: crate::local::store_dir(&dir),
+        value: store.object_value(id).map_err(|e| RunError::Setup(e.0))?,
+        job: path,
+    })
+}
+
 /// A flow inside a project (a directory tree with a `jfc.toml`) runs as the object it
 /// is in the store: the project is imported to `/` first (only what changed), so that
 /// relative and absolute object paths mean the same from the command line and from
-/// the daemon. Returns the flow's code, its directory and its object path, or `None`
-/// for a loose file.
-fn project_flow(
-    store: &mut crate::store::Store,
-    file: &Path,
-) -> Result<Option<(Rc<Code>, String, String)>, RunError> {
+/// the daemon. `None` for a loose file.
+fn project_flow(store: &mut crate::store::Store, file: &Path) -> Result<Option<Flow>, RunError> {
     let Ok(abs) = std::fs::canonicalize(file) else {
         return Ok(None);
     };
@@ -126,7 +258,7 @@ fn project_flow(
             m.kind,
             crate::store::import::MessageKind::Conflict | crate::store::import::MessageKind::Error
         ) {
-            eprintln!("jfc: import: {m}");
+            tracing::warn!("import: {m}");
         }
     }
     let rel = abs.strip_prefix(root).unwrap_or(&abs).with_extension("");
@@ -140,44 +272,7 @@ fn project_flow(
     let id = store
         .resolve(&path)
         .map_err(|e| RunError::Setup(format!("{} was not imported: {e}", file.display())))?;
-    let chunk = store.jobflow_chunk(id).map_err(|e| RunError::Setup(e.0))?;
-    let parent = store
-        .get(id)
-        .map_err(|e| RunError::Setup(e.0))?
-        .parent
-        .unwrap_or(crate::store::objects::ROOT);
-    let dir = store.abspath(parent).map_err(|e| RunError::Setup(e.0))?;
-    Ok(Some((
-        Code::new(chunk).map_err(RunError::Setup)?,
-        crate::local::store_dir(&dir),
-        path,
-    )))
-}
-
-/// The value of a `-p NAME=EXPR` expression, computed by a one-job flow.
-fn eval_param(name: &str, expr: &str) -> Result<Value, RunError> {
-    let source = format!("return({expr})");
-    let label = format!("-p {name}");
-    let (chunk, _) = jfc_compiler::compile(&source, &label).map_err(|d| {
-        RunError::Setup(format!(
-            "-p {name}={expr}: not a jobflow expression ({})",
-            d.first().map_or("", |d| d.message.as_str())
-        ))
-    })?;
-    let code = Code::new(chunk).map_err(RunError::Setup)?;
-    let mut vm = Vm::new(LocalHost::new(Default::default()), VmOptions::default());
-    let info = vm
-        .spawn_main(code, ".", Vec::new())
-        .map_err(RunError::Setup)?;
-    vm.run();
-    let info = info.borrow();
-    if info.state != ProcessState::Done {
-        return Err(RunError::Setup(format!(
-            "-p {name}={expr}: {}",
-            info.error.to_text()
-        )));
-    }
-    Ok(info.result.clone())
+    stored_jobflow(store, id, path).map(Some)
 }
 
 /// The exit status of `jfc run` for a finished main process.

@@ -13,12 +13,9 @@ use jfc_compiler::check::FilePlace;
 use jfc_compiler::diagnostics::{json, render, Diagnostic};
 use jfc_compiler::span::LineIndex;
 
-/// The flows have errors.
-const EXIT_ERRORS: u8 = 2;
-/// Bad command line (sysexits EX_USAGE).
-pub const EXIT_USAGE: u8 = 64;
-/// An input file does not exist or cannot be read (sysexits EX_NOINPUT).
-const EXIT_NO_INPUT: u8 = 66;
+// The exit statuses every jfc command shares: 2 the flows have errors, 66 an input
+// file does not exist or cannot be read.
+use jfc_runtime::run::{EXIT_COMPILE as EXIT_ERRORS, EXIT_NOINPUT as EXIT_NO_INPUT};
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
 pub enum Format {
@@ -140,34 +137,6 @@ fn report_unreadable(path: &Path, problem: &str, format: Format) {
             })
         ),
     }
-}
-
-/// The exit status of a command line clap refused: `jfc check` uses 64 (EX_USAGE)
-/// so that a usage error is never taken for "the flow has errors" (2).
-pub fn usage_status(error: &clap::Error, argv: &[String]) -> u8 {
-    if !error.use_stderr() {
-        return 0; // --help, --version
-    }
-    if subcommand(argv) == Some("check") {
-        EXIT_USAGE
-    } else {
-        error.exit_code() as u8
-    }
-}
-
-/// The first word of the command line that is not an option or an option's value.
-fn subcommand(argv: &[String]) -> Option<&str> {
-    let mut words = argv.iter().skip(1);
-    while let Some(w) = words.next() {
-        match w.as_str() {
-            "--store" | "--log-level" => {
-                words.next();
-            }
-            w if w.starts_with('-') => {}
-            w => return Some(w),
-        }
-    }
-    None
 }
 
 /// Print diagnostics: human ones on stderr, JSON lines on stdout.

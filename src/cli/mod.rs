@@ -16,8 +16,10 @@ use clap::{Parser, Subcommand};
 #[derive(Parser)]
 #[command(name = "jfc", version, about, long_about = None)]
 pub struct Cli {
-    /// Log level for diagnostics of jfc itself (error, warn, info, debug, trace); also JFC_LOG.
-    #[arg(long, global = true, value_name = "LEVEL")]
+    /// Log level for diagnostics of jfc itself; also JFC_LOG (which takes `tracing`
+    /// filter directives too, e.g. `jfc_runtime=debug`).
+    #[arg(long, global = true, value_name = "LEVEL", ignore_case = true,
+          value_parser = clap::builder::PossibleValuesParser::new(LOG_LEVELS))]
     pub log_level: Option<String>,
     /// The store file (default: `.jfc/store.sqlite` under the project root, the nearest
     /// directory upwards with a `jfc.toml`, else the current directory); also JFC_STORE.
@@ -51,15 +53,33 @@ pub enum Command {
     User(user::UserArgs),
 }
 
-/// Set up `tracing` logs on stderr; `--log-level` wins over `JFC_LOG`.
+/// The values of `--log-level`.
+const LOG_LEVELS: [&str; 6] = ["off", "error", "warn", "info", "debug", "trace"];
+
+/// Whether to colour what goes to stderr: only on a terminal, and never with
+/// `NO_COLOR` set to anything but the empty string (no-color.org).
+pub fn use_color() -> bool {
+    std::io::IsTerminal::is_terminal(&std::io::stderr())
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
+/// Set up `tracing` logs on stderr; `--log-level` wins over `JFC_LOG`. A `JFC_LOG` that is
+/// not a valid filter is reported, and the default (`warn`) used.
 pub fn init_logging(level: Option<&str>) {
-    let filter = level
-        .map(str::to_string)
-        .or_else(|| std::env::var("JFC_LOG").ok())
-        .unwrap_or_else(|| "warn".to_string());
+    let from_env = std::env::var("JFC_LOG").ok().filter(|v| !v.is_empty());
+    let filter = match (level, from_env) {
+        (Some(level), _) => tracing_subscriber::EnvFilter::new(level.to_lowercase()),
+        (None, Some(directives)) => tracing_subscriber::EnvFilter::try_new(&directives)
+            .unwrap_or_else(|e| {
+                eprintln!("warning: JFC_LOG={directives}: {e}; using `warn`");
+                tracing_subscriber::EnvFilter::new("warn")
+            }),
+        (None, None) => tracing_subscriber::EnvFilter::new("warn"),
+    };
     let _ = tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
+        .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(use_color())
         .without_time()
         .try_init();
 }

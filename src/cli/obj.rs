@@ -99,7 +99,7 @@ pub struct RmArgs {
     pub dry_run: bool,
 }
 
-/// A failure: the message and the exit status (1 failure, 2 usage).
+/// A failure: the message and the exit status (1 failure, 64 usage).
 struct Fail(String, u8);
 
 impl From<StoreError> for Fail {
@@ -109,7 +109,7 @@ impl From<StoreError> for Fail {
 }
 
 fn usage(msg: impl Into<String>) -> Fail {
-    Fail(msg.into(), 2)
+    Fail(msg.into(), jfc_runtime::run::EXIT_USAGE)
 }
 
 pub fn run(args: ObjArgs, store: Option<&Path>) -> ExitCode {

@@ -23,8 +23,9 @@ pub struct PsArgs {
     /// Print JSON (an array of records, or one record with PID).
     #[arg(long)]
     pub json: bool,
-    /// Only processes with this status (RUNNING, WAITING, DONE, ABORTED).
-    #[arg(long, value_name = "STATUS")]
+    /// Only processes with this status (a record is RUNNING, WAITING, DONE or ABORTED).
+    #[arg(long, value_name = "STATUS", ignore_case = true,
+          value_parser = clap::builder::PossibleValuesParser::new(["RUNNING", "WAITING", "DONE", "ABORTED"]))]
     pub status: Option<String>,
     /// Delete the record of the finished process PID.
     #[arg(long, requires = "pid")]
@@ -74,8 +75,8 @@ fn ps(args: PsArgs, store: Option<&Path>) -> Result<ExitCode, String> {
 
 fn table(records: &[ProcessRecord]) {
     println!(
-        "{:>6}  {:<8} {:>4}  {:<19}  {:<19}  JOB",
-        "PID", "STATUS", "EXIT", "STARTED", "FINISHED"
+        "{:>6}  {:>6}  {:<8} {:>4}  {:<19}  {:<19}  JOB",
+        "PID", "PARENT", "STATUS", "EXIT", "STARTED", "FINISHED"
     );
     for r in records {
         let exit = match &r.exit_status {
@@ -83,8 +84,9 @@ fn table(records: &[ProcessRecord]) {
             v => v.to_text(),
         };
         println!(
-            "{:>6}  {:<8} {:>4}  {:<19}  {:<19}  {}",
+            "{:>6}  {:>6}  {:<8} {:>4}  {:<19}  {:<19}  {}",
             r.pid,
+            r.parent.map_or("-".into(), |p| p.to_string()),
             r.status,
             exit,
             short_time(&r.started),
@@ -118,5 +120,6 @@ fn json(r: &ProcessRecord) -> serde_json::Value {
         "error": value(&r.error),
         "console": r.console,
         "os_pid": r.os_pid,
+        "parent": r.parent,
     })
 }

@@ -4,11 +4,17 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Args;
-use jfc_runtime::run::{exit_code, run_file, RunError, RunOptions};
+use jfc_runtime::run::{exit_code, run_file, RunError, RunOptions, EXIT_USAGE};
 
 #[derive(Args)]
+#[command(after_help = "\
+Exit status: 0 normal end, N after exit(N), 1 when the process aborts, 2 when the flow
+does not compile (nothing ran), 64 for a usage error (a bad option or -p value, a
+parameter missing or unknown), 66 when the flow file or store path is not there (or the
+store cannot be opened).")]
 pub struct RunArgs {
-    /// A parameter of the flow: NAME=EXPR, where EXPR is a jobflow expression (`-p host="'web1'" -p n=3`).
+    /// A parameter of the flow: NAME=EXPR, where EXPR is a jobflow expression: a String in
+    /// quotes, a number, an object path (`-p host="'web1'" -p n=3 -p node=/servers/web1`).
     #[arg(short = 'p', long = "param", value_name = "NAME=EXPR")]
     pub params: Vec<String>,
     /// Echo each job and command line on stderr as it runs (also JFC_TRACE=1).
@@ -19,30 +25,27 @@ pub struct RunArgs {
     #[arg(long, value_name = "FORMAT")]
     pub echo_format: Option<String>,
     /// Live processes at most; fork/pfor wait for room.
-    #[arg(long, default_value_t = 1000, value_name = "N")]
-    pub max_processes: usize,
+    #[arg(long, default_value_t = 1000, value_name = "N",
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_processes: u32,
     /// Bytes kept of each command's stdout and of its stderr; past them the output is
     /// dropped and `$ERROR` says so (also JFC_MAX_OUTPUT).
     #[arg(long, value_name = "BYTES", env = "JFC_MAX_OUTPUT",
           default_value_t = jfc_runtime::exec::DEFAULT_MAX_OUTPUT)]
     pub max_output: usize,
-    /// The flow to run.
+    /// The flow to run: a file, or the path of a Jobflow in the store (`/flows/restart`).
+    #[arg(value_name = "FLOW")]
     pub file: PathBuf,
 }
 
 pub fn run(args: RunArgs, store: Option<&std::path::Path>) -> ExitCode {
-    let mut params = Vec::new();
-    for p in &args.params {
-        match p.split_once('=') {
-            Some((k, v)) if !k.trim().is_empty() => {
-                params.push((k.trim().to_string(), v.to_string()))
-            }
-            _ => {
-                eprintln!("error: -p {p}: expected NAME=EXPR, e.g. -p host=\"'web1'\"");
-                return ExitCode::from(2);
-            }
+    let params = match parse_params(&args.params) {
+        Ok(p) => p,
+        Err(msg) => {
+            eprintln!("error: {msg}");
+            return ExitCode::from(EXIT_USAGE);
         }
-    }
+    };
     let mut opts = RunOptions::default();
     opts.vm.trace =
         args.trace || std::env::var("JFC_TRACE").is_ok_and(|v| !v.is_empty() && v != "0");
@@ -51,34 +54,56 @@ pub fn run(args: RunArgs, store: Option<&std::path::Path>) -> ExitCode {
             .trace
             .then(|| jfc_vm::DEFAULT_COMMAND_ECHO.to_string())
     });
-    opts.vm.max_processes = args.max_processes.max(1);
+    opts.vm.max_processes = args.max_processes as usize;
     opts.max_output = args.max_output;
     // Ctrl-C, SIGTERM, SIGHUP: the commands started go too (exit 128 + signal).
     if let Err(e) = jfc_runtime::exec::children::stop_on_signals() {
-        eprintln!("jfc: cannot watch for signals, commands may outlive an interrupted run: {e}");
+        tracing::warn!("cannot watch for signals, commands may outlive an interrupted run: {e}");
     }
-    // A store is used when one is named, or when the project already has one
-    // (`jfc import` / `jfc obj` create it); `jfc run` alone never creates a store.
-    let named = store.is_some() || std::env::var_os("JFC_STORE").is_some_and(|s| !s.is_empty());
-    if let Ok(cwd) = std::env::current_dir() {
-        let path = jfc_runtime::store::resolve_path(store, &cwd);
-        if named || path.is_file() {
-            opts.store = Some(path);
-        }
-    }
+    opts.store = run_store(store);
     match run_file(&args.file, &params, opts) {
         Ok(info) => ExitCode::from(exit_code(&info.borrow())),
-        Err(RunError::Compile { text, diagnostics }) => {
-            let name = args.file.display().to_string();
-            let errors: Vec<_> = diagnostics.into_iter().filter(|d| d.is_error()).collect();
-            let color = std::io::IsTerminal::is_terminal(&std::io::stderr());
-            super::check::report(&errors, &name, &text, super::check::Format::Human, color);
-            eprintln!("{name} does not compile: nothing was run");
-            ExitCode::from(2)
+        Err(e) => {
+            let code = e.exit_code();
+            report(e, &args.file);
+            ExitCode::from(code)
         }
-        Err(RunError::Setup(msg)) => {
+    }
+}
+
+/// `-p NAME=EXPR` arguments as (name, expression) pairs.
+fn parse_params(params: &[String]) -> Result<Vec<(String, String)>, String> {
+    params
+        .iter()
+        .map(|p| match p.split_once('=') {
+            Some((k, v)) if !k.trim().is_empty() => Ok((k.trim().to_string(), v.to_string())),
+            _ => Err(format!(
+                "-p {p}: expected NAME=EXPR, e.g. -p host=\"'web1'\" or -p n=3"
+            )),
+        })
+        .collect()
+}
+
+/// The store of a run: one named (`--store`, `JFC_STORE`), or the project's when it
+/// already exists (`jfc import` / `jfc obj` create it; `jfc run` alone never does).
+fn run_store(flag: Option<&std::path::Path>) -> Option<PathBuf> {
+    let named = flag.is_some() || std::env::var_os("JFC_STORE").is_some_and(|s| !s.is_empty());
+    let cwd = std::env::current_dir().ok()?;
+    let path = jfc_runtime::store::resolve_path(flag, &cwd);
+    (named || path.is_file()).then_some(path)
+}
+
+fn report(e: RunError, file: &std::path::Path) {
+    match e {
+        RunError::Compile { text, diagnostics } => {
+            let name = file.display().to_string();
+            let errors: Vec<_> = diagnostics.into_iter().filter(|d| d.is_error()).collect();
+            let format = super::check::Format::Human;
+            super::check::report(&errors, &name, &text, format, super::use_color());
+            eprintln!("{name} does not compile: nothing was run");
+        }
+        RunError::Usage(msg) | RunError::NoInput(msg) | RunError::Setup(msg) => {
             eprintln!("error: {msg}");
-            ExitCode::from(2)
         }
     }
 }

@@ -73,7 +73,7 @@ pub fn import(args: ImportArgs, store: Option<&Path>) -> ExitCode {
         Ok(p) => p,
         Err(e) => {
             eprintln!("error: --to: {e}");
-            return ExitCode::from(2);
+            return ExitCode::from(jfc_runtime::run::EXIT_USAGE);
         }
     };
     // A dry run writes nothing, not even a new store.
@@ -165,7 +165,7 @@ pub fn export(args: ExportArgs, store: Option<&Path>) -> ExitCode {
         Ok(p) => p,
         Err(e) => {
             eprintln!("error: {e}");
-            return ExitCode::from(2);
+            return ExitCode::from(jfc_runtime::run::EXIT_USAGE);
         }
     };
     let mut store = match super::open_existing_store(store) {

@@ -8,7 +8,7 @@ use std::time::Duration;
 use crossbeam_channel::Sender;
 use jfc_compiler::bytecode::Chunk;
 
-use crate::value::{Args, LazyArray, ObjectRef, Value};
+use crate::value::{Args, LazyArray, ObjectRef, ProcessInfo, Value};
 
 /// Identifies the parked process a completion belongs to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -185,6 +185,20 @@ pub trait Host {
     /// on after a wait: its status is WAITING meanwhile (platform.md §2.1).
     fn process_waiting(&self, pid: u64, waiting: bool) {
         let _ = (pid, waiting);
+    }
+
+    /// A process is starting: the main one (`parent` None) or a child of `parent`. A host
+    /// that keeps process records opens one and returns its id, which becomes the pid, so
+    /// that `current().pid`, error reports and `jfc ps` name a process alike; None lets
+    /// the VM number it.
+    fn process_started(&self, parent: Option<u64>) -> Option<u64> {
+        let _ = parent;
+        None
+    }
+
+    /// Process `info.pid` ended; `info` says how.
+    fn process_ended(&self, info: &ProcessInfo) {
+        let _ = info;
     }
 
     /// Whether the store changed (here or in another OS process) since the last call:

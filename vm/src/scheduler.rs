@@ -121,19 +121,19 @@ impl<H: Host> Vm<H> {
         Ok(self.spawn(frame, None))
     }
 
-    /// Create a ready process running `frame`.
-    pub(crate) fn spawn(&mut self, frame: Frame, parent: Option<u64>) -> Rc<RefCell<ProcessInfo>> {
-        let pid = self.next_pid;
-        self.next_pid += 1;
-        let info = Rc::new(RefCell::new(ProcessInfo {
-            pid,
-            state: ProcessState::Ready,
-            result: Value::Null,
-            exit_status: Value::Null,
-            error: Value::Null,
-            parent,
-            detached: false,
-        }));
+    /// Create a ready process running `frame`, a child of `parent` when given.
+    pub(crate) fn spawn(
+        &mut self,
+        frame: Frame,
+        parent: Option<&Rc<RefCell<ProcessInfo>>>,
+    ) -> Rc<RefCell<ProcessInfo>> {
+        let parent_pid = parent.map(|p| p.borrow().pid);
+        let pid = self.new_pid(parent_pid);
+        let info = Rc::new(RefCell::new(ProcessInfo::new(pid, parent)));
+        if let Some(parent) = parent {
+            parent.borrow_mut().children.push(info.clone());
+        }
+        let parent = parent_pid;
         let p = Process {
             pid,
             info: info.clone(),
@@ -157,6 +157,17 @@ impl<H: Host> Vm<H> {
         self.ready.push(pid);
         self.live += 1;
         info
+    }
+
+    /// The pid of a new process: the id of its record when the host keeps process
+    /// records (so a flow, its error reports and `jfc ps` agree), else the next number.
+    fn new_pid(&mut self, parent: Option<u64>) -> u64 {
+        let pid = match self.host.process_started(parent) {
+            Some(pid) if !self.procs.contains_key(&pid) => pid,
+            _ => self.next_pid,
+        };
+        self.next_pid = self.next_pid.max(pid + 1);
+        pid
     }
 
     /// Run until every process has ended (or none can ever be woken again).

@@ -24,10 +24,12 @@ pub struct ProcessRecord {
     pub console: String,
     /// The OS process that ran it.
     pub os_pid: Option<i64>,
+    /// The process that forked it (fork/pfor); None for a process started directly.
+    pub parent: Option<i64>,
 }
 
 const COLUMNS: &str =
-    "pid, job, user, status, started, finished, exit_status, result, error, os_pid";
+    "pid, job, user, status, started, finished, exit_status, result, error, os_pid, parent";
 
 /// The start of a console, always kept: as much as the original engine keeps in all
 /// (platform.md §2.3).
@@ -56,6 +58,7 @@ fn row_to_record(r: &rusqlite::Row<'_>) -> rusqlite::Result<ProcessRecord> {
         error: decoded(r.get(8)?),
         console: String::new(),
         os_pid: r.get(9)?,
+        parent: r.get(10)?,
     };
     if rec.finished.is_none() && rec.os_pid.is_some_and(|p| !os_process_alive(p)) {
         // Killed before it could write its end: it did not finish.
@@ -87,6 +90,26 @@ impl Store {
             params![job, user, now_text(), std::process::id() as i64],
         )?;
         Ok(self.conn.last_insert_rowid())
+    }
+
+    /// A new RUNNING record for a child (fork/pfor) of process `parent`; returns its pid.
+    pub fn process_start_child(&mut self, job: &str, user: &str, parent: i64) -> Result<i64> {
+        self.conn.execute(
+            "INSERT INTO processes (job, user, status, started, os_pid, parent) VALUES (?1, ?2, 'RUNNING', ?3, ?4, ?5)",
+            params![job, user, now_text(), std::process::id() as i64, parent],
+        )?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    /// The pids of the children of process `pid`, oldest first.
+    pub fn process_children(&self, pid: i64) -> Result<Vec<i64>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT pid FROM processes WHERE parent = ?1 ORDER BY pid")?;
+        let rows = stmt
+            .query_map([pid], |r| r.get(0))?
+            .collect::<rusqlite::Result<Vec<i64>>>()?;
+        Ok(rows)
     }
 
     /// Append console text to a record: `text` starts at byte `pos` of everything the

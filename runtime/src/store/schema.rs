@@ -182,6 +182,12 @@ INSERT INTO process_console (pid, pos, len, text)
     SELECT pid, 0, length(CAST(console AS BLOB)), console FROM processes WHERE console != '';
 ALTER TABLE processes DROP COLUMN console;
 "#,
+    // → version 12: the parent of a child process (fork/pfor), whose record gives the
+    // child its pid (store::processes); NULL for a process started directly.
+    r#"
+ALTER TABLE processes ADD COLUMN parent INTEGER;
+CREATE INDEX processes_by_parent ON processes(parent);
+"#,
 ];
 
 /// The schema version this build writes.

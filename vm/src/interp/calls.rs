@@ -185,6 +185,14 @@ impl<H: Host> Vm<H> {
         match receiver {
             Value::Channel(ch) => self.channel_method(ch, name, args),
             Value::Lazy(la) => self.lazy_method(la, name, args),
+            // `p.delete()`: the process's record, which the host keeps.
+            Value::Process(p) if name == "delete" => {
+                let path = crate::value::process::abspath(p.borrow().pid);
+                match self.host.resolve_path("/", &path).map_err(Error::new)? {
+                    Value::Object(record) => self.call_method(&Value::Object(record), name, args),
+                    _ => Err(Error::new(format!("{path} is not a process record"))),
+                }
+            }
             Value::Object(o) => {
                 let v = self.host.object_call(o, name, args).map_err(Error::new)?;
                 if name == "send" {

@@ -68,7 +68,7 @@ impl<H: Host> Vm<H> {
             if let (Some(slot), Some(v)) = (slot, value) {
                 frame.slots[slot as usize] = Some(v);
             }
-            let info = self.spawn(frame, Some(p.pid));
+            let info = self.spawn(frame, Some(&p.info));
             if let Some(state) = p.fork.as_mut() {
                 state.children.push(info);
                 state.running += 1;

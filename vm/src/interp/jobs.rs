@@ -174,6 +174,12 @@ impl<H: Host> Vm<H> {
         Ok(Step::Park)
     }
 
+    /// A console line of `p`: to the host, and kept for `Process.console`.
+    fn console(&self, p: &Process, line: &str) {
+        self.host.console(p.pid, line);
+        p.info.borrow_mut().keep_console(line);
+    }
+
     /// A built-in job such as `print(...)` or `exit(...)` (library.md §1.2).
     pub(crate) fn builtin_job(&mut self, p: &mut Process, id: u16, c: usize) -> Result<Step> {
         let args = self.materialize_args(calls::pop_args(p, c)?)?;
@@ -181,7 +187,7 @@ impl<H: Host> Vm<H> {
         match name {
             "print" => {
                 let line: Vec<String> = args.pos.iter().map(Value::to_text).collect();
-                self.host.console(p.pid, &line.join(" "));
+                self.console(p, &line.join(" "));
                 job_result(p, Value::Null);
             }
             "exit" => {
@@ -222,7 +228,7 @@ impl<H: Host> Vm<H> {
             "abort" => {
                 let msg = args.pos.first().map(Value::to_text);
                 if let Some(m) = &msg {
-                    self.host.console(p.pid, m);
+                    self.console(p, m);
                 }
                 return Err(Error::new(msg.unwrap_or_else(|| "aborted".into())));
             }
@@ -236,7 +242,7 @@ impl<H: Host> Vm<H> {
                             .flatten()
                             .map_or(String::new(), |m| m.to_text())
                     );
-                    self.host.console(p.pid, &msg);
+                    self.console(p, &msg);
                     return Err(Error::new(msg));
                 }
                 job_result(p, Value::Null);
@@ -259,6 +265,7 @@ impl<H: Host> Vm<H> {
             "suspend" => {
                 job_result(p, Value::Null);
                 p.wait = Wait::Suspended;
+                p.info.borrow_mut().suspended = true;
                 self.park(p, None);
                 return Ok(Step::Park);
             }

@@ -6,7 +6,6 @@ use std::rc::Rc;
 use chrono::{Datelike, Timelike, Utc};
 
 use super::datetime::{td_micros, td_parts};
-use super::render::state_name;
 use super::{BoundMethod, Error, Key, Result, Value};
 use crate::builtins::methods::{is_method, DICT_METHODS};
 
@@ -115,6 +114,12 @@ pub fn get_attr(v: &Value, name: &str) -> Result<Value> {
     if is_method(v, name) {
         return Ok(bound(v, name));
     }
+    if let Value::Process(_) = v {
+        return Err(Error::new(format!(
+            "a Process has no attribute '{name}' (it has: {})",
+            super::process::PROPERTIES.join(", ")
+        )));
+    }
     Err(Error::new(format!(
         "{} has no attribute '{name}'",
         v.type_name()
@@ -172,17 +177,7 @@ fn property(v: &Value, name: &str) -> Option<Value> {
             "mode" => Some(Value::str(if p.icase { "i" } else { "" })),
             _ => None,
         },
-        Value::Process(p) => {
-            let p = p.borrow();
-            match name {
-                "pid" => int(p.pid as i64),
-                "status" => Some(Value::str(state_name(p.state))),
-                "result" => Some(p.result.clone()),
-                "exit_status" => Some(p.exit_status.clone()),
-                "error" => Some(p.error.clone()),
-                _ => None,
-            }
-        }
+        Value::Process(p) => super::process::property(&p.borrow(), name),
         Value::Channel(c) => {
             let c = c.borrow();
             match name {

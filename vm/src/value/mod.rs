@@ -21,6 +21,7 @@ mod key;
 pub mod limits;
 pub(crate) mod num;
 mod pattern;
+pub mod process;
 mod regex_error;
 pub mod render;
 mod teardown;
@@ -124,8 +125,10 @@ pub enum ProcessState {
     Done,
 }
 
-/// What a Process value shows; the scheduler updates it as the process runs.
+/// What a Process value shows (library.md §5.1); the scheduler updates it as the
+/// process runs.
 pub struct ProcessInfo {
+    /// The process id: the id of its process record when the host keeps records.
     pub pid: u64,
     pub state: ProcessState,
     pub result: Value,
@@ -133,6 +136,71 @@ pub struct ProcessInfo {
     pub error: Value,
     pub parent: Option<u64>,
     pub detached: bool,
+    /// The flow that started the process (a child: its parent's); null until the
+    /// starter sets it.
+    pub job: Value,
+    /// The executing user, by name (jfc has no User objects yet); null when the host
+    /// has no users.
+    pub user: Value,
+    /// When it started and ended (UTC: cheap to read at every spawn; shown in local time).
+    pub started: chrono::DateTime<chrono::Utc>,
+    pub finished: Option<chrono::DateTime<chrono::Utc>>,
+    /// The parent's info. Weak: the parent holds its children, and it outlives them in
+    /// any case (it waits for them, and the main process's info is held by the run).
+    pub parent_info: Option<std::rc::Weak<RefCell<ProcessInfo>>>,
+    /// Every child it created, for `Process.children`: kept for the run, as a stored
+    /// record keeps its children.
+    pub children: Vec<Rc<RefCell<ProcessInfo>>>,
+    /// Stopped by `suspend()`.
+    pub suspended: bool,
+    /// What the process printed (its console, platform.md §2.3): the first
+    /// [`CONSOLE_LIMIT`] bytes.
+    pub console: String,
+}
+
+/// The console a process keeps: 64 KB, output past it is dropped (platform.md §2.3).
+pub const CONSOLE_LIMIT: usize = 64 * 1024;
+
+impl ProcessInfo {
+    /// A ready process `pid` started now, with `parent`'s job and user.
+    pub fn new(pid: u64, parent: Option<&Rc<RefCell<ProcessInfo>>>) -> ProcessInfo {
+        let (job, user) = parent.map_or((Value::Null, Value::Null), |p| {
+            let p = p.borrow();
+            (p.job.clone(), p.user.clone())
+        });
+        ProcessInfo {
+            pid,
+            state: ProcessState::Ready,
+            result: Value::Null,
+            exit_status: Value::Null,
+            error: Value::Null,
+            parent: parent.map(|p| p.borrow().pid),
+            detached: false,
+            job,
+            user,
+            started: chrono::Utc::now(),
+            finished: None,
+            parent_info: parent.map(Rc::downgrade),
+            children: Vec::new(),
+            suspended: false,
+            console: String::new(),
+        }
+    }
+
+    /// Keep a console line, up to [`CONSOLE_LIMIT`] (cut at a character boundary).
+    pub fn keep_console(&mut self, line: &str) {
+        let room = CONSOLE_LIMIT.saturating_sub(self.console.len());
+        if line.len() < room {
+            self.console.push_str(line);
+            self.console.push('\n');
+            return;
+        }
+        let mut end = room;
+        while !line.is_char_boundary(end) {
+            end -= 1;
+        }
+        self.console.push_str(&line[..end]);
+    }
 }
 
 /// An in-memory channel (`channel()`, library.md §1.9): a FIFO of messages with ids.

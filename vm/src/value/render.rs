@@ -280,9 +280,7 @@ fn scalar(out: &mut String, v: &Value) {
         Value::Date(d) => out.push_str(&fmt_date(d)),
         Value::Time(t) => out.push_str(&fmt_time(t)),
         Value::Timedelta(t) => out.push_str(&fmt_timedelta(t)),
-        Value::Process(p) => {
-            let _ = write!(out, "<Process {}>", p.borrow().pid);
-        }
+        Value::Process(p) => out.push_str(&super::process::abspath(p.borrow().pid)),
         Value::Channel(_) => out.push_str("<Channel>"),
         Value::Builtin(id) => match builtin_name(*id) {
             Some(name) => {

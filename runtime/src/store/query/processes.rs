@@ -38,20 +38,14 @@ const ATTRS: &[(&str, &str, VirtualType, &str)] = &[
         "json_extract(o.exit_status, '$')",
     ),
     ("console", CONSOLE, VirtualType::String, CONSOLE),
+    ("parent", "o.parent", VirtualType::Integer, "o.parent"),
 ];
 
 /// The console of the record `o`, from its pieces (store::processes).
 const CONSOLE: &str = "(SELECT coalesce(group_concat(c.text, '' ORDER BY c.pos), '') FROM process_console c WHERE c.pid = o.pid)";
 
 /// Attributes of the spec that jfc does not record (yet): refused by name.
-const NOT_RECORDED: &[&str] = &[
-    "schedule",
-    "invoker",
-    "parent",
-    "suspended",
-    "lineno",
-    "elapsed_time",
-];
+const NOT_RECORDED: &[&str] = &["schedule", "invoker", "suspended", "lineno", "elapsed_time"];
 
 fn names() -> String {
     ATTRS.iter().map(|a| a.0).collect::<Vec<_>>().join(", ")
@@ -110,8 +104,11 @@ fn condition(key: &str, value: &Value) -> std::result::Result<Cond, String> {
     let (name, lookup) = split_known(key, |n| attr(n).is_ok());
     let (name, column, ty, _) = *attr(name)?;
     let lookup = parse_lookup(lookup)?;
-    // A job or user given as an object stands for its path or name.
+    // A job or user given as an object stands for its path or name; a parent, as a
+    // record (`/process/id_<pid>`, whose id is `-pid`) or a Process value, for its pid.
     let value = match value {
+        Value::Object(o) if name == "parent" => Value::Int(-o.id),
+        Value::Process(p) if name == "parent" => Value::Int(p.borrow().pid as i64),
         Value::Object(o) if name == "user" => {
             Value::str(o.path.rsplit('/').next().unwrap_or_default())
         }
