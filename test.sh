@@ -11,6 +11,8 @@ install_packages() {
     # Debian packages the suite uses; installed only when missing (CI runs as root).
     local missing=()
     need bash || missing+=(bash)
+    # Local commands with __sudo__/__user__ run through sudo (tests/commands.rs).
+    need sudo || missing+=(sudo)
     if [ ${#missing[@]} -gt 0 ]; then
         if [ "$(id -u)" = 0 ] && need apt-get; then
             apt-get update -qq && apt-get install -y -qq "${missing[@]}"

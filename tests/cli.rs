@@ -251,7 +251,10 @@ fn exit_statuses_tell_usage_and_missing_input_from_flow_errors() {
 #[test]
 fn bad_option_values_are_refused_with_the_choices() {
     for (args, choices) in [
-        (&["ps", "--status", "bogus"][..], "RUNNING, DONE, ABORTED"),
+        (
+            &["ps", "--status", "bogus"][..],
+            "RUNNING, WAITING, DONE, ABORTED",
+        ),
         (
             &["--log-level", "loud", "ps"][..],
             "error, warn, info, debug, trace",

@@ -448,8 +448,10 @@ fn import_prune_deletes_only_what_came_from_that_directory() {
 fn commands_that_only_read_never_create_a_store() {
     let cwd = tempfile::tempdir().expect("temp dir");
     let out_dir = cwd.path().join("out");
-    let commands: [&[&str]; 7] = [
+    let commands: [&[&str]; 9] = [
         &["obj", "ls"],
+        &["ps"],
+        &["ps", "1", "--rm", "--dry-run"],
         &["import", ".", "--dry-run"],
         &["obj", "cat", "/system"],
         &["obj", "rm", "/x"],
@@ -469,7 +471,7 @@ fn commands_that_only_read_never_create_a_store() {
         assert_eq!(
             err(&o),
             format!(
-                "error: there is no store at {} (`jfc import` or `jfc run` creates one; --store or JFC_STORE names another)\n",
+                "error: there is no store at {} (`jfc import` or `jfc obj set` creates one; --store or JFC_STORE names another)\n",
                 default.display()
             ),
             "{args:?}"

@@ -97,7 +97,13 @@ fn every_run_leaves_a_process_record() {
     let only_done = out(&e.jfc(&["ps", "--status", "done", "--json"]));
     assert!(!only_done.contains("ABORTED"), "{only_done}");
 
-    assert!(e.jfc(&["ps", "--rm", &pid]).status.success());
+    let dry = e.jfc(&["ps", "--rm", "--dry-run", &pid]);
+    assert!(dry.status.success(), "{}", err(&dry));
+    assert!(out(&dry).starts_with(&format!("would delete process {pid} (")));
+    assert_eq!(ps_json(&e).len(), 2, "a dry run deletes nothing");
+    let rm = e.jfc(&["ps", "--rm", &pid]);
+    assert!(rm.status.success());
+    assert!(out(&rm).starts_with(&format!("deleted process {pid} (")));
     assert_eq!(ps_json(&e).len(), 1);
     let missing = e.jfc(&["ps", &pid]);
     assert_eq!(missing.status.code(), Some(1));

@@ -256,7 +256,12 @@ impl Host for LocalHost {
 
     fn process_waiting(&self, pid: u64, waiting: bool) {
         // The main process's pid is its record's id (process_started).
-        if let Some(rec) = self.record.borrow().as_ref().filter(|r| r.pid as u64 == pid) {
+        if let Some(rec) = self
+            .record
+            .borrow()
+            .as_ref()
+            .filter(|r| r.pid as u64 == pid)
+        {
             rec.writer
                 .status(if waiting { "WAITING" } else { "RUNNING" });
         }

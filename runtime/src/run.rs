@@ -199,10 +199,11 @@ fn compile_error(
     id: crate::store::objects::ObjectId,
     path: &str,
 ) -> Option<RunError> {
-    let Ok(Value::Str(text)) = store.read_field(id, "source") else {
+    let source = store.read_field(id, "source").ok()?;
+    let Value::Str(text) = &source else {
         return None;
     };
-    let diagnostics = jfc_compiler::compile(&text, path).err()?;
+    let diagnostics = jfc_compiler::compile(text, path).err()?;
     Some(RunError::Compile {
         text: text.to_string(),
         diagnostics,

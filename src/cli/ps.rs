@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use clap::Args;
 use jfc_runtime::store::processes::ProcessRecord;
+use jfc_runtime::store::Store;
 use jfc_vm::value::Value;
 
 #[derive(Args)]
@@ -30,6 +31,9 @@ pub struct PsArgs {
     /// Delete the record of the finished process PID.
     #[arg(long, requires = "pid")]
     pub rm: bool,
+    /// With --rm: say what would be deleted, delete nothing.
+    #[arg(long, requires = "rm")]
+    pub dry_run: bool,
 }
 
 pub fn run(args: PsArgs, store: Option<&Path>) -> ExitCode {
@@ -43,11 +47,10 @@ pub fn run(args: PsArgs, store: Option<&Path>) -> ExitCode {
 }
 
 fn ps(args: PsArgs, store: Option<&Path>) -> Result<ExitCode, String> {
-    let mut store = super::open_store(store)?;
+    let mut store = super::open_existing_store(store)?;
     if let Some(pid) = args.pid {
         if args.rm {
-            store.delete_process(pid).map_err(|e| e.0)?;
-            return Ok(ExitCode::SUCCESS);
+            return remove(&mut store, pid, args.dry_run);
         }
         let rec = store.process(pid).map_err(|e| e.0)?;
         if args.json {
@@ -69,6 +72,22 @@ fn ps(args: PsArgs, store: Option<&Path>) -> Result<ExitCode, String> {
         println!("{}", serde_json::Value::Array(all));
     } else {
         table(&records);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `jfc ps PID --rm [--dry-run]`: names the record it deletes (or would delete).
+fn remove(store: &mut Store, pid: i64, dry_run: bool) -> Result<ExitCode, String> {
+    let rec = store.process(pid).map_err(|e| e.0)?;
+    let what = format!("process {pid} ({}, {})", rec.job, rec.status);
+    if dry_run {
+        if matches!(rec.status.as_str(), "RUNNING" | "WAITING") {
+            return Err(format!("{what} is still running: it cannot be deleted"));
+        }
+        println!("would delete {what}");
+    } else {
+        store.delete_process(pid).map_err(|e| e.0)?;
+        println!("deleted {what}");
     }
     Ok(ExitCode::SUCCESS)
 }

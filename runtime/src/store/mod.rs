@@ -84,7 +84,7 @@ impl Store {
     pub fn open_existing(path: &Path) -> Result<Store> {
         if !path.is_file() {
             return Err(StoreError(format!(
-                "there is no store at {} (`jfc import` or `jfc run` creates one; --store or JFC_STORE names another)",
+                "there is no store at {} (`jfc import` or `jfc obj set` creates one; --store or JFC_STORE names another)",
                 path.display()
             )));
         }

@@ -189,7 +189,7 @@ impl<H: Host> Vm<H> {
             Value::Process(p) if name == "delete" => {
                 let path = crate::value::process::abspath(p.borrow().pid);
                 match self.host.resolve_path("/", &path).map_err(Error::new)? {
-                    Value::Object(record) => self.call_method(&Value::Object(record), name, args),
+                    record @ Value::Object(_) => self.call_method(&record, name, args),
                     _ => Err(Error::new(format!("{path} is not a process record"))),
                 }
             }
