@@ -4,7 +4,6 @@
 //! `--deny-warnings`), 64 usage error (EX_USAGE), 66 an input file is missing or
 //! unreadable (EX_NOINPUT; the other files are still checked).
 
-use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -65,15 +64,15 @@ fn collect_readable(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<(PathBuf, String)>)
     (files, missing)
 }
 
+/// The `*.jf` files under `dir`, in name order; links are followed, loops reported.
 fn walk(dir: &Path, files: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    let mut entries: Vec<_> = std::fs::read_dir(dir)?.collect::<Result<_, _>>()?;
-    entries.sort_by_key(|e| e.path());
+    let entries = walkdir::WalkDir::new(dir)
+        .follow_links(true)
+        .sort_by_file_name();
     for e in entries {
-        let path = e.path();
-        if path.is_dir() {
-            walk(&path, files)?;
-        } else if path.extension().is_some_and(|x| x == "jf") {
-            files.push(path);
+        let e = e?;
+        if e.file_type().is_file() && e.path().extension().is_some_and(|x| x == "jf") {
+            files.push(e.into_path());
         }
     }
     Ok(())
@@ -81,7 +80,7 @@ fn walk(dir: &Path, files: &mut Vec<PathBuf>) -> std::io::Result<()> {
 
 pub fn run(args: CheckArgs) -> ExitCode {
     let (files, mut unreadable) = collect_readable(&args.paths);
-    let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let color = super::use_color();
     let (mut checked, mut errors, mut warnings) = (0, 0, 0);
     for file in &files {
         let name = file.display().to_string();

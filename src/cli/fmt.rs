@@ -1,6 +1,5 @@
 //! `jfc fmt`: rewrite files in the canonical layout, or check that they are.
 
-use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -37,7 +36,7 @@ pub fn run(args: FmtArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let color = super::use_color();
     let (mut failed, mut changed) = (false, false);
     for file in &files {
         match format_file(file, args.check, color) {

@@ -169,33 +169,32 @@ fn split_multipart<'a>(body: &'a [u8], boundary: &str) -> Vec<&'a [u8]> {
     parts
 }
 
+/// A base64 body or encoded word as mail carries it: line breaks and stray characters
+/// are skipped, the URL-safe alphabet is read too, padding is optional, and a last
+/// incomplete group is dropped rather than failing the whole message.
 fn base64_decode(data: &[u8]) -> Vec<u8> {
-    let val = |c: u8| -> Option<u32> {
-        Some(match c {
-            b'A'..=b'Z' => c - b'A',
-            b'a'..=b'z' => c - b'a' + 26,
-            b'0'..=b'9' => c - b'0' + 52,
-            b'+' | b'-' => 62,
-            b'/' | b'_' => 63,
-            _ => return None,
-        } as u32)
-    };
-    let mut out = Vec::with_capacity(data.len() * 3 / 4);
-    let (mut acc, mut bits) = (0u32, 0);
-    for &c in data {
-        if c == b'=' {
-            break;
-        }
-        let Some(v) = val(c) else { continue };
-        acc = (acc << 6) | v;
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((acc >> bits) as u8);
-            acc &= (1 << bits) - 1;
-        }
+    use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
+    use base64::Engine;
+    const LENIENT: GeneralPurpose = GeneralPurpose::new(
+        &base64::alphabet::STANDARD,
+        GeneralPurposeConfig::new()
+            .with_decode_padding_mode(DecodePaddingMode::Indifferent)
+            .with_decode_allow_trailing_bits(true),
+    );
+    let mut text: Vec<u8> = data
+        .iter()
+        .take_while(|&&c| c != b'=')
+        .filter_map(|&c| match c {
+            b'-' => Some(b'+'),
+            b'_' => Some(b'/'),
+            c if c.is_ascii_alphanumeric() || c == b'+' || c == b'/' => Some(c),
+            _ => None,
+        })
+        .collect();
+    if text.len() % 4 == 1 {
+        text.pop(); // six bits: not a byte
     }
-    out
+    LENIENT.decode(&text).unwrap_or_default()
 }
 
 /// Quoted-printable; `header` also turns `_` into a space (RFC 2047 Q).
@@ -307,5 +306,15 @@ mod tests {
             "[{'Content-Type'='text/plain; charset=iso-8859-1', 'Content-Transfer-Encoding'='quoted-printable', Body='café', Filename=null, 'Is-Multipart'=false}, \
              {'Content-Type'='application/octet-stream', 'Content-Disposition'='attachment; filename=\"a.bin\"', 'Content-Transfer-Encoding'='base64', Body=b'\\x00\\x01\\x02', Filename='a.bin', 'Is-Multipart'=false}]"
         );
+    }
+
+    #[test]
+    fn base64_bodies_as_mail_carries_them() {
+        // Wrapped lines, padded or not, the URL-safe alphabet, a stray last character.
+        assert_eq!(base64_decode(b"aGVs\r\nbG8=\r\n"), b"hello");
+        assert_eq!(base64_decode(b"aGVsbG8"), b"hello");
+        assert_eq!(base64_decode(b"-_8="), [0xfb, 0xff]);
+        assert_eq!(base64_decode(b"aGVsbG8hX"), b"hello!");
+        assert_eq!(base64_decode(b"!!"), b"");
     }
 }

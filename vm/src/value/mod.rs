@@ -22,7 +22,7 @@ pub mod limits;
 pub(crate) mod num;
 mod pattern;
 pub mod process;
-mod regex_error;
+pub mod regex_error;
 pub mod render;
 mod teardown;
 mod template;

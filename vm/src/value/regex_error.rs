@@ -26,6 +26,18 @@ pub(crate) fn describe(original: &str, translated: &str, map: &[usize]) -> Strin
     }
 }
 
+/// The error message for a pattern compiled as written (no translation), such as the
+/// `__regex` lookups of the store's `find()`.
+pub fn untranslated(pattern: &str) -> String {
+    let mut map: Vec<usize> = pattern
+        .chars()
+        .enumerate()
+        .flat_map(|(i, c)| std::iter::repeat_n(i, c.len_utf8()))
+        .collect();
+    map.push(pattern.chars().count());
+    describe(pattern, pattern, &map)
+}
+
 const UNCLOSED: &str = "unclosed group";
 const UNBALANCED: &str = "unbalanced parenthesis";
 const UNCLOSED_CLASS: &str = "unterminated character set";

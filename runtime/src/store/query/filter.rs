@@ -333,18 +333,12 @@ fn regex(value: &Value, icase: bool) -> Result<String, String> {
             ))
         }
     };
-    let text = if icase || pattern_icase {
+    fancy_regex::Regex::new(&text).map_err(|_| jfc_vm::value::regex_error::untranslated(&text))?;
+    Ok(if icase || pattern_icase {
         format!("(?i){text}")
     } else {
         text
-    };
-    fancy_regex::Regex::new(&text).map_err(|e| {
-        format!(
-            "invalid regular expression {}: {e}",
-            Value::str(&text).to_nested_text()
-        )
-    })?;
-    Ok(text)
+    })
 }
 
 /// The elements of the Array an `in`/`range` lookup takes.
