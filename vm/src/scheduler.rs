@@ -53,7 +53,9 @@ impl Default for VmOptions {
 pub struct Vm<H: Host> {
     pub(crate) host: H,
     pub(crate) opts: VmOptions,
-    pub(crate) procs: HashMap<u64, Process>,
+    /// Boxed: a table grows by doubling, and its empty slots would each cost a whole
+    /// `Process`; moving one in and out of the table is then a pointer copy too.
+    pub(crate) procs: HashMap<u64, Box<Process>>,
     pub(crate) ready: UniqueQueue,
     timers: BinaryHeap<Reverse<(Instant, u64, u64)>>,
     pub(crate) done_tx: Sender<(Ticket, Completion)>,
@@ -153,7 +155,7 @@ impl<H: Host> Vm<H> {
             listening: Vec::new(),
             command: None,
         };
-        self.procs.insert(pid, p);
+        self.procs.insert(pid, Box::new(p));
         self.ready.push(pid);
         self.live += 1;
         info
