@@ -119,8 +119,10 @@ pub fn run_file(
         .map_err(RunError::Usage)?;
     {
         let mut i = info.borrow_mut();
-        i.job = flow.value;
-        i.user = user;
+        i.origin = std::rc::Rc::new(jfc_vm::value::ProcessOrigin {
+            job: flow.value,
+            user,
+        });
         tracing::info!("process {} runs {}", i.pid, flow.job);
     }
     vm.run();

@@ -136,12 +136,9 @@ pub struct ProcessInfo {
     pub error: Value,
     pub parent: Option<u64>,
     pub detached: bool,
-    /// The flow that started the process (a child: its parent's); null until the
-    /// starter sets it.
-    pub job: Value,
-    /// The executing user, by name (jfc has no User objects yet); null when the host
-    /// has no users.
-    pub user: Value,
+    /// The flow and user it runs for: shared with its parent (a child runs for the same
+    /// ones), so a process costs a pointer here, not two values.
+    pub origin: Rc<ProcessOrigin>,
     /// When it started and ended (UTC: cheap to read at every spawn; shown in local time).
     pub started: chrono::DateTime<chrono::Utc>,
     pub finished: Option<chrono::DateTime<chrono::Utc>>,
@@ -158,16 +155,30 @@ pub struct ProcessInfo {
     pub console: String,
 }
 
+/// What a process runs for (`Process.job`, `Process.user`).
+pub struct ProcessOrigin {
+    /// The flow that started the process; null until the starter sets it.
+    pub job: Value,
+    /// The executing user, by name (jfc has no User objects yet); null when the host
+    /// has no users.
+    pub user: Value,
+}
+
 /// The console a process keeps: 64 KB, output past it is dropped (platform.md §2.3).
 pub const CONSOLE_LIMIT: usize = 64 * 1024;
 
 impl ProcessInfo {
     /// A ready process `pid` started now, with `parent`'s job and user.
     pub fn new(pid: u64, parent: Option<&Rc<RefCell<ProcessInfo>>>) -> ProcessInfo {
-        let (job, user) = parent.map_or((Value::Null, Value::Null), |p| {
-            let p = p.borrow();
-            (p.job.clone(), p.user.clone())
-        });
+        let origin = parent.map_or_else(
+            || {
+                Rc::new(ProcessOrigin {
+                    job: Value::Null,
+                    user: Value::Null,
+                })
+            },
+            |p| p.borrow().origin.clone(),
+        );
         ProcessInfo {
             pid,
             state: ProcessState::Ready,
@@ -176,8 +187,7 @@ impl ProcessInfo {
             error: Value::Null,
             parent: parent.map(|p| p.borrow().pid),
             detached: false,
-            job,
-            user,
+            origin,
             started: chrono::Utc::now(),
             finished: None,
             parent_info: parent.map(Rc::downgrade),

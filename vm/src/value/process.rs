@@ -45,8 +45,8 @@ pub(crate) fn property(p: &ProcessInfo, name: &str) -> Option<Value> {
         "abspath" => Value::str(&abspath(p.pid)),
         "name" => Value::str(&format!("id_{}", p.pid)),
         "status" => Value::str(state_name(p.state)),
-        "user" => p.user.clone(),
-        "job" => p.job.clone(),
+        "user" => p.origin.user.clone(),
+        "job" => p.origin.job.clone(),
         "parent" => p
             .parent_info
             .as_ref()
