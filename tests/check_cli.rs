@@ -2,7 +2,7 @@
 //! input; a missing file answers in JSON too with `--format json`; every error of a
 //! file in one run; calls of sibling flows resolved against the file's directory.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
 
 fn jfc(args: &[&str]) -> Output {
@@ -16,12 +16,12 @@ fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
 
-/// A fresh directory for one test.
-fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("jfc-check-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    dir
+/// A fresh directory for one test, removed when the returned value is dropped.
+fn temp_dir(name: &str) -> tempfile::TempDir {
+    tempfile::Builder::new()
+        .prefix(&format!("jfc-check-{name}-"))
+        .tempdir()
+        .expect("temp dir")
 }
 
 fn write(path: &Path, text: &str) -> String {
@@ -32,8 +32,8 @@ fn write(path: &Path, text: &str) -> String {
 #[test]
 fn missing_file_is_exit_66_and_json_names_it() {
     let dir = temp_dir("missing");
-    let good = write(&dir.join("good.jf"), "print('x')\n");
-    let missing = dir.join("nosuch.jf").display().to_string();
+    let good = write(&dir.path().join("good.jf"), "print('x')\n");
+    let missing = dir.path().join("nosuch.jf").display().to_string();
     let out = jfc(&["check", "--format", "json", &missing]);
     assert_eq!(out.status.code(), Some(66));
     let v: serde_json::Value =
@@ -71,7 +71,7 @@ fn usage_error_is_exit_64_and_flow_errors_exit_2() {
     );
     assert_eq!(jfc(&["check", "--help"]).status.code(), Some(0));
     let dir = temp_dir("usage");
-    let bad = write(&dir.join("bad.jf"), "print(\n");
+    let bad = write(&dir.path().join("bad.jf"), "print(\n");
     assert_eq!(jfc(&["check", &bad]).status.code(), Some(2));
 }
 
@@ -79,7 +79,7 @@ fn usage_error_is_exit_64_and_flow_errors_exit_2() {
 fn syntax_and_semantic_errors_in_one_run() {
     let dir = temp_dir("one-run");
     let file = write(
-        &dir.join("f.jf"),
+        &dir.path().join("f.jf"),
         "[a = {x = 1, x = 2}] -> continue\n-> [y = ] -> print(a)\n",
     );
     let out = jfc(&["check", "--format", "json", &file]);
@@ -94,14 +94,14 @@ fn syntax_and_semantic_errors_in_one_run() {
 #[test]
 fn sibling_flow_calls_are_checked_outside_a_project() {
     let dir = temp_dir("siblings");
-    write(&dir.join("deploy.jf"), "print('deploy')\n");
-    let main = write(&dir.join("main.jf"), "[./deploy] -> [./nosuch]\n");
+    write(&dir.path().join("deploy.jf"), "print('deploy')\n");
+    let main = write(&dir.path().join("main.jf"), "[./deploy] -> [./nosuch]\n");
     let out = jfc(&["check", "--format", "json", &main]);
     assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
     let v: serde_json::Value = serde_json::from_str(text(&out.stdout).trim()).expect("one line");
     assert_eq!(v["code"], "E0016");
     assert_eq!(v["column"], 16);
     // In a project the path may name a store object: nothing to report.
-    write(&dir.join("jfc.toml"), "");
+    write(&dir.path().join("jfc.toml"), "");
     assert_eq!(jfc(&["check", &main]).status.code(), Some(0));
 }

@@ -4,20 +4,25 @@ use std::path::PathBuf;
 use std::process::{Command, Output};
 
 /// Run `jfc ARGS FILE` where FILE holds `flow`, each call in a directory of its own
-/// (tests run in parallel).
+/// (tests run in parallel), removed when the call returns.
 fn jfc(args: &[&str], flow: &str) -> Output {
-    static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-    let n = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let dir = std::env::temp_dir().join(format!("jfc-cli-{}-{n}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    let file: PathBuf = dir.join("flow.jf");
+    let dir = temp_dir();
+    let file: PathBuf = dir.path().join("flow.jf");
     std::fs::write(&file, flow).expect("write flow");
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_jfc"));
     cmd.args(args)
         .arg(&file)
-        .current_dir(&dir)
+        .current_dir(dir.path())
         .env_remove("JFC_STORE");
     cmd.output().expect("jfc runs")
+}
+
+/// A fresh directory, removed when the returned value is dropped.
+fn temp_dir() -> tempfile::TempDir {
+    tempfile::Builder::new()
+        .prefix("jfc-cli-")
+        .tempdir()
+        .expect("temp dir")
 }
 
 fn text(b: &[u8]) -> String {
@@ -132,10 +137,8 @@ fn help_is_everywhere() {
 
 #[test]
 fn run_with_a_store_reaches_objects_by_absolute_path() {
-    let dir = std::env::temp_dir().join(format!("jfc-cli-store-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    let store = dir.join("s.sqlite");
+    let dir = temp_dir();
+    let store = dir.path().join("s.sqlite");
     let flow = "[n = /.add('web1', /system/types/NodeInfo)] -> [22 >> n.port] -> print(n, n.port, n.type_name)
 -> [/system/channels/Alert.send: {msg = 'disk full'}] -> </system/channels/Alert> -> print($RESULT.msg)
 -> [70000 >> n.port] => print('not reached')
@@ -165,8 +168,8 @@ fn run_with_a_store_reaches_objects_by_absolute_path() {
 
 #[test]
 fn a_project_flow_runs_as_its_store_object() {
-    let root = std::env::temp_dir().join(format!("jfc-cli-project-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&root);
+    let tmp = temp_dir();
+    let root = tmp.path();
     for d in ["flows", "nodes"] {
         std::fs::create_dir_all(root.join(d)).expect("dirs");
     }
@@ -186,7 +189,7 @@ fn a_project_flow_runs_as_its_store_object() {
     let store = root.join(".jfc/store.sqlite");
     let run = || {
         Command::new(env!("CARGO_BIN_EXE_jfc"))
-            .current_dir(&root)
+            .current_dir(root)
             .args([
                 "--store",
                 store.to_str().expect("utf-8"),
@@ -298,12 +301,11 @@ fn log_level_controls_the_runtime_logs() {
         "{}",
         text(&out.stderr)
     );
-    let dir = std::env::temp_dir().join(format!("jfc-cli-{}-log", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    std::fs::write(dir.join("f.jf"), flow).expect("write flow");
+    let dir = temp_dir();
+    std::fs::write(dir.path().join("f.jf"), flow).expect("write flow");
     let env = Command::new(env!("CARGO_BIN_EXE_jfc"))
         .args(["run", "f.jf"])
-        .current_dir(&dir)
+        .current_dir(dir.path())
         .env("JFC_LOG", "jfc_runtime=info")
         .env_remove("JFC_STORE")
         .output()

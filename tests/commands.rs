@@ -6,11 +6,12 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("jfc-commands-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    dir
+/// A fresh directory for one test, removed when the returned value is dropped.
+fn temp_dir(name: &str) -> tempfile::TempDir {
+    tempfile::Builder::new()
+        .prefix(&format!("jfc-commands-{name}-"))
+        .tempdir()
+        .expect("temp dir")
 }
 
 fn flow_file(dir: &Path, flow: &str) -> PathBuf {
@@ -28,9 +29,9 @@ fn jfc() -> Command {
 
 fn run(name: &str, args: &[&str], flow: &str) -> Output {
     let dir = temp_dir(name);
-    let file = flow_file(&dir, flow);
+    let file = flow_file(dir.path(), flow);
     jfc()
-        .current_dir(&dir)
+        .current_dir(dir.path())
         .arg("run")
         .args(args)
         .arg(&file)
@@ -112,10 +113,10 @@ fn every_parallel_command_runs_at_the_same_time() {
     let dir = temp_dir("barrier");
     let flow = format!(
         "{{ pfor i in 16 | ['touch {d}/$i; for k in $(seq 200); do [ $(ls {d} | wc -l) -ge 16 ] && exit 0; sleep 0.05; done; exit 1'] }}\n",
-        d = dir.join("started").display()
+        d = dir.path().join("started").display()
     );
-    std::fs::create_dir_all(dir.join("started")).unwrap();
-    let file = flow_file(&dir, &flow);
+    std::fs::create_dir_all(dir.path().join("started")).unwrap();
+    let file = flow_file(dir.path(), &flow);
     let out = jfc().arg("run").arg(&file).output().unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
 }
@@ -123,12 +124,12 @@ fn every_parallel_command_runs_at_the_same_time() {
 #[test]
 fn a_timeout_kills_the_whole_command() {
     let dir = temp_dir("timeout");
-    let pidfile = dir.join("sleep.pid");
+    let pidfile = dir.path().join("sleep.pid");
     let flow = format!(
         "[__timeout__ = 1] -> ['sleep 600 & echo $! > {}; wait; echo x'] =>> print($STATUS, $ERROR)\n",
         pidfile.display()
     );
-    let file = flow_file(&dir, &flow);
+    let file = flow_file(dir.path(), &flow);
     let t = Instant::now();
     let out = jfc().arg("run").arg(&file).output().unwrap();
     assert!(
@@ -152,13 +153,13 @@ fn a_timeout_kills_the_whole_command() {
 /// is gone, jfc exits 128 + the signal number, and the process record says why.
 fn signal_ends_command(name: &str, signal: &str, code: i32) {
     let dir = temp_dir(name);
-    let store = dir.join("store.sqlite");
-    let pidfile = dir.join("bash.pid");
+    let store = dir.path().join("store.sqlite");
+    let pidfile = dir.path().join("bash.pid");
     let flow = format!(
         "print('started') -> ['bash -c \"echo \\$\\$ > {}; sleep 600\"']\n",
         pidfile.display()
     );
-    let file = flow_file(&dir, &flow);
+    let file = flow_file(dir.path(), &flow);
     let mut child = Started(
         jfc()
             .arg("--store")
@@ -287,9 +288,9 @@ fn ps_json(store: &Path, pid: &str) -> serde_json::Value {
 #[test]
 fn the_record_streams_its_console_and_shows_waiting_then_running() {
     let dir = temp_dir("record");
-    let store = dir.join("store.sqlite");
+    let store = dir.path().join("store.sqlite");
     let file = flow_file(
-        &dir,
+        dir.path(),
         "print('hello') -> ['sleep 1'] -> sleep(1) -> { while true | [] }\n",
     );
     let _child = Started(

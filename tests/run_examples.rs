@@ -65,17 +65,21 @@ fn check_dir(dir: &str, with_store: bool) {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
     let all = cases(&dir);
     assert!(!all.is_empty(), "no cases in {}", dir.display());
-    let scratch = std::env::temp_dir().join(format!("jfc-run-cases-{}", std::process::id()));
-    fs::create_dir_all(&scratch).expect("temp dir");
+    let scratch = tempfile::Builder::new()
+        .prefix("jfc-run-cases-")
+        .tempdir()
+        .expect("temp dir");
     let failures: Vec<String> = all
         .iter()
         .filter_map(|c| {
-            let store = with_store
-                .then(|| scratch.join(c.with_extension("sqlite").file_name().unwrap_or_default()));
+            let store = with_store.then(|| {
+                scratch
+                    .path()
+                    .join(c.with_extension("sqlite").file_name().unwrap_or_default())
+            });
             run_case(c, store.as_deref())
         })
         .collect();
-    let _ = fs::remove_dir_all(&scratch);
     assert!(
         failures.is_empty(),
         "{} of {} failed:\n{}",

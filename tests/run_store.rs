@@ -5,17 +5,19 @@
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
+/// A store file in a fresh directory, removed when this is dropped.
 struct Env {
     store: PathBuf,
-    dir: PathBuf,
+    dir: tempfile::TempDir,
 }
 
 fn env(name: &str) -> Env {
-    let dir = std::env::temp_dir().join(format!("jfc-runstore-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("temp dir");
+    let dir = tempfile::Builder::new()
+        .prefix(&format!("jfc-runstore-{name}-"))
+        .tempdir()
+        .expect("temp dir");
     Env {
-        store: dir.join("store.sqlite"),
+        store: dir.path().join("store.sqlite"),
         dir,
     }
 }
@@ -26,7 +28,7 @@ impl Env {
             .arg("--store")
             .arg(&self.store)
             .args(args)
-            .current_dir(&self.dir)
+            .current_dir(self.dir.path())
             .env_remove("JFC_STORE")
             .env_remove("JFC_LOG")
             .output()
@@ -34,7 +36,7 @@ impl Env {
     }
 
     fn flow(&self, name: &str, text: &str) {
-        std::fs::write(self.dir.join(name), text).expect("write flow");
+        std::fs::write(self.dir.path().join(name), text).expect("write flow");
     }
 
     /// `jfc ps --json`: every record.

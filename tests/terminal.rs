@@ -45,24 +45,35 @@ fn stderr_on_a_terminal(args: &[&str], no_color: Option<&str>) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-fn bad_flow() -> String {
-    let dir = std::env::temp_dir().join(format!("jfc-terminal-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    let file = dir.join("bad.jf");
+/// A flow file that does not compile, in a directory removed when this is dropped.
+struct BadFlow {
+    _dir: tempfile::TempDir,
+    path: String,
+}
+
+fn bad_flow() -> BadFlow {
+    let dir = tempfile::Builder::new()
+        .prefix("jfc-terminal-")
+        .tempdir()
+        .expect("temp dir");
+    let file = dir.path().join("bad.jf");
     std::fs::write(&file, "print('a')\nprint('b')\n").expect("write flow");
-    file.display().to_string()
+    BadFlow {
+        path: file.display().to_string(),
+        _dir: dir,
+    }
 }
 
 #[test]
 fn run_reports_are_coloured_on_a_terminal_unless_no_color() {
     let flow = bad_flow();
-    let coloured = stderr_on_a_terminal(&["run", &flow], None);
+    let coloured = stderr_on_a_terminal(&["run", &flow.path], None);
     assert!(coloured.contains("does not compile"), "{coloured}");
     assert!(
         coloured.contains('\x1b'),
         "no colour on a terminal: {coloured}"
     );
-    let plain = stderr_on_a_terminal(&["run", &flow], Some("1"));
+    let plain = stderr_on_a_terminal(&["run", &flow.path], Some("1"));
     assert!(plain.contains("does not compile"), "{plain}");
     assert!(
         !plain.contains('\x1b'),
@@ -73,8 +84,8 @@ fn run_reports_are_coloured_on_a_terminal_unless_no_color() {
 #[test]
 fn logs_are_coloured_on_a_terminal_unless_no_color() {
     let flow = bad_flow();
-    let store = format!("{flow}.sqlite");
-    let args = ["--log-level", "debug", "--store", &store, "run", &flow];
+    let store = format!("{}.sqlite", flow.path);
+    let args = ["--log-level", "debug", "--store", &store, "run", &flow.path];
     let coloured = stderr_on_a_terminal(&args, None);
     assert!(coloured.contains("opening the store"), "{coloured}");
     assert!(

@@ -309,7 +309,11 @@ fn unknown_builtin_reported_once() {
 /// the flow may run from the store where `./name` can be any object.
 #[test]
 fn missing_flow_depends_on_the_files() {
-    let root = std::env::temp_dir().join(format!("jfc-e0016-{}", std::process::id()));
+    let tmp = tempfile::Builder::new()
+        .prefix("jfc-e0016-")
+        .tempdir()
+        .unwrap();
+    let root = tmp.path();
     let flows = root.join("flows");
     fs::create_dir_all(&flows).unwrap();
     fs::write(flows.join("deploy.jf"), "print('deploy')\n").unwrap();
@@ -328,7 +332,6 @@ fn missing_flow_depends_on_the_files() {
     let inside = FilePlace::of(&flows.join("main.jf"));
     assert!(inside.in_project, "jfc.toml in a parent directory");
     assert_eq!(codes(&inside), []);
-    fs::remove_dir_all(&root).unwrap();
 }
 
 /// A syntax error does not hide the other errors of the file: the checks run over
