@@ -48,14 +48,16 @@ pub fn analyze(text: &str) -> Analysis {
 }
 
 /// [`analyze`] for a flow file at `place`, as `jfc check` does: also checks the calls
-/// of sibling flows and, when there is no error, generates the code, so that a limit
-/// of the bytecode (E0019) is reported by `check` and not first by `run`.
+/// of sibling flows and, when there is no error and the flow may be beyond a limit of
+/// the bytecode, generates the code, so that E0019 is reported by `check` and not
+/// first by `run` (a flow well within the limits is not compiled: that would only
+/// add time).
 pub fn analyze_file(text: &str, place: &check::FilePlace) -> Analysis {
     let mut analysis = analyze(text);
     analysis
         .diagnostics
         .extend(check::check_files(&analysis.program, place));
-    if !analysis.has_errors() {
+    if !analysis.has_errors() && codegen::may_reach_limits(&analysis.program) {
         if let Err(limit) = codegen::compile(&analysis.program, "", text) {
             analysis.diagnostics.push(limit);
         }

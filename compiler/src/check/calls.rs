@@ -1,31 +1,32 @@
 //! Calls of built-ins: unknown names, argument counts, keyword names, argument order.
 
-use std::collections::HashSet;
-
 use super::suggest;
-use crate::ast::{Arg, Ident};
+use super::LazyNames;
+use crate::ast::Arg;
 use crate::builtins::{self, BuiltinKind, BUILTINS};
 use crate::diagnostics::{Code, Diagnostic};
+use crate::span::Span;
 
 /// Check `name(args)`; `as_job` when it stands as a job of its own. `known`: every
 /// name the flow assigns, when the whole flow is known.
 pub fn check_call(
-    name: &Ident,
+    name: &str,
+    span: Span,
     args: &[Arg],
     as_job: bool,
-    known: Option<&HashSet<String>>,
+    known: Option<&LazyNames>,
     out: &mut Vec<Diagnostic>,
 ) {
-    let Some(id) = builtins::lookup(&name.name) else {
+    let Some(id) = builtins::lookup(name) else {
         // Not a built-in: it calls the value of a variable (§18 D1), fine if one can exist.
-        if known.is_some_and(|k| !k.contains(&name.name)) {
+        if known.is_some_and(|k| !k.get().contains(name)) {
             let d = Diagnostic::new(
                 Code::UnknownBuiltin,
-                name.span,
-                format!("unknown built-in `{}`", name.name),
+                span,
+                format!("unknown built-in `{name}`"),
             )
             .label("no built-in or variable has this name");
-            let d = match suggest::closest(&name.name, BUILTINS.iter().map(|b| b.name)) {
+            let d = match suggest::closest(name, BUILTINS.iter().map(|b| b.name)) {
                 Some(s) => d.help(format!("did you mean `{s}`?")),
                 None => d.help("built-ins are listed by `jfc builtins`; a variable holding a function must be assigned first"),
             };
@@ -38,7 +39,7 @@ pub fn check_call(
         out.push(
             Diagnostic::new(
                 Code::BuiltinJobInExpression,
-                name.span,
+                span,
                 format!(
                     "`{}` is a built-in job and cannot be used in an expression",
                     b.name
@@ -82,7 +83,7 @@ pub fn check_call(
         out.push(
             Diagnostic::new(
                 Code::BuiltinArity,
-                name.span,
+                span,
                 format!(
                     "`{}` takes at most {} argument{}, but {positional} were given",
                     b.name,
@@ -103,7 +104,7 @@ pub fn check_call(
         out.push(
             Diagnostic::new(
                 Code::BuiltinArity,
-                name.span,
+                span,
                 format!(
                     "`{}` needs at least {} argument{}, but {} {} given",
                     b.name,

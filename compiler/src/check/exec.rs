@@ -5,12 +5,13 @@
 
 use std::collections::{HashMap, HashSet};
 
+use super::LazyNames;
 use crate::ast::{Arg, BinaryOp, BlockKind, Expr, ExprKind, Flow, JobKind, Program};
 use crate::diagnostics::{Code, Diagnostic};
 
 /// Check the target and arguments of one execution job. `objects`: the variables that
 /// only ever hold a store object.
-pub fn check(target: &Expr, args: &[Arg], objects: &HashSet<String>, out: &mut Vec<Diagnostic>) {
+pub fn check(target: &Expr, args: &[Arg], objects: &LazyNames, out: &mut Vec<Diagnostic>) {
     match &target.kind {
         ExprKind::Str(_) if !args.is_empty() => {
             let span = args[0].span().to(args[args.len() - 1].span());
@@ -32,7 +33,7 @@ pub fn check(target: &Expr, args: &[Arg], objects: &HashSet<String>, out: &mut V
         ),
         ExprKind::Attr(container, method) if MUTATORS.contains(&method.name.as_str()) => {
             if let ExprKind::Attr(object, field) = &container.kind {
-                if is_store_object(object, objects) {
+                if is_store_object(object, objects.get()) {
                     out.push(unsaved(container, &method.name, &field.name));
                 }
             }
@@ -57,20 +58,20 @@ fn is_store_object(e: &Expr, objects: &HashSet<String>) -> bool {
 /// The variables whose every assignment (assignment jobs and block bindings) is an
 /// object path. Loop variables and update targets are left out: their values are unknown.
 pub fn store_variables(program: &Program) -> HashSet<String> {
-    let mut seen: HashMap<String, bool> = HashMap::new();
+    let mut seen: HashMap<&str, bool> = HashMap::new();
     if let Some(body) = &program.body {
         collect(body, &mut seen);
     }
     for p in &program.params {
-        seen.insert(p.name.name.clone(), false);
+        seen.insert(&p.name.name, false);
     }
     seen.into_iter()
         .filter(|(_, all)| *all)
-        .map(|(n, _)| n)
+        .map(|(n, _)| n.to_string())
         .collect()
 }
 
-fn collect(flow: &Flow, seen: &mut HashMap<String, bool>) {
+fn collect<'a>(flow: &'a Flow, seen: &mut HashMap<&'a str, bool>) {
     for step in &flow.steps {
         match &step.job.kind {
             JobKind::Assign(bindings) => bindings
@@ -78,7 +79,7 @@ fn collect(flow: &Flow, seen: &mut HashMap<String, bool>) {
                 .for_each(|b| note(seen, &b.name.name, &b.value)),
             JobKind::Update { target, .. } => {
                 if let ExprKind::Var(n) = &target.kind {
-                    seen.insert(n.clone(), false);
+                    seen.insert(n, false);
                 }
             }
             JobKind::Block(block) => {
@@ -94,12 +95,12 @@ fn collect(flow: &Flow, seen: &mut HashMap<String, bool>) {
     }
 }
 
-fn note(seen: &mut HashMap<String, bool>, name: &str, value: &Expr) {
+fn note<'a>(seen: &mut HashMap<&'a str, bool>, name: &'a str, value: &Expr) {
     let path = matches!(value.kind, ExprKind::Path(_) | ExprKind::Root);
-    *seen.entry(name.to_string()).or_insert(true) &= path;
+    *seen.entry(name).or_insert(true) &= path;
 }
 
-fn block_flows(kind: &BlockKind, seen: &mut HashMap<String, bool>) {
+fn block_flows<'a>(kind: &'a BlockKind, seen: &mut HashMap<&'a str, bool>) {
     match kind {
         BlockKind::Simple { body, .. }
         | BlockKind::While { body, .. }
@@ -107,7 +108,7 @@ fn block_flows(kind: &BlockKind, seen: &mut HashMap<String, bool>) {
         BlockKind::For { var, body, .. }
         | BlockKind::Pfor { var, body, .. }
         | BlockKind::Session { var, body } => {
-            seen.insert(var.name.clone(), false);
+            seen.insert(&var.name, false);
             collect(body, seen);
         }
         BlockKind::If {

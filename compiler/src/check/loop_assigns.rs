@@ -9,18 +9,18 @@ use crate::ast::{BlockKind, ExprKind, Flow, JobKind};
 /// Names assigned in `body` that are not bound by a block inside it (nor by
 /// `bound`, the loop's own variable), leaving out fork and pfor children, which
 /// cannot assign their parent's variables.
-pub fn loop_assigns(body: &Flow, bound: &[&str]) -> Vec<String> {
-    let mut bound: Vec<String> = bound.iter().map(|s| s.to_string()).collect();
+pub fn loop_assigns<'a>(body: &'a Flow, bound: &[&'a str]) -> Vec<&'a str> {
+    let mut bound: Vec<&str> = bound.to_vec();
     let mut out = Vec::new();
     flow(body, &mut bound, &mut out);
     out
 }
 
-fn flow(f: &Flow, bound: &mut Vec<String>, out: &mut Vec<String>) {
+fn flow<'a>(f: &'a Flow, bound: &mut Vec<&'a str>, out: &mut Vec<&'a str>) {
     for step in &f.steps {
-        let mut assign = |name: &str| {
-            if !bound.iter().any(|b| b == name) && !name.starts_with('$') {
-                out.push(name.to_string());
+        let mut assign = |name: &'a str| {
+            if !bound.contains(&name) && !name.starts_with('$') {
+                out.push(name);
             }
         };
         match &step.job.kind {
@@ -39,17 +39,17 @@ fn flow(f: &Flow, bound: &mut Vec<String>, out: &mut Vec<String>) {
 /// Walk `body` with `names` bound, then unbind them.
 fn scoped<'a>(
     names: impl Iterator<Item = &'a str>,
-    body: &Flow,
-    bound: &mut Vec<String>,
-    out: &mut Vec<String>,
+    body: &'a Flow,
+    bound: &mut Vec<&'a str>,
+    out: &mut Vec<&'a str>,
 ) {
     let mark = bound.len();
-    bound.extend(names.map(str::to_string));
+    bound.extend(names);
     flow(body, bound, out);
     bound.truncate(mark);
 }
 
-fn block(kind: &BlockKind, bound: &mut Vec<String>, out: &mut Vec<String>) {
+fn block<'a>(kind: &'a BlockKind, bound: &mut Vec<&'a str>, out: &mut Vec<&'a str>) {
     match kind {
         BlockKind::Simple { bindings, body } => scoped(
             bindings.iter().map(|b| b.name.name.as_str()),

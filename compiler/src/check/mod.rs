@@ -13,6 +13,9 @@ mod vars;
 
 pub use files::FilePlace;
 
+use std::cell::OnceCell;
+use std::collections::HashSet;
+
 use crate::ast::Program;
 use crate::diagnostics::{Code, Diagnostic};
 use crate::span::Span;
@@ -46,6 +49,28 @@ pub fn check_files(program: &Program, place: &FilePlace) -> Vec<Diagnostic> {
     files::missing_flows(program, place)
 }
 
+/// A set of names of the whole flow, found once on first use: most flows never need
+/// it (it serves suggestions and rarer checks), and finding it walks the whole tree.
+pub(crate) struct LazyNames<'a> {
+    program: &'a Program,
+    find: fn(&Program) -> HashSet<String>,
+    names: OnceCell<HashSet<String>>,
+}
+
+impl<'a> LazyNames<'a> {
+    pub(crate) fn new(program: &'a Program, find: fn(&Program) -> HashSet<String>) -> Self {
+        LazyNames {
+            program,
+            find,
+            names: OnceCell::new(),
+        }
+    }
+
+    pub(crate) fn get(&self) -> &HashSet<String> {
+        self.names.get_or_init(|| (self.find)(self.program))
+    }
+}
+
 fn run(program: &Program, text: &str, whole: bool) -> Vec<Diagnostic> {
     let (depth, deepest) = crate::fmt::depth::deepest(program);
     if depth > crate::MAX_NESTING {
@@ -71,9 +96,12 @@ fn run(program: &Program, text: &str, whole: bool) -> Vec<Diagnostic> {
             .help("jfc runs it, but Kompira 1.6 would refuse it; split it into several jobflows to stay portable"),
         );
     }
-    structure::check(program, whole, &mut out);
-    if whole {
-        vars::check(program, &mut out);
+    // Every name the flow may assign: only known on the whole flow (a recovered tree
+    // may have lost assignments).
+    let known = whole.then(|| LazyNames::new(program, structure::assigned_names));
+    structure::check(program, known.as_ref(), &mut out);
+    if let Some(known) = &known {
+        vars::check(program, known, &mut out);
     }
     out.sort_by_key(|d| (d.span.start, d.code.as_str()));
     out

@@ -4,20 +4,21 @@
 use std::collections::{HashMap, HashSet};
 
 use super::calls;
-use super::ORIGINAL_MAX_JOBS;
+use super::{LazyNames, ORIGINAL_MAX_JOBS};
 use crate::ast::*;
 use crate::diagnostics::{Code, Diagnostic};
 
 /// The five status variables (language.md §11.1).
 pub const STATUS_VARIABLES: &[&str] = &["RESULT", "STATUS", "ERROR", "DEBUG", "ENV"];
 
-/// `whole`: the tree is the whole flow (no syntax error); otherwise the checks that
-/// need to know every assignment of the flow (unknown built-ins) are left out.
-pub fn check(program: &Program, whole: bool, out: &mut Vec<Diagnostic>) {
+/// `known`: every name the flow may assign, when the tree is the whole flow (no
+/// syntax error); without it the checks that need it (unknown built-ins) are left out.
+pub fn check(program: &Program, known: Option<&LazyNames>, out: &mut Vec<Diagnostic>) {
+    let objects = LazyNames::new(program, super::exec::store_variables);
     let mut w = Walker {
         out,
-        known: whole.then(|| assigned_names(program)),
-        objects: super::exec::store_variables(program),
+        known,
+        objects: &objects,
         ctx: Ctx::default(),
     };
     let mut seen: HashMap<&str, &Param> = HashMap::new();
@@ -56,9 +57,9 @@ struct Walker<'a> {
     out: &'a mut Vec<Diagnostic>,
     /// Every name the program can assign: a call of one of them is not an unknown built-in.
     /// `None` when the tree is not the whole flow.
-    known: Option<HashSet<String>>,
+    known: Option<&'a LazyNames<'a>>,
     /// Variables that only ever hold a store object.
-    objects: HashSet<String>,
+    objects: &'a LazyNames<'a>,
     ctx: Ctx,
 }
 
@@ -105,7 +106,7 @@ impl Walker<'_> {
                 input,
                 args,
             } => {
-                super::exec::check(target, args, &self.objects, self.out);
+                super::exec::check(target, args, self.objects, self.out);
                 self.expr(target);
                 if let Some(i) = input {
                     self.expr(i);
@@ -130,7 +131,7 @@ impl Walker<'_> {
                 self.args(&ev.args);
             }
             JobKind::Builtin { name, args } => {
-                calls::check_call(name, args, true, self.known.as_ref(), self.out);
+                calls::check_call(&name.name, name.span, args, true, self.known, self.out);
                 self.args(args);
             }
             JobKind::Break => {
@@ -308,9 +309,7 @@ impl Walker<'_> {
         match &e.kind {
             ExprKind::Status(name) => self.status_name(name, e),
             // Not patterns: in a regular expression `${2}` is more likely meant as written.
-            ExprKind::Str(text) => {
-                super::templates::check(text, e.span, self.known.as_ref(), self.out)
-            }
+            ExprKind::Str(text) => super::templates::check(text, e.span, self.known, self.out),
             ExprKind::Var(_)
             | ExprKind::Path(_)
             | ExprKind::Root
@@ -347,11 +346,7 @@ impl Walker<'_> {
             }
             ExprKind::Call(callee, args) => {
                 if let ExprKind::Var(name) = &callee.kind {
-                    let ident = Ident {
-                        name: name.clone(),
-                        span: callee.span,
-                    };
-                    calls::check_call(&ident, args, false, self.known.as_ref(), self.out);
+                    calls::check_call(name, callee.span, args, false, self.known, self.out);
                 } else {
                     self.expr(callee);
                 }
@@ -418,17 +413,22 @@ fn duplicate_names<'a>(
 /// Every name the program may assign anywhere: parameters, assignments, updates of a
 /// bare name, block bindings and loop/session variables.
 pub fn assigned_names(program: &Program) -> HashSet<String> {
-    let mut names: HashSet<String> = program.params.iter().map(|p| p.name.name.clone()).collect();
+    // Borrowed while collecting: a name assigned many times is copied once.
+    let mut names: HashSet<&str> = program
+        .params
+        .iter()
+        .map(|p| p.name.name.as_str())
+        .collect();
     if let Some(body) = &program.body {
         collect_flow(body, &mut names);
     }
-    names
+    names.into_iter().map(str::to_string).collect()
 }
 
-fn collect_flow(flow: &Flow, names: &mut HashSet<String>) {
+fn collect_flow<'a>(flow: &'a Flow, names: &mut HashSet<&'a str>) {
     for step in &flow.steps {
         match &step.job.kind {
-            JobKind::Assign(b) => names.extend(b.iter().map(|b| b.name.name.clone())),
+            JobKind::Assign(b) => names.extend(b.iter().map(|b| b.name.name.as_str())),
             JobKind::Update {
                 target:
                     Expr {
@@ -437,7 +437,7 @@ fn collect_flow(flow: &Flow, names: &mut HashSet<String>) {
                     },
                 ..
             } => {
-                names.insert(n.clone());
+                names.insert(n);
             }
             JobKind::Block(block) => collect_block(block, names),
             _ => {}
@@ -445,10 +445,10 @@ fn collect_flow(flow: &Flow, names: &mut HashSet<String>) {
     }
 }
 
-fn collect_block(block: &Block, names: &mut HashSet<String>) {
+fn collect_block<'a>(block: &'a Block, names: &mut HashSet<&'a str>) {
     match &block.kind {
         BlockKind::Simple { bindings, body } => {
-            names.extend(bindings.iter().map(|b| b.name.name.clone()));
+            names.extend(bindings.iter().map(|b| b.name.name.as_str()));
             collect_flow(body, names);
         }
         BlockKind::If {
@@ -470,7 +470,7 @@ fn collect_block(block: &Block, names: &mut HashSet<String>) {
         BlockKind::For { var, body, .. }
         | BlockKind::Pfor { var, body, .. }
         | BlockKind::Session { var, body } => {
-            names.insert(var.name.clone());
+            names.insert(&var.name);
             collect_flow(body, names);
         }
         BlockKind::While { body, .. } | BlockKind::Try { body } => collect_flow(body, names),

@@ -2,15 +2,14 @@
 //! (W0006): `${hp[0]}` (braces take a name only) and `'$STATUS'` (a status variable
 //! is written `${$STATUS}` inside a literal). language.md §7.9.1.
 
-use std::collections::HashSet;
-
+use super::LazyNames;
 use crate::diagnostics::{Code, Diagnostic};
 use crate::span::Span;
 
 use super::structure::STATUS_VARIABLES;
 
 /// Check the placeholders of one literal; `defined`: the names the flow defines, when known.
-pub fn check(text: &str, span: Span, defined: Option<&HashSet<String>>, out: &mut Vec<Diagnostic>) {
+pub fn check(text: &str, span: Span, defined: Option<&LazyNames>, out: &mut Vec<Diagnostic>) {
     let mut rest = text;
     while let Some(pos) = rest.find('$') {
         let after = &rest[pos + 1..];
@@ -36,7 +35,7 @@ pub fn check(text: &str, span: Span, defined: Option<&HashSet<String>>, out: &mu
     }
 }
 
-fn braced(name: &str, span: Span, defined: Option<&HashSet<String>>, out: &mut Vec<Diagnostic>) {
+fn braced(name: &str, span: Span, defined: Option<&LazyNames>, out: &mut Vec<Diagnostic>) {
     if let Some(status) = name.strip_prefix('$') {
         if STATUS_VARIABLES.contains(&status) {
             return;
@@ -62,11 +61,11 @@ fn braced(name: &str, span: Span, defined: Option<&HashSet<String>>, out: &mut V
 fn status_without_braces(
     name: &str,
     span: Span,
-    defined: Option<&HashSet<String>>,
+    defined: Option<&LazyNames>,
     out: &mut Vec<Diagnostic>,
 ) {
     let Some(defined) = defined else { return };
-    if !STATUS_VARIABLES.contains(&name) || defined.contains(name) {
+    if !STATUS_VARIABLES.contains(&name) || defined.get().contains(name) {
         return;
     }
     out.push(

@@ -9,27 +9,30 @@
 use std::collections::{HashMap, HashSet};
 
 use super::loop_assigns::loop_assigns;
+use super::LazyNames;
 use crate::ast::*;
 use crate::builtins;
 use crate::diagnostics::{Code, Diagnostic};
 use crate::span::Span;
 
-pub fn check(program: &Program, out: &mut Vec<Diagnostic>) {
+/// `defined`: every name the flow may assign ([`super::structure::assigned_names`]).
+pub fn check(program: &Program, defined: &LazyNames, out: &mut Vec<Diagnostic>) {
     let mut w = Walker::default();
     for p in &program.params {
         if let Some(d) = &p.default {
             w.expr(d);
         }
-        w.state.jobflow.insert(p.name.name.clone());
-        w.params.insert(p.name.name.clone());
+        w.state.jobflow.insert(&p.name.name);
+        w.params.insert(&p.name.name);
     }
     if let Some(body) = &program.body {
         w.flow(body);
     }
-    let mut unused: Vec<(&String, &Span)> = w
+    let mut unused: Vec<(&str, &Span)> = w
         .assigned
         .iter()
         .filter(|(n, _)| !w.read.contains(*n) && !exempt(n))
+        .map(|(n, s)| (*n, s))
         .collect();
     unused.sort_by_key(|(_, s)| s.start);
     for (name, span) in unused {
@@ -48,11 +51,10 @@ pub fn check(program: &Program, out: &mut Vec<Diagnostic>) {
     let mut unreached = w.unreached;
     unreached.sort_by_key(|(s, _, _)| s.start);
     unreached.dedup_by_key(|(s, _, _)| *s);
-    let defined = super::structure::assigned_names(program);
     for (span, name, in_try) in unreached {
         // Inside `try` the run-time error is caught: maybe on purpose, so only a warning.
-        if !defined.contains(&name) && !in_try {
-            out.push(super::names::undefined(&name, span, &defined));
+        if !defined.get().contains(name) && !in_try {
+            out.push(super::names::undefined(name, span, defined.get()));
             continue;
         }
         out.push(
@@ -74,65 +76,71 @@ fn exempt(name: &str) -> bool {
     name.starts_with('_') || name.starts_with('$')
 }
 
+// Names are borrowed from the tree: the walk copies no string (copying every name
+// read or assigned was a good part of the time of a check of a long flow).
 #[derive(Default)]
-struct State {
-    jobflow: HashSet<String>,
-    blocks: Vec<HashSet<String>>,
+struct State<'a> {
+    jobflow: HashSet<&'a str>,
+    blocks: Vec<HashSet<&'a str>>,
     /// Names added to `jobflow`, in order, so that a branch can be undone without
     /// copying the set (copies made the walk quadratic on long flows).
-    log: Vec<String>,
+    log: Vec<&'a str>,
 }
 
 /// The names a branch added to the jobflow scope.
-type Added = Vec<String>;
+type Added<'a> = Vec<&'a str>;
 
-impl State {
-    fn visible(&self, name: &str) -> bool {
-        self.jobflow.contains(name) || self.blocks.iter().any(|b| b.contains(name))
+impl<'a> State<'a> {
+    fn in_block(&self, name: &str) -> bool {
+        self.blocks.iter().any(|b| b.contains(name))
     }
 
-    fn add(&mut self, name: &str) {
-        if self.jobflow.insert(name.to_string()) {
-            self.log.push(name.to_string());
+    fn visible(&self, name: &str) -> bool {
+        self.jobflow.contains(name) || self.in_block(name)
+    }
+
+    fn add(&mut self, name: &'a str) {
+        if self.jobflow.insert(name) {
+            self.log.push(name);
         }
     }
 
-    fn join(&mut self, added: Added) {
-        added.iter().for_each(|n| self.add(n));
+    fn join(&mut self, added: Added<'a>) {
+        added.into_iter().for_each(|n| self.add(n));
     }
 }
 
 #[derive(Default)]
-struct Walker {
-    state: State,
-    params: HashSet<String>,
+struct Walker<'a> {
+    state: State<'a>,
+    params: HashSet<&'a str>,
     /// First assignment of each jobflow-scope name or block binding.
-    assigned: HashMap<String, Span>,
-    read: HashSet<String>,
+    assigned: HashMap<&'a str, Span>,
+    read: HashSet<&'a str>,
     /// Reads no assignment reaches, and whether each is inside a `try` body.
-    unreached: Vec<(Span, String, bool)>,
+    unreached: Vec<(Span, &'a str, bool)>,
     /// How many `try` bodies enclose the walk.
     tries: usize,
 }
 
-impl Walker {
-    fn flow(&mut self, flow: &Flow) {
+impl<'a> Walker<'a> {
+    fn flow(&mut self, flow: &'a Flow) {
         flow.steps.iter().for_each(|s| self.job(&s.job));
     }
 
-    fn assign(&mut self, name: &Ident) {
-        if name.name.starts_with('$') {
+    fn assign(&mut self, name: &'a str, span: Span) {
+        if name.starts_with('$') {
             return;
         }
-        if !self.state.blocks.iter().any(|b| b.contains(&name.name)) {
-            self.state.add(&name.name);
+        if !self.state.in_block(name) {
+            self.state.add(name);
         }
-        if !self.params.contains(&name.name) {
-            self.assigned.entry(name.name.clone()).or_insert(name.span);
+        if !self.params.contains(name) {
+            self.assigned.entry(name).or_insert(span);
         }
     }
 
-    fn job(&mut self, job: &Job) {
+    fn job(&mut self, job: &'a Job) {
         match &job.kind {
             JobKind::Exec {
                 target,
@@ -145,15 +153,12 @@ impl Walker {
             }
             JobKind::Assign(bindings) => bindings.iter().for_each(|b| {
                 self.expr(&b.value);
-                self.assign(&b.name);
+                self.assign(&b.name.name, b.name.span);
             }),
             JobKind::Update { value, target } => {
                 self.expr(value);
                 match &target.kind {
-                    ExprKind::Var(name) => self.assign(&Ident {
-                        name: name.clone(),
-                        span: target.span,
-                    }),
+                    ExprKind::Var(name) => self.assign(name, target.span),
                     _ => self.expr(target),
                 }
             }
@@ -164,7 +169,7 @@ impl Walker {
             }
             JobKind::Builtin { args, name } => {
                 // An unknown name here is E0006 already: only count it as read.
-                self.read.insert(name.name.clone());
+                self.read.insert(&name.name);
                 self.args(args);
             }
             JobKind::Block(b) => self.block(b),
@@ -172,46 +177,44 @@ impl Walker {
         }
     }
 
-    fn scoped(&mut self, names: HashSet<String>, f: impl FnOnce(&mut Self)) {
+    fn scoped(&mut self, names: HashSet<&'a str>, f: impl FnOnce(&mut Self)) {
         self.state.blocks.push(names);
         f(self);
         self.state.blocks.pop();
     }
 
     /// Run `f` from the current state, undo what it added and return those names.
-    fn branch(&mut self, f: impl FnOnce(&mut Self)) -> Added {
+    fn branch(&mut self, f: impl FnOnce(&mut Self)) -> Added<'a> {
         let mark = self.state.log.len();
         f(self);
         let added: Added = self.state.log.drain(mark..).collect();
         for n in &added {
-            self.state.jobflow.remove(n);
+            self.state.jobflow.remove(*n);
         }
         added
     }
 
     /// A loop body: what it may assign is visible at its top from the second
     /// iteration on, so those names are added before it is walked.
-    fn repeated(&mut self, assigns: Vec<String>, f: impl FnOnce(&mut Self)) {
+    fn repeated(&mut self, assigns: Vec<&'a str>, f: impl FnOnce(&mut Self)) {
         for name in assigns {
-            if !self.state.blocks.iter().any(|b| b.contains(&name)) {
-                self.state.add(&name);
+            if !self.state.in_block(name) {
+                self.state.add(name);
             }
         }
         let added = self.branch(f);
         self.state.join(added);
     }
 
-    fn block(&mut self, block: &Block) {
+    fn block(&mut self, block: &'a Block) {
         match &block.kind {
             BlockKind::Simple { bindings, body } => {
                 bindings.iter().for_each(|b| self.expr(&b.value));
                 for b in bindings {
-                    self.assigned
-                        .entry(b.name.name.clone())
-                        .or_insert(b.name.span);
+                    self.assigned.entry(&b.name.name).or_insert(b.name.span);
                 }
                 self.scoped(
-                    bindings.iter().map(|b| b.name.name.clone()).collect(),
+                    bindings.iter().map(|b| b.name.name.as_str()).collect(),
                     |w| w.flow(body),
                 );
             }
@@ -223,7 +226,7 @@ impl Walker {
                 ..
             } => {
                 cond.iter().for_each(|c| self.expr(c));
-                let mut flows: Vec<&Flow> = vec![then];
+                let mut flows: Vec<&'a Flow> = vec![then];
                 let mut ends = Vec::new();
                 for (c, f) in elifs {
                     ends.push(self.branch(|w| w.flow(flows[0])));
@@ -254,7 +257,7 @@ impl Walker {
             }
             BlockKind::For { var, iter, body } => {
                 self.expr(iter);
-                let names = HashSet::from([var.name.clone()]);
+                let names = HashSet::from([var.name.as_str()]);
                 let assigns = loop_assigns(body, &[&var.name]);
                 self.repeated(assigns, |w| w.scoped(names, |w| w.flow(body)));
             }
@@ -264,21 +267,21 @@ impl Walker {
             }),
             BlockKind::Pfor { var, iter, body } => {
                 self.expr(iter);
-                let names = HashSet::from([var.name.clone()]);
+                let names = HashSet::from([var.name.as_str()]);
                 self.branch(|w| w.scoped(names, |w| w.flow(body)));
             }
             BlockKind::Fork { branches } => branches.iter().for_each(|b| {
                 self.branch(|w| w.flow(b));
             }),
             BlockKind::Choice { branches } => {
-                let ends: Vec<Added> = branches
+                let ends: Vec<Added<'a>> = branches
                     .iter()
                     .map(|b| self.branch(|w| w.flow(b)))
                     .collect();
                 ends.into_iter().for_each(|e| self.state.join(e));
             }
             BlockKind::Session { var, body } => {
-                self.scoped(HashSet::from([var.name.clone()]), |w| w.flow(body))
+                self.scoped(HashSet::from([var.name.as_str()]), |w| w.flow(body))
             }
             BlockKind::Try { body } => {
                 self.tries += 1;
@@ -288,7 +291,7 @@ impl Walker {
         }
     }
 
-    fn args(&mut self, args: &[Arg]) {
+    fn args(&mut self, args: &'a [Arg]) {
         for a in args {
             match a {
                 Arg::Pos(e) | Arg::Spread(e) | Arg::SpreadNamed(e) => self.expr(e),
@@ -297,21 +300,18 @@ impl Walker {
         }
     }
 
-    fn read_var(&mut self, name: &str, span: Span) {
-        self.read.insert(name.to_string());
+    fn read_var(&mut self, name: &'a str, span: Span) {
+        self.read.insert(name);
         if !self.state.visible(name) && builtins::lookup(name).is_none() {
-            self.unreached
-                .push((span, name.to_string(), self.tries > 0));
+            self.unreached.push((span, name, self.tries > 0));
         }
     }
 
-    fn template(&mut self, text: &str) {
-        for name in template_names(text) {
-            self.read.insert(name);
-        }
+    fn template(&mut self, text: &'a str) {
+        self.read.extend(template_names(text));
     }
 
-    fn expr(&mut self, e: &Expr) {
+    fn expr(&mut self, e: &'a Expr) {
         match &e.kind {
             ExprKind::Var(name) => self.read_var(name, e.span),
             ExprKind::Str(text) | ExprKind::Pattern { text, .. } => self.template(text),
@@ -350,7 +350,7 @@ impl Walker {
                     // A built-in name called always reaches the built-in (§18 D1); any
                     // other unknown called name is E0006, so it is only counted as read.
                     ExprKind::Var(name) => {
-                        self.read.insert(name.clone());
+                        self.read.insert(name);
                     }
                     _ => self.expr(callee),
                 }
@@ -361,7 +361,7 @@ impl Walker {
 }
 
 /// Names a `$` template in a literal reads: `$name` (ASCII) and `${name}`.
-pub fn template_names(text: &str) -> Vec<String> {
+pub fn template_names(text: &str) -> Vec<&str> {
     let mut names = Vec::new();
     let b = text.as_bytes();
     let mut i = 0;
@@ -375,7 +375,7 @@ pub fn template_names(text: &str) -> Vec<String> {
             Some(b'{') => {
                 let rest = &text[i + 2..];
                 if let Some(end) = rest.find('}') {
-                    names.push(rest[..end].to_string());
+                    names.push(&rest[..end]);
                     i += 3 + end;
                 } else {
                     i += 2;
@@ -386,7 +386,7 @@ pub fn template_names(text: &str) -> Vec<String> {
                     .iter()
                     .take_while(|c| c.is_ascii_alphanumeric() || **c == b'_')
                     .count();
-                names.push(text[i + 1..i + 1 + len].to_string());
+                names.push(&text[i + 1..i + 1 + len]);
                 i += 1 + len;
             }
             _ => i += 1,

@@ -6,10 +6,13 @@
 //! at run time. Templates resolve their `$name` placeholders the same way.
 
 mod block;
+mod bound;
 mod expr;
 mod job;
 
 use std::collections::HashMap;
+
+pub use bound::may_reach_limits;
 
 use crate::ast::{Arg, Program};
 use crate::bytecode::*;
