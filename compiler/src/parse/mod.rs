@@ -28,6 +28,52 @@ pub struct Parsed {
 
 /// Parse a whole jobflow, recovering from errors.
 pub fn parse(text: &str) -> Parsed {
+    let (tokens, mut diagnostics) = parser_tokens(text);
+    let mut recovered = Vec::new();
+    let end = text.len();
+    let result =
+        grammar::ProgramParser::new().parse(&mut recovered, tokens.into_iter().map(Ok::<_, Void>));
+    let program = match result {
+        Ok(p) if recovered.is_empty() => p,
+        result => {
+            // The hints look at the tokens around an error. They are made again here
+            // (the same way) rather than copied before parsing: a copy of the tokens of
+            // a long flow costs more than lexing it again, and most flows have no error.
+            let (context, _) = parser_tokens(text);
+            let closers = closers(&context);
+            for r in recovered {
+                diagnostics.push(syntax_diagnostic(r, end, &closers, &context));
+            }
+            match result {
+                Ok(p) => p,
+                Err(e) => {
+                    diagnostics.push(syntax_diagnostic(
+                        ErrorRecovery {
+                            error: e,
+                            dropped_tokens: vec![],
+                        },
+                        end,
+                        &closers,
+                        &context,
+                    ));
+                    Program {
+                        params: vec![],
+                        body: None,
+                    }
+                }
+            }
+        }
+    };
+    diagnostics.sort_by_key(|d| d.span.start);
+    Parsed {
+        program,
+        diagnostics,
+    }
+}
+
+/// The tokens the parser reads (`&&` and `||` rewritten), and the diagnostics of the
+/// lexer and of the rewrites.
+fn parser_tokens(text: &str) -> (Vec<lexer::Spanned<'_>>, Vec<Diagnostic>) {
     let text_without_bom = text.strip_prefix('\u{feff}');
     let offset = if text_without_bom.is_some() { 3 } else { 0 };
     let (mut tokens, mut lex_errors) = lexer::lex(text_without_bom.unwrap_or(text));
@@ -46,8 +92,13 @@ pub fn parse(text: &str) -> Parsed {
             .into_iter()
             .map(|e| lex_diagnostic(e.kind, e.span, text)),
     );
-    // Which tokens close a job, to explain a missing connector after one.
-    let closers: Vec<(usize, bool)> = tokens
+    (tokens, diagnostics)
+}
+
+/// Where each token ends and whether it closes a job, to explain a missing connector
+/// after one.
+fn closers(tokens: &[lexer::Spanned<'_>]) -> Vec<(usize, bool)> {
+    tokens
         .iter()
         .map(|(_, t, e)| {
             (
@@ -58,39 +109,7 @@ pub fn parse(text: &str) -> Parsed {
                 ),
             )
         })
-        .collect();
-    let mut recovered = Vec::new();
-    let end = text.len();
-    // Kept for the hints, which look at the tokens around an error.
-    let context = tokens.clone();
-    let result =
-        grammar::ProgramParser::new().parse(&mut recovered, tokens.into_iter().map(Ok::<_, Void>));
-    for r in recovered {
-        diagnostics.push(syntax_diagnostic(r, end, &closers, &context));
-    }
-    let program = match result {
-        Ok(p) => p,
-        Err(e) => {
-            diagnostics.push(syntax_diagnostic(
-                ErrorRecovery {
-                    error: e,
-                    dropped_tokens: vec![],
-                },
-                end,
-                &closers,
-                &context,
-            ));
-            Program {
-                params: vec![],
-                body: None,
-            }
-        }
-    };
-    diagnostics.sort_by_key(|d| d.span.start);
-    Parsed {
-        program,
-        diagnostics,
-    }
+        .collect()
 }
 
 fn lex_diagnostic(kind: LexErrorKind, span: Span, text: &str) -> Diagnostic {
