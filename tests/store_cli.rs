@@ -122,7 +122,13 @@ fn a_killed_run_reads_as_aborted_with_what_it_printed() {
     // The console reaches the record within a fraction of a second; wait for it.
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
-        let recs = ps_json(&e);
+        // `jfc run` creates the store as it starts: until then `ps` finds none.
+        let o = e.jfc(&["ps", "--json"]);
+        let recs: Vec<serde_json::Value> = if o.status.success() {
+            serde_json::from_str(&out(&o)).expect("ps --json is JSON")
+        } else {
+            Vec::new()
+        };
         if recs.len() == 1 && recs[0]["status"] == "WAITING" && recs[0]["console"] == "working\n" {
             break;
         }
