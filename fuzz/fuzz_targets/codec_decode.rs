@@ -2,7 +2,7 @@
 //! Invariants: no panic; whatever decodes encodes again, and that text decodes too.
 #![no_main]
 
-use jfc_runtime::store::codec;
+use jfc_store::codec;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

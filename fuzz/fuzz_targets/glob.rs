@@ -2,8 +2,8 @@
 //! parses, run as SQL. Invariant: no panic (a bad pattern is an error).
 #![no_main]
 
-use jfc_runtime::store::query::Query;
-use jfc_runtime::store::{objects::ROOT, Store};
+use jfc_store::query::Query;
+use jfc_store::{objects::ROOT, Store};
 use libfuzzer_sys::fuzz_target;
 
 thread_local! {

@@ -4,8 +4,8 @@
 //! between inputs (the writes are rolled back). Invariant: no panic.
 #![no_main]
 
-use jfc_runtime::store::import::toml_value::{parse_value_text, toml_to_value};
-use jfc_runtime::store::{objects::ROOT, ObjectId, Store};
+use jfc_store::import::toml_value::{parse_value_text, toml_to_value};
+use jfc_store::{objects::ROOT, ObjectId, Store};
 use libfuzzer_sys::fuzz_target;
 
 thread_local! {

@@ -6,7 +6,6 @@ pub mod objects;
 pub mod process_list;
 pub mod record;
 pub mod run;
-pub mod store;
 pub mod user_list;
 
 pub use local::LocalHost;

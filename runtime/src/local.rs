@@ -12,8 +12,8 @@ use jfc_vm::host::{Completion, Host, LazyOp, Request, Ticket};
 use jfc_vm::value::{Args, JobflowRef, LazyArray, ObjectRef, Value};
 
 use crate::objects;
-use crate::store::objects::ROOT;
-use crate::store::Store;
+use jfc_store::objects::ROOT;
+use jfc_store::Store;
 
 use crate::exec::{ExecOptions, Workers};
 use crate::record::RecordWriter;
@@ -29,7 +29,7 @@ pub struct LocalHost {
     /// `$ENV`, read from the store at its first use.
     env: std::cell::OnceCell<Value>,
     /// Password values the store has written or read: masked in `report` (store::secret).
-    revealed: crate::store::secret::Revealed,
+    revealed: jfc_store::secret::Revealed,
     /// Reports are dropped: the caller words the error itself (a `-p` value).
     quiet: bool,
 }

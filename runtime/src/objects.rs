@@ -7,10 +7,10 @@ use jfc_vm::host::LazyOp;
 use jfc_vm::value::{Args, BoundMethod, LazyArray, ObjectRef, Value};
 
 use crate::process_list;
-use crate::store::objects::ObjectId;
-use crate::store::query::{Query, Rows};
-use crate::store::{Store, StoreError};
 use crate::user_list;
+use jfc_store::objects::ObjectId;
+use jfc_store::query::{Query, Rows};
+use jfc_store::{Store, StoreError};
 
 /// Properties every object has (§3.2).
 const PROPERTIES: &[&str] = &[
@@ -63,7 +63,7 @@ pub fn attr(store: &Store, obj: &ObjectRef, name: &str) -> Result<Value, String>
         })));
     }
     if is_channel(&type_name) && matches!(name, "message_count" | "event_count") {
-        return crate::store::channels::property(store, obj.id, name).map_err(err);
+        return jfc_store::channels::property(store, obj.id, name).map_err(err);
     }
     store.read_field(obj.id, name).map_err(err)
 }
@@ -246,7 +246,7 @@ pub fn call(store: &mut Store, obj: &ObjectRef, method: &str, args: Args) -> Res
                 ),
             ))
         }
-        _ => crate::store::channels::method(store, obj.id, method, args).map_err(err),
+        _ => jfc_store::channels::method(store, obj.id, method, args).map_err(err),
     }
 }
 

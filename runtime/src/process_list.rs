@@ -10,9 +10,9 @@ use std::rc::Rc;
 use jfc_vm::value::{Args, BoundMethod, ObjectRef, Value};
 
 use crate::objects;
-use crate::store::processes::ProcessRecord;
-use crate::store::query::Query;
-use crate::store::Store;
+use jfc_store::processes::ProcessRecord;
+use jfc_store::query::Query;
+use jfc_store::Store;
 
 /// The path of the list.
 pub const LIST: &str = "/process";

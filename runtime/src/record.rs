@@ -11,8 +11,8 @@ use std::time::{Duration, Instant};
 use crossbeam_channel::{RecvTimeoutError, Sender};
 use jfc_vm::value::Value;
 
-use crate::store::processes::CONSOLE_TAIL;
-use crate::store::Store;
+use jfc_store::processes::CONSOLE_TAIL;
+use jfc_store::Store;
 
 /// Console text and status reach the record at most this long after they change, so
 /// `jfc ps PID` shows them while the run goes on.

@@ -130,14 +130,14 @@ pub fn run_file(
     Ok(info)
 }
 
-pub(crate) fn open_store(path: &Path) -> Result<crate::store::Store, RunError> {
+pub(crate) fn open_store(path: &Path) -> Result<jfc_store::Store, RunError> {
     tracing::debug!("opening the store {}", path.display());
-    crate::store::Store::open(path)
+    jfc_store::Store::open(path)
         .map_err(|e| RunError::NoInput(format!("cannot open the store {}: {e}", path.display())))
 }
 
 /// A flow file; inside a project with a store, the object it is imported as.
-fn file_flow(file: &Path, store: Option<&mut crate::store::Store>) -> Result<Flow, RunError> {
+fn file_flow(file: &Path, store: Option<&mut jfc_store::Store>) -> Result<Flow, RunError> {
     let name = file.display().to_string();
     let text = std::fs::read_to_string(file).map_err(|e| {
         let hint = if store.is_none() && file.starts_with("/") && !file.exists() {
@@ -174,7 +174,7 @@ fn file_flow(file: &Path, store: Option<&mut crate::store::Store>) -> Result<Flo
 }
 
 /// The Jobflow object at `path` in the store (not a file on disk).
-fn stored_flow(store: &mut crate::store::Store, path: &Path) -> Result<Flow, RunError> {
+fn stored_flow(store: &mut jfc_store::Store, path: &Path) -> Result<Flow, RunError> {
     let path = path.display().to_string();
     let not_there = |why: String| {
         RunError::NoInput(format!(
@@ -197,8 +197,8 @@ fn stored_flow(store: &mut crate::store::Store, path: &Path) -> Result<Flow, Run
 /// The diagnostics of a stored Jobflow whose source does not compile, to report as a
 /// file's would be; None when it compiles (it cannot run for another reason).
 fn compile_error(
-    store: &crate::store::Store,
-    id: crate::store::objects::ObjectId,
+    store: &jfc_store::Store,
+    id: jfc_store::objects::ObjectId,
     path: &str,
 ) -> Option<RunError> {
     let source = store.read_field(id, "source").ok()?;
@@ -214,8 +214,8 @@ fn compile_error(
 
 /// The code, directory and record of the Jobflow object `id` at `path`.
 fn stored_jobflow(
-    store: &mut crate::store::Store,
-    id: crate::store::objects::ObjectId,
+    store: &mut jfc_store::Store,
+    id: jfc_store::objects::ObjectId,
     path: String,
 ) -> Result<Flow, RunError> {
     let chunk = store
@@ -225,7 +225,7 @@ fn stored_jobflow(
         .get(id)
         .map_err(|e| RunError::Setup(e.0))?
         .parent
-        .unwrap_or(crate::store::objects::ROOT);
+        .unwrap_or(jfc_store::objects::ROOT);
     let dir = store.abspath(parent).map_err(|e| RunError::Setup(e.0))?;
     Ok(Flow {
         code: Code::new(chunk).map_err(RunError::Setup)?,
@@ -239,7 +239,7 @@ fn stored_jobflow(
 /// is in the store: the project is imported to `/` first (only what changed), so that
 /// relative and absolute object paths mean the same from the command line and from
 /// the daemon. `None` for a loose file.
-fn project_flow(store: &mut crate::store::Store, file: &Path) -> Result<Option<Flow>, RunError> {
+fn project_flow(store: &mut jfc_store::Store, file: &Path) -> Result<Option<Flow>, RunError> {
     let Ok(abs) = std::fs::canonicalize(file) else {
         return Ok(None);
     };
@@ -251,7 +251,7 @@ fn project_flow(store: &mut crate::store::Store, file: &Path) -> Result<Option<F
         return Ok(None);
     };
     let report = store
-        .import_dir(root, "/", &crate::store::import::ImportOptions::default())
+        .import_dir(root, "/", &jfc_store::import::ImportOptions::default())
         .map_err(|e| {
             RunError::Setup(format!("cannot import the project {}: {e}", root.display()))
         })?;
@@ -259,7 +259,7 @@ fn project_flow(store: &mut crate::store::Store, file: &Path) -> Result<Option<F
     for m in &report.messages {
         if matches!(
             m.kind,
-            crate::store::import::MessageKind::Conflict | crate::store::import::MessageKind::Error
+            jfc_store::import::MessageKind::Conflict | jfc_store::import::MessageKind::Error
         ) {
             tracing::warn!("import: {m}");
         }

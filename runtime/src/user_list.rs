@@ -7,10 +7,9 @@
 
 use std::rc::Rc;
 
+use jfc_store::roster::{Member, Roster};
+use jfc_store::Store;
 use jfc_vm::value::{ObjectRef, Value};
-use rusqlite::OptionalExtension;
-
-use crate::store::Store;
 
 /// Ids of user `u` are `USERS - u`, of group `g` `GROUPS - g`; the lists are the bases.
 const USERS: i64 = -(1 << 40);
@@ -39,10 +38,10 @@ impl Kind {
         }
     }
 
-    fn table(self) -> &'static str {
+    fn roster(self) -> Roster {
         match self {
-            Kind::User => "users",
-            Kind::Group => "groups",
+            Kind::User => Roster::Users,
+            Kind::Group => Roster::Groups,
         }
     }
 
@@ -80,20 +79,12 @@ fn reference(kind: Kind, id: i64, name: &str) -> Value {
 }
 
 /// `(id, name)` of the user or group called `key`, or with the id `id_<n>` / `<n>`.
-fn find(store: &Store, kind: Kind, key: &str) -> Result<Option<(i64, String)>, String> {
-    let by = |column: &str, value: &dyn rusqlite::ToSql| {
-        let sql = format!("SELECT id, name FROM {} WHERE {column} = ?1", kind.table());
-        store
-            .conn
-            .query_row(&sql, [value], |r| Ok((r.get(0)?, r.get(1)?)))
-            .optional()
-            .map_err(|e| e.to_string())
-    };
-    if let Some(found) = by("name", &key)? {
+fn find(store: &Store, kind: Kind, key: &str) -> Result<Option<Member>, String> {
+    if let Some(found) = store.member_named(kind.roster(), key).map_err(|e| e.0)? {
         return Ok(Some(found));
     }
     match key.strip_prefix("id_").unwrap_or(key).parse::<i64>() {
-        Ok(id) => by("id", &id),
+        Ok(id) => store.member_with_id(kind.roster(), id).map_err(|e| e.0),
         Err(_) => Ok(None),
     }
 }
@@ -152,15 +143,8 @@ pub fn attr(store: &Store, obj: &ObjectRef, name: &str) -> Result<Value, String>
 type Found = Result<Option<Value>, String>;
 
 fn user_attr(store: &Store, id: i64, name: &str) -> Found {
-    let row: (String, bool, Option<i64>) = store
-        .conn
-        .query_row(
-            "SELECT name, active, environment FROM users WHERE id = ?1",
-            [id],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-        )
-        .map_err(|e| e.to_string())?;
-    let (username, active, environment) = row;
+    let row = store.user_row(id).map_err(|e| e.0)?;
+    let (username, active, environment) = (row.name, row.active, row.environment);
     Ok(Some(match name {
         "id" => Value::Int(id),
         "username" | "name" | "full_name" => Value::str(&username),
@@ -175,12 +159,10 @@ fn user_attr(store: &Store, id: i64, name: &str) -> Found {
             Ok(Some(home)) => store.object_value(home).map_err(|e| e.0)?,
             _ => Value::Null,
         },
-        "groups" => Value::array(members(
-            store,
+        "groups" => Value::array(references(
             Kind::Group,
-            "SELECT g.id, g.name FROM groups g JOIN memberships m ON m.grp = g.id WHERE m.user = ?1 ORDER BY g.name",
-            id,
-        )?),
+            &store.groups_of(id).map_err(|e| e.0)?,
+        )),
         "is_active" => Value::Bool(active),
         "is_ldap_user" | "enable_restapi" => Value::Bool(false),
         "auth_token" | "last_login" => Value::Null,
@@ -190,37 +172,27 @@ fn user_attr(store: &Store, id: i64, name: &str) -> Found {
 }
 
 fn group_attr(store: &Store, id: i64, name: &str) -> Found {
-    let group: String = store
-        .conn
-        .query_row("SELECT name FROM groups WHERE id = ?1", [id], |r| r.get(0))
-        .map_err(|e| e.to_string())?;
+    let group = store.group_name(id).map_err(|e| e.0)?;
     Ok(Some(match name {
         "id" => Value::Int(id),
         "name" => Value::str(&group),
         "abspath" => Value::str(&format!("{GROUP_LIST}/{group}")),
-        "users" => Value::array(members(
-            store,
+        "users" => Value::array(references(
             Kind::User,
-            "SELECT u.id, u.name FROM users u JOIN memberships m ON m.user = u.id WHERE m.grp = ?1 ORDER BY u.name",
-            id,
-        )?),
+            &store.users_of(id).map_err(|e| e.0)?,
+        )),
         "is_ldap_group" => Value::Bool(false),
         "type_name" => Value::str("Group"),
         _ => return Ok(None),
     }))
 }
 
-/// The users or groups `sql` selects as `(id, name)` for `id`.
-fn members(store: &Store, kind: Kind, sql: &str, id: i64) -> Result<Vec<Value>, String> {
-    let mut stmt = store.conn.prepare(sql).map_err(|e| e.to_string())?;
-    let rows = stmt
-        .query_map([id], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))
-        .map_err(|e| e.to_string())?;
-    rows.map(|r| {
-        r.map(|(id, name)| reference(kind, id, &name))
-            .map_err(|e| e.to_string())
-    })
-    .collect()
+/// References to `members`, users or groups as `kind` says.
+fn references(kind: Kind, members: &[Member]) -> Vec<Value> {
+    members
+        .iter()
+        .map(|(id, name)| reference(kind, *id, name))
+        .collect()
 }
 
 /// `obj['name']`: the same as `obj.name`.
@@ -268,14 +240,6 @@ pub fn children(store: &Store, obj: &ObjectRef) -> Result<Vec<Value>, String> {
     let Some((kind, None)) = decode(obj) else {
         return Err(format!("{} is not a list", obj.path));
     };
-    let sql = format!("SELECT id, name FROM {} ORDER BY name", kind.table());
-    let mut stmt = store.conn.prepare(&sql).map_err(|e| e.to_string())?;
-    let rows = stmt
-        .query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))
-        .map_err(|e| e.to_string())?;
-    rows.map(|r| {
-        r.map(|(id, name)| reference(kind, id, &name))
-            .map_err(|e| e.to_string())
-    })
-    .collect()
+    let members = store.members(kind.roster()).map_err(|e| e.0)?;
+    Ok(references(kind, &members))
 }

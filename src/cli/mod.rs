@@ -85,21 +85,19 @@ pub fn init_logging(level: Option<&str>) {
 }
 
 /// Open the store chosen by `--store`, `JFC_STORE` or the project root.
-pub fn open_store(flag: Option<&std::path::Path>) -> Result<jfc_runtime::store::Store, String> {
+pub fn open_store(flag: Option<&std::path::Path>) -> Result<jfc_store::Store, String> {
     let cwd = std::env::current_dir().map_err(|e| format!("no current directory: {e}"))?;
-    let path = jfc_runtime::store::resolve_path(flag, &cwd);
-    jfc_runtime::store::Store::open(&path)
+    let path = jfc_store::resolve_path(flag, &cwd);
+    jfc_store::Store::open(&path)
         .map_err(|e| format!("cannot open the store {}: {e}", path.display()))
 }
 
 /// Like [`open_store`] for commands that only read (or delete): a missing store is an
 /// error, never created.
-pub fn open_existing_store(
-    flag: Option<&std::path::Path>,
-) -> Result<jfc_runtime::store::Store, String> {
+pub fn open_existing_store(flag: Option<&std::path::Path>) -> Result<jfc_store::Store, String> {
     let cwd = std::env::current_dir().map_err(|e| format!("no current directory: {e}"))?;
-    let path = jfc_runtime::store::resolve_path(flag, &cwd);
-    match jfc_runtime::store::Store::open_existing(&path) {
+    let path = jfc_store::resolve_path(flag, &cwd);
+    match jfc_store::Store::open_existing(&path) {
         Err(e) if path.is_file() => Err(format!("cannot open the store {}: {e}", path.display())),
         opened => opened.map_err(|e| e.0),
     }

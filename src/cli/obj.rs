@@ -4,11 +4,11 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use clap::{Args, Subcommand, ValueEnum};
-use jfc_runtime::store::export::ShowOptions;
-use jfc_runtime::store::import::normalise_path;
-use jfc_runtime::store::import::toml_value::parse_value_text;
-use jfc_runtime::store::jobflow::Compiled;
-use jfc_runtime::store::{ObjectId, Store, StoreError};
+use jfc_store::export::ShowOptions;
+use jfc_store::import::normalise_path;
+use jfc_store::import::toml_value::parse_value_text;
+use jfc_store::jobflow::Compiled;
+use jfc_store::{ObjectId, Store, StoreError};
 use jfc_vm::value::Value;
 
 #[derive(Args)]

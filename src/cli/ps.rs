@@ -4,8 +4,8 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use clap::Args;
-use jfc_runtime::store::processes::ProcessRecord;
-use jfc_runtime::store::Store;
+use jfc_store::processes::ProcessRecord;
+use jfc_store::Store;
 use jfc_vm::value::Value;
 
 #[derive(Args)]

@@ -89,7 +89,7 @@ fn parse_params(params: &[String]) -> Result<Vec<(String, String)>, String> {
 fn run_store(flag: Option<&std::path::Path>) -> Option<PathBuf> {
     let named = flag.is_some() || std::env::var_os("JFC_STORE").is_some_and(|s| !s.is_empty());
     let cwd = std::env::current_dir().ok()?;
-    let path = jfc_runtime::store::resolve_path(flag, &cwd);
+    let path = jfc_store::resolve_path(flag, &cwd);
     (named || path.is_file()).then_some(path)
 }
 

@@ -1,12 +1,12 @@
 //! `jfc import` and `jfc export`: a directory tree of files to objects and back
-//! (jfc_runtime::store::import, jfc_runtime::store::export).
+//! (jfc_store::import, jfc_store::export).
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::Args;
-use jfc_runtime::store::export::ExportOptions;
-use jfc_runtime::store::import::{normalise_path, ImportOptions, ImportReport};
+use jfc_store::export::ExportOptions;
+use jfc_store::import::{normalise_path, ImportOptions, ImportReport};
 
 const LAYOUT: &str = "\
 Layout:

@@ -4,7 +4,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
-use jfc_runtime::store::import::normalise_path;
+use jfc_store::import::normalise_path;
 
 #[derive(Args)]
 pub struct UserArgs {

@@ -16,7 +16,7 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use jfc_runtime::store::{codec, ObjectId, Store};
+use jfc_store::{codec, ObjectId, Store};
 use jfc_vm::value::{Key, Value};
 use rusqlite::{params, Connection, OptionalExtension};
 

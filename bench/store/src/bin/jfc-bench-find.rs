@@ -10,9 +10,9 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use jfc_runtime::store::objects::ROOT;
-use jfc_runtime::store::query::Query;
-use jfc_runtime::store::{ObjectId, Store};
+use jfc_store::objects::ROOT;
+use jfc_store::query::Query;
+use jfc_store::{ObjectId, Store};
 use jfc_vm::value::{Key, Value};
 use rusqlite::Connection;
 

@@ -7,9 +7,9 @@ use jfc_vm::value::{PatternKind, Value};
 use rusqlite::types::Value as Sql;
 
 use super::lookup::{self, Attr, Class, Lookup};
-use crate::store::fields::{FieldKind, FieldSpec, ScalarType};
-use crate::store::objects::ObjectId;
-use crate::store::{codec, Store};
+use crate::fields::{FieldKind, FieldSpec, ScalarType};
+use crate::objects::ObjectId;
+use crate::{codec, Store};
 
 /// A condition on an object row `o`; sql.rs writes it as SQL.
 #[derive(Clone, Debug)]

@@ -20,8 +20,8 @@ use indexmap::IndexMap;
 use jfc_vm::value::{Key, ObjectRef, Value};
 use toml::value::{Date, Datetime, Offset, Time};
 
-use super::super::codec;
-use crate::store::Store;
+use crate::codec;
+use crate::Store;
 
 /// The reserved key of tagged tables (the codec's).
 const TAG: &str = "$t";

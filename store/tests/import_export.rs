@@ -2,10 +2,10 @@
 
 use std::path::{Path, PathBuf};
 
-use jfc_runtime::store::export::ExportOptions;
-use jfc_runtime::store::import::{ImportOptions, ImportReport, MessageKind};
-use jfc_runtime::store::jobflow::Compiled;
-use jfc_runtime::store::Store;
+use jfc_store::export::ExportOptions;
+use jfc_store::import::{ImportOptions, ImportReport, MessageKind};
+use jfc_store::jobflow::Compiled;
+use jfc_store::Store;
 use jfc_vm::value::Value;
 
 /// A fresh temp dir, removed when the guard drops: (guard, store file, files dir).
@@ -382,7 +382,7 @@ fn save_jobflow_compiles_and_stores_code() {
     ));
     assert_eq!(
         s.read_field(id, "compilerVersion").expect("v").to_text(),
-        jfc_runtime::store::jobflow::COMPILER_VERSION
+        jfc_store::jobflow::COMPILER_VERSION
     );
     assert!(matches!(
         s.read_field(id, "compiledDatetime").expect("dt"),

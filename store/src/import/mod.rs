@@ -1,5 +1,5 @@
 //! `jfc import`: a directory tree of files becomes objects (platform.md §1.6; the format
-//! flows live in git with). [`Store::export_dir`](crate::store::Store::export_dir) writes
+//! flows live in git with). [`Store::export_dir`](crate::Store::export_dir) writes
 //! the same layout back.
 //!
 //! | file or directory | object |

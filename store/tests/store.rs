@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use jfc_runtime::store::{self, Store};
+use jfc_store::{self as store, Store};
 
 /// A store path (not yet created) in a fresh temp dir, removed when the guard drops.
 fn temp_store() -> (tempfile::TempDir, PathBuf) {

@@ -4,7 +4,7 @@
 use super::filter::FieldExpr;
 use super::lookup::Class;
 use super::TypeFields;
-use crate::store::fields::{FieldKind, ScalarType};
+use crate::fields::{FieldKind, ScalarType};
 
 /// One sort key; `desc` for a `-` prefix.
 #[derive(Clone, Debug)]

@@ -22,8 +22,8 @@ use super::filter::{self, Cond, Op, Subject, Test};
 use super::find::{attr_filter, field_filter};
 use super::lookup::{Attr, Lookup};
 use super::{default_order, table_fields, Fallback, Query, Scope, TypeFields};
-use crate::store::objects::{ObjectId, ROOT};
-use crate::store::Store;
+use crate::objects::{ObjectId, ROOT};
+use crate::Store;
 
 /// The parts of a pattern, as written.
 struct Parts<'a> {
@@ -34,7 +34,7 @@ struct Parts<'a> {
 }
 
 pub fn query(store: &Store, dir: ObjectId, pattern: &str) -> Result<Query, String> {
-    let err = |e: crate::store::StoreError| e.0;
+    let err = |e: crate::StoreError| e.0;
     let parts = split_parts(pattern)?;
     let (mut base, path) = match parts.path.strip_prefix('/') {
         Some(rest) => (ROOT, rest),

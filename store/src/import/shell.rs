@@ -2,8 +2,8 @@
 
 use rusqlite::params;
 
-use super::super::objects::ObjectId;
-use super::super::{now_text, Result, Store};
+use crate::objects::ObjectId;
+use crate::{now_text, Result, Store};
 
 impl Store {
     /// Remove the stored value of field `name` (it then reads as its default or null); an

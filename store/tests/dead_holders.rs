@@ -2,7 +2,7 @@
 //! and start time: a row recorded for this very pid but another start time (the pid was
 //! reused, or counted in another container) is a process that is gone.
 
-use jfc_runtime::store::{objects::ROOT, os_process, Store};
+use jfc_store::{objects::ROOT, os_process, Store};
 
 fn forge_place(db: &std::path::Path, flow: i64, os_start: Option<i64>) {
     let conn = rusqlite::Connection::open(db).expect("sqlite");

@@ -11,7 +11,7 @@ use rusqlite::Connection;
 use super::filter::{Cond, FieldExpr, Op, Subject, Test};
 use super::order::{Key, Order};
 use super::Scope;
-use crate::store::objects::{ObjectId, ROOT};
+use crate::objects::{ObjectId, ROOT};
 
 /// SQL selecting the ids of the matching objects, in order, and its parameters; the
 /// caller adds `LIMIT ?n OFFSET ?n+1`.

@@ -13,8 +13,8 @@ use std::rc::Rc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use chrono::{FixedOffset, NaiveDate, NaiveTime, TimeDelta, TimeZone};
-use jfc_runtime::store::channels::{self, Guard};
-use jfc_runtime::store::{codec, ObjectId, Store};
+use jfc_store::channels::{self, Guard};
+use jfc_store::{codec, ObjectId, Store};
 use jfc_vm::value::{Args, Key, ObjectRef, Pattern, PatternKind, Value};
 
 /// A store file in a fresh temp dir, removed when the guard drops.
@@ -166,7 +166,7 @@ fn only_channels_take_messages() {
     let r: Result<(), _> = st.transaction(|t| {
         t.send(ch, &Value::Int(1))?;
         t.send(ch, &Value::Int(2))?;
-        Err(jfc_runtime::store::StoreError("changed my mind".into()))
+        Err(jfc_store::StoreError("changed my mind".into()))
     });
     assert!(r.is_err());
     assert_eq!(st.message_count(ch).unwrap(), 0);

@@ -4,9 +4,9 @@
 use std::rc::Rc;
 
 use indexmap::IndexMap;
-use jfc_runtime::store::codec::{decode, encode};
-use jfc_runtime::store::fields::{FieldSpec, TYPE_NAMES};
-use jfc_runtime::store::types::BUILTIN_TYPES;
+use jfc_store::codec::{decode, encode};
+use jfc_store::fields::{FieldSpec, TYPE_NAMES};
+use jfc_store::types::BUILTIN_TYPES;
 use jfc_vm::value::{Key, ObjectRef, Value};
 
 fn resolve(path: &str) -> Result<Value, String> {

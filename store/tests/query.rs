@@ -1,9 +1,9 @@
 //! Queries on a real store: every glob pattern, however broken, is answered with matches
 //! or an error, never a panic.
 
-use jfc_runtime::store::objects::ROOT;
-use jfc_runtime::store::query::Query;
-use jfc_runtime::store::Store;
+use jfc_store::objects::ROOT;
+use jfc_store::query::Query;
+use jfc_store::Store;
 use jfc_vm::value::Value;
 
 /// A small deterministic generator (xorshift), so a failure can be replayed.

@@ -6,7 +6,7 @@
 
 use std::path::{Path, PathBuf};
 
-use jfc_runtime::store::{self, Store};
+use jfc_store::{self as store, Store};
 
 /// Copy fixture `vN` (the store and its key file, if any) into a fresh directory.
 fn copy_fixture(version: usize) -> (tempfile::TempDir, PathBuf) {

@@ -14,6 +14,7 @@ pub mod objects;
 pub mod os_process;
 pub mod processes;
 pub mod query;
+pub mod roster;
 mod schema;
 pub mod secret;
 mod tree;

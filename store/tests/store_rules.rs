@@ -2,7 +2,7 @@
 //! renamed or moved, a type in use cannot be deleted (also by the schema's foreign key),
 //! and a store missing part of its standard tree is refused at open with what is missing.
 
-use jfc_runtime::store::{objects::ROOT, Store};
+use jfc_store::{objects::ROOT, Store};
 
 fn fresh() -> (tempfile::TempDir, Store) {
     let dir = tempfile::tempdir().expect("temp dir");

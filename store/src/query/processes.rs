@@ -8,7 +8,7 @@ use super::filter::{self, Cond, VirtualType};
 use super::find::{count, parse_lookup, split_known};
 use super::order::{Key, Order};
 use super::{sql, Query, Rows};
-use crate::store::{Result, Store, StoreError};
+use crate::{Result, Store, StoreError};
 
 /// The attributes a process record can be filtered and ordered by: name, SQL on the
 /// `processes` row `o`, type, and the column it sorts by.

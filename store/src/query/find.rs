@@ -6,11 +6,11 @@ use jfc_vm::value::Value;
 use super::filter::{self, Cond};
 use super::lookup::{self, Attr, Lookup};
 use super::{default_order, order, table_fields, Fallback, Query, Scope, TypeFields};
-use crate::store::objects::ObjectId;
-use crate::store::Store;
+use crate::objects::ObjectId;
+use crate::Store;
 
 pub fn query(store: &Store, dir: ObjectId, kw: &[(String, Value)]) -> Result<Query, String> {
-    let err = |e: crate::store::StoreError| e.0;
+    let err = |e: crate::StoreError| e.0;
     let mut tf = table_fields(store, dir).map_err(err)?;
     if let Some(t) = type_filter(store, kw)? {
         tf = Some(TypeFields::of(store, t).map_err(err)?);

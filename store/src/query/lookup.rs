@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use crate::store::fields::{FieldKind, FieldSpec, ScalarType};
+use crate::fields::{FieldKind, FieldSpec, ScalarType};
 
 /// A lookup: the part after `__` in `port__gte`; none means `exact`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::{params, OptionalExtension};
 
-use super::super::objects::ObjectId;
-use super::super::{Result, Store, StoreError};
+use crate::objects::ObjectId;
+use crate::{Result, Store, StoreError};
 
 impl Store {
     /// The file `id` was last imported from or exported to, if recorded.

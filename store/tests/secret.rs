@@ -3,10 +3,10 @@
 use std::path::{Path, PathBuf};
 
 use indexmap::IndexMap;
-use jfc_runtime::store::export::ExportOptions;
-use jfc_runtime::store::import::ImportOptions;
-use jfc_runtime::store::objects::{ObjectId, ROOT};
-use jfc_runtime::store::{secret, Store};
+use jfc_store::export::ExportOptions;
+use jfc_store::import::ImportOptions;
+use jfc_store::objects::{ObjectId, ROOT};
+use jfc_store::{secret, Store};
 use jfc_vm::value::{Key, Value};
 
 /// A fresh temp dir, removed when the guard drops: (guard, store file, dir).
