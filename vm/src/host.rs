@@ -95,6 +95,19 @@ pub trait Host {
             .unwrap_or_default()
     }
 
+    /// The time now, for `now()`, process start and end times and Datetime deadlines.
+    /// A host may fix it (tests) or take it from elsewhere. Timers measure with the
+    /// monotonic clock, not this one.
+    fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        chrono::Utc::now()
+    }
+
+    /// The name of the user running the flow, as the command echo shows it when a
+    /// command has no `__user__`: `$USER`, else `root`.
+    fn user_name(&self) -> String {
+        std::env::var("USER").unwrap_or_else(|_| "root".into())
+    }
+
     // ---- objects of the store. Without a store every one of them is an error. ----
 
     /// `obj.name`: a property, a method (as a bound `Value::Method`) or a field.

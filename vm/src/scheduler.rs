@@ -131,7 +131,7 @@ impl<H: Host> Vm<H> {
     ) -> Rc<RefCell<ProcessInfo>> {
         let parent_pid = parent.map(|p| p.borrow().pid);
         let pid = self.new_pid(parent_pid);
-        let info = Rc::new(RefCell::new(ProcessInfo::new(pid, parent)));
+        let info = Rc::new(RefCell::new(ProcessInfo::new(pid, parent, self.host.now())));
         if let Some(parent) = parent {
             parent.borrow_mut().children.push(info.clone());
         }
@@ -413,8 +413,12 @@ impl<H: Host> Vm<H> {
     }
 }
 
-/// Sleep lengths and timeouts: seconds as Integer/Float, or a Datetime to wait until.
-pub(crate) fn deadline_from(v: &Value) -> Result<Option<Instant>, crate::value::Error> {
+/// Sleep lengths and timeouts: seconds as Integer/Float, or a Datetime to wait until,
+/// which is that far from `clock` (the host's time now).
+pub(crate) fn deadline_from(
+    v: &Value,
+    clock: chrono::DateTime<chrono::Utc>,
+) -> Result<Option<Instant>, crate::value::Error> {
     let now = Instant::now();
     let secs = match v {
         Value::Null => return Ok(None),
@@ -422,7 +426,7 @@ pub(crate) fn deadline_from(v: &Value) -> Result<Option<Instant>, crate::value::
         Value::Float(f) => *f,
         Value::Bool(b) => f64::from(u8::from(*b)),
         Value::Datetime(dt) => {
-            let delta = dt.signed_duration_since(chrono::Utc::now());
+            let delta = dt.signed_duration_since(clock);
             delta.num_milliseconds() as f64 / 1000.0
         }
         other => {

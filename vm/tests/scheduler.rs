@@ -1,4 +1,5 @@
-//! The scheduler with a fake host: process limit, fairness, parallel commands.
+//! The scheduler with a fake host: process limit, fairness, parallel commands, and the
+//! host's clock and user name.
 
 use std::cell::RefCell;
 use std::path::Path;
@@ -7,6 +8,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
+use chrono::{DateTime, Local, TimeZone, Utc};
 use crossbeam_channel::Sender;
 use jfc_compiler::bytecode::Chunk;
 use jfc_vm::host::{Completion, Host, Request, Ticket};
@@ -14,14 +16,22 @@ use jfc_vm::value::{ProcessState, Value};
 use jfc_vm::{Code, Vm, VmOptions};
 
 /// Completes every command after a few milliseconds on its own thread, counting how
-/// many run at once.
+/// many run at once. Its clock stands still at [`clock`]; its user is [`USER`].
 #[derive(Default)]
 struct FakeHost {
     running: Arc<AtomicUsize>,
     peak: Arc<AtomicUsize>,
     started: Arc<AtomicUsize>,
     console: RefCell<Vec<String>>,
+    reports: RefCell<Vec<String>>,
 }
+
+/// The time of the fake host: years after any real run of these tests.
+fn clock() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2091, 2, 3, 4, 5, 6).unwrap()
+}
+
+const USER: &str = "fake-user";
 
 impl Host for FakeHost {
     fn start(&self, ticket: Ticket, request: Request, done: Sender<(Ticket, Completion)>) {
@@ -56,7 +66,17 @@ impl Host for FakeHost {
         self.console.borrow_mut().push(line.to_string());
     }
 
-    fn report(&self, _: &str) {}
+    fn report(&self, text: &str) {
+        self.reports.borrow_mut().push(text.to_string());
+    }
+
+    fn now(&self) -> DateTime<Utc> {
+        clock()
+    }
+
+    fn user_name(&self) -> String {
+        USER.to_string()
+    }
 }
 
 fn run(source: &str, opts: VmOptions) -> (Vm<FakeHost>, Rc<RefCell<jfc_vm::value::ProcessInfo>>) {
@@ -156,4 +176,35 @@ fn suspend_is_not_undone_by_try() {
         info.error.to_text()
     );
     assert_eq!(*vm.host().console.borrow(), vec!["before"]);
+}
+
+#[test]
+fn the_clock_and_the_user_name_are_the_hosts() {
+    // `sleep(now())` waits until the host's time now: not at all. Measured by the real
+    // clock it would wait decades, so the run has a thread of its own and a watchdog.
+    let source = "print(now()) -> print(current().started_time == now(), current().elapsed_time)
+        -> sleep(now()) -> ['echo hi'] -> print($RESULT)";
+    let (tx, rx) = crossbeam_channel::bounded(1);
+    std::thread::spawn(move || {
+        let opts = VmOptions {
+            command_echo: Some("{username}@{hostname}{sudomark} {command}".into()),
+            ..VmOptions::default()
+        };
+        let (vm, info) = run(source, opts);
+        let info = info.borrow();
+        let host = vm.host();
+        let _ = tx.send((
+            host.console.take(),
+            host.reports.take(),
+            info.started,
+            info.finished,
+        ));
+    });
+    let (console, reports, started, finished) = rx
+        .recv_timeout(Duration::from_secs(60))
+        .expect("the flow ends without waiting");
+    let now = Value::Datetime(clock().with_timezone(&Local).fixed_offset());
+    assert_eq!(console, [&now.to_text(), "true 0:00:00", "echo hi"]);
+    assert_eq!(reports, [format!("{USER}@localhost$ echo hi")]);
+    assert_eq!((started, finished), (clock(), Some(clock())));
 }

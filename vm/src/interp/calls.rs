@@ -165,6 +165,7 @@ impl<H: Host> Vm<H> {
             )))),
             "path" => self.path_builtin(p, args),
             "user" | "group" => self.user_or_group(b.name, args),
+            "now" => functions::now(args, self.host.now()),
             name if functions::is_pure_function(name) => functions::call_function(name, args),
             name if b.kind == BuiltinKind::Job => Err(Error::new(format!(
                 "`{name}` is a built-in job; write it as a job of its own"

@@ -99,7 +99,7 @@ impl<H: Host> Vm<H> {
         let deadline = if p.resumed {
             p.deadline
         } else {
-            deadline_from(&ops.timeout)?
+            deadline_from(&ops.timeout, self.host.now())?
         };
         self.listen(p, ops.target.iter().collect());
         self.wait_again(p, deadline);
@@ -136,9 +136,10 @@ impl<H: Host> Vm<H> {
             }
         }
         if !p.resumed {
+            let clock = self.host.now();
             p.choice_deadlines = all
                 .iter()
-                .map(|o| deadline_from(&o.timeout))
+                .map(|o| deadline_from(&o.timeout, clock))
                 .collect::<Result<_>>()?;
         }
         let now = Instant::now();

@@ -149,7 +149,7 @@ impl<H: Host> Vm<H> {
             let user = request
                 .user
                 .clone()
-                .unwrap_or_else(|| std::env::var("USER").unwrap_or_else(|_| "root".into()));
+                .unwrap_or_else(|| self.host.user_name());
             let host = request.host.clone().unwrap_or_else(|| "localhost".into());
             // platform.md §2.3: `#` when the command runs through sudo, else `$`.
             let sudo = if request.sudo { "#" } else { "$" };
@@ -249,7 +249,8 @@ impl<H: Host> Vm<H> {
             }
             "sleep" => {
                 let b = bind(name, args, &["timeout"])?;
-                let deadline = deadline_from(&b.first().cloned().flatten().unwrap_or(Value::Null))?;
+                let timeout = b.first().cloned().flatten().unwrap_or(Value::Null);
+                let deadline = deadline_from(&timeout, self.host.now())?;
                 job_result(p, Value::Null);
                 p.wait = Wait::Sleep;
                 self.park(p, deadline.or(Some(std::time::Instant::now())));

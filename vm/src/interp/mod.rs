@@ -391,7 +391,7 @@ impl<H: Host> Vm<H> {
             info.exit_status = exit_status;
             info.result = result;
             info.error = error;
-            info.finished = Some(chrono::Utc::now());
+            info.finished = Some(self.host.now());
         }
         self.host.process_ended(&p.info.borrow());
         self.live = self.live.saturating_sub(1);

@@ -5,12 +5,15 @@ use super::iterate;
 use crate::host::Host;
 use crate::process::Iter;
 use crate::scheduler::Vm;
-use crate::value::{compare, index, Error, Result, Value};
+use crate::value::{compare, index, process, Error, Result, Value};
 
 impl<H: Host> Vm<H> {
     pub(crate) fn get_attr(&self, base: &Value, name: &str) -> Result<Value> {
         match base {
             Value::Object(o) => self.host.object_attr(o, name).map_err(Error::new),
+            Value::Process(p) if name == "elapsed_time" => {
+                Ok(process::elapsed_time(&p.borrow(), self.host.now()))
+            }
             Value::Lazy(_) if name == "delete" => {
                 Ok(Value::Method(std::rc::Rc::new(crate::value::BoundMethod {
                     receiver: base.clone(),

@@ -168,8 +168,12 @@ pub struct ProcessOrigin {
 pub const CONSOLE_LIMIT: usize = 64 * 1024;
 
 impl ProcessInfo {
-    /// A ready process `pid` started now, with `parent`'s job and user.
-    pub fn new(pid: u64, parent: Option<&Rc<RefCell<ProcessInfo>>>) -> ProcessInfo {
+    /// A ready process `pid` started at `started`, with `parent`'s job and user.
+    pub fn new(
+        pid: u64,
+        parent: Option<&Rc<RefCell<ProcessInfo>>>,
+        started: chrono::DateTime<chrono::Utc>,
+    ) -> ProcessInfo {
         let origin = parent.map_or_else(
             || {
                 Rc::new(ProcessOrigin {
@@ -188,7 +192,7 @@ impl ProcessInfo {
             parent: parent.map(|p| p.borrow().pid),
             detached: false,
             origin,
-            started: chrono::Utc::now(),
+            started,
             finished: None,
             parent_info: parent.map(Rc::downgrade),
             children: Vec::new(),

@@ -56,10 +56,9 @@ pub(crate) fn property(p: &ProcessInfo, name: &str) -> Option<Value> {
         "console" => Value::str(&p.console),
         "started_time" => local_time(p.started),
         "finished_time" => p.finished.map_or(Value::Null, local_time),
-        "elapsed_time" => {
-            let end = p.finished.unwrap_or_else(chrono::Utc::now);
-            Value::Timedelta(end - p.started)
-        }
+        // A running process's needs the time now: the VM reads it from the host
+        // (interp::objects); here, without a clock (`str.format`), it is null.
+        "elapsed_time" => p.finished.map_or(Value::Null, |end| elapsed_time(p, end)),
         "exit_status" => p.exit_status.clone(),
         "result" => p.result.clone(),
         "error" => p.error.clone(),
@@ -74,6 +73,11 @@ pub(crate) fn property(p: &ProcessInfo, name: &str) -> Option<Value> {
     })
 }
 
+/// `p.elapsed_time` when the time now is `clock`: to its end, or to `clock` while it runs.
+pub(crate) fn elapsed_time(p: &ProcessInfo, clock: chrono::DateTime<chrono::Utc>) -> Value {
+    Value::Timedelta(p.finished.unwrap_or(clock) - p.started)
+}
+
 /// A Datetime in local time, to the microsecond as `now()` gives it.
 fn local_time(t: chrono::DateTime<chrono::Utc>) -> Value {
     use chrono::Timelike;
@@ -85,10 +89,13 @@ fn local_time(t: chrono::DateTime<chrono::Utc>) -> Value {
 mod tests {
     use super::*;
     use crate::value::CONSOLE_LIMIT;
+    use chrono::{DateTime, TimeDelta, Utc};
+
+    const T0: DateTime<Utc> = DateTime::UNIX_EPOCH;
 
     #[test]
     fn every_listed_property_has_a_value() {
-        let p = ProcessInfo::new(7, None);
+        let p = ProcessInfo::new(7, None, T0);
         for name in PROPERTIES {
             assert!(property(&p, name).is_some(), "{name}");
         }
@@ -97,8 +104,23 @@ mod tests {
     }
 
     #[test]
+    fn the_elapsed_time_runs_to_the_clock_given_until_the_end() {
+        let mut p = ProcessInfo::new(1, None, T0);
+        let later = T0 + TimeDelta::seconds(5);
+        assert_eq!(elapsed_time(&p, later).to_text(), "0:00:05");
+        assert!(matches!(property(&p, "elapsed_time"), Some(Value::Null)));
+        p.finished = Some(T0 + TimeDelta::seconds(2));
+        assert_eq!(elapsed_time(&p, later).to_text(), "0:00:02");
+        assert_eq!(property(&p, "elapsed_time").unwrap().to_text(), "0:00:02");
+        let Some(Value::Datetime(started)) = property(&p, "started_time") else {
+            panic!("started_time is a Datetime");
+        };
+        assert_eq!(started, T0);
+    }
+
+    #[test]
     fn the_console_keeps_the_first_64_kb() {
-        let mut p = ProcessInfo::new(1, None);
+        let mut p = ProcessInfo::new(1, None, T0);
         p.keep_console("one");
         assert_eq!(p.console, "one\n");
         let long = "é".repeat(CONSOLE_LIMIT);
