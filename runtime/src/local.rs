@@ -8,7 +8,7 @@ use std::rc::Rc;
 
 use crossbeam_channel::Sender;
 use jfc_compiler::bytecode::Chunk;
-use jfc_vm::host::{Completion, Host, LazyOp, Request, Ticket};
+use jfc_vm::host::{Completion, Host, HostError, LazyOp, Request, StoreResult, Ticket};
 use jfc_vm::value::{Args, JobflowRef, LazyArray, ObjectRef, Value};
 
 use crate::objects;
@@ -16,7 +16,7 @@ use crate::store::objects::ROOT;
 use crate::store::Store;
 
 use crate::exec::{ExecOptions, Workers};
-use crate::record::RecordWriter;
+use crate::record::{Ending, RecordWriter};
 
 pub struct LocalHost {
     workers: Workers,
@@ -27,7 +27,7 @@ pub struct LocalHost {
     /// The run's process record in the store, when it has one.
     record: RefCell<Option<Record>>,
     /// `$ENV`, read from the store at its first use.
-    env: std::cell::OnceCell<Value>,
+    env: RefCell<Option<Value>>,
     /// Password values the store has written or read: masked in `report` (store::secret).
     revealed: crate::store::secret::Revealed,
     /// Reports are dropped: the caller words the error itself (a `-p` value).
@@ -54,22 +54,27 @@ impl LocalHost {
             store: None,
             seen: Cell::new(0),
             record: RefCell::new(None),
-            env: std::cell::OnceCell::new(),
+            env: RefCell::new(None),
             revealed: Default::default(),
             quiet: false,
         }
     }
 
-    /// The same, with an object store.
+    /// The same, with an object store. Its connection never waits on a lock: a write
+    /// while another OS process writes answers `HostError::Busy` at once, and the VM
+    /// runs its other processes meanwhile (CLI commands keep waiting).
     pub fn with_store(exec: ExecOptions, store: Store) -> LocalHost {
         let seen = store.change_token().unwrap_or(0);
         let revealed = store.revealed();
+        if let Err(e) = store.set_busy_timeout(std::time::Duration::ZERO) {
+            tracing::warn!("the store's writes may wait on other processes: {e}");
+        }
         LocalHost {
             workers: Workers::new(exec),
             store: Some(RefCell::new(store)),
             seen: Cell::new(seen),
             record: RefCell::new(None),
-            env: std::cell::OnceCell::new(),
+            env: RefCell::new(None),
             revealed,
             quiet: false,
         }
@@ -81,14 +86,13 @@ impl LocalHost {
         self
     }
 
-    /// Open the run's process record (platform.md §2.2) for `job`; its pid.
+    /// Open the run's process record (platform.md §2.2) for `job`; its pid. The
+    /// record's writer opens it, waiting for other OS processes' writes if need be.
     pub fn start_record(&self, job: &str) -> Result<i64, String> {
         let Some(store) = &self.store else {
             return Err("this run has no object store".into());
         };
-        let mut store = store.borrow_mut();
-        let pid = store.process_start(job, "root").map_err(|e| e.0)?;
-        let writer = RecordWriter::start(&store, pid)?;
+        let (pid, writer) = RecordWriter::open(&store.borrow(), job)?;
         *self.record.borrow_mut() = Some(Record {
             pid,
             writer,
@@ -102,60 +106,54 @@ impl LocalHost {
     /// Close the run's process record with how the main process ended.
     pub fn finish_record(&self, info: &jfc_vm::value::ProcessInfo) {
         if let Some(rec) = self.record.borrow_mut().take() {
+            rec.writer.end(self.ending(rec.pid, info));
             rec.writer.close();
-            self.end_record(rec.pid, info);
         }
     }
 
-    /// Write how process `pid` ended (`info`) to its record.
-    fn end_record(&self, pid: i64, info: &jfc_vm::value::ProcessInfo) {
-        let Some(store) = &self.store else {
-            return;
-        };
+    /// How process `pid` ended (`info`), for its record.
+    fn ending(&self, pid: i64, info: &jfc_vm::value::ProcessInfo) -> Ending {
         let status = match info.state {
             jfc_vm::value::ProcessState::Done => "DONE",
             _ => "ABORTED",
         };
         tracing::debug!("process {pid} ends {status}");
-        let done = match store.try_borrow_mut() {
-            Ok(mut s) => s
-                .process_finish(
-                    pid,
-                    status,
-                    &info.exit_status,
-                    &self.masked(&info.result),
-                    &self.masked(&info.error),
-                )
-                .map_err(|e| e.0),
-            Err(_) => Err("the store is busy".into()),
-        };
-        if let Err(e) = done {
-            tracing::warn!("cannot record the end of process {pid}: {e}");
-        }
+        Ending::new(
+            pid,
+            status,
+            &info.exit_status,
+            &self.masked(&info.result),
+            &self.masked(&info.error),
+        )
     }
 
     /// A record for a child process of `parent` (fork/pfor): its pid.
-    fn start_child_record(&self, parent: u64) -> Option<u64> {
-        let store = self.store.as_ref()?;
+    fn start_child_record(&self, parent: u64) -> StoreResult<Option<u64>> {
+        let Some(store) = self.store.as_ref() else {
+            return Ok(None);
+        };
         let mut rec = self.record.borrow_mut();
-        let rec = rec.as_mut()?;
+        let Some(rec) = rec.as_mut() else {
+            return Ok(None);
+        };
         let started = store
             .try_borrow_mut()
-            .map_err(|_| "the store is busy".to_string())
+            .map_err(|_| "the store is in use".to_string())
             .and_then(|mut s| {
                 s.process_start_child(&rec.job, "root", parent as i64)
                     .map_err(|e| e.0)
             });
-        match started {
+        match answer(started) {
             Ok(pid) => {
                 tracing::debug!("process {pid} starts, a child of process {parent}");
                 rec.children.insert(pid as u64);
-                Some(pid as u64)
+                Ok(Some(pid as u64))
             }
+            Err(HostError::Busy) => Err(HostError::Busy),
             Err(e) => {
                 // The child runs all the same, numbered by the VM.
                 tracing::warn!("cannot record a child process of process {parent}: {e}");
-                None
+                Ok(None)
             }
         }
     }
@@ -169,20 +167,24 @@ impl LocalHost {
         }
     }
 
-    /// Run `f` on the store for `obj`. When it fails and the store no longer has `obj`,
-    /// the error says so by path: an Object value outlives the object when another job
-    /// or process deletes it.
+    /// Run `f` on the store for `obj`, as one transaction (a busy store did nothing).
+    /// When it fails and the store no longer has `obj`, the error says so by path: an
+    /// Object value outlives the object when another job or process deletes it.
     fn on_object<T>(
         &self,
         obj: &ObjectRef,
         f: impl FnOnce(&mut Store) -> Result<T, String>,
-    ) -> Result<T, String> {
+    ) -> StoreResult<T> {
         let mut store = self.store(obj)?;
-        f(&mut store).map_err(|e| {
-            let gone =
-                !crate::process_list::is_virtual(obj) && !store.exists(obj.id).unwrap_or(true);
+        answer(store.atomic(f)).map_err(|e| {
+            let gone = e != HostError::Busy
+                && !crate::process_list::is_virtual(obj)
+                && !store.exists(obj.id).unwrap_or(true);
             if gone {
-                format!("{}: the object no longer exists (it was deleted)", obj.path)
+                HostError::Failed(format!(
+                    "{}: the object no longer exists (it was deleted)",
+                    obj.path
+                ))
             } else {
                 e
             }
@@ -193,7 +195,7 @@ impl LocalHost {
         match &self.store {
             Some(s) => s
                 .try_borrow_mut()
-                .map_err(|_| format!("{}: the store is busy", obj.path)),
+                .map_err(|_| format!("{}: the store is in use", obj.path)),
             None => Err(format!("{}: this run has no object store", obj.path)),
         }
     }
@@ -206,13 +208,17 @@ impl Host for LocalHost {
         }
     }
 
-    fn resolve_path(&self, dir: &str, path: &str) -> Result<Value, String> {
+    fn resolve_path(&self, dir: &str, path: &str) -> StoreResult<Value> {
         let store_dir = dir.strip_prefix(STORE_DIR);
         if path.starts_with('/') || store_dir.is_some() {
             let Some(store) = &self.store else {
-                return Err(format!("object path {path}: this run has no object store"));
+                return Err(format!("object path {path}: this run has no object store").into());
             };
-            return objects::resolve(&store.borrow(), store_dir.unwrap_or("/"), path);
+            return answer(objects::resolve(
+                &store.borrow(),
+                store_dir.unwrap_or("/"),
+                path,
+            ));
         }
         let joined = normalize(&Path::new(dir).join(path));
         let file = joined.with_extension("jf");
@@ -222,7 +228,8 @@ impl Host for LocalHost {
         Err(format!(
             "no object at {path}: there is no jobflow file {}",
             file.display()
-        ))
+        )
+        .into())
     }
 
     fn load_jobflow(&self, path: &Path) -> Result<Chunk, String> {
@@ -275,55 +282,58 @@ impl Host for LocalHost {
         eprintln!("{}", self.revealed.mask(text));
     }
 
-    fn object_attr(&self, obj: &ObjectRef, name: &str) -> Result<Value, String> {
+    fn object_attr(&self, obj: &ObjectRef, name: &str) -> StoreResult<Value> {
         self.on_object(obj, |s| objects::attr(s, obj, name))
     }
 
-    fn object_index(&self, obj: &ObjectRef, key: &Value) -> Result<Value, String> {
+    fn object_index(&self, obj: &ObjectRef, key: &Value) -> StoreResult<Value> {
         self.on_object(obj, |s| objects::index(s, obj, key))
     }
 
-    fn object_set(&self, obj: &ObjectRef, name: &str, value: Value) -> Result<(), String> {
+    fn object_set(&self, obj: &ObjectRef, name: &str, value: Value) -> StoreResult<()> {
         self.on_object(obj, |s| objects::set(s, obj, name, value))
     }
 
-    fn object_call(&self, obj: &ObjectRef, method: &str, args: Args) -> Result<Value, String> {
+    fn object_call(&self, obj: &ObjectRef, method: &str, args: Args) -> StoreResult<Value> {
         self.on_object(obj, |s| objects::call(s, obj, method, args))
     }
 
-    fn object_children(&self, obj: &ObjectRef) -> Result<Vec<Value>, String> {
+    fn object_children(&self, obj: &ObjectRef) -> StoreResult<Vec<Value>> {
         self.on_object(obj, |s| objects::children(s, obj))
     }
 
-    fn environment(&self) -> Value {
-        let env = self.env.get_or_init(|| {
-            let loaded = self
-                .store
-                .as_ref()
-                .map(|s| s.borrow().environment_value("root"));
-            match loaded {
-                Some(Ok(v)) => v,
-                Some(Err(e)) => {
-                    tracing::warn!("$ENV is empty: {e}");
-                    Value::dict(Default::default())
-                }
-                None => Value::dict(Default::default()),
+    fn environment(&self) -> StoreResult<Value> {
+        if let Some(env) = self.env.borrow().as_ref() {
+            return Ok(env.deep_copy());
+        }
+        let loaded = self
+            .store
+            .as_ref()
+            .map(|s| answer(s.borrow().environment_value("root").map_err(|e| e.0)));
+        let env = match loaded {
+            Some(Ok(v)) => v,
+            Some(Err(HostError::Busy)) => return Err(HostError::Busy),
+            Some(Err(e)) => {
+                tracing::warn!("$ENV is empty: {e}");
+                Value::dict(Default::default())
             }
-        });
-        env.deep_copy()
+            None => Value::dict(Default::default()),
+        };
+        *self.env.borrow_mut() = Some(env.deep_copy());
+        Ok(env)
     }
 
-    fn lazy(&self, la: &LazyArray, op: LazyOp) -> Result<Value, String> {
+    fn lazy(&self, la: &LazyArray, op: LazyOp) -> StoreResult<Value> {
         let Some(store) = &self.store else {
-            return Err(format!("{}: this run has no object store", la.label));
+            return Err(format!("{}: this run has no object store", la.label).into());
         };
         let mut store = store
             .try_borrow_mut()
-            .map_err(|_| format!("{}: the store is busy", la.label))?;
-        objects::lazy(&mut store, la, op)
+            .map_err(|_| format!("{}: the store is in use", la.label))?;
+        answer(store.atomic(|s| objects::lazy(s, la, op)))
     }
 
-    fn object_jobflow_stamp(&self, obj: &ObjectRef) -> Result<(String, String), String> {
+    fn object_jobflow_stamp(&self, obj: &ObjectRef) -> StoreResult<(String, String)> {
         self.on_object(obj, |store| {
             let o = store.get(obj.id).map_err(|e| e.0)?;
             let dir = store.abspath(o.parent.unwrap_or(ROOT)).map_err(|e| e.0)?;
@@ -332,9 +342,8 @@ impl Host for LocalHost {
         })
     }
 
-    fn object_jobflow(&self, obj: &ObjectRef) -> Result<Chunk, String> {
-        let store = self.store(obj)?;
-        store.jobflow_chunk(obj.id).map_err(|e| e.0)
+    fn object_jobflow(&self, obj: &ObjectRef) -> StoreResult<Chunk> {
+        self.on_object(obj, |s| s.jobflow_chunk(obj.id).map_err(|e| e.0))
     }
 
     fn channel_receive(
@@ -343,12 +352,15 @@ impl Host for LocalHost {
         accept: &mut dyn FnMut(&Value) -> bool,
         scan: bool,
         peek: bool,
-    ) -> Result<Option<Value>, String> {
+    ) -> StoreResult<Option<Value>> {
         let mut store = self.store(obj)?;
         let mut guard = |v: &Value| Ok(accept(v));
-        let got = store
-            .receive(obj.id, &mut guard, scan, peek)
-            .map_err(|e| e.0)?;
+        // Atomic as it is: each take is one `BEGIN IMMEDIATE` transaction (store::channels).
+        let got = answer(
+            store
+                .receive(obj.id, &mut guard, scan, peek)
+                .map_err(|e| e.0),
+        )?;
         Ok(got.map(|(id, m)| {
             if peek {
                 Value::array(vec![Value::Int(id), m])
@@ -358,44 +370,56 @@ impl Host for LocalHost {
         }))
     }
 
-    fn channel_waiting(&self, channel: &ObjectRef, pid: u64, on: bool) {
+    fn channel_waiting(&self, channel: &ObjectRef, pid: u64, on: bool) -> StoreResult<()> {
         let Ok(mut store) = self.store(channel) else {
-            return;
+            return Ok(());
         };
         // Only `event_count` reads this: a failure costs an exact count, not a message.
-        if let Err(e) = store.set_waiting(channel.id, pid, on) {
-            tracing::warn!("{}: cannot record a waiting receiver: {e}", channel.path);
+        match answer(store.set_waiting(channel.id, pid, on).map_err(|e| e.0)) {
+            Err(HostError::Busy) => Err(HostError::Busy),
+            Err(e) => {
+                tracing::warn!("{}: cannot record a waiting receiver: {e}", channel.path);
+                Ok(())
+            }
+            Ok(()) => Ok(()),
         }
     }
 
-    fn take_flow_place(&self, flow: &ObjectRef, limit: i64) -> Result<bool, String> {
+    fn take_flow_place(&self, flow: &ObjectRef, limit: i64) -> StoreResult<bool> {
         let mut store = self.store(flow)?;
-        store.take_flow_place(flow.id, limit).map_err(|e| e.0)
+        answer(store.take_flow_place(flow.id, limit).map_err(|e| e.0))
     }
 
-    fn give_flow_place(&self, flow: i64) {
+    fn give_flow_place(&self, flow: i64) -> StoreResult<()> {
         let Some(store) = &self.store else {
-            return;
+            return Ok(());
         };
         let given = match store.try_borrow_mut() {
-            Ok(mut s) => s.give_flow_place(flow).map_err(|e| e.0),
-            Err(_) => Err("the store is busy".into()),
+            Ok(mut s) => answer(s.give_flow_place(flow).map_err(|e| e.0)),
+            Err(_) => Err("the store is in use".to_string().into()),
         };
-        // The place stays taken until this OS process ends; takes then skip it.
-        if let Err(e) = given {
-            tracing::warn!("cannot give back a place of the multiplicity of flow {flow}: {e}");
+        match given {
+            Err(HostError::Busy) => Err(HostError::Busy),
+            // The place stays taken until this OS process ends; takes then skip it.
+            Err(e) => {
+                tracing::warn!("cannot give back a place of the multiplicity of flow {flow}: {e}");
+                Ok(())
+            }
+            Ok(()) => Ok(()),
         }
     }
 
     /// The main process is numbered by the run's record, each child by a record of its
     /// own: one numbering for flows, error reports and `jfc ps`.
-    fn process_started(&self, parent: Option<u64>) -> Option<u64> {
+    fn process_started(&self, parent: Option<u64>) -> StoreResult<Option<u64>> {
         match parent {
             None => {
                 let mut rec = self.record.borrow_mut();
-                let rec = rec.as_mut().filter(|r| !r.claimed)?;
+                let Some(rec) = rec.as_mut().filter(|r| !r.claimed) else {
+                    return Ok(None);
+                };
                 rec.claimed = true;
-                Some(rec.pid as u64)
+                Ok(Some(rec.pid as u64))
             }
             Some(parent) => self.start_child_record(parent),
         }
@@ -409,8 +433,24 @@ impl Host for LocalHost {
             .borrow_mut()
             .as_mut()
             .is_some_and(|r| r.children.remove(&info.pid));
-        if child {
-            self.end_record(info.pid as i64, info);
+        if !child {
+            return;
+        }
+        // At once, so that the flow reads the end it just saw; while another OS process
+        // writes, by the record's writer, which may wait.
+        let ending = self.ending(info.pid as i64, info);
+        let now = match self.store.as_ref().map(RefCell::try_borrow_mut) {
+            Some(Ok(mut store)) => ending.write(&mut store).map_err(|e| e.0),
+            _ => Err("the store is in use".into()),
+        };
+        match now {
+            Ok(()) => {}
+            Err(e) if crate::store::is_busy(&e) => {
+                if let Some(rec) = self.record.borrow().as_ref() {
+                    rec.writer.end(ending);
+                }
+            }
+            Err(e) => tracing::warn!("cannot record the end of process {}: {e}", info.pid),
         }
     }
 
@@ -424,6 +464,18 @@ impl Host for LocalHost {
         let now = store.change_token().unwrap_or(0);
         now != self.seen.replace(now)
     }
+}
+
+/// A store answer for the VM: SQLite's "locked" (another OS process is writing) is
+/// `Busy`, to ask again later; anything else is an error for the flow.
+fn answer<T>(got: Result<T, String>) -> StoreResult<T> {
+    got.map_err(|e| {
+        if crate::store::is_busy(&e) {
+            HostError::Busy
+        } else {
+            HostError::Failed(e)
+        }
+    })
 }
 
 /// How a flow's directory is written when it is a directory of the store rather than of

@@ -57,6 +57,36 @@ pub enum Completion {
     ConnectionFailed(String),
 }
 
+/// Why the host did not answer a store request.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum HostError {
+    /// Another OS process holds the store's write lock: nothing was done, ask again
+    /// later. The VM parks the asking process and runs the others meanwhile.
+    Busy,
+    /// The request failed; the message is for the user.
+    Failed(String),
+}
+
+impl From<String> for HostError {
+    fn from(message: String) -> Self {
+        HostError::Failed(message)
+    }
+}
+
+impl std::fmt::Display for HostError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            HostError::Busy => {
+                f.write_str("the object store is busy: another process is writing to it")
+            }
+            HostError::Failed(m) => f.write_str(m),
+        }
+    }
+}
+
+/// The answer to a store request.
+pub type StoreResult<T> = Result<T, HostError>;
+
 /// What a flow does with a LazyArray; each one runs the query anew.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum LazyOp {
@@ -77,7 +107,7 @@ pub trait Host {
 
     /// Resolve an object path written in a flow located in `dir` (a store directory path,
     /// or for flows run from files, their file-system directory).
-    fn resolve_path(&self, dir: &str, path: &str) -> Result<Value, String>;
+    fn resolve_path(&self, dir: &str, path: &str) -> StoreResult<Value>;
 
     /// The compiled jobflow at `path` (as resolved by [`Host::resolve_path`]).
     fn load_jobflow(&self, path: &Path) -> Result<Chunk, String>;
@@ -95,42 +125,43 @@ pub trait Host {
             .unwrap_or_default()
     }
 
-    // ---- objects of the store. Without a store every one of them is an error. ----
+    // ---- objects of the store. Without a store every one of them is an error. Every
+    // store request is atomic: when it answers `HostError::Busy` nothing was done. ----
 
     /// `obj.name`: a property, a method (as a bound `Value::Method`) or a field.
-    fn object_attr(&self, obj: &ObjectRef, name: &str) -> Result<Value, String> {
-        Err(no_store(obj, name))
+    fn object_attr(&self, obj: &ObjectRef, name: &str) -> StoreResult<Value> {
+        Err(no_store(obj, name).into())
     }
 
     /// `obj[key]`: a field by name.
-    fn object_index(&self, obj: &ObjectRef, key: &Value) -> Result<Value, String> {
-        Err(no_store(obj, &key.to_text()))
+    fn object_index(&self, obj: &ObjectRef, key: &Value) -> StoreResult<Value> {
+        Err(no_store(obj, &key.to_text()).into())
     }
 
     /// `[value >> obj.name]`: write a field or a writable property.
-    fn object_set(&self, obj: &ObjectRef, name: &str, _value: Value) -> Result<(), String> {
-        Err(no_store(obj, name))
+    fn object_set(&self, obj: &ObjectRef, name: &str, _value: Value) -> StoreResult<()> {
+        Err(no_store(obj, name).into())
     }
 
     /// `obj.method(args)`.
-    fn object_call(&self, obj: &ObjectRef, method: &str, _args: Args) -> Result<Value, String> {
-        Err(no_store(obj, method))
+    fn object_call(&self, obj: &ObjectRef, method: &str, _args: Args) -> StoreResult<Value> {
+        Err(no_store(obj, method).into())
     }
 
     /// The children of a Directory or Table, for `for`, `pfor` and `in`.
-    fn object_children(&self, obj: &ObjectRef) -> Result<Vec<Value>, String> {
-        Err(no_store(obj, "children"))
+    fn object_children(&self, obj: &ObjectRef) -> StoreResult<Vec<Value>> {
+        Err(no_store(obj, "children").into())
     }
 
     /// Where the Jobflow `obj` is now and which version of it: its directory (relative
     /// paths in it start there) and a stamp that changes whenever its code may have.
-    fn object_jobflow_stamp(&self, obj: &ObjectRef) -> Result<(String, String), String> {
-        Err(no_store(obj, "execute"))
+    fn object_jobflow_stamp(&self, obj: &ObjectRef) -> StoreResult<(String, String)> {
+        Err(no_store(obj, "execute").into())
     }
 
     /// What running `obj` with an execution job means: a jobflow's code.
-    fn object_jobflow(&self, obj: &ObjectRef) -> Result<Chunk, String> {
-        Err(no_store(obj, "execute"))
+    fn object_jobflow(&self, obj: &ObjectRef) -> StoreResult<Chunk> {
+        Err(no_store(obj, "execute").into())
     }
 
     /// Take the first message of a stored channel accepted by `accept` (`?`: only the head
@@ -142,43 +173,46 @@ pub trait Host {
         accept: &mut dyn FnMut(&Value) -> bool,
         scan: bool,
         peek: bool,
-    ) -> Result<Option<Value>, String> {
+    ) -> StoreResult<Option<Value>> {
         let _ = (accept, scan, peek);
-        Err(no_store(obj, "receive"))
+        Err(no_store(obj, "receive").into())
     }
 
     /// `$ENV`: the Environment of the user running the flow (library.md §3.15), a
     /// Dictionary of its own for each read.
-    fn environment(&self) -> Value {
-        Value::dict(Default::default())
+    fn environment(&self) -> StoreResult<Value> {
+        Ok(Value::dict(Default::default()))
     }
 
     /// Run the query of a LazyArray (library.md §2.8).
-    fn lazy(&self, la: &LazyArray, op: LazyOp) -> Result<Value, String> {
+    fn lazy(&self, la: &LazyArray, op: LazyOp) -> StoreResult<Value> {
         let _ = op;
         Err(format!(
             "{}: a LazyArray needs the object store, and this run has none",
             la.label
-        ))
+        )
+        .into())
     }
 
     /// Process `pid` of this VM waits on the stored channel `channel` (`on`), or stopped
     /// waiting: the store counts it in the channel's `event_count` meanwhile.
-    fn channel_waiting(&self, channel: &ObjectRef, pid: u64, on: bool) {
+    fn channel_waiting(&self, channel: &ObjectRef, pid: u64, on: bool) -> StoreResult<()> {
         let _ = (channel, pid, on);
+        Ok(())
     }
 
     /// Take one of the `limit` places of the multiplicity of Jobflow `flow` for a process
     /// of this VM, counting the places other OS processes on the same store hold; false
     /// when they are all taken. A host without a store has no other OS processes to ask.
-    fn take_flow_place(&self, flow: &ObjectRef, limit: i64) -> Result<bool, String> {
+    fn take_flow_place(&self, flow: &ObjectRef, limit: i64) -> StoreResult<bool> {
         let _ = (flow, limit);
         Ok(true)
     }
 
     /// Give back a place taken with [`Host::take_flow_place`].
-    fn give_flow_place(&self, flow: i64) {
+    fn give_flow_place(&self, flow: i64) -> StoreResult<()> {
         let _ = flow;
+        Ok(())
     }
 
     /// Process `pid` starts waiting (a command, a sleep, an event, its children) or goes
@@ -190,10 +224,11 @@ pub trait Host {
     /// A process is starting: the main one (`parent` None) or a child of `parent`. A host
     /// that keeps process records opens one and returns its id, which becomes the pid, so
     /// that `current().pid`, error reports and `jfc ps` name a process alike; None lets
-    /// the VM number it.
-    fn process_started(&self, parent: Option<u64>) -> Option<u64> {
+    /// the VM number it. A busy store delays the start of a child (its record comes
+    /// first); the main process's record is opened before the VM runs.
+    fn process_started(&self, parent: Option<u64>) -> StoreResult<Option<u64>> {
         let _ = parent;
-        None
+        Ok(None)
     }
 
     /// Process `info.pid` ended; `info` says how.

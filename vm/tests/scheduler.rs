@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use crossbeam_channel::Sender;
 use jfc_compiler::bytecode::Chunk;
-use jfc_vm::host::{Completion, Host, Request, Ticket};
+use jfc_vm::host::{Completion, Host, Request, StoreResult, Ticket};
 use jfc_vm::value::{ProcessState, Value};
 use jfc_vm::{Code, Vm, VmOptions};
 
@@ -44,8 +44,8 @@ impl Host for FakeHost {
         });
     }
 
-    fn resolve_path(&self, _: &str, path: &str) -> Result<Value, String> {
-        Err(format!("no object {path}"))
+    fn resolve_path(&self, _: &str, path: &str) -> StoreResult<Value> {
+        Err(format!("no object {path}").into())
     }
 
     fn load_jobflow(&self, path: &Path) -> Result<Chunk, String> {

@@ -6,7 +6,7 @@ use crate::value::{Args, Error, LazyArray, Result, Value};
 
 impl<H: Host> Vm<H> {
     pub(crate) fn lazy(&self, la: &LazyArray, op: LazyOp) -> Result<Value> {
-        self.host.lazy(la, op).map_err(Error::new)
+        self.ask(self.host.lazy(la, op))
     }
 
     /// A LazyArray becomes the Array of its matches now; other values stay as they are.

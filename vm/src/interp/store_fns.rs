@@ -36,16 +36,14 @@ impl<H: Host> Vm<H> {
         if joined.is_empty() {
             return Err(Error::new("path(): the path is empty"));
         }
-        self.host
-            .resolve_path(&p.frame().dir, &joined)
-            .map_err(Error::new)
+        self.ask(self.host.resolve_path(&p.frame().dir, &joined))
     }
 
     /// One component of `path()`: a String, or an object's absolute path now.
     fn path_component(&self, v: &Value, arg: usize) -> Result<String> {
         match v {
             Value::Str(s) => Ok(s.to_string()),
-            Value::Object(o) => match &self.host.object_attr(o, "abspath") {
+            Value::Object(o) => match &self.ask(self.host.object_attr(o, "abspath")) {
                 Ok(Value::Str(s)) => Ok(s.to_string()),
                 _ => Ok(o.path.to_string()),
             },
@@ -73,7 +71,7 @@ impl<H: Host> Vm<H> {
             Value::Str(name) if !name.is_empty() && !name.contains('/') => name.to_string(),
             Value::Int(id) => format!("id_{id}"),
             Value::Object(o) => {
-                let type_name = self.host.object_attr(o, "type_name");
+                let type_name = self.ask(self.host.object_attr(o, "type_name"));
                 let wanted = if which == "user" { "User" } else { "Group" };
                 return match &type_name {
                     Ok(Value::Str(t)) if &**t == wanted => Ok(given.clone()),
@@ -90,17 +88,18 @@ impl<H: Host> Vm<H> {
                 )))
             }
         };
-        self.host
-            .resolve_path("/", &format!("/config/{which}/{key}"))
-            .map_err(Error::new)
+        self.ask(
+            self.host
+                .resolve_path("/", &format!("/config/{which}/{key}")),
+        )
     }
 
     /// `length(obj)` of a Directory or Table: its number of children (library.md §1.3).
     pub(crate) fn object_length(&self, o: &ObjectRef) -> Result<Value> {
-        match &self.host.object_attr(o, "children").map_err(Error::new)? {
+        match &self.ask(self.host.object_attr(o, "children"))? {
             Value::Lazy(la) => self.lazy(la, LazyOp::Count),
             _ => {
-                let kind = match &self.host.object_attr(o, "type_name") {
+                let kind = match &self.ask(self.host.object_attr(o, "type_name")) {
                     Ok(Value::Str(t)) => format!("a {t}"),
                     _ => "an object".to_string(),
                 };
@@ -117,7 +116,7 @@ impl<H: Host> Vm<H> {
     pub(crate) fn remainder(&self, a: &Value, b: &Value) -> Result<Value> {
         match (a, b) {
             (Value::Str(s), Value::Object(o)) => Ok(Value::str(&percent_format_with(s, &|name| {
-                self.host.object_index(o, &Value::str(name)).ok()
+                self.ask(self.host.object_index(o, &Value::str(name))).ok()
             }))),
             (Value::Str(s), b) => percent_format(s, b).map(|t| Value::str(&t)),
             _ => arith::rem(a, b),
@@ -127,7 +126,7 @@ impl<H: Host> Vm<H> {
     /// `has_key(obj, key)` of an object: whether `obj.key` would succeed; never raises.
     pub(crate) fn object_has_key(&self, o: &ObjectRef, key: &Value) -> Value {
         let found = match key {
-            Value::Str(name) => self.host.object_attr(o, name).is_ok(),
+            Value::Str(name) => self.ask(self.host.object_attr(o, name)).is_ok(),
             _ => false,
         };
         Value::Bool(found)

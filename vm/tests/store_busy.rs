@@ -1,0 +1,204 @@
+//! A store that answers "busy" (another OS process holds its write lock): the process
+//! that asked parks and runs the same instruction again later, the others run meanwhile.
+
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+use std::path::Path;
+use std::rc::Rc;
+
+use crossbeam_channel::Sender;
+use jfc_compiler::bytecode::Chunk;
+use jfc_vm::host::{Completion, Host, HostError, Request, StoreResult, Ticket};
+use jfc_vm::value::{Args, BoundMethod, ObjectRef, ProcessState, Value};
+use jfc_vm::{Code, Vm, VmOptions};
+
+/// One object, `/node`, whose fields live in a map; every store request is answered
+/// "busy" while `busy` is above zero (each request counts it down), and the records of
+/// child processes likewise with `records_busy`.
+struct BusyHost {
+    busy: Cell<u32>,
+    records_busy: Cell<u32>,
+    /// Store requests answered, busy or not.
+    asked: Cell<u32>,
+    fields: RefCell<HashMap<String, Value>>,
+    /// Children recorded through `process_started`.
+    started: Cell<u64>,
+    console: RefCell<Vec<String>>,
+}
+
+impl BusyHost {
+    fn new(busy: u32, records_busy: u32) -> BusyHost {
+        let fields = HashMap::from([("f".to_string(), Value::Int(42))]);
+        BusyHost {
+            busy: Cell::new(busy),
+            records_busy: Cell::new(records_busy),
+            asked: Cell::new(0),
+            fields: RefCell::new(fields),
+            started: Cell::new(0),
+            console: RefCell::new(Vec::new()),
+        }
+    }
+
+    /// Busy while the count lasts, else `answer`.
+    fn answer<T>(&self, answer: impl FnOnce() -> StoreResult<T>) -> StoreResult<T> {
+        self.asked.set(self.asked.get() + 1);
+        busy_or(&self.busy, answer)
+    }
+}
+
+fn busy_or<T>(count: &Cell<u32>, answer: impl FnOnce() -> StoreResult<T>) -> StoreResult<T> {
+    match count.get() {
+        0 => answer(),
+        n => {
+            count.set(n - 1);
+            Err(HostError::Busy)
+        }
+    }
+}
+
+impl Host for BusyHost {
+    fn start(&self, _: Ticket, _: Request, _: Sender<(Ticket, Completion)>) {
+        unreachable!("the flows of these tests run no command")
+    }
+
+    fn resolve_path(&self, _: &str, path: &str) -> StoreResult<Value> {
+        self.answer(|| match path {
+            "/node" => Ok(Value::Object(ObjectRef {
+                id: 7,
+                path: Rc::from("/node"),
+            })),
+            _ => Err(format!("no object {path}").into()),
+        })
+    }
+
+    fn load_jobflow(&self, path: &Path) -> Result<Chunk, String> {
+        Err(format!("no jobflow {}", path.display()))
+    }
+
+    fn console(&self, _: u64, line: &str) {
+        self.console.borrow_mut().push(line.to_string());
+    }
+
+    fn report(&self, _: &str) {}
+
+    fn object_attr(&self, obj: &ObjectRef, name: &str) -> StoreResult<Value> {
+        self.answer(|| {
+            if name == "touch" {
+                return Ok(Value::Method(Rc::new(BoundMethod {
+                    receiver: Value::Object(obj.clone()),
+                    name: Rc::from(name),
+                })));
+            }
+            self.fields
+                .borrow()
+                .get(name)
+                .cloned()
+                .ok_or_else(|| format!("no field {name}").into())
+        })
+    }
+
+    fn object_set(&self, _: &ObjectRef, name: &str, value: Value) -> StoreResult<()> {
+        self.answer(|| {
+            self.fields.borrow_mut().insert(name.to_string(), value);
+            Ok(())
+        })
+    }
+
+    fn object_call(&self, _: &ObjectRef, method: &str, args: Args) -> StoreResult<Value> {
+        self.answer(|| Ok(Value::str(&format!("{method}({})", args.pos.len()))))
+    }
+
+    fn process_started(&self, parent: Option<u64>) -> StoreResult<Option<u64>> {
+        if parent.is_none() {
+            return Ok(None);
+        }
+        busy_or(&self.records_busy, || {
+            self.started.set(self.started.get() + 1);
+            Ok(Some(100 + self.started.get()))
+        })
+    }
+}
+
+fn run(source: &str, busy: u32) -> (Vm<BusyHost>, ProcessState, String) {
+    run_with(source, BusyHost::new(busy, 0))
+}
+
+fn run_with(source: &str, host: BusyHost) -> (Vm<BusyHost>, ProcessState, String) {
+    let (chunk, _) = jfc_compiler::compile(source, "test.jf").unwrap_or_else(|d| panic!("{d:?}"));
+    let mut vm = Vm::new(host, VmOptions::default());
+    let info = vm
+        .spawn_main(Code::new(chunk).expect("verified"), ".", vec![])
+        .expect("spawned");
+    vm.run();
+    let (state, error) = (info.borrow().state, info.borrow().error.to_text());
+    (vm, state, error)
+}
+
+fn console(vm: &Vm<BusyHost>) -> Vec<String> {
+    vm.host().console.borrow().clone()
+}
+
+#[test]
+fn a_busy_read_runs_again_with_its_operands() {
+    // `/node` and `.f` are each asked while the store is busy: the path, the attribute
+    // and the operands of print below them must all come back the same.
+    let (vm, state, error) = run("print('left', /node.f, 'right')", 5);
+    assert_eq!(state, ProcessState::Done, "{error}");
+    assert_eq!(console(&vm), vec!["left 42 right"]);
+    // Five busy answers, then one for the path and one for the field.
+    assert_eq!(vm.host().asked.get(), 7);
+}
+
+#[test]
+fn a_busy_write_runs_again_once_it_is_free() {
+    let (vm, state, error) = run(
+        "[obj = /node] -> [5 >> obj.g] -> [obj.g + 1 >> obj['h']] -> print(obj.h)",
+        4,
+    );
+    assert_eq!(state, ProcessState::Done, "{error}");
+    assert_eq!(console(&vm), vec!["6"]);
+    let g = vm.host().fields.borrow().get("g").map(Value::to_text);
+    assert_eq!(g.as_deref(), Some("5"));
+}
+
+#[test]
+fn a_method_call_on_a_busy_store_keeps_its_arguments() {
+    let (vm, state, error) = run("[obj = /node] -> print(obj.touch(1, 2, 3))", 3);
+    assert_eq!(state, ProcessState::Done, "{error}");
+    assert_eq!(console(&vm), vec!["touch(3)"]);
+}
+
+#[test]
+fn the_other_processes_run_while_one_waits_on_the_store() {
+    // The first child asks the store, which is busy for a while; the second prints
+    // meanwhile, so its lines come first.
+    let source = "{ fork |
+        print('stored', /node.f)
+        [i = 0] -> { while i < 3 | print('tick', i) -> [i = i + 1] }
+    }";
+    let (vm, state, error) = run(source, 3);
+    assert_eq!(state, ProcessState::Done, "{error}");
+    assert_eq!(
+        console(&vm),
+        vec!["tick 0", "tick 1", "tick 2", "stored 42"]
+    );
+}
+
+#[test]
+fn a_pfor_starts_each_child_once_when_their_records_are_busy() {
+    // The host numbers children by the records it opens; while it cannot, the pfor waits.
+    let (vm, state, error) = run_with("{ pfor i in 3 | print('child', i) }", BusyHost::new(0, 4));
+    assert_eq!(state, ProcessState::Done, "{error}");
+    let mut lines = console(&vm);
+    lines.sort();
+    assert_eq!(lines, vec!["child 0", "child 1", "child 2"]);
+    assert_eq!(vm.host().started.get(), 3);
+}
+
+#[test]
+fn a_busy_answer_is_not_a_missing_field() {
+    // has_key() drops the error of the field it tries: a busy store must not read as "no".
+    let (vm, state, error) = run("print(has_key(/node, 'f'))", 2);
+    assert_eq!(state, ProcessState::Done, "{error}");
+    assert_eq!(console(&vm), vec!["true"]);
+}
