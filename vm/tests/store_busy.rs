@@ -17,32 +17,69 @@ use jfc_vm::{Code, Vm, VmOptions};
 /// child processes likewise with `records_busy`.
 struct BusyHost {
     busy: Cell<u32>,
+    /// Answer every other request only while `busy` lasts, so that an instruction
+    /// making several requests meets a busy store at each of them in turn.
+    alternate: bool,
+    /// The last request was answered "busy".
+    was_busy: Cell<bool>,
     records_busy: Cell<u32>,
     /// Store requests answered, busy or not.
     asked: Cell<u32>,
     fields: RefCell<HashMap<String, Value>>,
     /// Children recorded through `process_started`.
     started: Cell<u64>,
+    /// Give-backs of multiplicity places answered "busy" before one goes through.
+    places_busy: Cell<u32>,
+    /// Places given back.
+    given: Cell<u32>,
+    /// The requests answered "busy", by the name of their method.
+    busy_at: RefCell<Vec<&'static str>>,
+    /// Messages of the stored channel (the object, again), head first.
+    messages: RefCell<Vec<Value>>,
+    /// Calls of `channel_waiting`, as (pid, on).
+    waiting: RefCell<Vec<(u64, bool)>>,
     console: RefCell<Vec<String>>,
 }
 
 impl BusyHost {
     fn new(busy: u32, records_busy: u32) -> BusyHost {
-        let fields = HashMap::from([("f".to_string(), Value::Int(42))]);
+        let fields = HashMap::from([
+            ("f".to_string(), Value::Int(42)),
+            ("multiplicity".to_string(), Value::Int(1)),
+        ]);
         BusyHost {
             busy: Cell::new(busy),
+            alternate: false,
+            was_busy: Cell::new(false),
             records_busy: Cell::new(records_busy),
             asked: Cell::new(0),
             fields: RefCell::new(fields),
             started: Cell::new(0),
+            places_busy: Cell::new(0),
+            given: Cell::new(0),
+            busy_at: RefCell::new(Vec::new()),
+            messages: RefCell::new(Vec::new()),
+            waiting: RefCell::new(Vec::new()),
             console: RefCell::new(Vec::new()),
         }
     }
 
     /// Busy while the count lasts, else `answer`.
-    fn answer<T>(&self, answer: impl FnOnce() -> StoreResult<T>) -> StoreResult<T> {
+    fn answer<T>(
+        &self,
+        kind: &'static str,
+        answer: impl FnOnce() -> StoreResult<T>,
+    ) -> StoreResult<T> {
         self.asked.set(self.asked.get() + 1);
-        busy_or(&self.busy, answer)
+        if self.alternate && self.was_busy.replace(false) {
+            return answer();
+        }
+        let got = busy_or(&self.busy, answer);
+        self.was_busy.set(matches!(got, Err(HostError::Busy)));
+        if self.was_busy.get() {
+            self.busy_at.borrow_mut().push(kind);
+        }
+        got
     }
 }
 
@@ -62,10 +99,10 @@ impl Host for BusyHost {
     }
 
     fn resolve_path(&self, _: &str, path: &str) -> StoreResult<Value> {
-        self.answer(|| match path {
-            "/node" => Ok(Value::Object(ObjectRef {
+        self.answer("resolve_path", || match path {
+            "/node" | "/flow" => Ok(Value::Object(ObjectRef {
                 id: 7,
-                path: Rc::from("/node"),
+                path: Rc::from(path),
             })),
             _ => Err(format!("no object {path}").into()),
         })
@@ -82,8 +119,8 @@ impl Host for BusyHost {
     fn report(&self, _: &str) {}
 
     fn object_attr(&self, obj: &ObjectRef, name: &str) -> StoreResult<Value> {
-        self.answer(|| {
-            if name == "touch" {
+        self.answer("object_attr", || {
+            if name == "touch" || name == "send" {
                 return Ok(Value::Method(Rc::new(BoundMethod {
                     receiver: Value::Object(obj.clone()),
                     name: Rc::from(name),
@@ -98,14 +135,61 @@ impl Host for BusyHost {
     }
 
     fn object_set(&self, _: &ObjectRef, name: &str, value: Value) -> StoreResult<()> {
-        self.answer(|| {
+        self.answer("object_set", || {
             self.fields.borrow_mut().insert(name.to_string(), value);
             Ok(())
         })
     }
 
     fn object_call(&self, _: &ObjectRef, method: &str, args: Args) -> StoreResult<Value> {
-        self.answer(|| Ok(Value::str(&format!("{method}({})", args.pos.len()))))
+        self.answer("object_call", || {
+            if method == "send" {
+                self.messages.borrow_mut().extend(args.pos.first().cloned());
+            }
+            Ok(Value::str(&format!("{method}({})", args.pos.len())))
+        })
+    }
+
+    fn object_jobflow_stamp(&self, _: &ObjectRef) -> StoreResult<(String, String)> {
+        self.answer("object_jobflow_stamp", || Ok(("1".into(), "/".into())))
+    }
+
+    fn object_jobflow(&self, _: &ObjectRef) -> StoreResult<Chunk> {
+        self.answer("object_jobflow", || {
+            let (chunk, _) = jfc_compiler::compile("print('in flow')", "flow.jf")
+                .map_err(|d| format!("{d:?}"))?;
+            Ok(chunk)
+        })
+    }
+
+    fn channel_receive(
+        &self,
+        _: &ObjectRef,
+        accept: &mut dyn FnMut(&Value) -> bool,
+        _: bool,
+        _: bool,
+    ) -> StoreResult<Option<Value>> {
+        self.answer("channel_receive", || {
+            let mut messages = self.messages.borrow_mut();
+            match messages.first() {
+                Some(m) if accept(m) => Ok(Some(messages.remove(0))),
+                _ => Ok(None),
+            }
+        })
+    }
+
+    fn channel_waiting(&self, _: &ObjectRef, pid: u64, on: bool) -> StoreResult<()> {
+        self.answer("channel_waiting", || {
+            self.waiting.borrow_mut().push((pid, on));
+            Ok(())
+        })
+    }
+
+    fn give_flow_place(&self, _: i64) -> StoreResult<()> {
+        busy_or(&self.places_busy, || {
+            self.given.set(self.given.get() + 1);
+            Ok(())
+        })
     }
 
     fn process_started(&self, parent: Option<u64>) -> StoreResult<Option<u64>> {
@@ -201,4 +285,55 @@ fn a_busy_answer_is_not_a_missing_field() {
     let (vm, state, error) = run("print(has_key(/node, 'f'))", 2);
     assert_eq!(state, ProcessState::Done, "{error}");
     assert_eq!(console(&vm), vec!["true"]);
+}
+
+#[test]
+fn a_flow_call_on_a_busy_store_runs_once() {
+    // The stamp, the code and the multiplicity of the flow are each asked while busy.
+    let mut host = BusyHost::new(6, 0);
+    host.alternate = true;
+    let (vm, state, error) = run_with("[/flow] -> print('after')", host);
+    assert_eq!(state, ProcessState::Done, "{error}");
+    assert_eq!(console(&vm), vec!["in flow", "after"]);
+    assert_eq!(vm.host().given.get(), 1, "its place is given back");
+    assert_eq!(vm.host().busy.get(), 0, "every busy answer was given");
+}
+
+#[test]
+fn a_place_given_back_while_the_store_is_busy_is_given_back_later() {
+    // The flow returns while the store is busy: the place cannot wait in the process,
+    // which goes on; the scheduler gives it back once the store answers.
+    let host = BusyHost::new(0, 0);
+    host.places_busy.set(2);
+    let (vm, state, error) = run_with("[/flow] -> sleep(0.1) -> print('after')", host);
+    assert_eq!(state, ProcessState::Done, "{error}");
+    assert_eq!(console(&vm), vec!["in flow", "after"]);
+    assert_eq!(vm.host().given.get(), 1);
+}
+
+#[test]
+fn an_event_job_on_a_busy_stored_channel_receives_once() {
+    // Busy while the event job looks at the channel, while it says it waits and while
+    // a sibling sends the message; it is received once, and the waiting is undone.
+    let mut host = BusyHost::new(9, 0);
+    host.alternate = true;
+    let source = "{ fork |
+        [c = /node] -> <c> -> print('got', $RESULT)
+        sleep(0.05) -> [x = /node.send('hello')] -> print('sent')
+    }";
+    let (vm, state, error) = run_with(source, host);
+    assert_eq!(state, ProcessState::Done, "{error}");
+    assert_eq!(console(&vm), vec!["sent", "got hello"]);
+    assert!(vm.host().messages.borrow().is_empty());
+    let busy_at = vm.host().busy_at.borrow().clone();
+    for kind in ["channel_receive", "channel_waiting", "object_call"] {
+        assert!(
+            busy_at.contains(&kind),
+            "{kind} never met a busy store: {busy_at:?}"
+        );
+    }
+    // Whatever wait it recorded, it took back.
+    let waiting = vm.host().waiting.borrow().clone();
+    let on = waiting.iter().filter(|w| w.1).count();
+    assert_eq!(on * 2, waiting.len(), "{waiting:?}");
 }
