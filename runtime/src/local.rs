@@ -8,7 +8,9 @@ use std::rc::Rc;
 
 use crossbeam_channel::Sender;
 use jfc_compiler::bytecode::Chunk;
-use jfc_vm::host::{Completion, Host, HostError, LazyOp, Request, StoreResult, Ticket};
+use jfc_vm::host::{
+    Completion, Host, HostError, LazyOp, Request, StoreAnswer, StoreRequest, StoreResult, Ticket,
+};
 use jfc_vm::value::{Args, JobflowRef, LazyArray, ObjectRef, Value};
 
 use crate::objects;
@@ -175,7 +177,7 @@ impl LocalHost {
         obj: &ObjectRef,
         f: impl FnOnce(&mut Store) -> Result<T, String>,
     ) -> StoreResult<T> {
-        let mut store = self.store(obj)?;
+        let mut store = self.store_for(obj)?;
         answer(store.atomic(f)).map_err(|e| {
             let gone = e != HostError::Busy
                 && !crate::process_list::is_virtual(obj)
@@ -191,7 +193,8 @@ impl LocalHost {
         })
     }
 
-    fn store(&self, obj: &ObjectRef) -> Result<std::cell::RefMut<'_, Store>, String> {
+    /// The store, for a request about `obj`.
+    fn store_for(&self, obj: &ObjectRef) -> Result<std::cell::RefMut<'_, Store>, String> {
         match &self.store {
             Some(s) => s
                 .try_borrow_mut()
@@ -208,28 +211,42 @@ impl Host for LocalHost {
         }
     }
 
-    fn resolve_path(&self, dir: &str, path: &str) -> StoreResult<Value> {
-        let store_dir = dir.strip_prefix(STORE_DIR);
-        if path.starts_with('/') || store_dir.is_some() {
-            let Some(store) = &self.store else {
-                return Err(format!("object path {path}: this run has no object store").into());
-            };
-            return answer(objects::resolve(
-                &store.borrow(),
-                store_dir.unwrap_or("/"),
-                path,
-            ));
-        }
-        let joined = normalize(&Path::new(dir).join(path));
-        let file = joined.with_extension("jf");
-        if file.is_file() {
-            return Ok(Value::Jobflow(Rc::new(JobflowRef { path: file })));
-        }
-        Err(format!(
-            "no object at {path}: there is no jobflow file {}",
-            file.display()
-        )
-        .into())
+    fn store(&self, request: StoreRequest<'_>) -> StoreResult<StoreAnswer> {
+        use StoreAnswer as A;
+        use StoreRequest as R;
+        Ok(match request {
+            R::Resolve { dir, path } => A::Value(self.resolve_path(dir, path)?),
+            R::Attr(obj, name) => A::Value(self.object_attr(obj, name)?),
+            R::Index(obj, key) => A::Value(self.object_index(obj, key)?),
+            R::Set(obj, name, value) => {
+                self.object_set(obj, name, value)?;
+                A::Done
+            }
+            R::Call(obj, method, args) => A::Value(self.object_call(obj, method, args)?),
+            R::Children(obj) => A::Values(self.object_children(obj)?),
+            R::JobflowStamp(obj) => {
+                let (stamp, dir) = self.object_jobflow_stamp(obj)?;
+                A::Stamp { dir, stamp }
+            }
+            R::Jobflow(obj) => A::Chunk(Box::new(self.object_jobflow(obj)?)),
+            R::Receive {
+                channel,
+                accept,
+                scan,
+                peek,
+            } => A::Message(self.channel_receive(channel, accept, scan, peek)?),
+            R::Environment => A::Value(self.environment()?),
+            R::Lazy(la, op) => A::Value(self.lazy(la, op)?),
+            R::Waiting { channel, pid, on } => {
+                self.channel_waiting(channel, pid, on)?;
+                A::Done
+            }
+            R::TakePlace { flow, limit } => A::Taken(self.take_flow_place(flow, limit)?),
+            R::GivePlace(flow) => {
+                self.give_flow_place(flow)?;
+                A::Done
+            }
+        })
     }
 
     fn load_jobflow(&self, path: &Path) -> Result<Chunk, String> {
@@ -280,6 +297,89 @@ impl Host for LocalHost {
             return;
         }
         eprintln!("{}", self.revealed.mask(text));
+    }
+
+    /// The main process is numbered by the run's record, each child by a record of its
+    /// own: one numbering for flows, error reports and `jfc ps`.
+    fn process_started(&self, parent: Option<u64>) -> StoreResult<Option<u64>> {
+        match parent {
+            None => {
+                let mut rec = self.record.borrow_mut();
+                let Some(rec) = rec.as_mut().filter(|r| !r.claimed) else {
+                    return Ok(None);
+                };
+                rec.claimed = true;
+                Ok(Some(rec.pid as u64))
+            }
+            Some(parent) => self.start_child_record(parent),
+        }
+    }
+
+    /// A child's record is closed when it ends; the main one by `finish_record`, after
+    /// the last console line.
+    fn process_ended(&self, info: &jfc_vm::value::ProcessInfo) {
+        let child = self
+            .record
+            .borrow_mut()
+            .as_mut()
+            .is_some_and(|r| r.children.remove(&info.pid));
+        if !child {
+            return;
+        }
+        // At once, so that the flow reads the end it just saw; while another OS process
+        // writes, by the record's writer, which may wait.
+        let ending = self.ending(info.pid as i64, info);
+        let now = match self.store.as_ref().map(RefCell::try_borrow_mut) {
+            Some(Ok(mut store)) => ending.write(&mut store).map_err(|e| e.0),
+            _ => Err("the store is in use".into()),
+        };
+        match now {
+            Ok(()) => {}
+            Err(e) if crate::store::is_busy(&e) => {
+                if let Some(rec) = self.record.borrow().as_ref() {
+                    rec.writer.end(ending);
+                }
+            }
+            Err(e) => tracing::warn!("cannot record the end of process {}: {e}", info.pid),
+        }
+    }
+
+    fn store_changed(&self) -> bool {
+        let Some(store) = &self.store else {
+            return false;
+        };
+        let Ok(store) = store.try_borrow() else {
+            return false;
+        };
+        let now = store.change_token().unwrap_or(0);
+        now != self.seen.replace(now)
+    }
+}
+
+/// The store requests of the VM, one method each.
+impl LocalHost {
+    fn resolve_path(&self, dir: &str, path: &str) -> StoreResult<Value> {
+        let store_dir = dir.strip_prefix(STORE_DIR);
+        if path.starts_with('/') || store_dir.is_some() {
+            let Some(store) = &self.store else {
+                return Err(format!("object path {path}: this run has no object store").into());
+            };
+            return answer(objects::resolve(
+                &store.borrow(),
+                store_dir.unwrap_or("/"),
+                path,
+            ));
+        }
+        let joined = normalize(&Path::new(dir).join(path));
+        let file = joined.with_extension("jf");
+        if file.is_file() {
+            return Ok(Value::Jobflow(Rc::new(JobflowRef { path: file })));
+        }
+        Err(format!(
+            "no object at {path}: there is no jobflow file {}",
+            file.display()
+        )
+        .into())
     }
 
     fn object_attr(&self, obj: &ObjectRef, name: &str) -> StoreResult<Value> {
@@ -353,7 +453,7 @@ impl Host for LocalHost {
         scan: bool,
         peek: bool,
     ) -> StoreResult<Option<Value>> {
-        let mut store = self.store(obj)?;
+        let mut store = self.store_for(obj)?;
         let mut guard = |v: &Value| Ok(accept(v));
         // Atomic as it is: each take is one `BEGIN IMMEDIATE` transaction (store::channels).
         let got = answer(
@@ -371,7 +471,7 @@ impl Host for LocalHost {
     }
 
     fn channel_waiting(&self, channel: &ObjectRef, pid: u64, on: bool) -> StoreResult<()> {
-        let Ok(mut store) = self.store(channel) else {
+        let Ok(mut store) = self.store_for(channel) else {
             return Ok(());
         };
         // Only `event_count` reads this: a failure costs an exact count, not a message.
@@ -386,7 +486,7 @@ impl Host for LocalHost {
     }
 
     fn take_flow_place(&self, flow: &ObjectRef, limit: i64) -> StoreResult<bool> {
-        let mut store = self.store(flow)?;
+        let mut store = self.store_for(flow)?;
         answer(store.take_flow_place(flow.id, limit).map_err(|e| e.0))
     }
 
@@ -407,62 +507,6 @@ impl Host for LocalHost {
             }
             Ok(()) => Ok(()),
         }
-    }
-
-    /// The main process is numbered by the run's record, each child by a record of its
-    /// own: one numbering for flows, error reports and `jfc ps`.
-    fn process_started(&self, parent: Option<u64>) -> StoreResult<Option<u64>> {
-        match parent {
-            None => {
-                let mut rec = self.record.borrow_mut();
-                let Some(rec) = rec.as_mut().filter(|r| !r.claimed) else {
-                    return Ok(None);
-                };
-                rec.claimed = true;
-                Ok(Some(rec.pid as u64))
-            }
-            Some(parent) => self.start_child_record(parent),
-        }
-    }
-
-    /// A child's record is closed when it ends; the main one by `finish_record`, after
-    /// the last console line.
-    fn process_ended(&self, info: &jfc_vm::value::ProcessInfo) {
-        let child = self
-            .record
-            .borrow_mut()
-            .as_mut()
-            .is_some_and(|r| r.children.remove(&info.pid));
-        if !child {
-            return;
-        }
-        // At once, so that the flow reads the end it just saw; while another OS process
-        // writes, by the record's writer, which may wait.
-        let ending = self.ending(info.pid as i64, info);
-        let now = match self.store.as_ref().map(RefCell::try_borrow_mut) {
-            Some(Ok(mut store)) => ending.write(&mut store).map_err(|e| e.0),
-            _ => Err("the store is in use".into()),
-        };
-        match now {
-            Ok(()) => {}
-            Err(e) if crate::store::is_busy(&e) => {
-                if let Some(rec) = self.record.borrow().as_ref() {
-                    rec.writer.end(ending);
-                }
-            }
-            Err(e) => tracing::warn!("cannot record the end of process {}: {e}", info.pid),
-        }
-    }
-
-    fn store_changed(&self) -> bool {
-        let Some(store) = &self.store else {
-            return false;
-        };
-        let Ok(store) = store.try_borrow() else {
-            return false;
-        };
-        let now = store.change_token().unwrap_or(0);
-        now != self.seen.replace(now)
     }
 }
 

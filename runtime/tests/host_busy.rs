@@ -8,7 +8,7 @@ use std::time::Duration;
 use jfc_runtime::exec::ExecOptions;
 use jfc_runtime::store::{objects::ROOT, Store};
 use jfc_runtime::LocalHost;
-use jfc_vm::host::{Host, HostError};
+use jfc_vm::host::{Host, HostError, StoreAnswer, StoreRequest};
 use jfc_vm::value::{Args, ObjectRef, Value};
 
 /// Holds the write lock of the store at `db` on a thread of its own until told to let
@@ -81,56 +81,76 @@ fn text(v: &Value) -> String {
     v.to_nested_text()
 }
 
+impl Fixture {
+    fn set(&self, value: &str) -> Result<(), HostError> {
+        let request = StoreRequest::Set(&self.node, "hostname", Value::str(value));
+        self.host.store(request).map(|_| ())
+    }
+
+    /// `obj.name` as text.
+    fn attr(&self, obj: &ObjectRef, name: &str) -> String {
+        match self.host.store(StoreRequest::Attr(obj, name)) {
+            Ok(StoreAnswer::Value(v)) => text(&v),
+            Ok(_) => panic!("not a value"),
+            Err(e) => panic!("{e}"),
+        }
+    }
+
+    fn send(&self, msg: &str) -> Result<(), HostError> {
+        let args = Args {
+            pos: vec![Value::str(msg)],
+            kw: vec![],
+        };
+        let request = StoreRequest::Call(&self.channel, "send", args);
+        self.host.store(request).map(|_| ())
+    }
+
+    /// Receive the head message: Ok(None) when there is none.
+    fn receive(&self) -> Result<Option<String>, HostError> {
+        let mut any = |_: &Value| true;
+        let request = StoreRequest::Receive {
+            channel: &self.channel,
+            accept: &mut any,
+            scan: false,
+            peek: false,
+        };
+        match self.host.store(request)? {
+            StoreAnswer::Message(m) => Ok(m.as_ref().map(text)),
+            _ => panic!("not a message"),
+        }
+    }
+}
+
 #[test]
 fn a_write_while_another_process_writes_is_busy_and_does_nothing() {
     let f = fixture();
-    f.host
-        .object_set(&f.node, "hostname", Value::str("before"))
-        .expect("set");
+    f.set("before").expect("set");
     let lock = Lock::take(&f.db);
-    assert_eq!(
-        f.host.object_set(&f.node, "hostname", Value::str("during")),
-        Err(HostError::Busy)
-    );
+    assert_eq!(f.set("during"), Err(HostError::Busy));
     // Reads do not wait on the writer.
-    let read = f.host.object_attr(&f.node, "hostname").expect("read");
-    assert_eq!(text(&read), "'before'");
+    assert_eq!(f.attr(&f.node, "hostname"), "'before'");
     lock.release();
-    f.host
-        .object_set(&f.node, "hostname", Value::str("after"))
-        .expect("set");
-    let read = f.host.object_attr(&f.node, "hostname").expect("read");
-    assert_eq!(text(&read), "'after'");
+    f.set("after").expect("set");
+    assert_eq!(f.attr(&f.node, "hostname"), "'after'");
 }
 
 #[test]
 fn a_send_and_a_receive_while_the_store_is_locked_are_busy_and_lose_nothing() {
     let f = fixture();
-    let send = |msg: &str| {
-        let args = Args {
-            pos: vec![Value::str(msg)],
-            kw: vec![],
-        };
-        f.host.object_call(&f.channel, "send", args)
-    };
-    send("first").expect("send");
+    f.send("first").expect("send");
     let lock = Lock::take(&f.db);
-    assert!(matches!(send("second"), Err(HostError::Busy)));
-    let mut any = |_: &Value| true;
-    assert!(matches!(
-        f.host.channel_receive(&f.channel, &mut any, false, false),
-        Err(HostError::Busy)
-    ));
-    assert_eq!(f.host.take_flow_place(&f.node, 1), Err(HostError::Busy));
+    assert_eq!(f.send("second"), Err(HostError::Busy));
+    assert_eq!(f.receive(), Err(HostError::Busy));
+    let take = StoreRequest::TakePlace {
+        flow: &f.node,
+        limit: 1,
+    };
+    assert!(matches!(f.host.store(take), Err(HostError::Busy)));
     lock.release();
-    let got = f
-        .host
-        .channel_receive(&f.channel, &mut any, false, false)
-        .expect("receive");
-    assert_eq!(got.as_ref().map(text).as_deref(), Some("'first'"));
-    let count = f
-        .host
-        .object_attr(&f.channel, "message_count")
-        .expect("count");
-    assert_eq!(text(&count), "0", "the busy send queued nothing");
+    assert_eq!(f.receive(), Ok(Some("'first'".to_string())));
+    assert_eq!(
+        f.attr(&f.channel, "message_count"),
+        "0",
+        "the busy send queued nothing"
+    );
 }

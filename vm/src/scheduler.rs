@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use crossbeam_channel::{Receiver, Sender};
 
 use crate::code::Code;
-use crate::host::{Completion, Host, HostError, StoreResult, Ticket};
+use crate::host::{Completion, Host, HostError, StoreRequest, StoreResult, Ticket};
 use crate::process::{Frame, Outcome, Process, Wait};
 use crate::queue::UniqueQueue;
 use crate::value::{ProcessInfo, ProcessState, Value};
@@ -294,14 +294,14 @@ impl<H: Host> Vm<H> {
         &mut self,
         obj: &crate::value::ObjectRef,
     ) -> Result<(Rc<Code>, Rc<str>), crate::value::Error> {
-        let (stamp, dir) = self.ask(self.host.object_jobflow_stamp(obj))?;
+        let (stamp, dir) = self.store_stamp(StoreRequest::JobflowStamp(obj))?;
         let dir: Rc<str> = Rc::from(dir.as_str());
         if let Some((s, c)) = self.object_cache.get(&obj.id) {
             if *s == stamp {
                 return Ok((c.clone(), dir));
             }
         }
-        let chunk = self.ask(self.host.object_jobflow(obj))?;
+        let chunk = self.store_chunk(StoreRequest::Jobflow(obj))?;
         let code = Code::new(chunk).map_err(crate::value::Error::new)?;
         self.object_cache.insert(obj.id, (stamp, code.clone()));
         Ok((code, dir))

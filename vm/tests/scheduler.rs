@@ -9,8 +9,8 @@ use std::time::Duration;
 
 use crossbeam_channel::Sender;
 use jfc_compiler::bytecode::Chunk;
-use jfc_vm::host::{Completion, Host, Request, StoreResult, Ticket};
-use jfc_vm::value::{ProcessState, Value};
+use jfc_vm::host::{Completion, Host, Request, Ticket};
+use jfc_vm::value::ProcessState;
 use jfc_vm::{Code, Vm, VmOptions};
 
 /// Completes every command after a few milliseconds on its own thread, counting how
@@ -42,10 +42,6 @@ impl Host for FakeHost {
                 },
             ));
         });
-    }
-
-    fn resolve_path(&self, _: &str, path: &str) -> StoreResult<Value> {
-        Err(format!("no object {path}").into())
     }
 
     fn load_jobflow(&self, path: &Path) -> Result<Chunk, String> {

@@ -8,8 +8,10 @@ use std::rc::Rc;
 
 use crossbeam_channel::Sender;
 use jfc_compiler::bytecode::Chunk;
-use jfc_vm::host::{Completion, Host, HostError, Request, StoreResult, Ticket};
-use jfc_vm::value::{Args, BoundMethod, ObjectRef, ProcessState, Value};
+use jfc_vm::host::{
+    Completion, Host, HostError, Request, StoreAnswer, StoreRequest, StoreResult, Ticket,
+};
+use jfc_vm::value::{BoundMethod, ObjectRef, ProcessState, Value};
 use jfc_vm::{Code, Vm, VmOptions};
 
 /// One object, `/node`, whose fields live in a map; every store request is answered
@@ -36,12 +38,26 @@ struct BusyHost {
     busy_at: RefCell<Vec<&'static str>>,
     /// Messages of the stored channel (the object, again), head first.
     messages: RefCell<Vec<Value>>,
-    /// Calls of `channel_waiting`, as (pid, on).
+    /// `Waiting` requests answered, as (pid, on).
     waiting: RefCell<Vec<(u64, bool)>>,
     console: RefCell<Vec<String>>,
 }
 
 impl BusyHost {
+    /// `/node.name`: a field, or a method for `touch` and `send`.
+    fn attr(&self, obj: &ObjectRef, name: &str) -> StoreResult<StoreAnswer> {
+        if name == "touch" || name == "send" {
+            return Ok(StoreAnswer::Value(Value::Method(Rc::new(BoundMethod {
+                receiver: Value::Object(obj.clone()),
+                name: Rc::from(name),
+            }))));
+        }
+        let field = self.fields.borrow().get(name).cloned();
+        field
+            .map(StoreAnswer::Value)
+            .ok_or_else(|| format!("no field {name}").into())
+    }
+
     fn new(busy: u32, records_busy: u32) -> BusyHost {
         let fields = HashMap::from([
             ("f".to_string(), Value::Int(42)),
@@ -98,16 +114,6 @@ impl Host for BusyHost {
         unreachable!("the flows of these tests run no command")
     }
 
-    fn resolve_path(&self, _: &str, path: &str) -> StoreResult<Value> {
-        self.answer("resolve_path", || match path {
-            "/node" | "/flow" => Ok(Value::Object(ObjectRef {
-                id: 7,
-                path: Rc::from(path),
-            })),
-            _ => Err(format!("no object {path}").into()),
-        })
-    }
-
     fn load_jobflow(&self, path: &Path) -> Result<Chunk, String> {
         Err(format!("no jobflow {}", path.display()))
     }
@@ -118,78 +124,57 @@ impl Host for BusyHost {
 
     fn report(&self, _: &str) {}
 
-    fn object_attr(&self, obj: &ObjectRef, name: &str) -> StoreResult<Value> {
-        self.answer("object_attr", || {
-            if name == "touch" || name == "send" {
-                return Ok(Value::Method(Rc::new(BoundMethod {
-                    receiver: Value::Object(obj.clone()),
-                    name: Rc::from(name),
-                })));
-            }
-            self.fields
-                .borrow()
-                .get(name)
-                .cloned()
-                .ok_or_else(|| format!("no field {name}").into())
-        })
-    }
-
-    fn object_set(&self, _: &ObjectRef, name: &str, value: Value) -> StoreResult<()> {
-        self.answer("object_set", || {
-            self.fields.borrow_mut().insert(name.to_string(), value);
-            Ok(())
-        })
-    }
-
-    fn object_call(&self, _: &ObjectRef, method: &str, args: Args) -> StoreResult<Value> {
-        self.answer("object_call", || {
-            if method == "send" {
-                self.messages.borrow_mut().extend(args.pos.first().cloned());
-            }
-            Ok(Value::str(&format!("{method}({})", args.pos.len())))
-        })
-    }
-
-    fn object_jobflow_stamp(&self, _: &ObjectRef) -> StoreResult<(String, String)> {
-        self.answer("object_jobflow_stamp", || Ok(("1".into(), "/".into())))
-    }
-
-    fn object_jobflow(&self, _: &ObjectRef) -> StoreResult<Chunk> {
-        self.answer("object_jobflow", || {
-            let (chunk, _) = jfc_compiler::compile("print('in flow')", "flow.jf")
-                .map_err(|d| format!("{d:?}"))?;
-            Ok(chunk)
-        })
-    }
-
-    fn channel_receive(
-        &self,
-        _: &ObjectRef,
-        accept: &mut dyn FnMut(&Value) -> bool,
-        _: bool,
-        _: bool,
-    ) -> StoreResult<Option<Value>> {
-        self.answer("channel_receive", || {
-            let mut messages = self.messages.borrow_mut();
-            match messages.first() {
-                Some(m) if accept(m) => Ok(Some(messages.remove(0))),
-                _ => Ok(None),
-            }
-        })
-    }
-
-    fn channel_waiting(&self, _: &ObjectRef, pid: u64, on: bool) -> StoreResult<()> {
-        self.answer("channel_waiting", || {
-            self.waiting.borrow_mut().push((pid, on));
-            Ok(())
-        })
-    }
-
-    fn give_flow_place(&self, _: i64) -> StoreResult<()> {
-        busy_or(&self.places_busy, || {
-            self.given.set(self.given.get() + 1);
-            Ok(())
-        })
+    fn store(&self, request: StoreRequest<'_>) -> StoreResult<StoreAnswer> {
+        match request {
+            StoreRequest::Resolve { path, .. } => self.answer("Resolve", || match path {
+                "/node" | "/flow" => Ok(StoreAnswer::Value(Value::Object(ObjectRef {
+                    id: 7,
+                    path: Rc::from(path),
+                }))),
+                _ => Err(format!("no object {path}").into()),
+            }),
+            StoreRequest::Attr(obj, name) => self.answer("Attr", || self.attr(obj, name)),
+            StoreRequest::Set(_, name, value) => self.answer("Set", || {
+                self.fields.borrow_mut().insert(name.to_string(), value);
+                Ok(StoreAnswer::Done)
+            }),
+            StoreRequest::Call(_, method, args) => self.answer("Call", || {
+                if method == "send" {
+                    self.messages.borrow_mut().extend(args.pos.first().cloned());
+                }
+                let called = format!("{method}({})", args.pos.len());
+                Ok(StoreAnswer::Value(Value::str(&called)))
+            }),
+            StoreRequest::JobflowStamp(_) => self.answer("JobflowStamp", || {
+                Ok(StoreAnswer::Stamp {
+                    dir: "/".into(),
+                    stamp: "1".into(),
+                })
+            }),
+            StoreRequest::Jobflow(_) => self.answer("Jobflow", || {
+                let (chunk, _) = jfc_compiler::compile("print('in flow')", "flow.jf")
+                    .map_err(|d| format!("{d:?}"))?;
+                Ok(StoreAnswer::Chunk(Box::new(chunk)))
+            }),
+            StoreRequest::Receive { accept, .. } => self.answer("Receive", || {
+                let mut messages = self.messages.borrow_mut();
+                let got = match messages.first() {
+                    Some(m) if accept(m) => Some(messages.remove(0)),
+                    _ => None,
+                };
+                Ok(StoreAnswer::Message(got))
+            }),
+            StoreRequest::Waiting { pid, on, .. } => self.answer("Waiting", || {
+                self.waiting.borrow_mut().push((pid, on));
+                Ok(StoreAnswer::Done)
+            }),
+            StoreRequest::TakePlace { .. } => Ok(StoreAnswer::Taken(true)),
+            StoreRequest::GivePlace(_) => busy_or(&self.places_busy, || {
+                self.given.set(self.given.get() + 1);
+                Ok(StoreAnswer::Done)
+            }),
+            _ => Err("not a request of these tests".to_string().into()),
+        }
     }
 
     fn process_started(&self, parent: Option<u64>) -> StoreResult<Option<u64>> {
@@ -326,7 +311,7 @@ fn an_event_job_on_a_busy_stored_channel_receives_once() {
     assert_eq!(console(&vm), vec!["sent", "got hello"]);
     assert!(vm.host().messages.borrow().is_empty());
     let busy_at = vm.host().busy_at.borrow().clone();
-    for kind in ["channel_receive", "channel_waiting", "object_call"] {
+    for kind in ["Receive", "Waiting", "Call"] {
         assert!(
             busy_at.contains(&kind),
             "{kind} never met a busy store: {busy_at:?}"

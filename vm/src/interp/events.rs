@@ -11,7 +11,7 @@ use jfc_compiler::bytecode::EventSpec;
 
 use super::calls::args_from;
 use super::{set_status, Step};
-use crate::host::Host;
+use crate::host::{Host, StoreRequest};
 use crate::process::{Outcome, Process, Wait};
 use crate::scheduler::{deadline_from, Vm};
 use crate::value::{compare, Error, ProcessState, Result, Value};
@@ -293,7 +293,12 @@ impl<H: Host> Vm<H> {
                 let mut accept = |m: &Value| {
                     guard.is_none_or(|(_, g)| compare::case_match(m, g).unwrap_or(false))
                 };
-                self.ask(self.host.channel_receive(o, &mut accept, scan, peek))
+                self.store_message(StoreRequest::Receive {
+                    channel: o,
+                    accept: &mut accept,
+                    scan,
+                    peek,
+                })
             }
             Value::Channel(ch) => {
                 let mut c = ch.borrow_mut();

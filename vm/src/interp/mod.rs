@@ -10,6 +10,7 @@ mod lazy;
 mod multiplicity;
 mod objects;
 mod report;
+mod store;
 mod store_fns;
 mod store_wait;
 
@@ -24,7 +25,7 @@ use indexmap::IndexMap;
 use jfc_compiler::ast::{CompareOp, Connector};
 use jfc_compiler::bytecode::{Op, StatusVar, TemplatePart};
 
-use crate::host::Host;
+use crate::host::{Host, StoreRequest};
 use crate::process::{Handler, Iter, Outcome, Process};
 use crate::scheduler::Vm;
 use crate::value::{arith, compare, Error, Key, Pattern, ProcessState, Result, Value};
@@ -125,7 +126,7 @@ impl<H: Host> Vm<H> {
                     StatusVar::Status => frame.status.status.clone(),
                     StatusVar::Error => frame.status.error.clone(),
                     StatusVar::Debug => frame.status.debug.clone(),
-                    StatusVar::Env => self.ask(self.host.environment())?,
+                    StatusVar::Env => self.store_value(StoreRequest::Environment)?,
                 };
                 p.stack.push(value);
             }
@@ -136,7 +137,10 @@ impl<H: Host> Vm<H> {
                 let jfc_compiler::bytecode::Const::Path(path) = path else {
                     return Err(Error::new("bad path constant"));
                 };
-                let v = self.ask(self.host.resolve_path(&dir, &path))?;
+                let v = self.store_value(StoreRequest::Resolve {
+                    dir: &dir,
+                    path: &path,
+                })?;
                 p.stack.push(v);
             }
             Op::Template(i) => {
@@ -542,7 +546,7 @@ fn template<H: Host>(p: &Process, i: usize, vm: &Vm<H>) -> Result<Value> {
                     StatusVar::Status => &frame.status.status,
                     StatusVar::Error => &frame.status.error,
                     StatusVar::Debug => &frame.status.debug,
-                    StatusVar::Env => &vm.ask(vm.host.environment())?,
+                    StatusVar::Env => &vm.store_value(StoreRequest::Environment)?,
                 };
                 out.push_str(&v.to_text());
             }

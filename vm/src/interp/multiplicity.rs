@@ -9,7 +9,7 @@
 
 use std::collections::{HashMap, VecDeque};
 
-use crate::host::Host;
+use crate::host::{Host, HostError, StoreAnswer, StoreRequest};
 use crate::scheduler::Vm;
 use crate::value::{ObjectRef, Result, Value};
 
@@ -37,11 +37,9 @@ impl<H: Host> Vm<H> {
     /// Take a place in jobflow `o` for process `pid`. A busy store is an error (the
     /// call runs again, store_wait), before anything was taken.
     pub(crate) fn enter_flow(&mut self, pid: u64, o: &ObjectRef) -> Result<Entry> {
-        let limit = match self.host.object_attr(o, "multiplicity") {
-            Ok(Value::Int(n)) => n,
-            Err(crate::host::HostError::Busy) => {
-                return self.ask(Err(crate::host::HostError::Busy))
-            }
+        let limit = match self.host.store(StoreRequest::Attr(o, "multiplicity")) {
+            Ok(StoreAnswer::Value(Value::Int(n))) => n,
+            Err(HostError::Busy) => return self.ask(Err(HostError::Busy)),
             _ => 0,
         };
         if limit <= 0 {
@@ -52,11 +50,10 @@ impl<H: Host> Vm<H> {
             *n += 1;
         } else if (lock.holders.len() as i64) < limit {
             // A store that fails does not stop the flow: the local count holds.
-            let taken = match self.host.take_flow_place(o, limit) {
-                Err(crate::host::HostError::Busy) => {
-                    return self.ask(Err(crate::host::HostError::Busy))
-                }
-                answer => answer.unwrap_or(true),
+            let taken = match self.host.store(StoreRequest::TakePlace { flow: o, limit }) {
+                Err(HostError::Busy) => return self.ask(Err(HostError::Busy)),
+                Ok(StoreAnswer::Taken(taken)) => taken,
+                _ => true,
             };
             if !taken {
                 self.store_waiters.push(pid);

@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 
 use jfc_compiler::bytecode::{Op, StatusVar};
 
-use crate::host::{Host, HostError, StoreResult};
+use crate::host::{Host, HostError, StoreRequest, StoreResult};
 use crate::process::{Process, Wait};
 use crate::scheduler::Vm;
 use crate::value::{Error, ObjectRef, Result};
@@ -133,21 +133,30 @@ impl<H: Host> Vm<H> {
 
     /// Give back a place of the multiplicity of flow `id`, now or later.
     pub(crate) fn give_place(&mut self, id: i64) {
-        if self.host.give_flow_place(id) == Err(HostError::Busy) {
+        if let Err(HostError::Busy) = self.host.store(StoreRequest::GivePlace(id)) {
             self.later(Later::GivePlace(id));
         }
     }
 
     /// Process `pid` no longer waits on the stored channel `o`, now or later.
     pub(crate) fn stop_waiting_on(&mut self, o: &ObjectRef, pid: u64) {
-        if self.host.channel_waiting(o, pid, false) == Err(HostError::Busy) {
+        let request = StoreRequest::Waiting {
+            channel: o,
+            pid,
+            on: false,
+        };
+        if let Err(HostError::Busy) = self.host.store(request) {
             self.later(Later::StopWaiting(o.clone(), pid));
         }
     }
 
     /// Process `pid` waits on the stored channel `o`: a queued "no longer" is void.
     pub(crate) fn start_waiting_on(&mut self, o: &ObjectRef, pid: u64) -> Result<()> {
-        self.ask(self.host.channel_waiting(o, pid, true))?;
+        self.store_done(StoreRequest::Waiting {
+            channel: o,
+            pid,
+            on: true,
+        })?;
         self.store_later
             .retain(|l| !matches!(l, Later::StopWaiting(c, w) if c.id == o.id && *w == pid));
         Ok(())
