@@ -16,8 +16,10 @@ impl<H: Host> Vm<H> {
             p.fork = Some(start_fork(self, p, i)?);
         }
         if !self.spawn_children(p) {
-            // The store is busy: the next child starts when it is free.
+            // The store is busy: the next child starts when it is free. Noted as a busy
+            // answer, so that the wait grows while the store stays busy.
             p.frame_mut().pc -= 1;
+            self.store_busy.set(true);
             self.park_store(p);
             return Ok(Step::Park);
         }

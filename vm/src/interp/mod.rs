@@ -56,14 +56,10 @@ impl<H: Host> Vm<H> {
             fuel -= 1;
             let undo = self.undo_point(p);
             let step = self.step(p);
-            if self.store_busy.replace(false) && matches!(step, Ok(Step::Next) | Err(_)) {
-                if let Some(undo) = undo {
-                    if self.retry_later(p, undo) {
-                        return false;
-                    }
+            if let Some(undo) = undo {
+                if self.parked_on_busy_store(p, undo, &step) {
+                    return false;
                 }
-            } else if undo.is_some() {
-                self.store_answered(p.pid);
             }
             match step {
                 Ok(Step::Next) => {}

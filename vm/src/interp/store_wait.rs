@@ -16,6 +16,7 @@ use std::time::{Duration, Instant};
 
 use jfc_compiler::bytecode::{Op, StatusVar};
 
+use super::Step;
 use crate::host::{Host, HostError, StoreRequest, StoreResult};
 use crate::process::{Process, Wait};
 use crate::scheduler::Vm;
@@ -88,6 +89,7 @@ impl<H: Host> Vm<H> {
             _ => return None,
         };
         let base = p.stack.len().checked_sub(operands)?;
+        self.store_busy.set(false);
         self.saved.clear();
         self.saved.extend_from_slice(&p.stack[base..]);
         Some(Undo {
@@ -97,10 +99,22 @@ impl<H: Host> Vm<H> {
         })
     }
 
-    /// The instruction `undo` started met a busy store: undo it and park `p` to run it
-    /// again. False when it cannot be undone (it changed the frames).
-    pub(crate) fn retry_later(&mut self, p: &mut Process, undo: Undo) -> bool {
-        if p.frames.len() != undo.depth {
+    /// After `p` ran the instruction `undo` started: when it met a busy store, undo it
+    /// and park `p` to run it again (true). An instruction that parked or ended, or
+    /// changed the frames, stands as it is.
+    pub(crate) fn parked_on_busy_store(
+        &mut self,
+        p: &mut Process,
+        undo: Undo,
+        step: &Result<Step>,
+    ) -> bool {
+        let busy = self.store_busy.replace(false);
+        if !busy || !matches!(step, Ok(Step::Next) | Err(_)) || p.frames.len() != undo.depth {
+            self.saved.clear();
+            if !busy && !self.store_backoff.is_empty() {
+                // Past its instruction: its next busy answer waits the shortest again.
+                self.store_backoff.remove(&p.pid);
+            }
             return false;
         }
         p.stack.truncate(undo.base);
@@ -118,17 +132,10 @@ impl<H: Host> Vm<H> {
             .and_modify(|d| *d = (*d * 2).min(MAX_BACKOFF))
             .or_insert(FIRST_BACKOFF);
         p.wait = Wait::Store;
-        // Not `park`: the deadline and timer of a resumed event job stay as they are.
+        // Not `park`: the deadline of a resumed event job stays (it parks again with it).
         p.seq += 1;
         self.timers
             .push(Reverse((Instant::now() + backoff, p.pid, p.seq)));
-    }
-
-    /// `p` got past its instruction: its next busy answer waits the shortest again.
-    pub(crate) fn store_answered(&mut self, pid: u64) {
-        if !self.store_backoff.is_empty() {
-            self.store_backoff.remove(&pid);
-        }
     }
 
     /// Give back a place of the multiplicity of flow `id`, now or later.
