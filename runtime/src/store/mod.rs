@@ -155,10 +155,11 @@ impl Store {
     }
 }
 
-/// Whether a store error (as text) says another connection holds the write lock
-/// (SQLITE_BUSY, "database is locked"; "database table is locked" is another error).
+/// Whether a store error (as text) says another connection holds the write lock:
+/// SQLITE_BUSY, in SQLite's words or, without them, rusqlite's ("database table is
+/// locked" is another error).
 pub fn is_busy(message: &str) -> bool {
-    message.contains("database is locked")
+    message.contains("database is locked") || message.contains("database file is locked")
 }
 
 impl Drop for Store {
