@@ -1,6 +1,9 @@
 //! The VM's window on the world. The VM never runs a command, reads a file or opens
 //! a socket itself: it hands a [`Request`] to the [`Host`] and parks the process;
 //! the host answers later with a [`Completion`] sent over a crossbeam channel.
+//! Store requests ([`StoreRequest`]) are answered at once, and never wait on a lock:
+//! while another OS process writes to the store, one that needs the lock answers
+//! [`HostError::Busy`], and the VM parks the process to ask again later.
 
 use std::path::Path;
 use std::time::Duration;
