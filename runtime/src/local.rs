@@ -8,7 +8,9 @@ use std::rc::Rc;
 
 use crossbeam_channel::Sender;
 use jfc_compiler::bytecode::Chunk;
-use jfc_vm::host::{Completion, Host, LazyOp, Request, Ticket};
+use jfc_vm::host::{
+    Completion, Host, HostError, LazyOp, Request, StoreAnswer, StoreRequest, StoreResult, Ticket,
+};
 use jfc_vm::value::{Args, JobflowRef, LazyArray, ObjectRef, Value};
 
 use crate::objects;
@@ -16,7 +18,7 @@ use jfc_store::objects::ROOT;
 use jfc_store::Store;
 
 use crate::exec::{ExecOptions, Workers};
-use crate::record::RecordWriter;
+use crate::record::{Ending, RecordWriter};
 
 pub struct LocalHost {
     workers: Workers,
@@ -27,7 +29,7 @@ pub struct LocalHost {
     /// The run's process record in the store, when it has one.
     record: RefCell<Option<Record>>,
     /// `$ENV`, read from the store at its first use.
-    env: std::cell::OnceCell<Value>,
+    env: RefCell<Option<Value>>,
     /// Password values the store has written or read: masked in `report` (store::secret).
     revealed: jfc_store::secret::Revealed,
     /// Reports are dropped: the caller words the error itself (a `-p` value).
@@ -54,22 +56,27 @@ impl LocalHost {
             store: None,
             seen: Cell::new(0),
             record: RefCell::new(None),
-            env: std::cell::OnceCell::new(),
+            env: RefCell::new(None),
             revealed: Default::default(),
             quiet: false,
         }
     }
 
-    /// The same, with an object store.
+    /// The same, with an object store. Its connection never waits on a lock: a write
+    /// while another OS process writes answers `HostError::Busy` at once, and the VM
+    /// runs its other processes meanwhile (CLI commands keep waiting).
     pub fn with_store(exec: ExecOptions, store: Store) -> LocalHost {
         let seen = store.change_token().unwrap_or(0);
         let revealed = store.revealed();
+        if let Err(e) = store.set_busy_timeout(std::time::Duration::ZERO) {
+            tracing::warn!("the store's writes may wait on other processes: {e}");
+        }
         LocalHost {
             workers: Workers::new(exec),
             store: Some(RefCell::new(store)),
             seen: Cell::new(seen),
             record: RefCell::new(None),
-            env: std::cell::OnceCell::new(),
+            env: RefCell::new(None),
             revealed,
             quiet: false,
         }
@@ -81,14 +88,13 @@ impl LocalHost {
         self
     }
 
-    /// Open the run's process record (platform.md §2.2) for `job`; its pid.
+    /// Open the run's process record (platform.md §2.2) for `job`; its pid. The
+    /// record's writer opens it, waiting for other OS processes' writes if need be.
     pub fn start_record(&self, job: &str) -> Result<i64, String> {
         let Some(store) = &self.store else {
             return Err("this run has no object store".into());
         };
-        let mut store = store.borrow_mut();
-        let pid = store.process_start(job, "root").map_err(|e| e.0)?;
-        let writer = RecordWriter::start(&store, pid)?;
+        let (pid, writer) = RecordWriter::open(&store.borrow(), job)?;
         *self.record.borrow_mut() = Some(Record {
             pid,
             writer,
@@ -102,60 +108,54 @@ impl LocalHost {
     /// Close the run's process record with how the main process ended.
     pub fn finish_record(&self, info: &jfc_vm::value::ProcessInfo) {
         if let Some(rec) = self.record.borrow_mut().take() {
+            rec.writer.end(self.ending(rec.pid, info));
             rec.writer.close();
-            self.end_record(rec.pid, info);
         }
     }
 
-    /// Write how process `pid` ended (`info`) to its record.
-    fn end_record(&self, pid: i64, info: &jfc_vm::value::ProcessInfo) {
-        let Some(store) = &self.store else {
-            return;
-        };
+    /// How process `pid` ended (`info`), for its record.
+    fn ending(&self, pid: i64, info: &jfc_vm::value::ProcessInfo) -> Ending {
         let status = match info.state {
             jfc_vm::value::ProcessState::Done => "DONE",
             _ => "ABORTED",
         };
         tracing::debug!("process {pid} ends {status}");
-        let done = match store.try_borrow_mut() {
-            Ok(mut s) => s
-                .process_finish(
-                    pid,
-                    status,
-                    &info.exit_status,
-                    &self.masked(&info.result),
-                    &self.masked(&info.error),
-                )
-                .map_err(|e| e.0),
-            Err(_) => Err("the store is busy".into()),
-        };
-        if let Err(e) = done {
-            tracing::warn!("cannot record the end of process {pid}: {e}");
-        }
+        Ending::new(
+            pid,
+            status,
+            &info.exit_status,
+            &self.masked(&info.result),
+            &self.masked(&info.error),
+        )
     }
 
     /// A record for a child process of `parent` (fork/pfor): its pid.
-    fn start_child_record(&self, parent: u64) -> Option<u64> {
-        let store = self.store.as_ref()?;
+    fn start_child_record(&self, parent: u64) -> StoreResult<Option<u64>> {
+        let Some(store) = self.store.as_ref() else {
+            return Ok(None);
+        };
         let mut rec = self.record.borrow_mut();
-        let rec = rec.as_mut()?;
+        let Some(rec) = rec.as_mut() else {
+            return Ok(None);
+        };
         let started = store
             .try_borrow_mut()
-            .map_err(|_| "the store is busy".to_string())
+            .map_err(|_| "the store is in use".to_string())
             .and_then(|mut s| {
                 s.process_start_child(&rec.job, "root", parent as i64)
                     .map_err(|e| e.0)
             });
-        match started {
+        match answer(started) {
             Ok(pid) => {
                 tracing::debug!("process {pid} starts, a child of process {parent}");
                 rec.children.insert(pid as u64);
-                Some(pid as u64)
+                Ok(Some(pid as u64))
             }
+            Err(HostError::Busy) => Err(HostError::Busy),
             Err(e) => {
                 // The child runs all the same, numbered by the VM.
                 tracing::warn!("cannot record a child process of process {parent}: {e}");
-                None
+                Ok(None)
             }
         }
     }
@@ -169,31 +169,36 @@ impl LocalHost {
         }
     }
 
-    /// Run `f` on the store for `obj`. When it fails and the store no longer has `obj`,
-    /// the error says so by path: an Object value outlives the object when another job
-    /// or process deletes it.
+    /// Run `f` on the store for `obj`, as one transaction (a busy store did nothing).
+    /// When it fails and the store no longer has `obj`, the error says so by path: an
+    /// Object value outlives the object when another job or process deletes it.
     fn on_object<T>(
         &self,
         obj: &ObjectRef,
         f: impl FnOnce(&mut Store) -> Result<T, String>,
-    ) -> Result<T, String> {
-        let mut store = self.store(obj)?;
-        f(&mut store).map_err(|e| {
-            let gone =
-                !crate::process_list::is_virtual(obj) && !store.exists(obj.id).unwrap_or(true);
+    ) -> StoreResult<T> {
+        let mut store = self.store_for(obj)?;
+        answer(store.atomic(f)).map_err(|e| {
+            let gone = e != HostError::Busy
+                && !crate::process_list::is_virtual(obj)
+                && !store.exists(obj.id).unwrap_or(true);
             if gone {
-                format!("{}: the object no longer exists (it was deleted)", obj.path)
+                HostError::Failed(format!(
+                    "{}: the object no longer exists (it was deleted)",
+                    obj.path
+                ))
             } else {
                 e
             }
         })
     }
 
-    fn store(&self, obj: &ObjectRef) -> Result<std::cell::RefMut<'_, Store>, String> {
+    /// The store, for a request about `obj`.
+    fn store_for(&self, obj: &ObjectRef) -> Result<std::cell::RefMut<'_, Store>, String> {
         match &self.store {
             Some(s) => s
                 .try_borrow_mut()
-                .map_err(|_| format!("{}: the store is busy", obj.path)),
+                .map_err(|_| format!("{}: the store is in use", obj.path)),
             None => Err(format!("{}: this run has no object store", obj.path)),
         }
     }
@@ -206,23 +211,42 @@ impl Host for LocalHost {
         }
     }
 
-    fn resolve_path(&self, dir: &str, path: &str) -> Result<Value, String> {
-        let store_dir = dir.strip_prefix(STORE_DIR);
-        if path.starts_with('/') || store_dir.is_some() {
-            let Some(store) = &self.store else {
-                return Err(format!("object path {path}: this run has no object store"));
-            };
-            return objects::resolve(&store.borrow(), store_dir.unwrap_or("/"), path);
-        }
-        let joined = normalize(&Path::new(dir).join(path));
-        let file = joined.with_extension("jf");
-        if file.is_file() {
-            return Ok(Value::Jobflow(Rc::new(JobflowRef { path: file })));
-        }
-        Err(format!(
-            "no object at {path}: there is no jobflow file {}",
-            file.display()
-        ))
+    fn store(&self, request: StoreRequest<'_>) -> StoreResult<StoreAnswer> {
+        use StoreAnswer as A;
+        use StoreRequest as R;
+        Ok(match request {
+            R::Resolve { dir, path } => A::Value(self.resolve_path(dir, path)?),
+            R::Attr(obj, name) => A::Value(self.object_attr(obj, name)?),
+            R::Index(obj, key) => A::Value(self.object_index(obj, key)?),
+            R::Set(obj, name, value) => {
+                self.object_set(obj, name, value)?;
+                A::Done
+            }
+            R::Call(obj, method, args) => A::Value(self.object_call(obj, method, args)?),
+            R::Children(obj) => A::Values(self.object_children(obj)?),
+            R::JobflowStamp(obj) => {
+                let (stamp, dir) = self.object_jobflow_stamp(obj)?;
+                A::Stamp { dir, stamp }
+            }
+            R::Jobflow(obj) => A::Chunk(Box::new(self.object_jobflow(obj)?)),
+            R::Receive {
+                channel,
+                accept,
+                scan,
+                peek,
+            } => A::Message(self.channel_receive(channel, accept, scan, peek)?),
+            R::Environment => A::Value(self.environment()?),
+            R::Lazy(la, op) => A::Value(self.lazy(la, op)?),
+            R::Waiting { channel, pid, on } => {
+                self.channel_waiting(channel, pid, on)?;
+                A::Done
+            }
+            R::TakePlace { flow, limit } => A::Taken(self.take_flow_place(flow, limit)?),
+            R::GivePlace(flow) => {
+                self.give_flow_place(flow)?;
+                A::Done
+            }
+        })
     }
 
     fn load_jobflow(&self, path: &Path) -> Result<Chunk, String> {
@@ -275,127 +299,17 @@ impl Host for LocalHost {
         eprintln!("{}", self.revealed.mask(text));
     }
 
-    fn object_attr(&self, obj: &ObjectRef, name: &str) -> Result<Value, String> {
-        self.on_object(obj, |s| objects::attr(s, obj, name))
-    }
-
-    fn object_index(&self, obj: &ObjectRef, key: &Value) -> Result<Value, String> {
-        self.on_object(obj, |s| objects::index(s, obj, key))
-    }
-
-    fn object_set(&self, obj: &ObjectRef, name: &str, value: Value) -> Result<(), String> {
-        self.on_object(obj, |s| objects::set(s, obj, name, value))
-    }
-
-    fn object_call(&self, obj: &ObjectRef, method: &str, args: Args) -> Result<Value, String> {
-        self.on_object(obj, |s| objects::call(s, obj, method, args))
-    }
-
-    fn object_children(&self, obj: &ObjectRef) -> Result<Vec<Value>, String> {
-        self.on_object(obj, |s| objects::children(s, obj))
-    }
-
-    fn environment(&self) -> Value {
-        let env = self.env.get_or_init(|| {
-            let loaded = self
-                .store
-                .as_ref()
-                .map(|s| s.borrow().environment_value("root"));
-            match loaded {
-                Some(Ok(v)) => v,
-                Some(Err(e)) => {
-                    tracing::warn!("$ENV is empty: {e}");
-                    Value::dict(Default::default())
-                }
-                None => Value::dict(Default::default()),
-            }
-        });
-        env.deep_copy()
-    }
-
-    fn lazy(&self, la: &LazyArray, op: LazyOp) -> Result<Value, String> {
-        let Some(store) = &self.store else {
-            return Err(format!("{}: this run has no object store", la.label));
-        };
-        let mut store = store
-            .try_borrow_mut()
-            .map_err(|_| format!("{}: the store is busy", la.label))?;
-        objects::lazy(&mut store, la, op)
-    }
-
-    fn object_jobflow_stamp(&self, obj: &ObjectRef) -> Result<(String, String), String> {
-        self.on_object(obj, |store| {
-            let o = store.get(obj.id).map_err(|e| e.0)?;
-            let dir = store.abspath(o.parent.unwrap_or(ROOT)).map_err(|e| e.0)?;
-            // A move changes the path messages name the flow by: a new stamp too.
-            Ok((format!("{} {dir}", o.updated), store_dir(&dir)))
-        })
-    }
-
-    fn object_jobflow(&self, obj: &ObjectRef) -> Result<Chunk, String> {
-        let store = self.store(obj)?;
-        store.jobflow_chunk(obj.id).map_err(|e| e.0)
-    }
-
-    fn channel_receive(
-        &self,
-        obj: &ObjectRef,
-        accept: &mut dyn FnMut(&Value) -> bool,
-        scan: bool,
-        peek: bool,
-    ) -> Result<Option<Value>, String> {
-        let mut store = self.store(obj)?;
-        let mut guard = |v: &Value| Ok(accept(v));
-        let got = store
-            .receive(obj.id, &mut guard, scan, peek)
-            .map_err(|e| e.0)?;
-        Ok(got.map(|(id, m)| {
-            if peek {
-                Value::array(vec![Value::Int(id), m])
-            } else {
-                m
-            }
-        }))
-    }
-
-    fn channel_waiting(&self, channel: &ObjectRef, pid: u64, on: bool) {
-        let Ok(mut store) = self.store(channel) else {
-            return;
-        };
-        // Only `event_count` reads this: a failure costs an exact count, not a message.
-        if let Err(e) = store.set_waiting(channel.id, pid, on) {
-            tracing::warn!("{}: cannot record a waiting receiver: {e}", channel.path);
-        }
-    }
-
-    fn take_flow_place(&self, flow: &ObjectRef, limit: i64) -> Result<bool, String> {
-        let mut store = self.store(flow)?;
-        store.take_flow_place(flow.id, limit).map_err(|e| e.0)
-    }
-
-    fn give_flow_place(&self, flow: i64) {
-        let Some(store) = &self.store else {
-            return;
-        };
-        let given = match store.try_borrow_mut() {
-            Ok(mut s) => s.give_flow_place(flow).map_err(|e| e.0),
-            Err(_) => Err("the store is busy".into()),
-        };
-        // The place stays taken until this OS process ends; takes then skip it.
-        if let Err(e) = given {
-            tracing::warn!("cannot give back a place of the multiplicity of flow {flow}: {e}");
-        }
-    }
-
     /// The main process is numbered by the run's record, each child by a record of its
     /// own: one numbering for flows, error reports and `jfc ps`.
-    fn process_started(&self, parent: Option<u64>) -> Option<u64> {
+    fn process_started(&self, parent: Option<u64>) -> StoreResult<Option<u64>> {
         match parent {
             None => {
                 let mut rec = self.record.borrow_mut();
-                let rec = rec.as_mut().filter(|r| !r.claimed)?;
+                let Some(rec) = rec.as_mut().filter(|r| !r.claimed) else {
+                    return Ok(None);
+                };
                 rec.claimed = true;
-                Some(rec.pid as u64)
+                Ok(Some(rec.pid as u64))
             }
             Some(parent) => self.start_child_record(parent),
         }
@@ -409,8 +323,24 @@ impl Host for LocalHost {
             .borrow_mut()
             .as_mut()
             .is_some_and(|r| r.children.remove(&info.pid));
-        if child {
-            self.end_record(info.pid as i64, info);
+        if !child {
+            return;
+        }
+        // At once, so that the flow reads the end it just saw; while another OS process
+        // writes, by the record's writer, which may wait.
+        let ending = self.ending(info.pid as i64, info);
+        let now = match self.store.as_ref().map(RefCell::try_borrow_mut) {
+            Some(Ok(mut store)) => ending.write(&mut store).map_err(|e| e.0),
+            _ => Err("the store is in use".into()),
+        };
+        match now {
+            Ok(()) => {}
+            Err(e) if jfc_store::is_busy(&e) => {
+                if let Some(rec) = self.record.borrow().as_ref() {
+                    rec.writer.end(ending);
+                }
+            }
+            Err(e) => tracing::warn!("cannot record the end of process {}: {e}", info.pid),
         }
     }
 
@@ -424,6 +354,172 @@ impl Host for LocalHost {
         let now = store.change_token().unwrap_or(0);
         now != self.seen.replace(now)
     }
+}
+
+/// The store requests of the VM, one method each.
+impl LocalHost {
+    fn resolve_path(&self, dir: &str, path: &str) -> StoreResult<Value> {
+        let store_dir = dir.strip_prefix(STORE_DIR);
+        if path.starts_with('/') || store_dir.is_some() {
+            let Some(store) = &self.store else {
+                return Err(format!("object path {path}: this run has no object store").into());
+            };
+            return answer(objects::resolve(
+                &store.borrow(),
+                store_dir.unwrap_or("/"),
+                path,
+            ));
+        }
+        let joined = normalize(&Path::new(dir).join(path));
+        let file = joined.with_extension("jf");
+        if file.is_file() {
+            return Ok(Value::Jobflow(Rc::new(JobflowRef { path: file })));
+        }
+        Err(format!(
+            "no object at {path}: there is no jobflow file {}",
+            file.display()
+        )
+        .into())
+    }
+
+    fn object_attr(&self, obj: &ObjectRef, name: &str) -> StoreResult<Value> {
+        self.on_object(obj, |s| objects::attr(s, obj, name))
+    }
+
+    fn object_index(&self, obj: &ObjectRef, key: &Value) -> StoreResult<Value> {
+        self.on_object(obj, |s| objects::index(s, obj, key))
+    }
+
+    fn object_set(&self, obj: &ObjectRef, name: &str, value: Value) -> StoreResult<()> {
+        self.on_object(obj, |s| objects::set(s, obj, name, value))
+    }
+
+    fn object_call(&self, obj: &ObjectRef, method: &str, args: Args) -> StoreResult<Value> {
+        self.on_object(obj, |s| objects::call(s, obj, method, args))
+    }
+
+    fn object_children(&self, obj: &ObjectRef) -> StoreResult<Vec<Value>> {
+        self.on_object(obj, |s| objects::children(s, obj))
+    }
+
+    fn environment(&self) -> StoreResult<Value> {
+        if let Some(env) = self.env.borrow().as_ref() {
+            return Ok(env.deep_copy());
+        }
+        let loaded = self
+            .store
+            .as_ref()
+            .map(|s| answer(s.borrow().environment_value("root").map_err(|e| e.0)));
+        let env = match loaded {
+            Some(Ok(v)) => v,
+            Some(Err(HostError::Busy)) => return Err(HostError::Busy),
+            Some(Err(e)) => {
+                tracing::warn!("$ENV is empty: {e}");
+                Value::dict(Default::default())
+            }
+            None => Value::dict(Default::default()),
+        };
+        *self.env.borrow_mut() = Some(env.deep_copy());
+        Ok(env)
+    }
+
+    fn lazy(&self, la: &LazyArray, op: LazyOp) -> StoreResult<Value> {
+        let Some(store) = &self.store else {
+            return Err(format!("{}: this run has no object store", la.label).into());
+        };
+        let mut store = store
+            .try_borrow_mut()
+            .map_err(|_| format!("{}: the store is in use", la.label))?;
+        answer(store.atomic(|s| objects::lazy(s, la, op)))
+    }
+
+    fn object_jobflow_stamp(&self, obj: &ObjectRef) -> StoreResult<(String, String)> {
+        self.on_object(obj, |store| {
+            let o = store.get(obj.id).map_err(|e| e.0)?;
+            let dir = store.abspath(o.parent.unwrap_or(ROOT)).map_err(|e| e.0)?;
+            // A move changes the path messages name the flow by: a new stamp too.
+            Ok((format!("{} {dir}", o.updated), store_dir(&dir)))
+        })
+    }
+
+    fn object_jobflow(&self, obj: &ObjectRef) -> StoreResult<Chunk> {
+        self.on_object(obj, |s| s.jobflow_chunk(obj.id).map_err(|e| e.0))
+    }
+
+    fn channel_receive(
+        &self,
+        obj: &ObjectRef,
+        accept: &mut dyn FnMut(&Value) -> bool,
+        scan: bool,
+        peek: bool,
+    ) -> StoreResult<Option<Value>> {
+        let mut store = self.store_for(obj)?;
+        let mut guard = |v: &Value| Ok(accept(v));
+        // Atomic as it is: each take is one `BEGIN IMMEDIATE` transaction (store::channels).
+        let got = answer(
+            store
+                .receive(obj.id, &mut guard, scan, peek)
+                .map_err(|e| e.0),
+        )?;
+        Ok(got.map(|(id, m)| {
+            if peek {
+                Value::array(vec![Value::Int(id), m])
+            } else {
+                m
+            }
+        }))
+    }
+
+    fn channel_waiting(&self, channel: &ObjectRef, pid: u64, on: bool) -> StoreResult<()> {
+        let Ok(mut store) = self.store_for(channel) else {
+            return Ok(());
+        };
+        // Only `event_count` reads this: a failure costs an exact count, not a message.
+        match answer(store.set_waiting(channel.id, pid, on).map_err(|e| e.0)) {
+            Err(HostError::Busy) => Err(HostError::Busy),
+            Err(e) => {
+                tracing::warn!("{}: cannot record a waiting receiver: {e}", channel.path);
+                Ok(())
+            }
+            Ok(()) => Ok(()),
+        }
+    }
+
+    fn take_flow_place(&self, flow: &ObjectRef, limit: i64) -> StoreResult<bool> {
+        let mut store = self.store_for(flow)?;
+        answer(store.take_flow_place(flow.id, limit).map_err(|e| e.0))
+    }
+
+    fn give_flow_place(&self, flow: i64) -> StoreResult<()> {
+        let Some(store) = &self.store else {
+            return Ok(());
+        };
+        let given = match store.try_borrow_mut() {
+            Ok(mut s) => answer(s.give_flow_place(flow).map_err(|e| e.0)),
+            Err(_) => Err("the store is in use".to_string().into()),
+        };
+        match given {
+            Err(HostError::Busy) => Err(HostError::Busy),
+            // The place stays taken until this OS process ends; takes then skip it.
+            Err(e) => {
+                tracing::warn!("cannot give back a place of the multiplicity of flow {flow}: {e}");
+                Ok(())
+            }
+            Ok(()) => Ok(()),
+        }
+    }
+}
+
+/// A store answer for the VM: SQLite's "locked" (another OS process is writing) is
+/// `Busy`, to ask again later; anything else is an error for the flow.
+fn answer<T>(got: Result<T, String>) -> StoreResult<T> {
+    got.map_err(|e| {
+        if jfc_store::is_busy(&e) {
+            HostError::Busy
+        } else {
+            HostError::Failed(e)
+        }
+    })
 }
 
 /// How a flow's directory is written when it is a directory of the store rather than of

@@ -1,8 +1,9 @@
 //! The process record of a run kept up to date while it runs (platform.md §2.1–2.3):
 //! its console grows as the flow prints and its status follows RUNNING ⇄ WAITING. A
 //! thread of its own, with its own connection to the store, does the writing, so the
-//! VM's thread never waits on the store for a line printed or a wait begun, and a
-//! burst of them becomes one write.
+//! VM's thread never waits on the store for a line printed, a wait begun or a process
+//! ended (that connection waits for other OS processes' writes; the VM's does not),
+//! and a burst of them becomes one write.
 
 use std::sync::Mutex;
 use std::thread::JoinHandle;
@@ -11,6 +12,7 @@ use std::time::{Duration, Instant};
 use crossbeam_channel::{RecvTimeoutError, Sender};
 use jfc_vm::value::Value;
 
+use jfc_store::codec;
 use jfc_store::processes::CONSOLE_TAIL;
 use jfc_store::Store;
 
@@ -21,6 +23,8 @@ const FLUSH: Duration = Duration::from_millis(200);
 enum Update {
     Console(String),
     Status(&'static str),
+    /// A process of the run ended.
+    End(Ending),
     /// `jfc` is ending on a signal: close the record ABORTED with this exit status and
     /// error, then say so.
     Stop(i64, String, Sender<()>),
@@ -51,7 +55,52 @@ pub fn stop_all(signal: i32) {
     }
 }
 
-/// The writer of one process record.
+/// How a process ended, for its record. Values hold `Rc`s and stay on the VM's thread:
+/// they cross to the writer encoded.
+pub struct Ending {
+    pub pid: i64,
+    /// DONE or ABORTED.
+    pub status: &'static str,
+    pub exit_status: String,
+    pub result: String,
+    pub error: String,
+}
+
+impl Ending {
+    pub fn new(
+        pid: i64,
+        status: &'static str,
+        exit_status: &Value,
+        result: &Value,
+        error: &Value,
+    ) -> Ending {
+        let encoded = |v: &Value| {
+            codec::encode(v)
+                .unwrap_or_else(|_| codec::encode(&Value::str(&v.to_text())).unwrap_or_default())
+        };
+        Ending {
+            pid,
+            status,
+            exit_status: encoded(exit_status),
+            result: encoded(result),
+            error: encoded(error),
+        }
+    }
+
+    /// Close the record in `store`.
+    pub fn write(&self, store: &mut Store) -> jfc_store::Result<()> {
+        let decoded = |t: &str| codec::decode(t).unwrap_or(Value::Null);
+        store.process_finish(
+            self.pid,
+            self.status,
+            &decoded(&self.exit_status),
+            &decoded(&self.result),
+            &decoded(&self.error),
+        )
+    }
+}
+
+/// The writer of one process record (and of the ends of its children).
 pub struct RecordWriter {
     pid: i64,
     tx: Option<Sender<Update>>,
@@ -59,24 +108,27 @@ pub struct RecordWriter {
 }
 
 impl RecordWriter {
-    /// Start writing record `pid` through a connection of its own to `store`'s file.
-    pub fn start(store: &Store, pid: i64) -> Result<RecordWriter, String> {
+    /// Open a record for a run of `job` and start writing it, through a connection of
+    /// its own to `store`'s file; the record's pid.
+    pub fn open(store: &Store, job: &str) -> Result<(i64, RecordWriter), String> {
         let path = store.path();
         if path == std::path::Path::new(":memory:") {
             return Err("a process record is kept in a store file, not in memory".into());
         }
-        let own = Store::open(path).map_err(|e| e.0)?;
+        let mut own = Store::open(path).map_err(|e| e.0)?;
+        let pid = own.process_start(job, "root").map_err(|e| e.0)?;
         let (tx, rx) = crossbeam_channel::unbounded();
         let thread = std::thread::Builder::new()
             .name("jfc-record".into())
             .spawn(move || write_updates(own, pid, &rx))
             .map_err(|e| format!("cannot start the process record writer: {e}"))?;
         open_writers().push((pid, tx.clone()));
-        Ok(RecordWriter {
+        let writer = RecordWriter {
             pid,
             tx: Some(tx),
             thread: Some(thread),
-        })
+        };
+        Ok((pid, writer))
     }
 
     /// Console text (with its line ends) printed by the process.
@@ -87,6 +139,12 @@ impl RecordWriter {
     /// The process's status now: RUNNING or WAITING.
     pub fn status(&self, status: &'static str) {
         self.send(Update::Status(status));
+    }
+
+    /// Close the record of a process of the run (this one's or a child's), waiting for
+    /// other OS processes' writes on the writer's thread.
+    pub fn end(&self, ending: Ending) {
+        self.send(Update::End(ending));
     }
 
     fn send(&self, u: Update) {
@@ -127,6 +185,16 @@ fn write_updates(mut store: Store, pid: i64, rx: &crossbeam_channel::Receiver<Up
         match got {
             Ok(Update::Console(t)) => pending.console.push_str(&t),
             Ok(Update::Status(s)) => pending.status = Some(s),
+            Ok(Update::End(ending)) => {
+                if ending.pid == pid {
+                    // Its last console lines first; its status is the end's.
+                    pending.status = None;
+                    write(&mut store, pid, &mut pending);
+                }
+                if let Err(e) = ending.write(&mut store) {
+                    eprintln!("jfc: cannot record the end of process {}: {e}", ending.pid);
+                }
+            }
             Ok(Update::Stop(exit, why, ack)) => {
                 write(&mut store, pid, &mut pending);
                 let ended = store.process_finish(

@@ -122,6 +122,45 @@ impl Store {
     pub fn path(&self) -> &Path {
         &self.path
     }
+
+    /// How long a write waits for another connection's write to end ([`BUSY_TIMEOUT`]
+    /// unless set). With zero, a write that finds the lock taken fails at once with an
+    /// error [`is_busy`] recognises; reads never wait on writes (WAL).
+    pub fn set_busy_timeout(&self, wait: Duration) -> Result<()> {
+        Ok(self.conn.busy_timeout(wait)?)
+    }
+
+    /// Run `f` as one transaction (inside the caller's when one is open): when it fails
+    /// nothing of it is written, so a busy store means nothing happened.
+    pub fn atomic<T>(
+        &mut self,
+        f: impl FnOnce(&mut Store) -> Result<T, String>,
+    ) -> Result<T, String> {
+        if !self.conn.is_autocommit() {
+            return f(self);
+        }
+        // Deferred: a read takes no lock, and the first write takes the write lock.
+        self.conn
+            .execute_batch("BEGIN")
+            .map_err(|e| StoreError::from(e).0)?;
+        let done = f(self).and_then(|v| {
+            self.conn
+                .execute_batch("COMMIT")
+                .map_err(|e| StoreError::from(e).0)?;
+            Ok(v)
+        });
+        if done.is_err() && !self.conn.is_autocommit() {
+            let _ = self.conn.execute_batch("ROLLBACK");
+        }
+        done
+    }
+}
+
+/// Whether a store error (as text) says another connection holds the write lock:
+/// SQLITE_BUSY, in SQLite's words or, without them, rusqlite's ("database table is
+/// locked" is another error).
+pub fn is_busy(message: &str) -> bool {
+    message.contains("database is locked") || message.contains("database file is locked")
 }
 
 impl Drop for Store {

@@ -341,15 +341,21 @@ impl Store {
         commit: bool,
         f: impl FnOnce(&mut Store) -> Result<T>,
     ) -> Result<T> {
-        self.conn.execute_batch("BEGIN IMMEDIATE")?;
+        // Inside a caller's transaction (Store::atomic) a savepoint nests.
+        let nested = !self.conn.is_autocommit();
+        let (begin, keep, undo) = if nested {
+            ("SAVEPOINT tx", "RELEASE tx", "ROLLBACK TO tx; RELEASE tx")
+        } else {
+            ("BEGIN IMMEDIATE", "COMMIT", "ROLLBACK")
+        };
+        self.conn.execute_batch(begin)?;
         match f(self) {
             Ok(v) => {
-                self.conn
-                    .execute_batch(if commit { "COMMIT" } else { "ROLLBACK" })?;
+                self.conn.execute_batch(if commit { keep } else { undo })?;
                 Ok(v)
             }
             Err(e) => {
-                let _ = self.conn.execute_batch("ROLLBACK");
+                let _ = self.conn.execute_batch(undo);
                 Err(e)
             }
         }

@@ -1,6 +1,9 @@
 //! The VM's window on the world. The VM never runs a command, reads a file or opens
 //! a socket itself: it hands a [`Request`] to the [`Host`] and parks the process;
 //! the host answers later with a [`Completion`] sent over a crossbeam channel.
+//! Store requests ([`StoreRequest`]) are answered at once, and never wait on a lock:
+//! while another OS process writes to the store, one that needs the lock answers
+//! [`HostError::Busy`], and the VM parks the process to ask again later.
 
 use std::path::Path;
 use std::time::Duration;
@@ -57,6 +60,102 @@ pub enum Completion {
     ConnectionFailed(String),
 }
 
+/// Why the host did not answer a store request.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum HostError {
+    /// Another OS process holds the store's write lock: nothing was done, ask again
+    /// later. The VM parks the asking process and runs the others meanwhile.
+    Busy,
+    /// The request failed; the message is for the user.
+    Failed(String),
+}
+
+impl From<String> for HostError {
+    fn from(message: String) -> Self {
+        HostError::Failed(message)
+    }
+}
+
+impl std::fmt::Display for HostError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            HostError::Busy => {
+                f.write_str("the object store is busy: another process is writing to it")
+            }
+            HostError::Failed(m) => f.write_str(m),
+        }
+    }
+}
+
+/// The answer to a store request.
+pub type StoreResult<T> = Result<T, HostError>;
+
+/// What the VM asks of the object store.
+pub enum StoreRequest<'a> {
+    /// Resolve an object path written in a flow located in `dir` (a store directory path,
+    /// or for flows run from files, their file-system directory, where a path may name a
+    /// jobflow file): [`StoreAnswer::Value`].
+    Resolve { dir: &'a str, path: &'a str },
+    /// `obj.name`: a property, a method (as a bound `Value::Method`) or a field: a Value.
+    Attr(&'a ObjectRef, &'a str),
+    /// `obj[key]`: a field by name: a Value.
+    Index(&'a ObjectRef, &'a Value),
+    /// `[value >> obj.name]`: write a field or a writable property: Done.
+    Set(&'a ObjectRef, &'a str, Value),
+    /// `obj.method(args)`: a Value.
+    Call(&'a ObjectRef, &'a str, Args),
+    /// The children of a Directory or Table, for `for`, `pfor` and `in`: Values.
+    Children(&'a ObjectRef),
+    /// Where the Jobflow is now and which version of it: a Stamp.
+    JobflowStamp(&'a ObjectRef),
+    /// What running the object with an execution job means, a jobflow's code: a Chunk.
+    Jobflow(&'a ObjectRef),
+    /// Take the first message of a stored channel accepted by `accept` (`?`: only the
+    /// head is tried; `scan` (`??`): the first accepted one, dropping those before it);
+    /// with `peek` the message stays and `[msgid, message]` is given: a Message.
+    Receive {
+        channel: &'a ObjectRef,
+        accept: &'a mut dyn FnMut(&Value) -> bool,
+        scan: bool,
+        peek: bool,
+    },
+    /// `$ENV`: the Environment of the user running the flow (library.md §3.15), a
+    /// Dictionary of its own for each read: a Value.
+    Environment,
+    /// Run the query of a LazyArray (library.md §2.8): a Value.
+    Lazy(&'a LazyArray, LazyOp),
+    /// Process `pid` of this VM waits on the stored channel (`on`), or stopped waiting:
+    /// the store counts it in the channel's `event_count` meanwhile. Done.
+    Waiting {
+        channel: &'a ObjectRef,
+        pid: u64,
+        on: bool,
+    },
+    /// Take one of the `limit` places of the multiplicity of Jobflow `flow` for a process
+    /// of this VM, counting the places other OS processes on the same store hold: Taken,
+    /// false when they are all taken.
+    TakePlace { flow: &'a ObjectRef, limit: i64 },
+    /// Give back a place of flow `id` taken with `TakePlace`: Done.
+    GivePlace(i64),
+}
+
+/// The answer to a [`StoreRequest`] (each request says which it gets).
+pub enum StoreAnswer {
+    Value(Value),
+    Values(Vec<Value>),
+    /// The directory of a Jobflow (relative paths in it start there) and a stamp that
+    /// changes whenever its code may have.
+    Stamp {
+        dir: String,
+        stamp: String,
+    },
+    /// Boxed: a chunk is far larger than the other answers.
+    Chunk(Box<Chunk>),
+    Message(Option<Value>),
+    Taken(bool),
+    Done,
+}
+
 /// What a flow does with a LazyArray; each one runs the query anew.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum LazyOp {
@@ -75,11 +174,7 @@ pub trait Host {
     /// Start `request`; send its completion with `ticket` on `done` when it is over.
     fn start(&self, ticket: Ticket, request: Request, done: Sender<(Ticket, Completion)>);
 
-    /// Resolve an object path written in a flow located in `dir` (a store directory path,
-    /// or for flows run from files, their file-system directory).
-    fn resolve_path(&self, dir: &str, path: &str) -> Result<Value, String>;
-
-    /// The compiled jobflow at `path` (as resolved by [`Host::resolve_path`]).
+    /// The compiled jobflow at `path` (as resolved by [`StoreRequest::Resolve`]).
     fn load_jobflow(&self, path: &Path) -> Result<Chunk, String>;
 
     /// A line the flow writes to its console (`print`, `abort` messages).
@@ -108,90 +203,12 @@ pub trait Host {
         std::env::var("USER").unwrap_or_else(|_| "root".into())
     }
 
-    // ---- objects of the store. Without a store every one of them is an error. ----
-
-    /// `obj.name`: a property, a method (as a bound `Value::Method`) or a field.
-    fn object_attr(&self, obj: &ObjectRef, name: &str) -> Result<Value, String> {
-        Err(no_store(obj, name))
-    }
-
-    /// `obj[key]`: a field by name.
-    fn object_index(&self, obj: &ObjectRef, key: &Value) -> Result<Value, String> {
-        Err(no_store(obj, &key.to_text()))
-    }
-
-    /// `[value >> obj.name]`: write a field or a writable property.
-    fn object_set(&self, obj: &ObjectRef, name: &str, _value: Value) -> Result<(), String> {
-        Err(no_store(obj, name))
-    }
-
-    /// `obj.method(args)`.
-    fn object_call(&self, obj: &ObjectRef, method: &str, _args: Args) -> Result<Value, String> {
-        Err(no_store(obj, method))
-    }
-
-    /// The children of a Directory or Table, for `for`, `pfor` and `in`.
-    fn object_children(&self, obj: &ObjectRef) -> Result<Vec<Value>, String> {
-        Err(no_store(obj, "children"))
-    }
-
-    /// Where the Jobflow `obj` is now and which version of it: its directory (relative
-    /// paths in it start there) and a stamp that changes whenever its code may have.
-    fn object_jobflow_stamp(&self, obj: &ObjectRef) -> Result<(String, String), String> {
-        Err(no_store(obj, "execute"))
-    }
-
-    /// What running `obj` with an execution job means: a jobflow's code.
-    fn object_jobflow(&self, obj: &ObjectRef) -> Result<Chunk, String> {
-        Err(no_store(obj, "execute"))
-    }
-
-    /// Take the first message of a stored channel accepted by `accept` (`?`: only the head
-    /// is tried; `scan` (`??`): the first accepted one, dropping those before it).
-    /// With `peek` the message stays and `[msgid, message]` is returned.
-    fn channel_receive(
-        &self,
-        obj: &ObjectRef,
-        accept: &mut dyn FnMut(&Value) -> bool,
-        scan: bool,
-        peek: bool,
-    ) -> Result<Option<Value>, String> {
-        let _ = (accept, scan, peek);
-        Err(no_store(obj, "receive"))
-    }
-
-    /// `$ENV`: the Environment of the user running the flow (library.md §3.15), a
-    /// Dictionary of its own for each read.
-    fn environment(&self) -> Value {
-        Value::dict(Default::default())
-    }
-
-    /// Run the query of a LazyArray (library.md §2.8).
-    fn lazy(&self, la: &LazyArray, op: LazyOp) -> Result<Value, String> {
-        let _ = op;
-        Err(format!(
-            "{}: a LazyArray needs the object store, and this run has none",
-            la.label
-        ))
-    }
-
-    /// Process `pid` of this VM waits on the stored channel `channel` (`on`), or stopped
-    /// waiting: the store counts it in the channel's `event_count` meanwhile.
-    fn channel_waiting(&self, channel: &ObjectRef, pid: u64, on: bool) {
-        let _ = (channel, pid, on);
-    }
-
-    /// Take one of the `limit` places of the multiplicity of Jobflow `flow` for a process
-    /// of this VM, counting the places other OS processes on the same store hold; false
-    /// when they are all taken. A host without a store has no other OS processes to ask.
-    fn take_flow_place(&self, flow: &ObjectRef, limit: i64) -> Result<bool, String> {
-        let _ = (flow, limit);
-        Ok(true)
-    }
-
-    /// Give back a place taken with [`Host::take_flow_place`].
-    fn give_flow_place(&self, flow: i64) {
-        let _ = flow;
+    /// Answer a store request (objects, channels, queries, multiplicity places). Each is
+    /// atomic: when the answer is [`HostError::Busy`] nothing was done, and the VM asks
+    /// again later while its other processes run. Without a store every request about an
+    /// object is an error.
+    fn store(&self, request: StoreRequest<'_>) -> StoreResult<StoreAnswer> {
+        no_store(request)
     }
 
     /// Process `pid` starts waiting (a command, a sleep, an event, its children) or goes
@@ -203,10 +220,11 @@ pub trait Host {
     /// A process is starting: the main one (`parent` None) or a child of `parent`. A host
     /// that keeps process records opens one and returns its id, which becomes the pid, so
     /// that `current().pid`, error reports and `jfc ps` name a process alike; None lets
-    /// the VM number it.
-    fn process_started(&self, parent: Option<u64>) -> Option<u64> {
+    /// the VM number it. A busy store delays the start of a child (its record comes
+    /// first); the main process's record is opened before the VM runs.
+    fn process_started(&self, parent: Option<u64>) -> StoreResult<Option<u64>> {
         let _ = parent;
-        None
+        Ok(None)
     }
 
     /// Process `info.pid` ended; `info` says how.
@@ -221,9 +239,37 @@ pub trait Host {
     }
 }
 
-fn no_store(obj: &ObjectRef, what: &str) -> String {
-    format!(
+/// The answers of a host without a store.
+fn no_store(request: StoreRequest<'_>) -> StoreResult<StoreAnswer> {
+    let (obj, what) = match request {
+        StoreRequest::Resolve { path, .. } => {
+            return Err(format!("object path {path}: this run has no object store").into())
+        }
+        StoreRequest::Environment => {
+            return Ok(StoreAnswer::Value(Value::dict(Default::default())))
+        }
+        StoreRequest::Lazy(la, _) => {
+            return Err(format!(
+                "{}: a LazyArray needs the object store, and this run has none",
+                la.label
+            )
+            .into())
+        }
+        // A host without a store has no other OS processes to count places or waiters for.
+        StoreRequest::TakePlace { .. } => return Ok(StoreAnswer::Taken(true)),
+        StoreRequest::Waiting { .. } | StoreRequest::GivePlace(_) => return Ok(StoreAnswer::Done),
+        StoreRequest::Attr(obj, name) | StoreRequest::Set(obj, name, _) => (obj, name.to_string()),
+        StoreRequest::Index(obj, key) => (obj, key.to_text()),
+        StoreRequest::Call(obj, method, _) => (obj, method.to_string()),
+        StoreRequest::Children(obj) => (obj, "children".to_string()),
+        StoreRequest::JobflowStamp(obj) | StoreRequest::Jobflow(obj) => {
+            (obj, "execute".to_string())
+        }
+        StoreRequest::Receive { channel, .. } => (channel, "receive".to_string()),
+    };
+    Err(format!(
         "{}: `{what}` needs the object store, and this run has none",
         obj.path
     )
+    .into())
 }

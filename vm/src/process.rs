@@ -98,6 +98,8 @@ pub enum Wait {
     Event,
     /// A fork/pfor block waits for children or for room under the process limit.
     Children,
+    /// The store was busy: run the instruction again after a short while.
+    Store,
     Suspended,
 }
 

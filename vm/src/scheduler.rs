@@ -1,7 +1,7 @@
 //! The scheduler: one interpreter thread runs ready processes in bounded slices;
 //! waiting processes park until a completion, a timer or another process wakes them.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
 use std::path::PathBuf;
@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use crossbeam_channel::{Receiver, Sender};
 
 use crate::code::Code;
-use crate::host::{Completion, Host, Ticket};
+use crate::host::{Completion, Host, HostError, StoreRequest, StoreResult, Ticket};
 use crate::process::{Frame, Outcome, Process, Wait};
 use crate::queue::UniqueQueue;
 use crate::value::{ProcessInfo, ProcessState, Value};
@@ -57,7 +57,7 @@ pub struct Vm<H: Host> {
     /// `Process`; moving one in and out of the table is then a pointer copy too.
     pub(crate) procs: HashMap<u64, Box<Process>>,
     pub(crate) ready: UniqueQueue,
-    timers: BinaryHeap<Reverse<(Instant, u64, u64)>>,
+    pub(crate) timers: BinaryHeap<Reverse<(Instant, u64, u64)>>,
     pub(crate) done_tx: Sender<(Ticket, Completion)>,
     done_rx: Receiver<(Ticket, Completion)>,
     next_pid: u64,
@@ -75,6 +75,15 @@ pub struct Vm<H: Host> {
     object_cache: HashMap<i64, (String, Rc<Code>)>,
     /// Processes waiting for a message on a stored channel.
     pub(crate) store_waiters: UniqueQueue,
+    /// Set when the store answered busy during the running instruction (interp::store_wait).
+    pub(crate) store_busy: Cell<bool>,
+    /// The operands of the running instruction, kept to run it again after a busy answer.
+    pub(crate) saved: Vec<Value>,
+    /// How long each process parked on a busy store waits next.
+    pub(crate) store_backoff: HashMap<u64, Duration>,
+    /// Store writes no process waits for, to try again at `later_at`.
+    pub(crate) store_later: Vec<crate::interp::Later>,
+    pub(crate) later_at: Option<Instant>,
 }
 
 impl<H: Host> Vm<H> {
@@ -97,6 +106,11 @@ impl<H: Host> Vm<H> {
             code_cache: HashMap::new(),
             object_cache: HashMap::new(),
             store_waiters: UniqueQueue::default(),
+            store_busy: Cell::new(false),
+            saved: Vec::new(),
+            store_backoff: HashMap::new(),
+            store_later: Vec::new(),
+            later_at: None,
         }
     }
 
@@ -120,17 +134,18 @@ impl<H: Host> Vm<H> {
                 .collect(),
         )
         .map_err(|e| e.message)?;
-        Ok(self.spawn(frame, None))
+        self.spawn(frame, None).map_err(|e| e.to_string())
     }
 
-    /// Create a ready process running `frame`, a child of `parent` when given.
+    /// Create a ready process running `frame`, a child of `parent` when given; not
+    /// while the store is busy, when the host keeps process records (the only error).
     pub(crate) fn spawn(
         &mut self,
         frame: Frame,
         parent: Option<&Rc<RefCell<ProcessInfo>>>,
-    ) -> Rc<RefCell<ProcessInfo>> {
+    ) -> StoreResult<Rc<RefCell<ProcessInfo>>> {
         let parent_pid = parent.map(|p| p.borrow().pid);
-        let pid = self.new_pid(parent_pid);
+        let pid = self.new_pid(parent_pid)?;
         let info = Rc::new(RefCell::new(ProcessInfo::new(pid, parent, self.host.now())));
         if let Some(parent) = parent {
             parent.borrow_mut().children.push(info.clone());
@@ -158,30 +173,35 @@ impl<H: Host> Vm<H> {
         self.procs.insert(pid, Box::new(p));
         self.ready.push(pid);
         self.live += 1;
-        info
+        Ok(info)
     }
 
     /// The pid of a new process: the id of its record when the host keeps process
     /// records (so a flow, its error reports and `jfc ps` agree), else the next number.
-    fn new_pid(&mut self, parent: Option<u64>) -> u64 {
+    fn new_pid(&mut self, parent: Option<u64>) -> StoreResult<u64> {
+        // A record that could not be opened for another reason leaves the VM to number it.
         let pid = match self.host.process_started(parent) {
-            Some(pid) if !self.procs.contains_key(&pid) => pid,
+            Err(HostError::Busy) => return Err(HostError::Busy),
+            Ok(Some(pid)) if !self.procs.contains_key(&pid) => pid,
             _ => self.next_pid,
         };
         self.next_pid = self.next_pid.max(pid + 1);
-        pid
+        Ok(pid)
     }
 
     /// Run until every process has ended (or none can ever be woken again).
     pub fn run(&mut self) {
         loop {
             self.drain_completions();
-            self.fire_timers(Instant::now());
+            let now = Instant::now();
+            self.fire_timers(now);
+            self.retry_queued(Some(now));
             if let Some(pid) = self.ready.pop() {
                 self.run_one(pid);
                 continue;
             }
             if self.procs.is_empty() {
+                self.retry_queued(None);
                 return;
             }
             let next_timer = self.timers.peek().map(|Reverse((t, _, _))| *t);
@@ -191,7 +211,12 @@ impl<H: Host> Vm<H> {
                 self.deadlock();
                 continue;
             }
-            let mut wait = next_timer.map(|t| t.saturating_duration_since(Instant::now()));
+            // Queued store writes wake no process: they do not count against a deadlock.
+            let wake_at = match (next_timer, self.later_due()) {
+                (Some(t), Some(l)) => Some(t.min(l)),
+                (t, l) => t.or(l),
+            };
+            let mut wait = wake_at.map(|t| t.saturating_duration_since(Instant::now()));
             if store_waiting {
                 // Another OS process may send to a stored channel: look every few milliseconds.
                 wait = Some(wait.map_or(STORE_POLL, |w| w.min(STORE_POLL)));
@@ -216,6 +241,8 @@ impl<H: Host> Vm<H> {
         let still_waiting = match p.wait {
             Wait::Host | Wait::Suspended => true,
             Wait::Sleep => !p.timed_out,
+            // Its timer makes it ready (fire_timers); a wake before then is early.
+            Wait::Store => true,
             Wait::None | Wait::Event | Wait::Children => false,
         };
         if still_waiting {
@@ -267,20 +294,14 @@ impl<H: Host> Vm<H> {
         &mut self,
         obj: &crate::value::ObjectRef,
     ) -> Result<(Rc<Code>, Rc<str>), crate::value::Error> {
-        let (stamp, dir) = self
-            .host
-            .object_jobflow_stamp(obj)
-            .map_err(crate::value::Error::new)?;
+        let (stamp, dir) = self.store_stamp(StoreRequest::JobflowStamp(obj))?;
         let dir: Rc<str> = Rc::from(dir.as_str());
         if let Some((s, c)) = self.object_cache.get(&obj.id) {
             if *s == stamp {
                 return Ok((c.clone(), dir));
             }
         }
-        let chunk = self
-            .host
-            .object_jobflow(obj)
-            .map_err(crate::value::Error::new)?;
+        let chunk = self.store_chunk(StoreRequest::Jobflow(obj))?;
         let code = Code::new(chunk).map_err(crate::value::Error::new)?;
         self.object_cache.insert(obj.id, (stamp, code.clone()));
         Ok((code, dir))
@@ -319,7 +340,10 @@ impl<H: Host> Vm<H> {
             }
             self.timers.pop();
             if let Some(p) = self.procs.get_mut(&pid) {
-                if p.seq == seq && p.wait != Wait::None {
+                if p.seq == seq && p.wait == Wait::Store {
+                    p.wait = Wait::None;
+                    self.ready.push(pid);
+                } else if p.seq == seq && p.wait != Wait::None {
                     p.timed_out = true;
                     if p.wait == Wait::Sleep {
                         p.wait = Wait::None;

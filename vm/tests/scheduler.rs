@@ -54,10 +54,6 @@ impl Host for FakeHost {
         });
     }
 
-    fn resolve_path(&self, _: &str, path: &str) -> Result<Value, String> {
-        Err(format!("no object {path}"))
-    }
-
     fn load_jobflow(&self, path: &Path) -> Result<Chunk, String> {
         Err(format!("no jobflow {}", path.display()))
     }

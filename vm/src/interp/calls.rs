@@ -6,7 +6,7 @@ use std::rc::Rc;
 use jfc_compiler::builtins::{self, BuiltinKind};
 
 use crate::builtins::{functions, methods};
-use crate::host::Host;
+use crate::host::{Host, StoreRequest};
 use crate::process::{Frame, Process};
 use crate::scheduler::Vm;
 use crate::value::{Args, ChannelState, Error, Result, Value};
@@ -189,13 +189,16 @@ impl<H: Host> Vm<H> {
             // `p.delete()`: the process's record, which the host keeps.
             Value::Process(p) if name == "delete" => {
                 let path = crate::value::process::abspath(p.borrow().pid);
-                match self.host.resolve_path("/", &path).map_err(Error::new)? {
+                match self.store_value(StoreRequest::Resolve {
+                    dir: "/",
+                    path: &path,
+                })? {
                     record @ Value::Object(_) => self.call_method(&record, name, args),
                     _ => Err(Error::new(format!("{path} is not a process record"))),
                 }
             }
             Value::Object(o) => {
-                let v = self.host.object_call(o, name, args).map_err(Error::new)?;
+                let v = self.store_value(StoreRequest::Call(o, name, args))?;
                 if name == "send" {
                     // A stored channel got a message: whoever waits on one looks again.
                     self.wake_store_waiters();

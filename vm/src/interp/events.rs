@@ -11,7 +11,7 @@ use jfc_compiler::bytecode::EventSpec;
 
 use super::calls::args_from;
 use super::{set_status, Step};
-use crate::host::Host;
+use crate::host::{Host, StoreRequest};
 use crate::process::{Outcome, Process, Wait};
 use crate::scheduler::{deadline_from, Vm};
 use crate::value::{compare, Error, ProcessState, Result, Value};
@@ -60,7 +60,8 @@ impl<H: Host> Vm<H> {
     /// Whatever it does but park, its process no longer waits on its targets.
     pub(crate) fn event_job(&mut self, p: &mut Process, i: usize) -> Result<Step> {
         let step = self.event_job_once(p, i);
-        if !matches!(step, Ok(Step::Park)) {
+        // A busy store: the job runs again soon, still listening.
+        if !matches!(step, Ok(Step::Park)) && !self.store_busy.get() {
             self.stop_listening(p);
         }
         step
@@ -69,7 +70,7 @@ impl<H: Host> Vm<H> {
     /// A `choice` block, likewise.
     pub(crate) fn choice(&mut self, p: &mut Process, i: usize) -> Result<Step> {
         let step = self.choice_once(p, i);
-        if !matches!(step, Ok(Step::Park)) {
+        if !matches!(step, Ok(Step::Park)) && !self.store_busy.get() {
             self.stop_listening(p);
         }
         step
@@ -101,7 +102,7 @@ impl<H: Host> Vm<H> {
         } else {
             deadline_from(&ops.timeout, self.host.now())?
         };
-        self.listen(p, ops.target.iter().collect());
+        self.listen(p, ops.target.iter().collect())?;
         self.wait_again(p, deadline);
         Ok(Step::Park)
     }
@@ -152,7 +153,7 @@ impl<H: Host> Vm<H> {
             set_status(p, Value::Int(1), Outcome::JobFailure);
             return Ok(Step::Next);
         }
-        self.listen(p, all.iter().filter_map(|o| o.target.as_ref()).collect());
+        self.listen(p, all.iter().filter_map(|o| o.target.as_ref()).collect())?;
         let deadline = p.choice_deadlines.iter().flatten().min().copied();
         self.wait_again(p, deadline);
         Ok(Step::Park)
@@ -192,8 +193,9 @@ impl<H: Host> Vm<H> {
     }
 
     /// Ask to be woken when one of `targets` may have an event, and count among their
-    /// waiting receivers. A stored channel is told once, not at every spurious wake.
-    fn listen(&mut self, p: &mut Process, targets: Vec<&Value>) {
+    /// waiting receivers. A stored channel is told once, not at every spurious wake;
+    /// while the store is busy, `p` listens to what it listened to before.
+    fn listen(&mut self, p: &mut Process, targets: Vec<&Value>) -> Result<()> {
         let mut now = Vec::new();
         targets.into_iter().for_each(|t| flatten(t, &mut now));
         let pid = p.pid;
@@ -214,7 +216,7 @@ impl<H: Host> Vm<H> {
                 Value::Object(o) => {
                     self.store_waiters.push(pid);
                     if !p.listening.iter().any(|l| same_object(l, o.id)) {
-                        self.host.channel_waiting(o, pid, true);
+                        self.start_waiting_on(o, pid)?;
                     }
                 }
                 _ => {}
@@ -223,10 +225,11 @@ impl<H: Host> Vm<H> {
         for old in std::mem::replace(&mut p.listening, now) {
             if let Value::Object(o) = &old {
                 if !p.listening.iter().any(|l| same_object(l, o.id)) {
-                    self.host.channel_waiting(o, pid, false);
+                    self.stop_waiting_on(o, pid);
                 }
             }
         }
+        Ok(())
     }
 
     /// `p` no longer waits on what it listened to.
@@ -240,7 +243,7 @@ impl<H: Host> Vm<H> {
                         ws.retain(|w| *w != pid);
                     }
                 }
-                Value::Object(o) => self.host.channel_waiting(o, pid, false),
+                Value::Object(o) => self.stop_waiting_on(o, pid),
                 _ => {}
             }
         }
@@ -291,9 +294,12 @@ impl<H: Host> Vm<H> {
                 let mut accept = |m: &Value| {
                     guard.is_none_or(|(_, g)| compare::case_match(m, g).unwrap_or(false))
                 };
-                self.host
-                    .channel_receive(o, &mut accept, scan, peek)
-                    .map_err(Error::new)
+                self.store_message(StoreRequest::Receive {
+                    channel: o,
+                    accept: &mut accept,
+                    scan,
+                    peek,
+                })
             }
             Value::Channel(ch) => {
                 let mut c = ch.borrow_mut();

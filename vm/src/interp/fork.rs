@@ -15,7 +15,14 @@ impl<H: Host> Vm<H> {
         if p.fork.is_none() {
             p.fork = Some(start_fork(self, p, i)?);
         }
-        self.spawn_children(p);
+        if !self.spawn_children(p) {
+            // The store is busy: the next child starts when it is free. Noted as a busy
+            // answer, so that the wait grows while the store stays busy.
+            p.frame_mut().pc -= 1;
+            self.store_busy.set(true);
+            self.park_store(p);
+            return Ok(Step::Park);
+        }
         let state = p.fork.as_ref().expect("set above");
         if state.running > 0 || !state.pending.is_empty() {
             if !state.pending.is_empty() {
@@ -48,12 +55,15 @@ impl<H: Host> Vm<H> {
         Ok(Step::Next)
     }
 
-    /// Start as many pending children as the process limit allows.
-    fn spawn_children(&mut self, p: &mut Process) {
+    /// Start as many pending children as the process limit allows; false when the
+    /// store was too busy to record the next one.
+    fn spawn_children(&mut self, p: &mut Process) -> bool {
         while self.live < self.opts.max_processes {
-            let Some(state) = p.fork.as_mut() else { return };
+            let Some(state) = p.fork.as_mut() else {
+                return true;
+            };
             let Some((pc, value)) = state.pending.pop_front() else {
-                return;
+                return true;
             };
             let slot = state.pfor_slot;
             let mut frame = p.frame().clone();
@@ -65,15 +75,21 @@ impl<H: Host> Vm<H> {
                 .iter()
                 .map(|s| s.as_ref().map(Value::deep_copy))
                 .collect();
-            if let (Some(slot), Some(v)) = (slot, value) {
+            if let (Some(slot), Some(v)) = (slot, value.clone()) {
                 frame.slots[slot as usize] = Some(v);
             }
-            let info = self.spawn(frame, Some(&p.info));
+            let Ok(info) = self.spawn(frame, Some(&p.info)) else {
+                if let Some(state) = p.fork.as_mut() {
+                    state.pending.push_front((pc, value));
+                }
+                return false;
+            };
             if let Some(state) = p.fork.as_mut() {
                 state.children.push(info);
                 state.running += 1;
             }
         }
+        true
     }
 
     /// A child of `parent` ended or detached: its fork block may go on.

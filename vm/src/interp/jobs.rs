@@ -18,13 +18,15 @@ impl<H: Host> Vm<H> {
     pub(crate) fn exec(&mut self, p: &mut Process, i: usize) -> Result<Step> {
         let spec = p.frame().code.chunk.execs[i].clone();
         // A jobflow object that is full: wait with the job's operands still on the stack,
-        // to run the job again when a place is free.
+        // to run the job again when a place is free. Its code is read before the place
+        // is taken: after that, no store request may be busy (store_wait).
         let below = spec.call.width() + usize::from(spec.has_input) + 1;
         let mut lock = None;
+        let mut object_code = None;
         let target = p.stack.len().checked_sub(below).map(|i| p.stack[i].clone());
         if let Some(Value::Object(o)) = &target {
-            self.object_code(o)?;
-            match self.enter_flow(p.pid, o) {
+            object_code = Some(self.object_code(o)?);
+            match self.enter_flow(p.pid, o)? {
                 super::multiplicity::Entry::Enter(l) => lock = l,
                 super::multiplicity::Entry::Wait => {
                     p.frame_mut().pc -= 1;
@@ -56,7 +58,10 @@ impl<H: Host> Vm<H> {
                 if input.is_some() {
                     return Err(Error::new("`<<` input cannot be given to a jobflow; pass it as a parameter"));
                 }
-                let (code, dir) = self.object_code(o)?;
+                let (code, dir) = match object_code {
+                    Some(found) => found,
+                    None => self.object_code(o)?,
+                };
                 let step = self.call_jobflow(p, code, dir, args);
                 match (&step, lock) {
                     (Ok(_), Some(_)) => p.frame_mut().lock = lock,

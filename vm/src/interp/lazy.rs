@@ -1,12 +1,12 @@
 //! LazyArray values (library.md §2.8): every use runs the query again through the host.
 
-use crate::host::{Host, LazyOp};
+use crate::host::{Host, LazyOp, StoreRequest};
 use crate::scheduler::Vm;
 use crate::value::{Args, Error, LazyArray, Result, Value};
 
 impl<H: Host> Vm<H> {
     pub(crate) fn lazy(&self, la: &LazyArray, op: LazyOp) -> Result<Value> {
-        self.host.lazy(la, op).map_err(Error::new)
+        self.store_value(StoreRequest::Lazy(la, op))
     }
 
     /// A LazyArray becomes the Array of its matches now; other values stay as they are.

@@ -10,11 +10,14 @@ mod lazy;
 mod multiplicity;
 mod objects;
 mod report;
+mod store;
 mod store_fns;
+mod store_wait;
 
 pub(crate) use calls::bind_params;
 pub(crate) use jobs::finish_command;
 pub(crate) use multiplicity::FlowLocks;
+pub(crate) use store_wait::Later;
 
 use std::rc::Rc;
 
@@ -22,7 +25,7 @@ use indexmap::IndexMap;
 use jfc_compiler::ast::{CompareOp, Connector};
 use jfc_compiler::bytecode::{Op, StatusVar, TemplatePart};
 
-use crate::host::Host;
+use crate::host::{Host, StoreRequest};
 use crate::process::{Handler, Iter, Outcome, Process};
 use crate::scheduler::Vm;
 use crate::value::{arith, compare, Error, Key, Pattern, ProcessState, Result, Value};
@@ -51,7 +54,13 @@ impl<H: Host> Vm<H> {
                 break;
             }
             fuel -= 1;
+            let undo = self.undo_point(p);
             let step = self.step(p);
+            if let Some(undo) = undo {
+                if self.parked_on_busy_store(p, undo, &step) {
+                    return false;
+                }
+            }
             match step {
                 Ok(Step::Next) => {}
                 Ok(Step::Park) => return false,
@@ -113,7 +122,7 @@ impl<H: Host> Vm<H> {
                     StatusVar::Status => frame.status.status.clone(),
                     StatusVar::Error => frame.status.error.clone(),
                     StatusVar::Debug => frame.status.debug.clone(),
-                    StatusVar::Env => self.host.environment(),
+                    StatusVar::Env => self.store_value(StoreRequest::Environment)?,
                 };
                 p.stack.push(value);
             }
@@ -124,13 +133,16 @@ impl<H: Host> Vm<H> {
                 let jfc_compiler::bytecode::Const::Path(path) = path else {
                     return Err(Error::new("bad path constant"));
                 };
-                let v = self.host.resolve_path(&dir, &path).map_err(Error::new)?;
+                let v = self.store_value(StoreRequest::Resolve {
+                    dir: &dir,
+                    path: &path,
+                })?;
                 p.stack.push(v);
             }
             Op::Template(i) => {
                 let v = match &frame.code.patterns[i as usize] {
                     Some(pattern) => pattern.clone(),
-                    None => template(p, i as usize, &self.host)?,
+                    None => template(p, i as usize, self)?,
                 };
                 p.stack.push(v);
             }
@@ -395,6 +407,7 @@ impl<H: Host> Vm<H> {
         }
         self.host.process_ended(&p.info.borrow());
         self.live = self.live.saturating_sub(1);
+        self.store_backoff.remove(&p.pid);
         self.leave_all_flows(p.pid);
         self.stop_listening(p);
         for w in self.proc_waiters.remove(&p.pid).unwrap_or_default() {
@@ -512,7 +525,7 @@ pub(crate) fn iterate(v: &Value) -> Result<Iter> {
 }
 
 /// Expand a template literal with the variables and status values visible now.
-fn template(p: &Process, i: usize, host: &impl Host) -> Result<Value> {
+fn template<H: Host>(p: &Process, i: usize, vm: &Vm<H>) -> Result<Value> {
     let frame = p.frame();
     let t = &frame.code.chunk.templates[i];
     let mut out = String::new();
@@ -529,7 +542,7 @@ fn template(p: &Process, i: usize, host: &impl Host) -> Result<Value> {
                     StatusVar::Status => &frame.status.status,
                     StatusVar::Error => &frame.status.error,
                     StatusVar::Debug => &frame.status.debug,
-                    StatusVar::Env => &host.environment(),
+                    StatusVar::Env => &vm.store_value(StoreRequest::Environment)?,
                 };
                 out.push_str(&v.to_text());
             }

@@ -9,9 +9,9 @@
 
 use std::collections::{HashMap, VecDeque};
 
-use crate::host::Host;
+use crate::host::{Host, HostError, StoreAnswer, StoreRequest};
 use crate::scheduler::Vm;
-use crate::value::{ObjectRef, Value};
+use crate::value::{ObjectRef, Result, Value};
 
 #[derive(Default)]
 pub(crate) struct FlowLocks {
@@ -34,23 +34,30 @@ pub(crate) enum Entry {
 }
 
 impl<H: Host> Vm<H> {
-    /// Take a place in jobflow `o` for process `pid`.
-    pub(crate) fn enter_flow(&mut self, pid: u64, o: &ObjectRef) -> Entry {
-        let limit = match self.host.object_attr(o, "multiplicity") {
-            Ok(Value::Int(n)) => n,
+    /// Take a place in jobflow `o` for process `pid`. A busy store is an error (the
+    /// call runs again, store_wait), before anything was taken.
+    pub(crate) fn enter_flow(&mut self, pid: u64, o: &ObjectRef) -> Result<Entry> {
+        let limit = match self.host.store(StoreRequest::Attr(o, "multiplicity")) {
+            Ok(StoreAnswer::Value(Value::Int(n))) => n,
+            Err(HostError::Busy) => return self.ask(Err(HostError::Busy)),
             _ => 0,
         };
         if limit <= 0 {
-            return Entry::Enter(None);
+            return Ok(Entry::Enter(None));
         }
         let lock = self.flow_locks.locks.entry(o.id).or_default();
         if let Some(n) = lock.holders.get_mut(&pid) {
             *n += 1;
         } else if (lock.holders.len() as i64) < limit {
-            // A store that cannot be asked does not stop the flow: the local count holds.
-            if !self.host.take_flow_place(o, limit).unwrap_or(true) {
+            // A store that fails does not stop the flow: the local count holds.
+            let taken = match self.host.store(StoreRequest::TakePlace { flow: o, limit }) {
+                Err(HostError::Busy) => return self.ask(Err(HostError::Busy)),
+                Ok(StoreAnswer::Taken(taken)) => taken,
+                _ => true,
+            };
+            if !taken {
                 self.store_waiters.push(pid);
-                return Entry::Wait;
+                return Ok(Entry::Wait);
             }
             lock.holders.insert(pid, 1);
             lock.waiters.retain(|w| *w != pid);
@@ -58,9 +65,9 @@ impl<H: Host> Vm<H> {
             if !lock.waiters.contains(&pid) {
                 lock.waiters.push_back(pid);
             }
-            return Entry::Wait;
+            return Ok(Entry::Wait);
         }
-        Entry::Enter(Some(o.id))
+        Ok(Entry::Enter(Some(o.id)))
     }
 
     /// A frame of `pid` that entered flow `id` is gone.
@@ -72,8 +79,9 @@ impl<H: Host> Vm<H> {
             *n -= 1;
             if *n == 0 {
                 lock.holders.remove(&pid);
-                self.host.give_flow_place(id);
-                if let Some(w) = lock.waiters.pop_front() {
+                let next = lock.waiters.pop_front();
+                self.give_place(id);
+                if let Some(w) = next {
                     self.wake(w);
                 }
             }
@@ -83,13 +91,15 @@ impl<H: Host> Vm<H> {
     /// Process `pid` ended: every place it held is free, and it waits for none.
     pub(crate) fn leave_all_flows(&mut self, pid: u64) {
         let mut freed = Vec::new();
+        let mut given = Vec::new();
         for (id, lock) in self.flow_locks.locks.iter_mut() {
             lock.waiters.retain(|w| *w != pid);
             if lock.holders.remove(&pid).is_some() {
-                self.host.give_flow_place(*id);
+                given.push(*id);
                 freed.extend(lock.waiters.pop_front());
             }
         }
+        given.into_iter().for_each(|id| self.give_place(id));
         freed.into_iter().for_each(|w| self.wake(w));
     }
 }

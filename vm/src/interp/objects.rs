@@ -2,7 +2,7 @@
 //! iteration go to the host for objects and to the value functions otherwise.
 
 use super::iterate;
-use crate::host::Host;
+use crate::host::{Host, StoreRequest};
 use crate::process::Iter;
 use crate::scheduler::Vm;
 use crate::value::{compare, index, process, Error, Result, Value};
@@ -10,7 +10,7 @@ use crate::value::{compare, index, process, Error, Result, Value};
 impl<H: Host> Vm<H> {
     pub(crate) fn get_attr(&self, base: &Value, name: &str) -> Result<Value> {
         match base {
-            Value::Object(o) => self.host.object_attr(o, name).map_err(Error::new),
+            Value::Object(o) => self.store_value(StoreRequest::Attr(o, name)),
             Value::Process(p) if name == "elapsed_time" => {
                 Ok(process::elapsed_time(&p.borrow(), self.host.now()))
             }
@@ -30,7 +30,7 @@ impl<H: Host> Vm<H> {
 
     pub(crate) fn get_index(&self, base: &Value, key: &Value) -> Result<Value> {
         match base {
-            Value::Object(o) => self.host.object_index(o, key).map_err(Error::new),
+            Value::Object(o) => self.store_value(StoreRequest::Index(o, key)),
             Value::Lazy(la) => self.lazy_index(la, key),
             _ => index::get_index(base, key),
         }
@@ -41,7 +41,7 @@ impl<H: Host> Vm<H> {
             // A field keeps the objects a query gives now, not the query.
             Value::Object(o) => {
                 let value = self.materialize(value)?;
-                self.host.object_set(o, name, value).map_err(Error::new)
+                self.store_done(StoreRequest::Set(o, name, value))
             }
             _ => index::set_attr(base, name, value),
         }
@@ -51,7 +51,7 @@ impl<H: Host> Vm<H> {
         match (base, &key) {
             (Value::Object(o), Value::Str(name)) => {
                 let value = self.materialize(value)?;
-                self.host.object_set(o, name, value).map_err(Error::new)
+                self.store_done(StoreRequest::Set(o, name, value))
             }
             (Value::Object(o), other) => Err(Error::new(format!(
                 "{}: a field name is a String, not {}",
@@ -71,7 +71,7 @@ impl<H: Host> Vm<H> {
         let Value::Object(o) = container else {
             return compare::contains(container, item);
         };
-        let children = self.host.object_children(o).map_err(Error::new)?;
+        let children = self.store_values(StoreRequest::Children(o))?;
         Ok(children.iter().any(|c| match (c, item) {
             (Value::Object(c), Value::Object(i)) => c.id == i.id,
             (Value::Object(c), Value::Str(name)) => c.path.rsplit('/').next() == Some(&**name),
@@ -83,7 +83,7 @@ impl<H: Host> Vm<H> {
     pub(crate) fn iterate(&self, source: &Value) -> Result<Iter> {
         match source {
             Value::Object(o) => Ok(Iter::Items(
-                self.host.object_children(o).map_err(Error::new)?.into(),
+                self.store_values(StoreRequest::Children(o))?.into(),
             )),
             Value::Lazy(_) => iterate(&self.materialize(source.clone())?),
             _ => iterate(source),

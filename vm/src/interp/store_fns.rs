@@ -1,7 +1,7 @@
 //! Built-in functions whose argument may be a store object (library.md §1.3, §1.10):
 //! `path()`, `length()` / `has_key()` on objects, and `string % object`.
 
-use crate::host::{Host, LazyOp};
+use crate::host::{Host, LazyOp, StoreRequest};
 use crate::process::Process;
 use crate::scheduler::Vm;
 use crate::value::{
@@ -36,16 +36,17 @@ impl<H: Host> Vm<H> {
         if joined.is_empty() {
             return Err(Error::new("path(): the path is empty"));
         }
-        self.host
-            .resolve_path(&p.frame().dir, &joined)
-            .map_err(Error::new)
+        self.store_value(StoreRequest::Resolve {
+            dir: &p.frame().dir,
+            path: &joined,
+        })
     }
 
     /// One component of `path()`: a String, or an object's absolute path now.
     fn path_component(&self, v: &Value, arg: usize) -> Result<String> {
         match v {
             Value::Str(s) => Ok(s.to_string()),
-            Value::Object(o) => match &self.host.object_attr(o, "abspath") {
+            Value::Object(o) => match &self.store_value(StoreRequest::Attr(o, "abspath")) {
                 Ok(Value::Str(s)) => Ok(s.to_string()),
                 _ => Ok(o.path.to_string()),
             },
@@ -73,7 +74,7 @@ impl<H: Host> Vm<H> {
             Value::Str(name) if !name.is_empty() && !name.contains('/') => name.to_string(),
             Value::Int(id) => format!("id_{id}"),
             Value::Object(o) => {
-                let type_name = self.host.object_attr(o, "type_name");
+                let type_name = self.store_value(StoreRequest::Attr(o, "type_name"));
                 let wanted = if which == "user" { "User" } else { "Group" };
                 return match &type_name {
                     Ok(Value::Str(t)) if &**t == wanted => Ok(given.clone()),
@@ -90,17 +91,18 @@ impl<H: Host> Vm<H> {
                 )))
             }
         };
-        self.host
-            .resolve_path("/", &format!("/config/{which}/{key}"))
-            .map_err(Error::new)
+        self.store_value(StoreRequest::Resolve {
+            dir: "/",
+            path: &format!("/config/{which}/{key}"),
+        })
     }
 
     /// `length(obj)` of a Directory or Table: its number of children (library.md §1.3).
     pub(crate) fn object_length(&self, o: &ObjectRef) -> Result<Value> {
-        match &self.host.object_attr(o, "children").map_err(Error::new)? {
+        match &self.store_value(StoreRequest::Attr(o, "children"))? {
             Value::Lazy(la) => self.lazy(la, LazyOp::Count),
             _ => {
-                let kind = match &self.host.object_attr(o, "type_name") {
+                let kind = match &self.store_value(StoreRequest::Attr(o, "type_name")) {
                     Ok(Value::Str(t)) => format!("a {t}"),
                     _ => "an object".to_string(),
                 };
@@ -117,7 +119,8 @@ impl<H: Host> Vm<H> {
     pub(crate) fn remainder(&self, a: &Value, b: &Value) -> Result<Value> {
         match (a, b) {
             (Value::Str(s), Value::Object(o)) => Ok(Value::str(&percent_format_with(s, &|name| {
-                self.host.object_index(o, &Value::str(name)).ok()
+                self.store_value(StoreRequest::Index(o, &Value::str(name)))
+                    .ok()
             }))),
             (Value::Str(s), b) => percent_format(s, b).map(|t| Value::str(&t)),
             _ => arith::rem(a, b),
@@ -127,7 +130,7 @@ impl<H: Host> Vm<H> {
     /// `has_key(obj, key)` of an object: whether `obj.key` would succeed; never raises.
     pub(crate) fn object_has_key(&self, o: &ObjectRef, key: &Value) -> Value {
         let found = match key {
-            Value::Str(name) => self.host.object_attr(o, name).is_ok(),
+            Value::Str(name) => self.store_value(StoreRequest::Attr(o, name)).is_ok(),
             _ => false,
         };
         Value::Bool(found)
