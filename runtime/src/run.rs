@@ -113,6 +113,7 @@ pub fn run_file(
     } else {
         Value::Null
     };
+    let vm_opts = opts.vm.clone();
     let mut vm = Vm::new(host, opts.vm);
     let info = vm
         .spawn_main(flow.code, &flow.dir, args)
@@ -126,8 +127,24 @@ pub fn run_file(
         tracing::info!("process {} runs {}", i.pid, flow.job);
     }
     vm.run();
+    while vm.cut_at_job() {
+        vm = roundtrip(vm, &vm_opts)?;
+        vm.run();
+    }
+    let info = vm.main_info().unwrap_or(info);
     vm.host().finish_record(&info.borrow());
     Ok(info)
+}
+
+/// `--roundtrip-at-jobs`: the VM, stopped at a job boundary, settled (no command in
+/// flight), written to bytes, dropped, and made again from the bytes on the same host.
+fn roundtrip(mut vm: Vm<LocalHost>, opts: &VmOptions) -> Result<Vm<LocalHost>, RunError> {
+    let failed = |e: String| RunError::Setup(format!("--roundtrip-at-jobs: {e}"));
+    vm.settle();
+    let bytes = vm.snapshot().map_err(failed)?.to_bytes();
+    let host = vm.into_host();
+    let snap = jfc_vm::Snapshot::from_bytes(&bytes).map_err(failed)?;
+    Vm::restore(host, opts.clone(), snap, false).map_err(failed)
 }
 
 pub(crate) fn open_store(path: &Path) -> Result<crate::store::Store, RunError> {

@@ -36,6 +36,10 @@ pub struct VmOptions {
     pub command_echo: Option<String>,
     /// Nested jobflow calls at most (a runaway recursion fails cleanly).
     pub max_call_depth: usize,
+    /// Stop at every job boundary: [`Vm::run`] returns with the process cut there, so the
+    /// VM can be snapshotted (a debugging aid that proves snapshots, `jfc run
+    /// --roundtrip-at-jobs`).
+    pub stop_at_jobs: bool,
 }
 
 impl Default for VmOptions {
@@ -46,6 +50,7 @@ impl Default for VmOptions {
             trace: false,
             command_echo: None,
             max_call_depth: 200,
+            stop_at_jobs: false,
         }
     }
 }
@@ -57,10 +62,10 @@ pub struct Vm<H: Host> {
     /// `Process`; moving one in and out of the table is then a pointer copy too.
     pub(crate) procs: HashMap<u64, Box<Process>>,
     pub(crate) ready: UniqueQueue,
-    timers: BinaryHeap<Reverse<(Instant, u64, u64)>>,
+    pub(crate) timers: BinaryHeap<Reverse<(Instant, u64, u64)>>,
     pub(crate) done_tx: Sender<(Ticket, Completion)>,
-    done_rx: Receiver<(Ticket, Completion)>,
-    next_pid: u64,
+    pub(crate) done_rx: Receiver<(Ticket, Completion)>,
+    pub(crate) next_pid: u64,
     /// Host requests not yet completed.
     pub(crate) in_flight: usize,
     /// Parents waiting for room under the process limit.
@@ -70,11 +75,15 @@ pub struct Vm<H: Host> {
     pub(crate) flow_locks: crate::interp::FlowLocks,
     pub(crate) live: usize,
     /// Jobflows compiled once per run, by path.
-    code_cache: HashMap<PathBuf, Rc<Code>>,
+    pub(crate) code_cache: HashMap<PathBuf, Rc<Code>>,
     /// Jobflow objects of the store loaded once per run, by object id: code and directory.
-    object_cache: HashMap<i64, (String, Rc<Code>)>,
+    pub(crate) object_cache: HashMap<i64, (String, Rc<Code>)>,
     /// Processes waiting for a message on a stored channel.
     pub(crate) store_waiters: UniqueQueue,
+    /// The process cut at a job boundary (`stop_at_jobs`) and the fuel it had left.
+    pub(crate) cut: Option<(u64, u32)>,
+    /// The process started by [`Vm::spawn_main`].
+    pub(crate) main: Option<Rc<RefCell<ProcessInfo>>>,
 }
 
 impl<H: Host> Vm<H> {
@@ -97,6 +106,8 @@ impl<H: Host> Vm<H> {
             code_cache: HashMap::new(),
             object_cache: HashMap::new(),
             store_waiters: UniqueQueue::default(),
+            cut: None,
+            main: None,
         }
     }
 
@@ -120,7 +131,9 @@ impl<H: Host> Vm<H> {
                 .collect(),
         )
         .map_err(|e| e.message)?;
-        Ok(self.spawn(frame, None))
+        let info = self.spawn(frame, None);
+        self.main = Some(info.clone());
+        Ok(info)
     }
 
     /// Create a ready process running `frame`, a child of `parent` when given.
@@ -179,6 +192,9 @@ impl<H: Host> Vm<H> {
             self.fire_timers(Instant::now());
             if let Some(pid) = self.ready.pop() {
                 self.run_one(pid);
+                if self.cut.is_some() {
+                    return;
+                }
                 continue;
             }
             if self.procs.is_empty() {
@@ -234,7 +250,9 @@ impl<H: Host> Vm<H> {
             } else {
                 ProcessState::Waiting
             };
-            if p.wait == Wait::None {
+            if p.wait == Wait::None && self.cut.is_some() {
+                self.ready.push_front(pid);
+            } else if p.wait == Wait::None {
                 self.ready.push(pid);
             } else {
                 self.host.process_waiting(pid, true);
@@ -336,7 +354,7 @@ impl<H: Host> Vm<H> {
         }
     }
 
-    fn complete(&mut self, ticket: Ticket, c: Completion) {
+    pub(crate) fn complete(&mut self, ticket: Ticket, c: Completion) {
         self.in_flight = self.in_flight.saturating_sub(1);
         let Some(mut p) = self.procs.remove(&ticket.pid) else {
             return;
