@@ -323,6 +323,17 @@ impl Host for LocalHost {
         objects::lazy(&mut store, la, op)
     }
 
+    fn lazy_save(&self, la: &LazyArray) -> Result<serde_json::Value, String> {
+        la.query
+            .downcast_ref::<crate::store::query::Query>()
+            .map(crate::store::query::Query::to_data)
+            .ok_or_else(|| format!("{} is not a query of this store", la.label))
+    }
+
+    fn lazy_load(&self, data: &serde_json::Value) -> Result<Rc<dyn std::any::Any>, String> {
+        Ok(Rc::new(crate::store::query::Query::from_data(data)?))
+    }
+
     fn object_jobflow_stamp(&self, obj: &ObjectRef) -> Result<(String, String), String> {
         self.on_object(obj, |store| {
             let o = store.get(obj.id).map_err(|e| e.0)?;

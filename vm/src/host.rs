@@ -171,7 +171,10 @@ pub trait Host {
     }
 
     /// A query written by [`Host::lazy_save`], for the LazyArray of a restored process.
-    fn lazy_load(&self, data: &serde_json::Value) -> Result<std::rc::Rc<dyn std::any::Any>, String> {
+    fn lazy_load(
+        &self,
+        data: &serde_json::Value,
+    ) -> Result<std::rc::Rc<dyn std::any::Any>, String> {
         let _ = data;
         Err("this host cannot read the query of a LazyArray from a snapshot".into())
     }

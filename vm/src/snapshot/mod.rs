@@ -104,8 +104,12 @@ impl<H: Host> Vm<H> {
         vm.live = s.live;
         vm.cut = s.cut;
         s.ready.iter().for_each(|pid| vm.ready.push(*pid));
-        s.limit_waiters.iter().for_each(|pid| vm.limit_waiters.push(*pid));
-        s.store_waiters.iter().for_each(|pid| vm.store_waiters.push(*pid));
+        s.limit_waiters
+            .iter()
+            .for_each(|pid| vm.limit_waiters.push(*pid));
+        s.store_waiters
+            .iter()
+            .for_each(|pid| vm.store_waiters.push(*pid));
         vm.proc_waiters = s.proc_waiters.iter().cloned().collect();
         for l in &s.flow_locks {
             let lock = vm.flow_locks.locks.entry(l.flow).or_default();

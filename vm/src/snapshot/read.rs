@@ -14,11 +14,17 @@ use super::clock::Clock;
 use super::format::*;
 use crate::code::Code;
 use crate::host::Host;
-use crate::process::{CommandOptions, ForkState, Frame, Handler, Iter, Outcome, Process, StatusVars, Wait};
+use crate::process::{
+    CommandOptions, ForkState, Frame, Handler, Iter, Outcome, Process, StatusVars, Wait,
+};
 use crate::value::{
     Array, BoundMethod, ChannelState, Dict, JobflowRef, Key, LazyArray, ObjectRef, Pattern,
     PatternKind, ProcessInfo, ProcessOrigin, ProcessState, Value,
 };
+
+/// The VM's caches of code: by file path, and by Jobflow object (with its stamp).
+type FileCache = HashMap<std::path::PathBuf, Rc<Code>>;
+type ObjectCache = HashMap<i64, (String, Rc<Code>)>;
 
 pub(super) struct Reader<'h, H: Host> {
     host: &'h H,
@@ -47,7 +53,10 @@ impl<'h, H: Host> Reader<'h, H> {
         let codes = snap
             .codes
             .iter()
-            .map(|c| Code::new(c.chunk.clone()).map_err(|e| damaged(&format!("code {}: {e}", c.chunk.name))))
+            .map(|c| {
+                Code::new(c.chunk.clone())
+                    .map_err(|e| damaged(&format!("code {}: {e}", c.chunk.name)))
+            })
             .collect::<Result<_, _>>()?;
         let mut r = Reader {
             host,
@@ -323,13 +332,7 @@ impl<'h, H: Host> Reader<'h, H> {
 
     /// The code caches of the VM: the same file or object called again after the
     /// restore runs the code it ran before.
-    pub fn caches(
-        &self,
-        snap: &Snapshot,
-    ) -> (
-        HashMap<std::path::PathBuf, Rc<Code>>,
-        HashMap<i64, (String, Rc<Code>)>,
-    ) {
+    pub fn caches(&self, snap: &Snapshot) -> (FileCache, ObjectCache) {
         let mut files = HashMap::new();
         let mut objects = HashMap::new();
         for (code, s) in self.codes.iter().zip(&snap.codes) {

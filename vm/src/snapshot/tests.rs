@@ -1,1 +1,297 @@
+//! The snapshot format: what is shared stays shared, cycles come back, a newer or a
+//! damaged snapshot is refused with an error, and a process caught waiting on a
+//! command is in doubt.
 
+use std::cell::{Cell, RefCell};
+use std::path::Path;
+use std::rc::Rc;
+
+use crossbeam_channel::Sender;
+use jfc_compiler::bytecode::Chunk;
+
+use super::{Snapshot, FORMAT_VERSION};
+use crate::host::{Completion, Host, Request, Ticket};
+use crate::value::{Key, ProcessState, Value};
+use crate::{Code, Vm, VmOptions};
+
+/// Keeps the console; answers a command (its text as stdout) only when `answer` is set.
+#[derive(Default)]
+struct TestHost {
+    console: RefCell<Vec<String>>,
+    started: RefCell<Vec<String>>,
+    answer: Cell<bool>,
+}
+
+impl Host for TestHost {
+    fn start(&self, ticket: Ticket, request: Request, done: Sender<(Ticket, Completion)>) {
+        let Request::Command(c) = request;
+        self.started.borrow_mut().push(c.command.clone());
+        if self.answer.get() {
+            let stdout = c.command.into_bytes();
+            let c = Completion::Command {
+                stdout,
+                stderr: vec![],
+                status: 0,
+            };
+            let _ = done.send((ticket, c));
+        }
+    }
+
+    fn resolve_path(&self, _: &str, path: &str) -> Result<Value, String> {
+        Err(format!("no object {path}"))
+    }
+
+    fn load_jobflow(&self, path: &Path) -> Result<Chunk, String> {
+        Err(format!("no jobflow {}", path.display()))
+    }
+
+    fn console(&self, _: u64, line: &str) {
+        self.console.borrow_mut().push(line.to_string());
+    }
+
+    fn report(&self, _: &str) {}
+}
+
+fn stopping() -> VmOptions {
+    VmOptions {
+        stop_at_jobs: true,
+        ..VmOptions::default()
+    }
+}
+
+/// A VM running `source`, stopped at the first job boundary where `slot` is set.
+fn stopped_at(source: &str, slot: &str, host: TestHost) -> Vm<TestHost> {
+    let (chunk, _) = jfc_compiler::compile(source, "t.jf").unwrap_or_else(|d| panic!("{d:?}"));
+    let mut vm = Vm::new(host, stopping());
+    vm.spawn_main(Code::new(chunk).expect("verified"), ".", vec![])
+        .expect("spawned");
+    loop {
+        vm.run();
+        assert!(vm.cut_at_job(), "the flow ended before `{slot}` was set");
+        if get(&vm, 1, slot).is_some() {
+            return vm;
+        }
+    }
+}
+
+/// Variable `name` of process `pid`'s innermost frame.
+fn get<H: Host>(vm: &Vm<H>, pid: u64, name: &str) -> Option<Value> {
+    let f = vm.procs.get(&pid)?.frame();
+    let i = f.code.chunk.slots.iter().position(|s| s == name)?;
+    f.slots[i].clone()
+}
+
+fn roundtrip(vm: Vm<TestHost>) -> Vm<TestHost> {
+    let bytes = vm.snapshot().expect("snapshot").to_bytes();
+    let snap = Snapshot::from_bytes(&bytes).expect("read back");
+    Vm::restore(vm.into_host(), VmOptions::default(), snap, false).expect("restored")
+}
+
+fn same(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Array(a), Value::Array(b)) => Rc::ptr_eq(a, b),
+        (Value::Dict(a), Value::Dict(b)) => Rc::ptr_eq(a, b),
+        (Value::Process(a), Value::Process(b)) => Rc::ptr_eq(a, b),
+        (Value::Channel(a), Value::Channel(b)) => Rc::ptr_eq(a, b),
+        _ => false,
+    }
+}
+
+#[test]
+fn what_is_shared_is_written_once_and_stays_shared() {
+    let src = "[a = [1]] -> [b = a] -> [d = {k = a}] -> [c = channel()] -> [e = [c, c]] \
+               -> [p = current()] -> [q = [p]] -> print(length(a))";
+    let vm = stopped_at(src, "q", TestHost::default());
+    let snap = vm.snapshot().expect("snapshot");
+    assert_eq!(snap.arrays.len(), 3, "a, e and q, each once");
+    assert_eq!(snap.channels.len(), 1);
+    let mut vm = roundtrip(vm);
+    let var = |n: &str| get(&vm, 1, n).expect(n);
+    assert!(same(&var("a"), &var("b")));
+    let Value::Dict(d) = &var("d") else {
+        panic!("d")
+    };
+    assert!(same(&d.borrow()[&Key(Value::str("k"))], &var("a")));
+    let Value::Array(e) = &var("e") else {
+        panic!("e")
+    };
+    assert!(same(&e.borrow()[0], &e.borrow()[1]) && same(&e.borrow()[0], &var("c")));
+    let Value::Array(q) = &var("q") else {
+        panic!("q")
+    };
+    assert!(same(&q.borrow()[0], &var("p")));
+    let Value::Process(p) = &var("p") else {
+        panic!("p")
+    };
+    let p = p.clone();
+    assert!(
+        Rc::ptr_eq(&p, &vm.procs[&1].info),
+        "the process's own record"
+    );
+    vm.run();
+    assert_eq!(*vm.host.console.borrow(), vec!["1"]);
+    assert_eq!(p.borrow().state, ProcessState::Done);
+}
+
+#[test]
+fn a_cycle_comes_back_as_a_cycle() {
+    let src = "[a = [1]] -> [a.add_item: a] -> [d = {x = a}] -> [a.add_item: d] -> [z = 0] \
+               -> print(length(a), length(a[1][1][1]), a[2].x[0])";
+    let mut vm = roundtrip(stopped_at(src, "z", TestHost::default()));
+    let Value::Array(a) = &get(&vm, 1, "a").expect("a") else {
+        panic!("a")
+    };
+    let a = a.clone();
+    let items = a.borrow().clone();
+    assert!(matches!(&items[1], Value::Array(inner) if Rc::ptr_eq(inner, &a)));
+    let Value::Dict(d) = &items[2] else {
+        panic!("d")
+    };
+    assert!(matches!(&d.borrow()[&Key(Value::str("x"))], Value::Array(x) if Rc::ptr_eq(x, &a)));
+    vm.run();
+    assert_eq!(*vm.host.console.borrow(), vec!["3 3 1"]);
+}
+
+#[test]
+fn every_kind_of_value_round_trips() {
+    let src = r#"[v = [null, true, 7, 123456789012345678901234567890, 1.5, 'é', b'\x00\xff',
+                  r'a+'i, g'*.txt', datetime('2024-01-02 03:04:05', zone='Asia/Tokyo'),
+                  date('2024-01-02'), time('03:04:05'), timedelta(days=1, seconds=-1.5),
+                  length, current(), channel()]] -> [w = [v.add_item, float('nan')]]
+              -> print(v) -> print(w[1])"#;
+    let vm = stopped_at(src, "w", TestHost::default());
+    let before = format!("{:?}", get(&vm, 1, "v").expect("v"));
+    let mut vm = roundtrip(vm);
+    assert_eq!(format!("{:?}", get(&vm, 1, "v").expect("v")), before);
+    vm.run();
+    let console = vm.host.console.borrow();
+    assert_eq!(console.len(), 2);
+    assert_eq!(console[1], "nan");
+}
+
+#[test]
+fn a_newer_format_is_refused() {
+    let vm = stopped_at("[a = 1] -> print(a)", "a", TestHost::default());
+    let mut json: serde_json::Value =
+        serde_json::from_slice(&vm.snapshot().expect("snapshot").to_bytes()).expect("JSON");
+    json["version"] = serde_json::json!(FORMAT_VERSION + 1);
+    let bytes = serde_json::to_vec(&json).expect("JSON");
+    let e = Snapshot::from_bytes(&bytes).err().expect("refused");
+    assert_eq!(
+        e,
+        format!(
+            "this snapshot was written by a newer jfc (format {}, this one reads up to {FORMAT_VERSION})",
+            FORMAT_VERSION + 1
+        )
+    );
+}
+
+#[test]
+fn a_truncated_or_garbled_snapshot_is_refused() {
+    let vm = stopped_at(
+        "[a = [1, 2]] -> [b = a] -> print(b)",
+        "b",
+        TestHost::default(),
+    );
+    let bytes = vm.snapshot().expect("snapshot").to_bytes();
+    let e = Snapshot::from_bytes(&bytes[..bytes.len() / 2])
+        .err()
+        .expect("truncated");
+    assert!(e.contains("damaged"), "{e}");
+    let e = Snapshot::from_bytes(b"\x00\x01garbage")
+        .err()
+        .expect("garbage");
+    assert!(e.starts_with("not a jfc snapshot"), "{e}");
+    // Well-formed JSON whose references point nowhere.
+    let text = String::from_utf8(bytes).expect("JSON is text");
+    let bad = text.replacen("{\"Array\":0}", "{\"Array\":99}", 1);
+    assert_ne!(bad, text, "the snapshot refers to its array");
+    let snap = Snapshot::from_bytes(bad.as_bytes()).expect("still JSON of a snapshot");
+    let e = Vm::restore(TestHost::default(), VmOptions::default(), snap, false)
+        .err()
+        .expect("refused");
+    assert_eq!(e, "the snapshot is damaged: array #99 is not in it");
+}
+
+/// A child waits on a command (never answered) while its sibling is cut at a job.
+fn in_doubt() -> Vm<TestHost> {
+    let src = "{ fork |\n    ['some command']\n    [x = 1] -> print('sibling')\n} \
+               => print($RESULT[0].status, $RESULT[0].error, $RESULT[0].result)";
+    let (chunk, _) = jfc_compiler::compile(src, "t.jf").unwrap_or_else(|d| panic!("{d:?}"));
+    let mut vm = Vm::new(TestHost::default(), stopping());
+    vm.spawn_main(Code::new(chunk).expect("verified"), ".", vec![])
+        .expect("spawned");
+    while !vm
+        .procs
+        .values()
+        .any(|p| p.wait == crate::process::Wait::Host)
+    {
+        vm.run();
+        assert!(vm.cut_at_job());
+    }
+    vm
+}
+
+#[test]
+fn a_command_in_doubt_is_not_run_again_unless_asked() {
+    let mut vm = roundtrip(in_doubt());
+    vm.run();
+    let console = vm.host.console.borrow().join("\n");
+    assert!(
+        console.contains("ABORTED the command at line 2 may have run before the restart; it is not run again (--rerun-in-doubt runs it)"),
+        "{console}"
+    );
+    assert_eq!(vm.host.started.borrow().len(), 1);
+}
+
+#[test]
+fn a_command_in_doubt_runs_again_when_asked() {
+    let vm = in_doubt();
+    let bytes = vm.snapshot().expect("snapshot").to_bytes();
+    let host = vm.into_host();
+    host.answer.set(true);
+    let snap = Snapshot::from_bytes(&bytes).expect("read back");
+    let mut vm = Vm::restore(host, VmOptions::default(), snap, true).expect("restored");
+    vm.run();
+    assert_eq!(
+        *vm.host.started.borrow(),
+        vec!["some command", "some command"]
+    );
+    let console = vm.host.console.borrow().join("\n");
+    assert!(console.ends_with("DONE  some command"), "{console}");
+}
+
+#[test]
+fn a_value_nested_100000_deep_round_trips_without_recursion() {
+    let mut vm = stopped_at(
+        "[l = []] -> [z = 0] -> print(length(l), l[0])",
+        "z",
+        TestHost::default(),
+    );
+    let mut deep = Value::array(vec![]);
+    for i in 0..100_000 {
+        deep = Value::array(vec![Value::Int(i), deep]);
+    }
+    let slot = vm.procs[&1]
+        .frame()
+        .code
+        .chunk
+        .slots
+        .iter()
+        .position(|s| s == "l");
+    vm.procs.get_mut(&1).expect("main").frame_mut().slots[slot.expect("l")] = Some(deep);
+    let mut vm = roundtrip(vm);
+    let mut depth = 0;
+    let mut at = get(&vm, 1, "l").expect("l");
+    loop {
+        let next = match &at {
+            Value::Array(a) if !a.borrow().is_empty() => a.borrow()[1].clone(),
+            _ => break,
+        };
+        depth += 1;
+        at = next;
+    }
+    assert_eq!(depth, 100_000);
+    vm.run();
+    assert_eq!(*vm.host.console.borrow(), vec!["2 99999"]);
+}

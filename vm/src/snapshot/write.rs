@@ -428,13 +428,12 @@ impl<'h, H: Host> Writer<'h, H> {
             .iter()
             .map(|it| {
                 Ok(match it {
-                    Iter::Items(items) => {
-                        SIter::Items(items.iter().map(|v| self.value(v)).collect::<Result<
-                            _,
-                            String,
-                        >>(
-                        )?)
-                    }
+                    Iter::Items(items) => SIter::Items(
+                        items
+                            .iter()
+                            .map(|v| self.value(v))
+                            .collect::<Result<_, String>>()?,
+                    ),
                     Iter::Range { next, end } => SIter::Range {
                         next: *next,
                         end: *end,
