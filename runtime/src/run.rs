@@ -116,8 +116,11 @@ pub fn run_file(
     let vm_opts = opts.vm.clone();
     let mut vm = Vm::new(host, opts.vm);
     let info = vm
-        .spawn_main(flow.code, &flow.dir, args)
+        .spawn_main(flow.code.clone(), &flow.dir, args)
         .map_err(RunError::Usage)?;
+    if let Some(from) = code_source(&flow.value) {
+        vm.note_code_source(&flow.code, from);
+    }
     {
         let mut i = info.borrow_mut();
         i.origin = std::rc::Rc::new(jfc_vm::value::ProcessOrigin {
@@ -134,6 +137,18 @@ pub fn run_file(
     let info = vm.main_info().unwrap_or(info);
     vm.host().finish_record(&info.borrow());
     Ok(info)
+}
+
+/// Where the flow's code came from, as a snapshot of the run says it.
+fn code_source(flow: &Value) -> Option<jfc_vm::snapshot::CodeSource> {
+    match flow {
+        Value::Jobflow(j) => Some(jfc_vm::snapshot::CodeSource::File(j.path.clone())),
+        Value::Object(o) => Some(jfc_vm::snapshot::CodeSource::Object {
+            id: o.id,
+            stamp: None,
+        }),
+        _ => None,
+    }
 }
 
 /// `--roundtrip-at-jobs`: the VM, stopped at a job boundary, settled (no command in

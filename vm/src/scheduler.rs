@@ -84,6 +84,8 @@ pub struct Vm<H: Host> {
     pub(crate) cut: Option<(u64, u32)>,
     /// The process started by [`Vm::spawn_main`].
     pub(crate) main: Option<Rc<RefCell<ProcessInfo>>>,
+    /// Where code not loaded by the VM itself (the main flow's) came from, for snapshots.
+    pub(crate) code_sources: Vec<(Rc<Code>, crate::snapshot::CodeSource)>,
 }
 
 impl<H: Host> Vm<H> {
@@ -108,6 +110,7 @@ impl<H: Host> Vm<H> {
             store_waiters: UniqueQueue::default(),
             cut: None,
             main: None,
+            code_sources: Vec::new(),
         }
     }
 

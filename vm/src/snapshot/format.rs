@@ -90,12 +90,14 @@ pub(crate) struct SCode {
     pub from: Option<CodeSource>,
 }
 
-#[derive(Clone, Serialize, Deserialize)]
-pub(crate) enum CodeSource {
-    /// A flow file called by path.
+/// Where a piece of code came from.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum CodeSource {
+    /// A flow file.
     File(PathBuf),
-    /// A Jobflow object of the store, at the version `stamp`.
-    Object { id: i64, stamp: String },
+    /// A Jobflow object of the store; `stamp` is the version a call loaded (a flow
+    /// started from the command line has none).
+    Object { id: i64, stamp: Option<String> },
 }
 
 #[derive(Clone, Copy, Serialize, Deserialize)]

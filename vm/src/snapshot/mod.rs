@@ -23,7 +23,7 @@ use crate::host::{Host, Request, Ticket};
 use crate::process::{Process, Wait};
 use crate::scheduler::{Vm, VmOptions};
 use crate::value::Error;
-pub use format::Snapshot;
+pub use format::{CodeSource, Snapshot};
 
 /// The format this build writes, and the newest it reads.
 pub const FORMAT_VERSION: u32 = 1;
@@ -49,6 +49,11 @@ impl Snapshot {
             ));
         }
         serde_json::from_slice(bytes).map_err(|e| format!("the snapshot is damaged: {e}"))
+    }
+
+    /// Where each piece of code in the snapshot came from (None: not known).
+    pub fn code_sources(&self) -> Vec<Option<CodeSource>> {
+        self.codes.iter().map(|c| c.from.clone()).collect()
     }
 }
 
@@ -175,6 +180,11 @@ impl<H: Host> Vm<H> {
             Some((cut, fuel)) if cut == pid => fuel,
             _ => self.opts.fuel,
         }
+    }
+
+    /// Note where `code` (run by [`Vm::spawn_main`]) came from: a snapshot says so.
+    pub fn note_code_source(&mut self, code: &Rc<crate::code::Code>, from: CodeSource) {
+        self.code_sources.push((code.clone(), from));
     }
 
     /// The main process's record (the one [`Vm::spawn_main`] started).

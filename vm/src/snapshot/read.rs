@@ -340,10 +340,13 @@ impl<'h, H: Host> Reader<'h, H> {
                 Some(CodeSource::File(path)) => {
                     files.insert(path.clone(), code.clone());
                 }
-                Some(CodeSource::Object { id, stamp }) => {
+                Some(CodeSource::Object {
+                    id,
+                    stamp: Some(stamp),
+                }) => {
                     objects.insert(*id, (stamp.clone(), code.clone()));
                 }
-                None => {}
+                Some(CodeSource::Object { stamp: None, .. }) | None => {}
             }
         }
         (files, objects)

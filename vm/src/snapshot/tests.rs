@@ -295,3 +295,23 @@ fn a_value_nested_100000_deep_round_trips_without_recursion() {
     vm.run();
     assert_eq!(*vm.host.console.borrow(), vec!["2 99999"]);
 }
+
+#[test]
+fn code_is_written_once_with_where_it_came_from() {
+    let src = "[z = 0] -> { fork |\n [a = 1] -> [c = 1]\n [b = 2] -> [d = 1]\n} -> print(z)";
+    let mut vm = stopped_at(src, "z", TestHost::default());
+    let code = vm.procs[&1].frame().code.clone();
+    let from = super::CodeSource::File("/flows/main.jf".into());
+    vm.note_code_source(&code, from.clone());
+    while vm.procs.len() < 3 {
+        vm.run();
+    }
+    let snap = vm.snapshot().expect("snapshot");
+    assert_eq!(snap.code_sources(), vec![Some(from)]);
+    let mut vm = roundtrip(vm);
+    let codes: Vec<_> = vm.procs.values().map(|p| p.frame().code.clone()).collect();
+    assert_eq!(codes.len(), 3);
+    assert!(codes.iter().all(|c| Rc::ptr_eq(c, &codes[0])));
+    vm.run();
+    assert_eq!(*vm.host.console.borrow(), vec!["0"]);
+}

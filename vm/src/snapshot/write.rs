@@ -43,7 +43,11 @@ impl<'h, H: Host> Writer<'h, H> {
         }
         for (id, (stamp, code)) in &vm.object_cache {
             let stamp = stamp.clone();
+            let stamp = Some(stamp);
             sources.insert(Rc::as_ptr(code), CodeSource::Object { id: *id, stamp });
+        }
+        for (code, from) in &vm.code_sources {
+            sources.insert(Rc::as_ptr(code), from.clone());
         }
         Writer {
             host: &vm.host,
@@ -95,6 +99,9 @@ impl<'h, H: Host> Writer<'h, H> {
             vm.object_cache.iter().map(|(id, (_, c))| (id, c)).collect();
         objects.sort_by_key(|o| *o.0);
         for (_, c) in objects {
+            self.code(c);
+        }
+        for (c, _) in &vm.code_sources {
             self.code(c);
         }
         // Only the timers of a live wait matter; the others would be ignored anyway.
