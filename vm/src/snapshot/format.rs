@@ -33,7 +33,7 @@ pub(crate) enum SValue {
     Null,
     Bool(bool),
     Int(i64),
-    /// In decimal.
+    /// In hexadecimal: linear both ways, where decimal is quadratic for a huge one.
     BigInt(String),
     Float(f64),
     /// A NaN or infinity, which JSON numbers cannot hold: its bits.

@@ -8,7 +8,6 @@ use std::collections::{HashMap, VecDeque};
 use std::rc::Rc;
 
 use indexmap::IndexMap;
-use num_bigint::BigInt;
 
 use super::clock::Clock;
 use super::format::*;
@@ -129,10 +128,11 @@ impl<'h, H: Host> Reader<'h, H> {
             SValue::Null => Value::Null,
             SValue::Bool(b) => Value::Bool(*b),
             SValue::Int(i) => Value::Int(*i),
-            SValue::BigInt(s) => Value::from_bigint(
-                s.parse::<BigInt>()
-                    .map_err(|_| damaged(&format!("`{s}` is not an Integer")))?,
-            ),
+            SValue::BigInt(s) => {
+                Value::from_bigint(num_traits::Num::from_str_radix(s, 16).map_err(
+                    |_: num_bigint::ParseBigIntError| damaged(&format!("`{s}` is not an Integer")),
+                )?)
+            }
             SValue::Float(f) => Value::Float(*f),
             SValue::FloatBits(b) => Value::Float(f64::from_bits(*b)),
             SValue::Str(s) => Value::str(s),

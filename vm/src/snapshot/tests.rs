@@ -154,7 +154,7 @@ fn a_cycle_comes_back_as_a_cycle() {
 
 #[test]
 fn every_kind_of_value_round_trips() {
-    let src = r#"[v = [null, true, 7, 123456789012345678901234567890, 1.5, 'é', b'\x00\xff',
+    let src = r#"[v = [null, true, 7, 123456789012345678901234567890, -98765432109876543210987654321, 1.5, 'é', b'\x00\xff',
                   r'a+'i, g'*.txt', datetime('2024-01-02 03:04:05', zone='Asia/Tokyo'),
                   date('2024-01-02'), time('03:04:05'), timedelta(days=1, seconds=-1.5),
                   length, current(), channel()]] -> [w = [v.add_item, float('nan')]]

@@ -199,7 +199,7 @@ impl<'h, H: Host> Writer<'h, H> {
             Value::Null => SValue::Null,
             Value::Bool(b) => SValue::Bool(*b),
             Value::Int(i) => SValue::Int(*i),
-            Value::BigInt(b) => SValue::BigInt(b.to_string()),
+            Value::BigInt(b) => SValue::BigInt(b.to_str_radix(16)),
             Value::Float(f) if f.is_finite() => SValue::Float(*f),
             Value::Float(f) => SValue::FloatBits(f.to_bits()),
             Value::Str(s) => SValue::Str(s.to_string()),
