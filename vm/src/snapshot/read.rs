@@ -240,6 +240,7 @@ impl<'h, H: Host> Reader<'h, H> {
                 end: f.end,
             }),
         };
+        fits(s, &frames)?;
         let instant = |t: &Option<chrono::DateTime<chrono::Utc>>| t.map(|t| self.clock.instant(t));
         Ok(Process {
             pid: s.pid,
@@ -351,4 +352,32 @@ impl<'h, H: Host> Reader<'h, H> {
         }
         (files, objects)
     }
+}
+
+/// Whether the handlers, frames and fork of a process point inside what it has: the
+/// interpreter indexes with them unchecked.
+fn fits(s: &SProcess, frames: &[Frame]) -> Result<(), String> {
+    let bad = || {
+        damaged(&format!(
+            "the state of process {} does not hold together",
+            s.pid
+        ))
+    };
+    let code_len = |f: usize| frames.get(f).map(|f| f.code.chunk.code.len());
+    for h in &s.handlers {
+        let frame = frames.get(h.frame).ok_or_else(bad)?;
+        if h.pc >= frame.code.chunk.code.len() || h.stack > s.stack.len() {
+            return Err(bad());
+        }
+    }
+    if frames.iter().any(|f| f.stack_base > s.stack.len()) {
+        return Err(bad());
+    }
+    if let Some(fork) = &s.fork {
+        let top = code_len(frames.len() - 1).ok_or_else(bad)?;
+        if fork.end >= top || fork.pending.iter().any(|(pc, _)| *pc >= top) {
+            return Err(bad());
+        }
+    }
+    Ok(())
 }

@@ -315,3 +315,44 @@ fn code_is_written_once_with_where_it_came_from() {
     vm.run();
     assert_eq!(*vm.host.console.borrow(), vec!["0"]);
 }
+
+#[test]
+fn a_process_state_that_does_not_hold_together_is_refused() {
+    let vm = stopped_at("{try | [a = 1] -> print(a)}", "a", TestHost::default());
+    let mut json: serde_json::Value =
+        serde_json::from_slice(&vm.snapshot().expect("snapshot").to_bytes()).expect("JSON");
+    json["vm"]["procs"][0]["handlers"][0]["frame"] = serde_json::json!(7);
+    let snap = Snapshot::from_bytes(&serde_json::to_vec(&json).expect("JSON")).expect("parses");
+    let e = Vm::restore(TestHost::default(), VmOptions::default(), snap, false)
+        .err()
+        .expect("refused");
+    assert_eq!(
+        e,
+        "the snapshot is damaged: the state of process 1 does not hold together"
+    );
+}
+
+#[test]
+fn no_one_byte_change_makes_a_restore_panic() {
+    let src =
+        "[a = [1, {k = 2}]] -> [b = a] -> { fork |\n  [c = 1]\n  [d = 2]\n} -> [z = 0] -> print(b)";
+    let vm = stopped_at(src, "b", TestHost::default());
+    let bytes = vm.snapshot().expect("snapshot").to_bytes();
+    let (mut refused, mut restored) = (0, 0);
+    for i in 0..bytes.len() {
+        for by in [b'0', b'9', b'"'] {
+            let mut changed = bytes.clone();
+            changed[i] = by;
+            let got = Snapshot::from_bytes(&changed)
+                .and_then(|s| Vm::restore(TestHost::default(), VmOptions::default(), s, false));
+            match got {
+                Ok(_) => restored += 1,
+                Err(_) => refused += 1,
+            }
+        }
+    }
+    assert!(
+        refused > 0 && restored > 0,
+        "{refused} refused, {restored} restored"
+    );
+}
