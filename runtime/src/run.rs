@@ -33,7 +33,8 @@ pub enum RunError {
     Usage(String),
     /// The flow to run is not there: no such file or store object, or no store to look in.
     NoInput(String),
-    /// Anything else that stops a run before its first job.
+    /// Anything else that stops a run before its first job (or a round trip of
+    /// `--roundtrip-at-jobs` that fails).
     Setup(String),
 }
 
