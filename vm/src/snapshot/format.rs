@@ -6,7 +6,7 @@
 use std::path::PathBuf;
 
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime, Utc};
-use jfc_compiler::bytecode::Chunk;
+use jfc_compiler::bytecode::{Chunk, Const};
 use serde::{Deserialize, Serialize};
 
 use crate::host::CommandRequest;
@@ -86,8 +86,44 @@ pub(crate) enum SPatternKind {
 /// the code it was running, even when its file changed since.
 #[derive(Serialize, Deserialize)]
 pub(crate) struct SCode {
+    /// Its Float constants that JSON cannot hold (NaN, infinities) are 0 here ...
     pub chunk: Chunk,
+    /// ... and here by index, as their bits.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub nonfinite: Vec<(usize, u64)>,
     pub from: Option<CodeSource>,
+}
+
+impl SCode {
+    pub fn new(chunk: &Chunk, from: Option<CodeSource>) -> SCode {
+        let mut chunk = chunk.clone();
+        let mut nonfinite = Vec::new();
+        for (i, c) in chunk.consts.iter_mut().enumerate() {
+            if let Const::Float(f) = c {
+                if !f.is_finite() {
+                    nonfinite.push((i, f.to_bits()));
+                    *f = 0.0;
+                }
+            }
+        }
+        SCode {
+            chunk,
+            nonfinite,
+            from,
+        }
+    }
+
+    /// The chunk as it was compiled.
+    pub fn chunk(&self) -> Result<Chunk, String> {
+        let mut chunk = self.chunk.clone();
+        for &(i, bits) in &self.nonfinite {
+            match chunk.consts.get_mut(i) {
+                Some(Const::Float(f)) => *f = f64::from_bits(bits),
+                _ => return Err(format!("constant #{i} of {} is not a Float", chunk.name)),
+            }
+        }
+        Ok(chunk)
+    }
 }
 
 /// Where a piece of code came from.

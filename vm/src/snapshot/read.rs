@@ -53,7 +53,8 @@ impl<'h, H: Host> Reader<'h, H> {
             .codes
             .iter()
             .map(|c| {
-                Code::new(c.chunk.clone())
+                c.chunk()
+                    .and_then(Code::new)
                     .map_err(|e| damaged(&format!("code {}: {e}", c.chunk.name)))
             })
             .collect::<Result<_, _>>()?;

@@ -157,8 +157,8 @@ fn every_kind_of_value_round_trips() {
     let src = r#"[v = [null, true, 7, 123456789012345678901234567890, -98765432109876543210987654321, 1.5, 'é', b'\x00\xff',
                   r'a+'i, g'*.txt', datetime('2024-01-02 03:04:05', zone='Asia/Tokyo'),
                   date('2024-01-02'), time('03:04:05'), timedelta(days=1, seconds=-1.5),
-                  length, current(), channel()]] -> [w = [v.add_item, float('nan')]]
-              -> print(v) -> print(w[1])"#;
+                  length, current(), channel()]] -> [w = [v.add_item, float('nan'), 1.0e999, -1.0e999]]
+              -> print(v) -> print(w[1], w[2], w[3])"#;
     let vm = stopped_at(src, "w", TestHost::default());
     let before = format!("{:?}", get(&vm, 1, "v").expect("v"));
     let mut vm = roundtrip(vm);
@@ -166,7 +166,7 @@ fn every_kind_of_value_round_trips() {
     vm.run();
     let console = vm.host.console.borrow();
     assert_eq!(console.len(), 2);
-    assert_eq!(console[1], "nan");
+    assert_eq!(console[1], "nan inf -inf");
 }
 
 #[test]

@@ -342,10 +342,7 @@ impl<'h, H: Host> Writer<'h, H> {
         let (i, new) = self.index(code, self.snap.codes.len());
         if new {
             let from = self.sources.get(&Rc::as_ptr(code)).cloned();
-            self.snap.codes.push(SCode {
-                chunk: code.chunk.clone(),
-                from,
-            });
+            self.snap.codes.push(SCode::new(&code.chunk, from));
         }
         i
     }
