@@ -356,3 +356,40 @@ fn no_one_byte_change_makes_a_restore_panic() {
         "{refused} refused, {restored} restored"
     );
 }
+
+#[test]
+fn a_sleep_keeps_its_deadline_as_wall_clock_time() {
+    let src = "{ fork |\n  sleep(60) -> print('slept')\n  [x = 1] -> [y = 2] -> print('other')\n}";
+    let (chunk, _) = jfc_compiler::compile(src, "t.jf").unwrap_or_else(|d| panic!("{d:?}"));
+    let mut vm = Vm::new(TestHost::default(), stopping());
+    vm.spawn_main(Code::new(chunk).expect("verified"), ".", vec![])
+        .expect("spawned");
+    while !vm
+        .procs
+        .values()
+        .any(|p| p.wait == crate::process::Wait::Sleep)
+    {
+        vm.run();
+    }
+    let snap = vm.snapshot().expect("snapshot");
+    assert_eq!(snap.vm.timers.len(), 1);
+    let (when, pid, _) = snap.vm.timers[0];
+    // A minute from when it slept; the margins are far wider than any test machine's delay.
+    let ahead = when - chrono::Utc::now();
+    assert!(ahead > chrono::TimeDelta::seconds(30) && ahead <= chrono::TimeDelta::seconds(60));
+    let sleeper = snap
+        .vm
+        .procs
+        .iter()
+        .find(|p| p.pid == pid)
+        .expect("the sleeper");
+    assert_eq!(sleeper.deadline, Some(when));
+    let snap = Snapshot::from_bytes(&snap.to_bytes()).expect("read back");
+    let vm = Vm::restore(vm.into_host(), VmOptions::default(), snap, false).expect("restored");
+    let p = &vm.procs[&pid];
+    assert_eq!(p.wait, crate::process::Wait::Sleep);
+    let left = p.deadline.expect("a deadline") - std::time::Instant::now();
+    assert!(left > std::time::Duration::from_secs(30));
+    let std::cmp::Reverse((t, timer_pid, _)) = *vm.timers.peek().expect("its timer");
+    assert_eq!((Some(t), timer_pid), (p.deadline, pid));
+}
