@@ -107,7 +107,8 @@ impl<H: Host> Vm<H> {
         let s = &snap.vm;
         vm.next_pid = s.next_pid;
         vm.live = s.live;
-        vm.cut = s.cut;
+        // The cut process goes on first: a cut that is not first in line means nothing.
+        vm.cut = s.cut.filter(|(pid, _)| s.ready.first() == Some(pid));
         s.ready.iter().for_each(|pid| vm.ready.push(*pid));
         s.limit_waiters
             .iter()

@@ -393,3 +393,19 @@ fn a_sleep_keeps_its_deadline_as_wall_clock_time() {
     let std::cmp::Reverse((t, timer_pid, _)) = *vm.timers.peek().expect("its timer");
     assert_eq!((Some(t), timer_pid), (p.deadline, pid));
 }
+
+#[test]
+fn a_cut_of_a_process_not_first_in_line_is_dropped() {
+    let vm = stopped_at("[a = 1] -> print(a)", "a", TestHost::default());
+    let mut json: serde_json::Value =
+        serde_json::from_slice(&vm.snapshot().expect("snapshot").to_bytes()).expect("JSON");
+    assert_eq!(json["vm"]["cut"][0], serde_json::json!(1));
+    json["vm"]["cut"][0] = serde_json::json!(99);
+    let snap = Snapshot::from_bytes(&serde_json::to_vec(&json).expect("JSON")).expect("parses");
+    let mut vm = Vm::restore(TestHost::default(), stopping(), snap, false).expect("restored");
+    assert!(!vm.cut_at_job());
+    // It was cut after print's job marker: it prints and ends, with a whole slice.
+    vm.run();
+    assert_eq!(*vm.host.console.borrow(), vec!["1"]);
+    assert!(!vm.cut_at_job() && vm.procs.is_empty());
+}
