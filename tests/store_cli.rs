@@ -246,6 +246,17 @@ fn ps_and_user_have_help() {
 /// attributes, delete() of finished ones; the expected output is beside the flow.
 #[test]
 fn flows_see_process_records_under_process() {
+    process_list(false);
+}
+
+/// The same with the VM written to bytes and made again at every job (the process
+/// record of the run stays the same one).
+#[test]
+fn flows_see_process_records_under_process_round_trip() {
+    process_list(true);
+}
+
+fn process_list(roundtrip: bool) {
     let e = env();
     e.flow("ok.jf", "print('one') -> exit(4)");
     e.flow("bad.jf", "print('two') -> abort('disk full')");
@@ -254,7 +265,11 @@ fn flows_see_process_records_under_process() {
     let cases = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/store_cli");
     let flow = std::fs::read_to_string(cases.join("process-list.jf")).expect("the flow");
     e.flow("list.jf", &flow);
-    let run = e.jfc(&["run", "list.jf"]);
+    let run = if roundtrip {
+        e.jfc(&["run", "--roundtrip-at-jobs", "list.jf"])
+    } else {
+        e.jfc(&["run", "list.jf"])
+    };
     let want = std::fs::read_to_string(cases.join("process-list.out")).expect("expected output");
     assert_eq!(out(&run), want, "{}", err(&run));
     assert!(run.status.success(), "{}", err(&run));

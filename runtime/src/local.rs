@@ -299,6 +299,17 @@ impl Host for LocalHost {
         eprintln!("{}", self.revealed.mask(text));
     }
 
+    fn lazy_save(&self, la: &LazyArray) -> Result<serde_json::Value, String> {
+        la.query
+            .downcast_ref::<jfc_store::query::Query>()
+            .map(jfc_store::query::Query::to_data)
+            .ok_or_else(|| format!("{} is not a query of this store", la.label))
+    }
+
+    fn lazy_load(&self, data: &serde_json::Value) -> Result<Rc<dyn std::any::Any>, String> {
+        Ok(Rc::new(jfc_store::query::Query::from_data(data)?))
+    }
+
     /// The main process is numbered by the run's record, each child by a record of its
     /// own: one numbering for flows, error reports and `jfc ps`.
     fn process_started(&self, parent: Option<u64>) -> StoreResult<Option<u64>> {

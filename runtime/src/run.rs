@@ -33,7 +33,8 @@ pub enum RunError {
     Usage(String),
     /// The flow to run is not there: no such file or store object, or no store to look in.
     NoInput(String),
-    /// Anything else that stops a run before its first job.
+    /// Anything else that stops a run before its first job (or a round trip of
+    /// `--roundtrip-at-jobs` that fails).
     Setup(String),
 }
 
@@ -113,10 +114,14 @@ pub fn run_file(
     } else {
         Value::Null
     };
+    let vm_opts = opts.vm.clone();
     let mut vm = Vm::new(host, opts.vm);
     let info = vm
-        .spawn_main(flow.code, &flow.dir, args)
+        .spawn_main(flow.code.clone(), &flow.dir, args)
         .map_err(RunError::Usage)?;
+    if let Some(from) = code_source(&flow.value) {
+        vm.note_code_source(&flow.code, from);
+    }
     {
         let mut i = info.borrow_mut();
         i.origin = std::rc::Rc::new(jfc_vm::value::ProcessOrigin {
@@ -126,8 +131,36 @@ pub fn run_file(
         tracing::info!("process {} runs {}", i.pid, flow.job);
     }
     vm.run();
+    while vm.cut_at_job() {
+        vm = roundtrip(vm, &vm_opts)?;
+        vm.run();
+    }
+    let info = vm.main_info().unwrap_or(info);
     vm.host().finish_record(&info.borrow());
     Ok(info)
+}
+
+/// Where the flow's code came from, as a snapshot of the run says it.
+fn code_source(flow: &Value) -> Option<jfc_vm::snapshot::CodeSource> {
+    match flow {
+        Value::Jobflow(j) => Some(jfc_vm::snapshot::CodeSource::File(j.path.clone())),
+        Value::Object(o) => Some(jfc_vm::snapshot::CodeSource::Object {
+            id: o.id,
+            stamp: None,
+        }),
+        _ => None,
+    }
+}
+
+/// `--roundtrip-at-jobs`: the VM, stopped at a job boundary, settled (no command in
+/// flight), written to bytes, dropped, and made again from the bytes on the same host.
+fn roundtrip(mut vm: Vm<LocalHost>, opts: &VmOptions) -> Result<Vm<LocalHost>, RunError> {
+    let failed = |e: String| RunError::Setup(format!("--roundtrip-at-jobs: {e}"));
+    vm.settle();
+    let bytes = vm.snapshot().map_err(failed)?.to_bytes();
+    let host = vm.into_host();
+    let snap = jfc_vm::Snapshot::from_bytes(&bytes).map_err(failed)?;
+    Vm::restore(host, opts.clone(), snap, false).map_err(failed)
 }
 
 pub(crate) fn open_store(path: &Path) -> Result<jfc_store::Store, RunError> {

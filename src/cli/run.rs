@@ -33,6 +33,10 @@ pub struct RunArgs {
     #[arg(long, value_name = "BYTES", env = "JFC_MAX_OUTPUT",
           default_value_t = jfc_runtime::exec::DEFAULT_MAX_OUTPUT)]
     pub max_output: usize,
+    /// Debugging aid: stop at every job, write the whole VM to bytes, drop it, make it
+    /// again from the bytes and go on (proves that process state survives as data).
+    #[arg(long, hide = true)]
+    pub roundtrip_at_jobs: bool,
     /// The flow to run: a file, or the path of a Jobflow in the store (`/flows/restart`).
     #[arg(value_name = "FLOW")]
     pub file: PathBuf,
@@ -56,6 +60,7 @@ pub fn run(args: RunArgs, store: Option<&std::path::Path>) -> ExitCode {
     });
     opts.vm.max_processes = args.max_processes as usize;
     opts.max_output = args.max_output;
+    opts.vm.stop_at_jobs = args.roundtrip_at_jobs;
     // Ctrl-C, SIGTERM, SIGHUP: the commands started go too (exit 128 + signal).
     if let Err(e) = jfc_runtime::exec::children::stop_on_signals() {
         tracing::warn!("cannot watch for signals, commands may outlive an interrupted run: {e}");

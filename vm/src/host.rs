@@ -211,6 +211,26 @@ pub trait Host {
         no_store(request)
     }
 
+
+    /// The query of a LazyArray as data, for a snapshot of the processes holding it.
+    fn lazy_save(&self, la: &LazyArray) -> Result<serde_json::Value, String> {
+        Err(format!(
+            "{}: this host cannot write the query of a LazyArray into a snapshot",
+            la.label
+        ))
+    }
+
+    /// A query written by [`Host::lazy_save`], for the LazyArray of a restored process.
+    fn lazy_load(
+        &self,
+        data: &serde_json::Value,
+    ) -> Result<std::rc::Rc<dyn std::any::Any>, String> {
+        let _ = data;
+        Err("this host cannot read the query of a LazyArray from a snapshot".into())
+    }
+
+    /// Process `pid` of this VM waits on the stored channel `channel` (`on`), or stopped
+
     /// Process `pid` starts waiting (a command, a sleep, an event, its children) or goes
     /// on after a wait: its status is WAITING meanwhile (platform.md §2.1).
     fn process_waiting(&self, pid: u64, waiting: bool) {

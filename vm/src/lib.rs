@@ -11,8 +11,10 @@ mod interp;
 pub mod process;
 mod queue;
 pub mod scheduler;
+pub mod snapshot;
 pub mod value;
 
 pub use code::Code;
 pub use host::{Completion, Host, Request, Ticket};
 pub use scheduler::{Vm, VmOptions, DEFAULT_COMMAND_ECHO};
+pub use snapshot::Snapshot;

@@ -149,6 +149,8 @@ pub struct CommandOptions {
     pub encoding: String,
     pub raw_stdout: bool,
     pub raw_stderr: bool,
+    /// The command itself, so a snapshot taken while it runs can name it or start it again.
+    pub request: Option<crate::host::CommandRequest>,
 }
 
 impl Process {

@@ -16,6 +16,19 @@ impl UniqueQueue {
         }
     }
 
+    /// Put `pid` first (moving it there when it is already queued).
+    pub fn push_front(&mut self, pid: u64) {
+        if !self.members.insert(pid) {
+            self.order.retain(|p| *p != pid);
+        }
+        self.order.push_front(pid);
+    }
+
+    /// The queued pids, first to last.
+    pub fn iter(&self) -> impl Iterator<Item = u64> + '_ {
+        self.order.iter().copied()
+    }
+
     pub fn pop(&mut self) -> Option<u64> {
         let pid = self.order.pop_front()?;
         self.members.remove(&pid);
@@ -42,6 +55,10 @@ mod tests {
         }
         assert_eq!(q.drain(), vec![3, 1, 2]);
         q.push(3);
+        q.push(4);
+        q.push_front(4);
+        assert_eq!(q.iter().collect::<Vec<_>>(), vec![4, 3]);
+        assert_eq!(q.pop(), Some(4));
         assert_eq!(q.pop(), Some(3));
         assert_eq!(q.pop(), None);
     }

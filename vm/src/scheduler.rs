@@ -36,6 +36,10 @@ pub struct VmOptions {
     pub command_echo: Option<String>,
     /// Nested jobflow calls at most (a runaway recursion fails cleanly).
     pub max_call_depth: usize,
+    /// Stop at every job boundary: [`Vm::run`] returns with the process cut there, so the
+    /// VM can be snapshotted (a debugging aid that proves snapshots, `jfc run
+    /// --roundtrip-at-jobs`).
+    pub stop_at_jobs: bool,
 }
 
 impl Default for VmOptions {
@@ -46,6 +50,7 @@ impl Default for VmOptions {
             trace: false,
             command_echo: None,
             max_call_depth: 200,
+            stop_at_jobs: false,
         }
     }
 }
@@ -59,8 +64,8 @@ pub struct Vm<H: Host> {
     pub(crate) ready: UniqueQueue,
     pub(crate) timers: BinaryHeap<Reverse<(Instant, u64, u64)>>,
     pub(crate) done_tx: Sender<(Ticket, Completion)>,
-    done_rx: Receiver<(Ticket, Completion)>,
-    next_pid: u64,
+    pub(crate) done_rx: Receiver<(Ticket, Completion)>,
+    pub(crate) next_pid: u64,
     /// Host requests not yet completed.
     pub(crate) in_flight: usize,
     /// Parents waiting for room under the process limit.
@@ -70,9 +75,9 @@ pub struct Vm<H: Host> {
     pub(crate) flow_locks: crate::interp::FlowLocks,
     pub(crate) live: usize,
     /// Jobflows compiled once per run, by path.
-    code_cache: HashMap<PathBuf, Rc<Code>>,
+    pub(crate) code_cache: HashMap<PathBuf, Rc<Code>>,
     /// Jobflow objects of the store loaded once per run, by object id: code and directory.
-    object_cache: HashMap<i64, (String, Rc<Code>)>,
+    pub(crate) object_cache: HashMap<i64, (String, Rc<Code>)>,
     /// Processes waiting for a message on a stored channel.
     pub(crate) store_waiters: UniqueQueue,
     /// Set when the store answered busy during the running instruction (interp::store_wait).
@@ -84,6 +89,12 @@ pub struct Vm<H: Host> {
     /// Store writes no process waits for, to try again at `later_at`.
     pub(crate) store_later: Vec<crate::interp::Later>,
     pub(crate) later_at: Option<Instant>,
+    /// The process cut at a job boundary (`stop_at_jobs`) and the fuel it had left.
+    pub(crate) cut: Option<(u64, u32)>,
+    /// The process started by [`Vm::spawn_main`].
+    pub(crate) main: Option<Rc<RefCell<ProcessInfo>>>,
+    /// Where code not loaded by the VM itself (the main flow's) came from, for snapshots.
+    pub(crate) code_sources: Vec<(Rc<Code>, crate::snapshot::CodeSource)>,
 }
 
 impl<H: Host> Vm<H> {
@@ -111,6 +122,9 @@ impl<H: Host> Vm<H> {
             store_backoff: HashMap::new(),
             store_later: Vec::new(),
             later_at: None,
+            cut: None,
+            main: None,
+            code_sources: Vec::new(),
         }
     }
 
@@ -134,7 +148,9 @@ impl<H: Host> Vm<H> {
                 .collect(),
         )
         .map_err(|e| e.message)?;
-        self.spawn(frame, None).map_err(|e| e.to_string())
+        let info = self.spawn(frame, None).map_err(|e| e.to_string())?;
+        self.main = Some(info.clone());
+        Ok(info)
     }
 
     /// Create a ready process running `frame`, a child of `parent` when given; not
@@ -198,6 +214,9 @@ impl<H: Host> Vm<H> {
             self.retry_queued(Some(now));
             if let Some(pid) = self.ready.pop() {
                 self.run_one(pid);
+                if self.cut.is_some() {
+                    return;
+                }
                 continue;
             }
             if self.procs.is_empty() {
@@ -261,7 +280,9 @@ impl<H: Host> Vm<H> {
             } else {
                 ProcessState::Waiting
             };
-            if p.wait == Wait::None {
+            if p.wait == Wait::None && self.cut.is_some() {
+                self.ready.push_front(pid);
+            } else if p.wait == Wait::None {
                 self.ready.push(pid);
             } else {
                 self.host.process_waiting(pid, true);
@@ -360,7 +381,7 @@ impl<H: Host> Vm<H> {
         }
     }
 
-    fn complete(&mut self, ticket: Ticket, c: Completion) {
+    pub(crate) fn complete(&mut self, ticket: Ticket, c: Completion) {
         self.in_flight = self.in_flight.saturating_sub(1);
         let Some(mut p) = self.procs.remove(&ticket.pid) else {
             return;

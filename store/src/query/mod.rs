@@ -3,6 +3,7 @@
 //! into SQL once, when it is made; a LazyArray runs it again at every use (count, one
 //! element, all of them, delete), so it always sees the store as it is now.
 
+mod data;
 mod filter;
 mod find;
 mod glob;

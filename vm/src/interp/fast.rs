@@ -12,8 +12,9 @@ use crate::process::{Outcome, Process};
 use crate::value::Value;
 
 /// Run fast instructions while `fuel` lasts; returns with the frame's pc on the first
-/// instruction it did not run.
-pub(crate) fn run(p: &mut Process, fuel_left: &mut u32, trace: bool) {
+/// instruction it did not run. With `slow_jobs` (tracing, or stopping at jobs) a job
+/// marker is left to `step`.
+pub(crate) fn run(p: &mut Process, fuel_left: &mut u32, slow_jobs: bool) {
     let Process {
         frames,
         stack,
@@ -75,7 +76,7 @@ pub(crate) fn run(p: &mut Process, fuel_left: &mut u32, trace: bool) {
                     continue;
                 }
             }
-            Op::Job(i) if !trace => *job = i,
+            Op::Job(i) if !slow_jobs => *job = i,
             Op::Connect(_) if *outcome == Outcome::Success => {}
             Op::JobOk => {
                 overwrite(&mut frame.status.status, Value::Int(0));

@@ -148,6 +148,7 @@ impl<H: Host> Vm<H> {
             encoding,
             raw_stdout: flag("__raw_stdout__", false),
             raw_stderr: flag("__raw_stderr__", false),
+            request: Some(request.clone()),
         };
         p.command = Some(options);
         if let Some(format) = &self.opts.command_echo {
@@ -369,6 +370,7 @@ pub(crate) fn finish_command(p: &mut Process, c: Completion) -> Result<()> {
         encoding: "utf-8".into(),
         raw_stdout: false,
         raw_stderr: false,
+        request: None,
     });
     match c {
         Completion::Command {

@@ -35,6 +35,9 @@ pub(crate) enum Step {
     Next,
     /// The process waits; it is parked.
     Park,
+    /// Cut at a job boundary for a snapshot (`VmOptions::stop_at_jobs`): the process
+    /// goes on first, with the fuel it had left, when the VM runs again.
+    Stop,
     /// The process is over.
     End {
         state: ProcessState,
@@ -47,9 +50,10 @@ pub(crate) enum Step {
 impl<H: Host> Vm<H> {
     /// Run `p` for one slice of instructions. Returns true when the process ended.
     pub(crate) fn run_slice(&mut self, p: &mut Process) -> bool {
-        let mut fuel = self.opts.fuel;
+        let mut fuel = self.take_cut_fuel(p.pid);
+        let slow_jobs = self.opts.trace || self.opts.stop_at_jobs;
         while fuel > 0 {
-            fast::run(p, &mut fuel, self.opts.trace);
+            fast::run(p, &mut fuel, slow_jobs);
             if fuel == 0 {
                 break;
             }
@@ -64,6 +68,10 @@ impl<H: Host> Vm<H> {
             match step {
                 Ok(Step::Next) => {}
                 Ok(Step::Park) => return false,
+                Ok(Step::Stop) => {
+                    self.cut = Some((p.pid, fuel));
+                    return false;
+                }
                 Ok(Step::End {
                     state,
                     exit_status,
@@ -263,6 +271,9 @@ impl<H: Host> Vm<H> {
                 p.job = i;
                 if self.opts.trace {
                     self.trace_job(p);
+                }
+                if self.opts.stop_at_jobs {
+                    return Ok(Step::Stop);
                 }
             }
             Op::JobOk | Op::NoBranch => set_status(p, Value::Int(0), Outcome::Success),

@@ -15,14 +15,14 @@ use crate::value::{ObjectRef, Result, Value};
 
 #[derive(Default)]
 pub(crate) struct FlowLocks {
-    locks: HashMap<i64, Lock>,
+    pub(crate) locks: HashMap<i64, Lock>,
 }
 
 #[derive(Default)]
-struct Lock {
+pub(crate) struct Lock {
     /// Processes inside the flow, with how many of their frames entered it.
-    holders: HashMap<u64, u32>,
-    waiters: VecDeque<u64>,
+    pub(crate) holders: HashMap<u64, u32>,
+    pub(crate) waiters: VecDeque<u64>,
 }
 
 /// What a call of a jobflow object may do now.
