@@ -6,8 +6,8 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 use jfc_runtime::exec::ExecOptions;
-use jfc_store::{objects::ROOT, Store};
 use jfc_runtime::LocalHost;
+use jfc_store::{objects::ROOT, Store};
 use jfc_vm::host::{Host, HostError, StoreAnswer, StoreRequest};
 use jfc_vm::value::{Args, ObjectRef, Value};
 

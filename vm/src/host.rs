@@ -211,7 +211,6 @@ pub trait Host {
         no_store(request)
     }
 
-
     /// The query of a LazyArray as data, for a snapshot of the processes holding it.
     fn lazy_save(&self, la: &LazyArray) -> Result<serde_json::Value, String> {
         Err(format!(
@@ -228,8 +227,6 @@ pub trait Host {
         let _ = data;
         Err("this host cannot read the query of a LazyArray from a snapshot".into())
     }
-
-    /// Process `pid` of this VM waits on the stored channel `channel` (`on`), or stopped
 
     /// Process `pid` starts waiting (a command, a sleep, an event, its children) or goes
     /// on after a wait: its status is WAITING meanwhile (platform.md §2.1).

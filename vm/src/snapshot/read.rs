@@ -65,7 +65,13 @@ impl<'h, H: Host> Reader<'h, H> {
             arrays: (0..snap.arrays.len()).map(|_| Rc::default()).collect(),
             dicts: (0..snap.dicts.len()).map(|_| Rc::default()).collect(),
             infos: (0..snap.infos.len())
-                .map(|_| Rc::new(RefCell::new(ProcessInfo::new(0, None, chrono::DateTime::UNIX_EPOCH))))
+                .map(|_| {
+                    Rc::new(RefCell::new(ProcessInfo::new(
+                        0,
+                        None,
+                        chrono::DateTime::UNIX_EPOCH,
+                    )))
+                })
                 .collect(),
             origins: Vec::new(),
             channels: (0..snap.channels.len()).map(|_| Rc::default()).collect(),
