@@ -13,6 +13,8 @@ install_packages() {
     need bash || missing+=(bash)
     # Local commands with __sudo__/__user__ run through sudo (tests/commands.rs).
     need sudo || missing+=(sudo)
+    # A second OS process that holds the store's write lock (tests/store_lock.rs).
+    need python3 || missing+=(python3)
     if [ ${#missing[@]} -gt 0 ]; then
         if [ "$(id -u)" = 0 ] && need apt-get; then
             apt-get update -qq && apt-get install -y -qq "${missing[@]}"
