@@ -20,7 +20,7 @@ use super::Step;
 use crate::host::{Host, HostError, StoreRequest, StoreResult};
 use crate::process::{Process, Wait};
 use crate::scheduler::Vm;
-use crate::value::{Error, ObjectRef, Result};
+use crate::value::{Error, ObjectRef, Result, Value};
 
 /// The first wait after a busy answer; each busy answer in a row doubles it, up to
 /// [`MAX_BACKOFF`]: a short write costs the process little, a long one costs the
@@ -89,6 +89,11 @@ impl<H: Host> Vm<H> {
             _ => return None,
         };
         let base = p.stack.len().checked_sub(operands)?;
+        if operators_of_values(chunk.code[frame.pc]) && !p.stack[base..].iter().any(stored) {
+            // Arithmetic, tests, attributes and indexes of plain values never reach the
+            // store: the hot loops of a flow copy nothing aside.
+            return None;
+        }
         self.store_busy.set(false);
         self.saved.clear();
         self.saved.extend_from_slice(&p.stack[base..]);
@@ -202,4 +207,27 @@ impl<H: Host> Vm<H> {
             self.later_at = None;
         }
     }
+}
+
+/// Instructions that reach the store only through an operand that is a stored object,
+/// a LazyArray or a method bound to one of them.
+fn operators_of_values(op: Op) -> bool {
+    matches!(
+        op,
+        Op::Not
+            | Op::JumpIfFalse(_)
+            | Op::JumpIfTrue(_)
+            | Op::GetAttr(_)
+            | Op::Add
+            | Op::In
+            | Op::NotIn
+            | Op::GetIndex
+            | Op::SetAttr(_)
+            | Op::SetIndex
+    )
+}
+
+/// Whether an operand may lead an instruction to the store.
+fn stored(v: &Value) -> bool {
+    matches!(v, Value::Object(_) | Value::Lazy(_) | Value::Method(_))
 }
