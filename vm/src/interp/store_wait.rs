@@ -174,7 +174,7 @@ impl<H: Host> Vm<H> {
         Ok(())
     }
 
-    fn later(&mut self, write: Later) {
+    pub(crate) fn later(&mut self, write: Later) {
         self.store_later.push(write);
         self.later_at
             .get_or_insert_with(|| Instant::now() + LATER_RETRY);

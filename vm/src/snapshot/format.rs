@@ -192,10 +192,22 @@ pub(crate) struct SVm {
     pub proc_waiters: Vec<(u64, Vec<u64>)>,
     pub store_waiters: Vec<u64>,
     pub flow_locks: Vec<SLock>,
+    /// Store writes queued because the store was busy (interp::store_wait::Later).
+    #[serde(default)]
+    pub later: Vec<SLater>,
     /// The process cut at a job boundary and the fuel it had left.
     pub cut: Option<(u64, u32)>,
     /// The main process's record.
     pub main: Option<usize>,
+}
+
+/// A store write queued because the store was busy.
+#[derive(Serialize, Deserialize)]
+pub(crate) enum SLater {
+    /// Give back a place of the multiplicity of a flow.
+    GivePlace(i64),
+    /// Process `pid` no longer waits on the stored channel `id` (at `path`).
+    StopWaiting { id: i64, path: String, pid: u64 },
 }
 
 /// The multiplicity lock of one Jobflow object.

@@ -20,9 +20,11 @@ mod write;
 use std::rc::Rc;
 
 use crate::host::{Host, Request, Ticket};
+use crate::interp::Later;
 use crate::process::{Process, Wait};
 use crate::scheduler::{Vm, VmOptions};
 use crate::value::Error;
+use format::SLater;
 pub use format::{CodeSource, Snapshot};
 
 /// The format this build writes, and the newest it reads.
@@ -121,6 +123,18 @@ impl<H: Host> Vm<H> {
             let lock = vm.flow_locks.locks.entry(l.flow).or_default();
             lock.holders = l.holders.iter().copied().collect();
             lock.waiters = l.waiters.iter().copied().collect();
+        }
+        for l in &s.later {
+            vm.later(match l {
+                SLater::GivePlace(id) => Later::GivePlace(*id),
+                SLater::StopWaiting { id, path, pid } => Later::StopWaiting(
+                    crate::value::ObjectRef {
+                        id: *id,
+                        path: std::rc::Rc::from(path.as_str()),
+                    },
+                    *pid,
+                ),
+            });
         }
         for pid in in_doubt {
             vm.resolve_doubt(pid, rerun_in_doubt);

@@ -405,3 +405,24 @@ fn a_cut_of_a_process_not_first_in_line_is_dropped() {
     assert_eq!(*vm.host.console.borrow(), vec!["1"]);
     assert!(!vm.cut_at_job() && vm.procs.is_empty());
 }
+
+#[test]
+fn store_writes_queued_while_the_store_was_busy_are_kept() {
+    use crate::interp::Later;
+    let mut vm = stopped_at("[a = 1] -> print(a)", "a", TestHost::default());
+    vm.later(Later::GivePlace(7));
+    let channel = crate::value::ObjectRef {
+        id: 9,
+        path: Rc::from("/home/ch"),
+    };
+    vm.later(Later::StopWaiting(channel, 3));
+    let vm = roundtrip(vm);
+    assert!(matches!(
+        vm.store_later.as_slice(),
+        [Later::GivePlace(7), Later::StopWaiting(c, 3)] if c.id == 9 && &*c.path == "/home/ch"
+    ));
+    assert!(
+        vm.later_due().is_some(),
+        "the restored queue is tried again"
+    );
+}

@@ -11,6 +11,7 @@ use super::clock::Clock;
 use super::format::*;
 use crate::code::Code;
 use crate::host::Host;
+use crate::interp::Later;
 use crate::process::{Frame, Iter, Outcome, Process, Wait};
 use crate::scheduler::Vm;
 use crate::value::{
@@ -70,6 +71,7 @@ impl<'h, H: Host> Writer<'h, H> {
                     proc_waiters: Vec::new(),
                     store_waiters: vm.store_waiters.iter().collect(),
                     flow_locks: Vec::new(),
+                    later: Vec::new(),
                     cut: vm.cut,
                     main: None,
                 },
@@ -135,6 +137,7 @@ impl<'h, H: Host> Writer<'h, H> {
             .collect();
         locks.sort_unstable_by_key(|l| l.flow);
         self.snap.vm.flow_locks = locks;
+        self.snap.vm.later = vm.store_later.iter().map(later).collect();
         self.finish()?;
         Ok(self.snap)
     }
@@ -459,5 +462,16 @@ impl<'h, H: Host> Writer<'h, H> {
             stack_base: f.stack_base,
             lock: f.lock,
         })
+    }
+}
+
+fn later(l: &Later) -> SLater {
+    match l {
+        Later::GivePlace(id) => SLater::GivePlace(*id),
+        Later::StopWaiting(o, pid) => SLater::StopWaiting {
+            id: o.id,
+            path: o.path.to_string(),
+            pid: *pid,
+        },
     }
 }
