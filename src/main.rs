@@ -19,6 +19,7 @@ fn main() -> ExitCode {
         cli::Command::Export(c) => cli::transfer::export(c, args.store.as_deref()),
         cli::Command::Obj(c) => cli::obj::run(c, args.store.as_deref()),
         cli::Command::Ps(c) => cli::ps::run(c, args.store.as_deref()),
+        cli::Command::Resume(c) => cli::resume::run(c, args.store.as_deref()),
         cli::Command::User(c) => cli::user::run(c, args.store.as_deref()),
     }
 }

@@ -5,6 +5,7 @@ pub mod local;
 pub mod objects;
 pub mod process_list;
 pub mod record;
+pub mod resume;
 pub mod run;
 pub mod user_list;
 

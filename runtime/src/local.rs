@@ -21,7 +21,11 @@ use crate::exec::{ExecOptions, Workers};
 use crate::record::{Ending, RecordWriter};
 
 pub struct LocalHost {
-    workers: Workers,
+    /// Shared with the record's writer: in checkpoint mode it starts each command once
+    /// the checkpoint before it is kept.
+    workers: std::sync::Arc<Workers>,
+    /// Checkpoint mode (platform.md §2.7): the VM hands its state over at every job.
+    checkpointing: bool,
     /// The object store, when the run has one: absolute object paths reach it.
     store: Option<RefCell<Store>>,
     /// The store's change token when last looked at (sends by other OS processes change it).
@@ -52,7 +56,8 @@ impl LocalHost {
     /// A host running local commands as `exec` says.
     pub fn new(exec: ExecOptions) -> LocalHost {
         LocalHost {
-            workers: Workers::new(exec),
+            workers: std::sync::Arc::new(Workers::new(exec)),
+            checkpointing: false,
             store: None,
             seen: Cell::new(0),
             record: RefCell::new(None),
@@ -72,7 +77,8 @@ impl LocalHost {
             tracing::warn!("the store's writes may wait on other processes: {e}");
         }
         LocalHost {
-            workers: Workers::new(exec),
+            workers: std::sync::Arc::new(Workers::new(exec)),
+            checkpointing: false,
             store: Some(RefCell::new(store)),
             seen: Cell::new(seen),
             record: RefCell::new(None),
@@ -80,6 +86,53 @@ impl LocalHost {
             revealed,
             quiet: false,
         }
+    }
+
+    /// The same host, keeping the checkpoints of a run in checkpoint mode in its record.
+    pub fn checkpointing(mut self) -> LocalHost {
+        self.checkpointing = true;
+        self
+    }
+
+    /// Take up the record `pid` of a run resumed from `checkpoint` (its snapshot
+    /// `snap`, with the processes of `retry` run again): this OS process runs it now,
+    /// its console goes back to where the checkpoint was taken, and the records of
+    /// processes started after it go.
+    pub fn resume_record(
+        &self,
+        pid: i64,
+        checkpoint: &jfc_store::checkpoints::Checkpoint,
+        snap: &jfc_vm::Snapshot,
+        retry: &[u64],
+    ) -> Result<(), String> {
+        let Some(store) = &self.store else {
+            return Err("this run has no object store".into());
+        };
+        let children: std::collections::HashSet<u64> = snap
+            .live_pids()
+            .into_iter()
+            .chain(retry.iter().copied())
+            .filter(|p| *p != pid as u64)
+            .collect();
+        let as_i64 = |v: &mut dyn Iterator<Item = u64>| v.map(|p| p as i64).collect::<Vec<_>>();
+        store
+            .borrow_mut()
+            .process_resume(
+                pid,
+                checkpoint.console_pos,
+                &as_i64(&mut children.iter().copied()),
+                &as_i64(&mut snap.known_pids().into_iter()),
+            )
+            .map_err(|e| e.0)?;
+        let writer = RecordWriter::reopen(&store.borrow(), pid, checkpoint.console_pos)?;
+        *self.record.borrow_mut() = Some(Record {
+            pid,
+            writer,
+            job: store.borrow().process(pid).map_err(|e| e.0)?.job,
+            claimed: true,
+            children,
+        });
+        Ok(())
     }
 
     /// The same host, writing no reports.
@@ -206,8 +259,34 @@ impl LocalHost {
 
 impl Host for LocalHost {
     fn start(&self, ticket: Ticket, request: Request, done: Sender<(Ticket, Completion)>) {
-        match request {
-            Request::Command(c) => self.workers.submit(ticket, c, done),
+        let Request::Command(c) = request;
+        match self.record.borrow().as_ref().filter(|_| self.checkpointing) {
+            // After the checkpoint the VM handed over before asking.
+            Some(rec) => {
+                let workers = self.workers.clone();
+                rec.writer
+                    .then(Box::new(move || workers.submit(ticket, c, done)));
+            }
+            None => self.workers.submit(ticket, c, done),
+        }
+    }
+
+    fn checkpoint(&self, snapshot: jfc_vm::Snapshot) {
+        if let Some(rec) = self.record.borrow().as_ref() {
+            // What `jfc ps` shows of it, with no password in the clear.
+            let lines = |jobs: Vec<jfc_vm::snapshot::JobAt>| {
+                let each: Vec<String> = jobs
+                    .iter()
+                    .map(|j| self.revealed.mask(&j.to_string()).into_owned())
+                    .collect();
+                each.join("\n")
+            };
+            let about = jfc_store::checkpoints::CheckpointAbout {
+                in_doubt: lines(snapshot.jobs_in_doubt()),
+                retry: lines(snapshot.jobs_to_retry()),
+                written: String::new(),
+            };
+            rec.writer.checkpoint(snapshot, about);
         }
     }
 

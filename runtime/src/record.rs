@@ -12,9 +12,11 @@ use std::time::{Duration, Instant};
 use crossbeam_channel::{RecvTimeoutError, Sender};
 use jfc_vm::value::Value;
 
+use jfc_store::checkpoints::CheckpointAbout;
 use jfc_store::codec;
 use jfc_store::processes::CONSOLE_TAIL;
 use jfc_store::Store;
+use jfc_vm::Snapshot;
 
 /// Console text and status reach the record at most this long after they change, so
 /// `jfc ps PID` shows them while the run goes on.
@@ -28,6 +30,12 @@ enum Update {
     /// `jfc` is ending on a signal: close the record ABORTED with this exit status and
     /// error, then say so.
     Stop(i64, String, Sender<()>),
+    /// Checkpoint mode: the state of the run's VM, to keep (a later one replaces it
+    /// unwritten).
+    Checkpoint(Box<Snapshot>, CheckpointAbout),
+    /// Run this once everything sent before it is written (a command that must not
+    /// start before its checkpoint is kept).
+    Then(Box<dyn FnOnce() + Send>),
 }
 
 /// The writers of the records open in this OS process, by record pid: a signal that
@@ -117,10 +125,21 @@ impl RecordWriter {
         }
         let mut own = Store::open(path).map_err(|e| e.0)?;
         let pid = own.process_start(job, "root").map_err(|e| e.0)?;
+        RecordWriter::start(own, pid, 0)
+    }
+
+    /// Write the record `pid` of a run taken up again (`jfc resume`) through a
+    /// connection of its own to `store`'s file; the run had printed `console_pos` bytes.
+    pub fn reopen(store: &Store, pid: i64, console_pos: u64) -> Result<RecordWriter, String> {
+        let own = Store::open(store.path()).map_err(|e| e.0)?;
+        RecordWriter::start(own, pid, console_pos).map(|(_, w)| w)
+    }
+
+    fn start(own: Store, pid: i64, console_pos: u64) -> Result<(i64, RecordWriter), String> {
         let (tx, rx) = crossbeam_channel::unbounded();
         let thread = std::thread::Builder::new()
             .name("jfc-record".into())
-            .spawn(move || write_updates(own, pid, &rx))
+            .spawn(move || write_updates(own, pid, console_pos, &rx))
             .map_err(|e| format!("cannot start the process record writer: {e}"))?;
         open_writers().push((pid, tx.clone()));
         let writer = RecordWriter {
@@ -139,6 +158,16 @@ impl RecordWriter {
     /// The process's status now: RUNNING or WAITING.
     pub fn status(&self, status: &'static str) {
         self.send(Update::Status(status));
+    }
+
+    /// Keep `snapshot` as the run's checkpoint, with the console printed so far.
+    pub fn checkpoint(&self, snapshot: Snapshot, about: CheckpointAbout) {
+        self.send(Update::Checkpoint(Box::new(snapshot), about));
+    }
+
+    /// Run `f` once every update sent before is written.
+    pub fn then(&self, f: Box<dyn FnOnce() + Send>) {
+        self.send(Update::Then(f));
     }
 
     /// Close the record of a process of the run (this one's or a child's), waiting for
@@ -170,10 +199,22 @@ struct Pending {
     /// Bytes of console already written.
     pos: u64,
     status: Option<&'static str>,
+    /// The latest checkpoint and the console length when it was taken.
+    checkpoint: Option<(Box<Snapshot>, CheckpointAbout, u64)>,
+    /// Whether a checkpoint of the run was written.
+    checkpointed: bool,
 }
 
-fn write_updates(mut store: Store, pid: i64, rx: &crossbeam_channel::Receiver<Update>) {
-    let mut pending = Pending::default();
+fn write_updates(
+    mut store: Store,
+    pid: i64,
+    console_pos: u64,
+    rx: &crossbeam_channel::Receiver<Update>,
+) {
+    let mut pending = Pending {
+        pos: console_pos,
+        ..Pending::default()
+    };
     let mut last = Instant::now() - FLUSH;
     loop {
         let dirty = !pending.console.is_empty() || pending.status.is_some();
@@ -197,18 +238,26 @@ fn write_updates(mut store: Store, pid: i64, rx: &crossbeam_channel::Receiver<Up
             }
             Ok(Update::Stop(exit, why, ack)) => {
                 write(&mut store, pid, &mut pending);
-                let ended = store.process_finish(
-                    pid,
-                    "ABORTED",
-                    &Value::Int(exit),
-                    &Value::Null,
-                    &Value::str(&why),
-                );
+                let (exit, why) = (Value::Int(exit), Value::str(&why));
+                // A run with a checkpoint stays open: `jfc resume` takes it up.
+                let ended = if pending.checkpointed {
+                    store.process_stopped(pid, &exit, &why)
+                } else {
+                    store.process_finish(pid, "ABORTED", &exit, &Value::Null, &why)
+                };
                 if let Err(e) = ended {
                     eprintln!("jfc: cannot record the end of process {pid}: {e}");
                 }
                 let _ = ack.send(());
                 return;
+            }
+            Ok(Update::Checkpoint(snap, about)) => {
+                let printed = pending.pos + pending.console.len() as u64;
+                pending.checkpoint = Some((snap, about, printed));
+            }
+            Ok(Update::Then(f)) => {
+                write(&mut store, pid, &mut pending);
+                f();
             }
             Err(RecvTimeoutError::Timeout) => {}
             Err(RecvTimeoutError::Disconnected) => {
@@ -216,9 +265,11 @@ fn write_updates(mut store: Store, pid: i64, rx: &crossbeam_channel::Receiver<Up
                 return;
             }
         }
-        // A flow printing fast is written at once past the tail's size: memory stays bounded.
+        // A flow printing fast is written at once past the tail's size: memory stays
+        // bounded. A checkpoint is written as soon as no newer one is on its way.
         let big = pending.console.len() as u64 > CONSOLE_TAIL;
-        if big || Instant::now() >= last + FLUSH {
+        let checkpoint = pending.checkpoint.is_some() && rx.is_empty();
+        if big || checkpoint || Instant::now() >= last + FLUSH {
             write(&mut store, pid, &mut pending);
             last = Instant::now();
         }
@@ -238,6 +289,12 @@ fn write(store: &mut Store, pid: i64, pending: &mut Pending) {
     if let Some(s) = pending.status.take() {
         if let Err(e) = store.process_status(pid, s) {
             eprintln!("jfc: cannot record the status of process {pid}: {e}");
+        }
+    }
+    if let Some((snap, about, printed)) = pending.checkpoint.take() {
+        match store.checkpoint_write(pid, &snap.to_bytes(), printed, &about) {
+            Ok(()) => pending.checkpointed = true,
+            Err(e) => eprintln!("jfc: cannot write the checkpoint of process {pid}: {e}"),
         }
     }
 }

@@ -57,6 +57,8 @@ pub struct RunOptions {
     pub max_output: usize,
     /// The object store file, when the run has one.
     pub store: Option<std::path::PathBuf>,
+    /// Checkpoint mode (platform.md §2.7); None: as the Jobflow's `defaultCheckpointMode`.
+    pub checkpoint: Option<bool>,
 }
 
 impl Default for RunOptions {
@@ -65,6 +67,7 @@ impl Default for RunOptions {
             vm: VmOptions::default(),
             max_output: crate::exec::DEFAULT_MAX_OUTPUT,
             store: None,
+            checkpoint: None,
         }
     }
 }
@@ -99,13 +102,25 @@ pub fn run_file(
         max_workers: opts.vm.max_processes,
         max_output: opts.max_output,
     };
+    let checkpoint = opts
+        .checkpoint
+        .unwrap_or_else(|| default_checkpoint_mode(store.as_ref(), &flow.value));
     let host = match store {
         Some(store) => {
             let host = LocalHost::with_store(exec, store);
             host.start_record(&flow.job).map_err(|e| {
                 RunError::Setup(format!("cannot record the process in the store: {e}"))
             })?;
-            host
+            if checkpoint {
+                host.checkpointing()
+            } else {
+                host
+            }
+        }
+        None if checkpoint => {
+            return Err(RunError::Usage(
+                "checkpoint mode keeps the state of the run in an object store, and this run has none (--store PATH names one)".into(),
+            ))
         }
         None => LocalHost::new(exec),
     };
@@ -114,8 +129,11 @@ pub fn run_file(
     } else {
         Value::Null
     };
-    let vm_opts = opts.vm.clone();
-    let mut vm = Vm::new(host, opts.vm);
+    let vm_opts = VmOptions {
+        checkpoint,
+        ..opts.vm
+    };
+    let mut vm = Vm::new(host, vm_opts.clone());
     let info = vm
         .spawn_main(flow.code.clone(), &flow.dir, args)
         .map_err(RunError::Usage)?;
@@ -135,9 +153,32 @@ pub fn run_file(
         vm = roundtrip(vm, &vm_opts)?;
         vm.run();
     }
+    Ok(finish(&vm, info))
+}
+
+/// Close the record of a run whose VM has nothing left to run. In checkpoint mode, a
+/// run that did not end DONE keeps a last checkpoint: what `jfc resume --retry` starts
+/// from.
+pub(crate) fn finish(
+    vm: &Vm<LocalHost>,
+    info: Rc<RefCell<ProcessInfo>>,
+) -> Rc<RefCell<ProcessInfo>> {
     let info = vm.main_info().unwrap_or(info);
+    if vm.options().checkpoint && info.borrow().state != ProcessState::Done {
+        vm.checkpoint();
+    }
     vm.host().finish_record(&info.borrow());
-    Ok(info)
+    info
+}
+
+/// The `defaultCheckpointMode` of a Jobflow object (false for a flow file).
+fn default_checkpoint_mode(store: Option<&jfc_store::Store>, flow: &Value) -> bool {
+    match (store, flow) {
+        (Some(store), Value::Object(o)) => store
+            .read_field(o.id, "defaultCheckpointMode")
+            .is_ok_and(|v| v.truthy()),
+        _ => false,
+    }
 }
 
 /// Where the flow's code came from, as a snapshot of the run says it.
@@ -160,7 +201,7 @@ fn roundtrip(mut vm: Vm<LocalHost>, opts: &VmOptions) -> Result<Vm<LocalHost>, R
     let bytes = vm.snapshot().map_err(failed)?.to_bytes();
     let host = vm.into_host();
     let snap = jfc_vm::Snapshot::from_bytes(&bytes).map_err(failed)?;
-    Vm::restore(host, opts.clone(), snap, false).map_err(failed)
+    Vm::restore(host, opts.clone(), snap, jfc_vm::snapshot::InDoubt::Abort).map_err(failed)
 }
 
 pub(crate) fn open_store(path: &Path) -> Result<jfc_store::Store, RunError> {

@@ -6,6 +6,8 @@ pub mod disasm;
 pub mod fmt;
 pub mod obj;
 pub mod ps;
+pub mod resume;
+mod resume_all;
 pub mod run;
 pub mod transfer;
 pub mod user;
@@ -49,6 +51,8 @@ pub enum Command {
     Obj(obj::ObjArgs),
     /// List the process records of the store, or print one's console.
     Ps(ps::PsArgs),
+    /// Take up a run in checkpoint mode after a crash, or run its failed job again.
+    Resume(resume::ResumeArgs),
     /// The users of the store and the Environment (`$ENV`) each runs flows with.
     User(user::UserArgs),
 }

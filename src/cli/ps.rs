@@ -4,6 +4,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use clap::Args;
+use jfc_store::checkpoints::CheckpointAbout;
 use jfc_store::processes::ProcessRecord;
 use jfc_store::Store;
 use jfc_vm::value::Value;
@@ -12,6 +13,11 @@ use jfc_vm::value::Value;
 #[command(after_help = "\
 Every `jfc run` that uses a store records its process: the flow, how it ended and what
 it printed. A record left RUNNING by a jfc that was killed shows as ABORTED.
+
+CHECKPOINT says what `jfc resume` can do with a run in checkpoint mode: `saved` (it
+runs), `resumable` (its jfc died: `jfc resume PID`; `N in doubt` when commands may have
+run, listed by --json), `retry: N failed` (it ended on failed commands: `jfc resume PID
+--retry`), `kept`; `-` for a run without checkpoint mode.
 
 Examples:
   jfc ps                 list every process record
@@ -54,21 +60,27 @@ fn ps(args: PsArgs, store: Option<&Path>) -> Result<ExitCode, String> {
         }
         let rec = store.process(pid).map_err(|e| e.0)?;
         if args.json {
-            println!("{}", json(&rec));
+            let about = store.checkpoint_about(pid).map_err(|e| e.0)?;
+            println!("{}", json(&rec, about.as_ref()));
         } else {
             print!("{}", rec.console);
         }
         return Ok(ExitCode::SUCCESS);
     }
     let wanted = args.status.map(|s| s.to_uppercase());
-    let records: Vec<ProcessRecord> = store
+    let records: Vec<(ProcessRecord, Option<CheckpointAbout>)> = store
         .processes()
         .map_err(|e| e.0)?
         .into_iter()
         .filter(|r| wanted.as_ref().is_none_or(|w| *w == r.status))
-        .collect();
+        .map(|r| {
+            let about = store.checkpoint_about(r.pid).map_err(|e| e.0)?;
+            Ok((r, about))
+        })
+        .collect::<Result<_, String>>()?;
     if args.json {
-        let all: Vec<serde_json::Value> = records.iter().map(json).collect();
+        let all: Vec<serde_json::Value> =
+            records.iter().map(|(r, c)| json(r, c.as_ref())).collect();
         println!("{}", serde_json::Value::Array(all));
     } else {
         table(&records);
@@ -92,26 +104,48 @@ fn remove(store: &mut Store, pid: i64, dry_run: bool) -> Result<ExitCode, String
     Ok(ExitCode::SUCCESS)
 }
 
-fn table(records: &[ProcessRecord]) {
+fn table(records: &[(ProcessRecord, Option<CheckpointAbout>)]) {
     println!(
-        "{:>6}  {:>6}  {:<8} {:>4}  {:<19}  {:<19}  JOB",
-        "PID", "PARENT", "STATUS", "EXIT", "STARTED", "FINISHED"
+        "{:>6}  {:>6}  {:<8} {:>4}  {:<19}  {:<19}  {:<22}  JOB",
+        "PID", "PARENT", "STATUS", "EXIT", "STARTED", "FINISHED", "CHECKPOINT"
     );
-    for r in records {
+    for (r, about) in records {
         let exit = match &r.exit_status {
             Value::Null => "-".to_string(),
             v => v.to_text(),
         };
+        let checkpoint = about
+            .as_ref()
+            .map_or("-".into(), |a| checkpoint_state(r, a));
         println!(
-            "{:>6}  {:>6}  {:<8} {:>4}  {:<19}  {:<19}  {}",
+            "{:>6}  {:>6}  {:<8} {:>4}  {:<19}  {:<19}  {:<22}  {}",
             r.pid,
             r.parent.map_or("-".into(), |p| p.to_string()),
             r.status,
             exit,
             short_time(&r.started),
             r.finished.as_deref().map_or("-".into(), short_time),
+            checkpoint,
             r.job
         );
+    }
+}
+
+/// What `jfc resume` can do with a run that has a checkpoint: `saved` (it runs),
+/// `resumable` (its jfc died; `, 1 in doubt` when commands may have run), `retry: 3
+/// failed` (it ended on failed commands), `kept`.
+fn checkpoint_state(r: &ProcessRecord, about: &CheckpointAbout) -> String {
+    let count = |text: &str| text.lines().filter(|l| !l.is_empty()).count();
+    match (r.status.as_str(), &r.finished) {
+        ("RUNNING" | "WAITING", _) => "saved".into(),
+        ("ABORTED", None) => match count(&about.in_doubt) {
+            0 => "resumable".into(),
+            n => format!("resumable, {n} in doubt"),
+        },
+        _ => match count(&about.retry) {
+            0 => "kept".into(),
+            n => format!("retry: {n} failed"),
+        },
     }
 }
 
@@ -120,7 +154,7 @@ fn short_time(t: &str) -> String {
     t.get(..19).unwrap_or(t).replace('T', " ")
 }
 
-fn json(r: &ProcessRecord) -> serde_json::Value {
+fn json(r: &ProcessRecord, checkpoint: Option<&CheckpointAbout>) -> serde_json::Value {
     let value = |v: &Value| match v {
         Value::Null => serde_json::Value::Null,
         Value::Int(i) => serde_json::Value::from(*i),
@@ -140,5 +174,14 @@ fn json(r: &ProcessRecord) -> serde_json::Value {
         "console": r.console,
         "os_pid": r.os_pid,
         "parent": r.parent,
+        "checkpoint": checkpoint.map(|c| {
+            let lines = |t: &str| t.lines().filter(|l| !l.is_empty()).map(String::from).collect::<Vec<_>>();
+            serde_json::json!({
+                "state": checkpoint_state(r, c),
+                "written": c.written,
+                "in_doubt": lines(&c.in_doubt),
+                "retry": lines(&c.retry),
+            })
+        }),
     })
 }

@@ -37,6 +37,15 @@ pub struct RunArgs {
     /// again from the bytes and go on (proves that process state survives as data).
     #[arg(long, hide = true)]
     pub roundtrip_at_jobs: bool,
+    /// Checkpoint mode: keep the state of the run in the store before and after every
+    /// command, so that `jfc resume PID` takes it up after a crash, or `jfc resume PID
+    /// --retry` runs a failed job again. Makes the project's store if there is none.
+    /// Without it, the Jobflow's `defaultCheckpointMode` decides.
+    #[arg(long, overrides_with = "no_checkpoint")]
+    pub checkpoint: bool,
+    /// No checkpoint mode, whatever the Jobflow's `defaultCheckpointMode` says.
+    #[arg(long, overrides_with = "checkpoint")]
+    pub no_checkpoint: bool,
     /// The flow to run: a file, or the path of a Jobflow in the store (`/flows/restart`).
     #[arg(value_name = "FLOW")]
     pub file: PathBuf,
@@ -61,11 +70,16 @@ pub fn run(args: RunArgs, store: Option<&std::path::Path>) -> ExitCode {
     opts.vm.max_processes = args.max_processes as usize;
     opts.max_output = args.max_output;
     opts.vm.stop_at_jobs = args.roundtrip_at_jobs;
+    opts.checkpoint = match (args.checkpoint, args.no_checkpoint) {
+        (true, _) => Some(true),
+        (_, true) => Some(false),
+        _ => None,
+    };
     // Ctrl-C, SIGTERM, SIGHUP: the commands started go too (exit 128 + signal).
     if let Err(e) = jfc_runtime::exec::children::stop_on_signals() {
         tracing::warn!("cannot watch for signals, commands may outlive an interrupted run: {e}");
     }
-    opts.store = run_store(store);
+    opts.store = run_store(store, args.checkpoint);
     match run_file(&args.file, &params, opts) {
         Ok(info) => ExitCode::from(exit_code(&info.borrow())),
         Err(e) => {
@@ -90,15 +104,18 @@ fn parse_params(params: &[String]) -> Result<Vec<(String, String)>, String> {
 }
 
 /// The store of a run: one named (`--store`, `JFC_STORE`), or the project's when it
-/// already exists (`jfc import` / `jfc obj` create it; `jfc run` alone never does).
-fn run_store(flag: Option<&std::path::Path>) -> Option<PathBuf> {
-    let named = flag.is_some() || std::env::var_os("JFC_STORE").is_some_and(|s| !s.is_empty());
+/// already exists (`jfc import` / `jfc obj` create it; `jfc run` alone only in
+/// checkpoint mode, which keeps its state there).
+fn run_store(flag: Option<&std::path::Path>, checkpoint: bool) -> Option<PathBuf> {
+    let named = checkpoint
+        || flag.is_some()
+        || std::env::var_os("JFC_STORE").is_some_and(|s| !s.is_empty());
     let cwd = std::env::current_dir().ok()?;
     let path = jfc_store::resolve_path(flag, &cwd);
     (named || path.is_file()).then_some(path)
 }
 
-fn report(e: RunError, file: &std::path::Path) {
+pub(super) fn report(e: RunError, file: &std::path::Path) {
     match e {
         RunError::Compile { text, diagnostics } => {
             let name = file.display().to_string();

@@ -65,21 +65,27 @@ impl Store {
         }
         // Statements cached, not formatted each time: a send is on hot paths (sendevt,
         // webhooks); the fsync dominates anyway.
+        self.durably(|s| s.write_tx(|s| s.insert_message(channel, &body)))
+    }
+
+    /// Run `f` with its commit fsync'ed (`synchronous = FULL`): what it wrote survives
+    /// a power cut once this returns.
+    pub(crate) fn durably<T>(&mut self, f: impl FnOnce(&mut Store) -> Result<T>) -> Result<T> {
         let previous: i64 = self
             .conn
             .prepare_cached("PRAGMA synchronous")?
             .query_row([], |r| r.get(0))?;
         self.exec_cached("PRAGMA synchronous = FULL")?;
-        let sent = self.write_tx(|s| s.insert_message(channel, &body));
+        let done = f(self);
         let restored = self.exec_cached(match previous {
             0 => "PRAGMA synchronous = OFF",
             1 => "PRAGMA synchronous = NORMAL",
             3 => "PRAGMA synchronous = EXTRA",
             _ => "PRAGMA synchronous = FULL",
         });
-        let id = sent?;
+        let v = done?;
         restored?;
-        Ok(id)
+        Ok(v)
     }
 
     fn insert_message(&mut self, channel: ObjectId, body: &str) -> Result<i64> {
@@ -345,7 +351,7 @@ impl Store {
     /// `f` in a `BEGIN IMMEDIATE` transaction (the write lock first, so no
     /// read-then-write upgrade can fail), or inside the caller's transaction if one is
     /// open. A failed commit is rolled back rather than left open.
-    fn write_tx<T>(&mut self, f: impl FnOnce(&mut Store) -> Result<T>) -> Result<T> {
+    pub(crate) fn write_tx<T>(&mut self, f: impl FnOnce(&mut Store) -> Result<T>) -> Result<T> {
         if !self.conn.is_autocommit() {
             return f(self);
         }

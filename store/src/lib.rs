@@ -4,6 +4,7 @@
 
 mod bootstrap;
 pub mod channels;
+pub mod checkpoints;
 pub mod codec;
 pub mod export;
 pub mod fields;

@@ -181,7 +181,7 @@ impl Store {
         Ok(())
     }
 
-    /// Close a record with how the run ended.
+    /// Close a record with how the run ended; a run that ended DONE loses its checkpoint.
     pub fn process_finish(
         &mut self,
         pid: i64,
@@ -193,6 +193,21 @@ impl Store {
         self.conn.execute(
             "UPDATE processes SET status = ?2, finished = ?3, exit_status = ?4, result = ?5, error = ?6 WHERE pid = ?1",
             params![pid, status, now_text(), storable(exit_status), storable(result), storable(error)],
+        )?;
+        if status == "DONE" {
+            // A run that ended well has nothing left to resume or retry.
+            self.conn
+                .execute("DELETE FROM checkpoints WHERE pid = ?1", [pid])?;
+        }
+        Ok(())
+    }
+
+    /// A run stopped by a signal with a checkpoint to resume from: ABORTED with why, but
+    /// not finished (`jfc resume --all` takes it up).
+    pub fn process_stopped(&mut self, pid: i64, exit_status: &Value, error: &Value) -> Result<()> {
+        self.conn.execute(
+            "UPDATE processes SET status = 'ABORTED', exit_status = ?2, error = ?3 WHERE pid = ?1",
+            params![pid, storable(exit_status), storable(error)],
         )?;
         Ok(())
     }

@@ -188,6 +188,19 @@ ALTER TABLE processes DROP COLUMN console;
 ALTER TABLE processes ADD COLUMN parent INTEGER;
 CREATE INDEX processes_by_parent ON processes(parent);
 "#,
+    // → version 13: the last checkpoint of a run in checkpoint mode (store::checkpoints,
+    // platform.md §2.7): the VM's state as a snapshot, the console length it had
+    // printed, and what a resume would find in doubt or could retry.
+    r#"
+CREATE TABLE checkpoints (
+    pid INTEGER PRIMARY KEY REFERENCES processes(pid) ON DELETE CASCADE,
+    data BLOB NOT NULL,
+    console_pos INTEGER NOT NULL,
+    in_doubt TEXT NOT NULL,
+    retry TEXT NOT NULL,
+    written TEXT NOT NULL
+);
+"#,
 ];
 
 /// The schema version this build writes.

@@ -60,6 +60,13 @@ pub enum Completion {
     ConnectionFailed(String),
 }
 
+impl Completion {
+    /// Whether the job failed (class A or B, language.md §5.1).
+    pub fn failed(&self) -> bool {
+        !matches!(self, Completion::Command { status: 0, .. })
+    }
+}
+
 /// Why the host did not answer a store request.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum HostError {
@@ -139,6 +146,17 @@ pub enum StoreRequest<'a> {
     GivePlace(i64),
 }
 
+impl StoreRequest<'_> {
+    /// Whether the request may change the store: in checkpoint mode a checkpoint follows.
+    pub fn writes(&self) -> bool {
+        match self {
+            StoreRequest::Set(..) | StoreRequest::Call(..) => true,
+            StoreRequest::Receive { peek, .. } => !peek,
+            _ => false,
+        }
+    }
+}
+
 /// The answer to a [`StoreRequest`] (each request says which it gets).
 pub enum StoreAnswer {
     Value(Value),
@@ -209,6 +227,13 @@ pub trait Host {
     /// object is an error.
     fn store(&self, request: StoreRequest<'_>) -> StoreResult<StoreAnswer> {
         no_store(request)
+    }
+
+    /// Checkpoint mode ([`crate::VmOptions::checkpoint`]): keep `snapshot` durably. A
+    /// request passed to [`Host::start`] after this call must not start before the
+    /// snapshot is kept: then a crash never loses the record of a job that ran.
+    fn checkpoint(&self, snapshot: crate::Snapshot) {
+        let _ = snapshot;
     }
 
     /// The query of a LazyArray as data, for a snapshot of the processes holding it.

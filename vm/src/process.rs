@@ -104,6 +104,7 @@ pub enum Wait {
 }
 
 /// The state of the fork/pfor block a process is running.
+#[derive(Clone)]
 pub struct ForkState {
     /// Children not started yet: the pc to start at and the pfor value.
     pub pending: VecDeque<(usize, Option<Value>)>,
@@ -114,6 +115,8 @@ pub struct ForkState {
     pub end: usize,
 }
 
+/// Cloned only for a retry point (snapshot::retry): values stay shared.
+#[derive(Clone)]
 pub struct Process {
     pub pid: u64,
     pub info: Rc<RefCell<ProcessInfo>>,

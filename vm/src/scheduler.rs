@@ -40,6 +40,9 @@ pub struct VmOptions {
     /// VM can be snapshotted (a debugging aid that proves snapshots, `jfc run
     /// --roundtrip-at-jobs`).
     pub stop_at_jobs: bool,
+    /// Checkpoint mode (platform.md §2.7): hand the host a snapshot after every job with
+    /// an effect and before every command starts ([`Host::checkpoint`]).
+    pub checkpoint: bool,
 }
 
 impl Default for VmOptions {
@@ -51,6 +54,7 @@ impl Default for VmOptions {
             command_echo: None,
             max_call_depth: 200,
             stop_at_jobs: false,
+            checkpoint: false,
         }
     }
 }
@@ -91,6 +95,13 @@ pub struct Vm<H: Host> {
     pub(crate) later_at: Option<Instant>,
     /// The process cut at a job boundary (`stop_at_jobs`) and the fuel it had left.
     pub(crate) cut: Option<(u64, u32)>,
+    /// Checkpoint mode: commands waiting for the next checkpoint to start.
+    pub(crate) starting: Vec<(Ticket, crate::host::Request)>,
+    /// Checkpoint mode: a job ended or the store was written since the last checkpoint.
+    pub(crate) checkpoint_due: Cell<bool>,
+    /// Checkpoint mode: each process as it was before the job that failed last, while
+    /// that failure may still end it, and after it did (snapshot::retry).
+    pub(crate) retry: HashMap<u64, Box<Process>>,
     /// The process started by [`Vm::spawn_main`].
     pub(crate) main: Option<Rc<RefCell<ProcessInfo>>>,
     /// Where code not loaded by the VM itself (the main flow's) came from, for snapshots.
@@ -123,6 +134,9 @@ impl<H: Host> Vm<H> {
             store_later: Vec::new(),
             later_at: None,
             cut: None,
+            starting: Vec::new(),
+            checkpoint_due: Cell::new(false),
+            retry: HashMap::new(),
             main: None,
             code_sources: Vec::new(),
         }
@@ -130,6 +144,10 @@ impl<H: Host> Vm<H> {
 
     pub fn host(&self) -> &H {
         &self.host
+    }
+
+    pub fn options(&self) -> &VmOptions {
+        &self.opts
     }
 
     /// Start `chunk` as a new top-level process with parameters `args` (already values).
@@ -212,6 +230,7 @@ impl<H: Host> Vm<H> {
             let now = Instant::now();
             self.fire_timers(now);
             self.retry_queued(Some(now));
+            self.checkpoint_if_due();
             if let Some(pid) = self.ready.pop() {
                 self.run_one(pid);
                 if self.cut.is_some() {
@@ -383,10 +402,14 @@ impl<H: Host> Vm<H> {
 
     pub(crate) fn complete(&mut self, ticket: Ticket, c: Completion) {
         self.in_flight = self.in_flight.saturating_sub(1);
+        self.checkpoint_due.set(self.opts.checkpoint);
         let Some(mut p) = self.procs.remove(&ticket.pid) else {
             return;
         };
         if p.seq == ticket.seq && p.wait == Wait::Host {
+            if self.opts.checkpoint && c.failed() {
+                self.retry.insert(p.pid, Box::new((*p).clone()));
+            }
             p.wait = Wait::None;
             if let Err(e) = crate::interp::finish_command(&mut p, c) {
                 if self.raise(&mut p, e) {

@@ -33,12 +33,19 @@ impl<H: Host> Vm<H> {
             self.park(p, None);
             return Ok(Step::Park);
         }
-        let state = p.fork.take().expect("set above");
         let failed = state
             .children
             .iter()
             .filter(|c| c.borrow().state == ProcessState::Aborted)
             .count();
+        if failed > 0 && self.opts.checkpoint {
+            // `--retry` runs the failed children again and waits for them here.
+            let mut waiting = Box::new(p.clone());
+            waiting.frame_mut().pc -= 1;
+            waiting.wait = Wait::Children;
+            self.retry.insert(p.pid, waiting);
+        }
+        let state = p.fork.take().expect("set above");
         let procs = state.children.into_iter().map(Value::Process).collect();
         let frame = p.frame_mut();
         frame.pc = state.end;

@@ -168,15 +168,11 @@ impl<H: Host> Vm<H> {
         }
         p.wait = Wait::Host;
         self.park(p, None);
-        self.in_flight += 1;
-        self.host.start(
-            Ticket {
-                pid: p.pid,
-                seq: p.seq,
-            },
-            Request::Command(request),
-            self.done_tx.clone(),
-        );
+        let ticket = Ticket {
+            pid: p.pid,
+            seq: p.seq,
+        };
+        self.start_request(ticket, Request::Command(request));
         Ok(Step::Park)
     }
 

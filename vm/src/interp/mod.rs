@@ -269,6 +269,10 @@ impl<H: Host> Vm<H> {
             }
             Op::Job(i) => {
                 p.job = i;
+                if !self.retry.is_empty() {
+                    // The failure before went by: nothing to run again.
+                    self.retry.remove(&p.pid);
+                }
                 if self.opts.trace {
                     self.trace_job(p);
                 }
@@ -369,6 +373,7 @@ impl<H: Host> Vm<H> {
     pub(crate) fn raise(&mut self, p: &mut Process, e: Error) -> bool {
         let location = report::location(p);
         if let Some(h) = p.handlers.pop() {
+            self.retry.remove(&p.pid);
             for f in p.frames.drain(h.frame + 1..) {
                 if let Some(id) = f.lock {
                     self.leave_flow(p.pid, id);
@@ -408,6 +413,9 @@ impl<H: Host> Vm<H> {
         result: Value,
         error: Value,
     ) {
+        if state != ProcessState::Aborted {
+            self.retry.remove(&p.pid);
+        }
         {
             let mut info = p.info.borrow_mut();
             info.state = state;

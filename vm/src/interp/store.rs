@@ -8,6 +8,9 @@ use jfc_compiler::bytecode::Chunk;
 impl<H: Host> Vm<H> {
     /// Ask the store; a busy answer is noted (store_wait).
     fn store(&self, request: StoreRequest<'_>) -> Result<StoreAnswer> {
+        if self.opts.checkpoint && request.writes() {
+            self.checkpoint_due.set(true);
+        }
         self.ask(self.host.store(request))
     }
 

@@ -136,7 +136,7 @@ pub enum CodeSource {
     Object { id: i64, stamp: Option<String> },
 }
 
-#[derive(Clone, Copy, Serialize, Deserialize)]
+#[derive(Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
 pub(crate) enum SState {
     New,
     Ready,
@@ -195,6 +195,10 @@ pub(crate) struct SVm {
     /// Store writes queued because the store was busy (interp::store_wait::Later).
     #[serde(default)]
     pub later: Vec<SLater>,
+    /// Retry points: processes as they were before the job that failed last
+    /// (snapshot::retry).
+    #[serde(default)]
+    pub retry: Vec<SProcess>,
     /// The process cut at a job boundary and the fuel it had left.
     pub cut: Option<(u64, u32)>,
     /// The main process's record.

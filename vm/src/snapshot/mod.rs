@@ -12,9 +12,11 @@
 //! command may or may not have run. [`Vm::restore`] starts it again when asked to
 //! (`rerun_in_doubt`), else aborts that process with an error naming the job's line.
 
+mod checkpoint;
 mod clock;
 mod format;
 mod read;
+mod retry;
 mod write;
 
 use std::rc::Rc;
@@ -24,6 +26,7 @@ use crate::interp::Later;
 use crate::process::{Process, Wait};
 use crate::scheduler::{Vm, VmOptions};
 use crate::value::Error;
+pub use checkpoint::{InDoubt, JobAt};
 use format::SLater;
 pub use format::{CodeSource, Snapshot};
 
@@ -67,13 +70,12 @@ impl<H: Host> Vm<H> {
     }
 
     /// A VM made from `snap`, running on `host` with `opts`. Processes that waited on
-    /// a command are in doubt: with `rerun_in_doubt` the command is started again, else
-    /// the process gets an error (a `try` may catch it).
+    /// a command are in doubt: `in_doubt` says what becomes of each.
     pub fn restore(
         host: H,
         opts: VmOptions,
         snap: Snapshot,
-        rerun_in_doubt: bool,
+        in_doubt: InDoubt,
     ) -> Result<Vm<H>, String> {
         if snap.version > FORMAT_VERSION {
             return Err(format!(
@@ -82,11 +84,14 @@ impl<H: Host> Vm<H> {
             ));
         }
         let mut vm = Vm::new(host, opts);
-        let (procs, in_doubt) = {
+        let (procs, doubtful) = {
             let r = read::Reader::new(&vm.host, &snap)?;
             let mut procs = Vec::new();
             for s in &snap.vm.procs {
                 procs.push(r.process(s)?);
+            }
+            for s in &snap.vm.retry {
+                vm.retry.insert(s.pid, Box::new(r.process(s)?));
             }
             let (files, objects) = r.caches(&snap);
             vm.code_cache = files;
@@ -96,12 +101,12 @@ impl<H: Host> Vm<H> {
                 vm.timers
                     .push(std::cmp::Reverse((r.clock.instant(t), pid, seq)));
             }
-            let in_doubt: Vec<u64> = procs
+            let doubtful: Vec<u64> = procs
                 .iter()
                 .filter(|p| p.wait == Wait::Host)
                 .map(|p| p.pid)
                 .collect();
-            (procs, in_doubt)
+            (procs, doubtful)
         };
         for p in procs {
             vm.procs.insert(p.pid, Box::new(p));
@@ -136,30 +141,47 @@ impl<H: Host> Vm<H> {
                 ),
             });
         }
-        for pid in in_doubt {
-            vm.resolve_doubt(pid, rerun_in_doubt);
+        for pid in doubtful {
+            vm.resolve_doubt(pid, in_doubt);
         }
         Ok(vm)
     }
 
-    /// Start again the command `pid` waited on, or raise the in-doubt error in it.
-    fn resolve_doubt(&mut self, pid: u64, rerun: bool) {
+    /// Start again the command `pid` waited on, take it as done, or raise the in-doubt
+    /// error in it.
+    fn resolve_doubt(&mut self, pid: u64, in_doubt: InDoubt) {
         let Some(mut p) = self.procs.remove(&pid) else {
             return;
         };
         let request = p.command.as_ref().and_then(|c| c.request.clone());
         match request {
-            Some(request) if rerun => {
+            Some(_) if in_doubt == InDoubt::Skip => {
+                p.wait = Wait::None;
+                let ran = crate::host::Completion::Command {
+                    stdout: Vec::new(),
+                    stderr: Vec::new(),
+                    status: 0,
+                };
+                if let Err(e) = crate::interp::finish_command(&mut p, ran) {
+                    if self.raise(&mut p, e) {
+                        return;
+                    }
+                }
+                self.ready.push(pid);
+            }
+            Some(request) if in_doubt == InDoubt::Rerun => {
                 self.in_flight += 1;
                 let ticket = Ticket { pid, seq: p.seq };
                 self.host
                     .start(ticket, Request::Command(request), self.done_tx.clone());
             }
             _ => {
+                // `--retry` runs it, once the operator has looked.
+                self.retry.insert(pid, Box::new((*p).clone()));
                 p.wait = Wait::None;
                 p.command = None;
                 let e = Error::new(format!(
-                    "the command at line {} may have run before the restart; it is not run again (--rerun-in-doubt runs it)",
+                    "the command at line {} may have run before the restart; it is not run again (--rerun-in-doubt runs it, --skip-in-doubt goes on as if it had)",
                     job_line(&p)
                 ));
                 if self.raise(&mut p, e) {

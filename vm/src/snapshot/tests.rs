@@ -9,7 +9,7 @@ use std::rc::Rc;
 use crossbeam_channel::Sender;
 use jfc_compiler::bytecode::Chunk;
 
-use super::{Snapshot, FORMAT_VERSION};
+use super::{InDoubt, Snapshot, FORMAT_VERSION};
 use crate::host::{Completion, Host, Request, Ticket};
 use crate::value::{Key, ProcessState, Value};
 use crate::{Code, Vm, VmOptions};
@@ -80,7 +80,7 @@ fn get<H: Host>(vm: &Vm<H>, pid: u64, name: &str) -> Option<Value> {
 fn roundtrip(vm: Vm<TestHost>) -> Vm<TestHost> {
     let bytes = vm.snapshot().expect("snapshot").to_bytes();
     let snap = Snapshot::from_bytes(&bytes).expect("read back");
-    Vm::restore(vm.into_host(), VmOptions::default(), snap, false).expect("restored")
+    Vm::restore(vm.into_host(), VmOptions::default(), snap, InDoubt::Abort).expect("restored")
 }
 
 fn same(a: &Value, b: &Value) -> bool {
@@ -203,9 +203,14 @@ fn a_truncated_or_garbled_snapshot_is_refused() {
     let bad = text.replacen("{\"Array\":0}", "{\"Array\":99}", 1);
     assert_ne!(bad, text, "the snapshot refers to its array");
     let snap = Snapshot::from_bytes(bad.as_bytes()).expect("still JSON of a snapshot");
-    let e = Vm::restore(TestHost::default(), VmOptions::default(), snap, false)
-        .err()
-        .expect("refused");
+    let e = Vm::restore(
+        TestHost::default(),
+        VmOptions::default(),
+        snap,
+        InDoubt::Abort,
+    )
+    .err()
+    .expect("refused");
     assert_eq!(e, "the snapshot is damaged: array #99 is not in it");
 }
 
@@ -234,7 +239,7 @@ fn a_command_in_doubt_is_not_run_again_unless_asked() {
     vm.run();
     let console = vm.host.console.borrow().join("\n");
     assert!(
-        console.contains("ABORTED the command at line 2 may have run before the restart; it is not run again (--rerun-in-doubt runs it)"),
+        console.contains("ABORTED the command at line 2 may have run before the restart; it is not run again (--rerun-in-doubt runs it, --skip-in-doubt goes on as if it had)"),
         "{console}"
     );
     assert_eq!(vm.host.started.borrow().len(), 1);
@@ -247,7 +252,7 @@ fn a_command_in_doubt_runs_again_when_asked() {
     let host = vm.into_host();
     host.answer.set(true);
     let snap = Snapshot::from_bytes(&bytes).expect("read back");
-    let mut vm = Vm::restore(host, VmOptions::default(), snap, true).expect("restored");
+    let mut vm = Vm::restore(host, VmOptions::default(), snap, InDoubt::Rerun).expect("restored");
     vm.run();
     assert_eq!(
         *vm.host.started.borrow(),
@@ -319,9 +324,14 @@ fn a_process_state_that_does_not_hold_together_is_refused() {
         serde_json::from_slice(&vm.snapshot().expect("snapshot").to_bytes()).expect("JSON");
     json["vm"]["procs"][0]["handlers"][0]["frame"] = serde_json::json!(7);
     let snap = Snapshot::from_bytes(&serde_json::to_vec(&json).expect("JSON")).expect("parses");
-    let e = Vm::restore(TestHost::default(), VmOptions::default(), snap, false)
-        .err()
-        .expect("refused");
+    let e = Vm::restore(
+        TestHost::default(),
+        VmOptions::default(),
+        snap,
+        InDoubt::Abort,
+    )
+    .err()
+    .expect("refused");
     assert_eq!(
         e,
         "the snapshot is damaged: the state of process 1 does not hold together"
@@ -339,8 +349,9 @@ fn no_one_byte_change_makes_a_restore_panic() {
         for by in [b'0', b'9', b'"'] {
             let mut changed = bytes.clone();
             changed[i] = by;
-            let got = Snapshot::from_bytes(&changed)
-                .and_then(|s| Vm::restore(TestHost::default(), VmOptions::default(), s, false));
+            let got = Snapshot::from_bytes(&changed).and_then(|s| {
+                Vm::restore(TestHost::default(), VmOptions::default(), s, InDoubt::Abort)
+            });
             match got {
                 Ok(_) => restored += 1,
                 Err(_) => refused += 1,
@@ -381,7 +392,8 @@ fn a_sleep_keeps_its_deadline_as_wall_clock_time() {
         .expect("the sleeper");
     assert_eq!(sleeper.deadline, Some(when));
     let snap = Snapshot::from_bytes(&snap.to_bytes()).expect("read back");
-    let vm = Vm::restore(vm.into_host(), VmOptions::default(), snap, false).expect("restored");
+    let vm =
+        Vm::restore(vm.into_host(), VmOptions::default(), snap, InDoubt::Abort).expect("restored");
     let p = &vm.procs[&pid];
     assert_eq!(p.wait, crate::process::Wait::Sleep);
     let left = p.deadline.expect("a deadline") - std::time::Instant::now();
@@ -398,7 +410,8 @@ fn a_cut_of_a_process_not_first_in_line_is_dropped() {
     assert_eq!(json["vm"]["cut"][0], serde_json::json!(1));
     json["vm"]["cut"][0] = serde_json::json!(99);
     let snap = Snapshot::from_bytes(&serde_json::to_vec(&json).expect("JSON")).expect("parses");
-    let mut vm = Vm::restore(TestHost::default(), stopping(), snap, false).expect("restored");
+    let mut vm =
+        Vm::restore(TestHost::default(), stopping(), snap, InDoubt::Abort).expect("restored");
     assert!(!vm.cut_at_job());
     // It was cut after print's job marker: it prints and ends, with a whole slice.
     vm.run();

@@ -72,6 +72,7 @@ impl<'h, H: Host> Writer<'h, H> {
                     store_waiters: vm.store_waiters.iter().collect(),
                     flow_locks: Vec::new(),
                     later: Vec::new(),
+                    retry: Vec::new(),
                     cut: vm.cut,
                     main: None,
                 },
@@ -89,6 +90,12 @@ impl<'h, H: Host> Writer<'h, H> {
         for pid in pids {
             let p = self.process(&vm.procs[&pid])?;
             self.snap.vm.procs.push(p);
+        }
+        let mut retry: Vec<u64> = vm.retry.keys().copied().collect();
+        retry.sort_unstable();
+        for pid in retry {
+            let p = self.process(&vm.retry[&pid])?;
+            self.snap.vm.retry.push(p);
         }
         self.snap.vm.main = vm.main.as_ref().map(|m| self.info(m));
         // Code called before and not running now is kept too: called again, it is the same.

@@ -1,0 +1,91 @@
+//! `jfc resume`: take up a run in checkpoint mode from its last checkpoint, after a
+//! crash of the OS process that ran it (platform.md §2.7), or after it ended on a
+//! failed job (`--retry`).
+
+use std::cell::RefCell;
+use std::path::PathBuf;
+use std::rc::Rc;
+
+use jfc_vm::snapshot::InDoubt;
+use jfc_vm::value::ProcessInfo;
+use jfc_vm::{Snapshot, Vm, VmOptions};
+
+use crate::run::{finish, open_store, RunError};
+use crate::LocalHost;
+
+/// Options of one resume.
+pub struct ResumeOptions {
+    pub vm: VmOptions,
+    /// Bytes kept of each of a command's stdout and stderr (exec::ExecOptions).
+    pub max_output: usize,
+    pub store: PathBuf,
+    /// What becomes of a command that may have run before the crash.
+    pub in_doubt: InDoubt,
+    /// Run the failed jobs of a run that ended ABORTED again.
+    pub retry: bool,
+}
+
+/// Resume run `pid` to its end; the main process's record.
+pub fn resume(pid: i64, opts: ResumeOptions) -> Result<Rc<RefCell<ProcessInfo>>, RunError> {
+    let store = open_store(&opts.store)?;
+    let checkpoint = store.checkpoint_to_resume(pid).map_err(|e| {
+        if e.0.starts_with("no process") {
+            RunError::NoInput(e.0)
+        } else {
+            RunError::Usage(e.0)
+        }
+    })?;
+    let snap = Snapshot::from_bytes(&checkpoint.data)
+        .map_err(|e| RunError::Setup(format!("process {pid}: {e}")))?;
+    let plan = if opts.retry {
+        let plan = snap
+            .retry_plan()
+            .map_err(|e| RunError::Usage(format!("cannot retry: {e}")))?;
+        for job in snap.jobs_to_retry() {
+            eprintln!("jfc: the failed command of {job} runs again (--retry)");
+        }
+        plan
+    } else if snap.live_pids().is_empty() {
+        let why = if snap.jobs_to_retry().is_empty() {
+            ""
+        } else {
+            " (--retry runs its failed job again)"
+        };
+        return Err(RunError::Usage(format!(
+            "process {pid} has ended: nothing of it is left to run{why}"
+        )));
+    } else {
+        Vec::new()
+    };
+    for job in snap.jobs_in_doubt() {
+        let what = match opts.in_doubt {
+            InDoubt::Abort => "it is not run again, and the process gets an error",
+            InDoubt::Rerun => "it runs again (--rerun-in-doubt)",
+            InDoubt::Skip => "it is taken as done, with no output (--skip-in-doubt)",
+        };
+        eprintln!("jfc: in doubt, it may have run before the run stopped: {job}; {what}");
+    }
+    let exec = crate::exec::ExecOptions {
+        max_workers: opts.vm.max_processes,
+        max_output: opts.max_output,
+    };
+    let host = LocalHost::with_store(exec, store).checkpointing();
+    host.resume_record(pid, &checkpoint, &snap, &plan)
+        .map_err(|e| RunError::Setup(format!("cannot take up the record of process {pid}: {e}")))?;
+    let vm_opts = VmOptions {
+        checkpoint: true,
+        ..opts.vm
+    };
+    tracing::info!(
+        "process {pid} resumes from its checkpoint of {}",
+        checkpoint.about.written
+    );
+    let mut vm = Vm::restore(host, vm_opts, snap, opts.in_doubt)
+        .map_err(|e| RunError::Setup(format!("process {pid}: {e}")))?;
+    vm.retry_failed(&plan);
+    let info = vm.main_info().ok_or_else(|| {
+        RunError::Setup(format!("process {pid}: the checkpoint has no main process"))
+    })?;
+    vm.run();
+    Ok(finish(&vm, info))
+}
