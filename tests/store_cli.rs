@@ -2,65 +2,12 @@
 //! `$ENV` from the user's Environment, and a flow in one OS process woken by a send
 //! from another; `/process` seen from a flow.
 
-use std::path::PathBuf;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-/// A scratch directory (removed at the end of the test) with a store file path in it.
-struct Env {
-    store: PathBuf,
-    dir: PathBuf,
-    _tmp: tempfile::TempDir,
-}
+mod common;
 
-fn env() -> Env {
-    let tmp = tempfile::tempdir().expect("temp dir");
-    let dir = tmp.path().to_path_buf();
-    Env {
-        store: dir.join("store.sqlite"),
-        dir,
-        _tmp: tmp,
-    }
-}
-
-impl Env {
-    fn cmd(&self, args: &[&str]) -> Command {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_jfc"));
-        c.arg("--store")
-            .arg(&self.store)
-            .args(args)
-            .current_dir(&self.dir)
-            .env_remove("JFC_STORE");
-        c
-    }
-
-    fn jfc(&self, args: &[&str]) -> Output {
-        self.cmd(args).output().expect("jfc runs")
-    }
-
-    fn flow(&self, name: &str, text: &str) -> PathBuf {
-        let p = self.dir.join(name);
-        std::fs::write(&p, text).expect("write flow");
-        p
-    }
-}
-
-fn out(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn err(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn ps_json(e: &Env) -> Vec<serde_json::Value> {
-    let o = e.jfc(&["ps", "--json"]);
-    assert!(o.status.success(), "{}", err(&o));
-    match serde_json::from_str(&out(&o)).expect("ps --json is JSON") {
-        serde_json::Value::Array(a) => a,
-        other => panic!("not an array: {other}"),
-    }
-}
+use common::{env, err, out, ps_json, Env};
 
 #[test]
 fn every_run_leaves_a_process_record() {

@@ -47,6 +47,15 @@ pub struct Running {
 /// thousand commands start side by side.)
 pub fn spawn(cmd: &mut Command) -> io::Result<Running> {
     cmd.process_group(0);
+    // A jfc killed outright (SIGKILL, the OOM killer) takes the command's shell with
+    // it, rather than leaving it to finish unseen a job that a resume reports in doubt.
+    // SAFETY: prctl is async-signal-safe and touches no memory of the parent.
+    unsafe {
+        std::os::unix::process::CommandExt::pre_exec(cmd, || {
+            rustix::process::set_parent_process_death_signal(Some(Signal::KILL))
+                .map_err(io::Error::from)
+        });
+    }
     if stopping() {
         return Err(io::Error::other("jfc is stopping"));
     }

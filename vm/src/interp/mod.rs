@@ -51,8 +51,10 @@ impl<H: Host> Vm<H> {
     /// Run `p` for one slice of instructions. Returns true when the process ended.
     pub(crate) fn run_slice(&mut self, p: &mut Process) -> bool {
         let mut fuel = self.take_cut_fuel(p.pid);
-        let slow_jobs = self.opts.trace || self.opts.stop_at_jobs;
+        let slow = self.opts.trace || self.opts.stop_at_jobs;
         while fuel > 0 {
+            // A retry point goes at the next job: the slow path sees it.
+            let slow_jobs = slow || (!self.retry.is_empty() && self.retry.contains_key(&p.pid));
             fast::run(p, &mut fuel, slow_jobs);
             if fuel == 0 {
                 break;

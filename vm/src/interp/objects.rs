@@ -14,6 +14,8 @@ impl<H: Host> Vm<H> {
             Value::Process(p) if name == "elapsed_time" => {
                 Ok(process::elapsed_time(&p.borrow(), self.host.now()))
             }
+            // Every process of a VM in checkpoint mode is checkpointed with it.
+            Value::Process(_) if name == "checkpoint_mode" => Ok(Value::Bool(self.opts.checkpoint)),
             Value::Lazy(_) if name == "delete" => {
                 Ok(Value::Method(std::rc::Rc::new(crate::value::BoundMethod {
                     receiver: base.clone(),

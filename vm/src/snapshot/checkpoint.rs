@@ -129,3 +129,7 @@ impl Snapshot {
         self.vm.main.and_then(|i| self.infos.get(i)).map(|i| i.pid)
     }
 }
+
+#[cfg(test)]
+#[path = "checkpoint_tests.rs"]
+mod tests;

@@ -63,7 +63,8 @@ pub(crate) fn property(p: &ProcessInfo, name: &str) -> Option<Value> {
         "result" => p.result.clone(),
         "error" => p.error.clone(),
         "suspended" => Value::Bool(p.suspended),
-        // jfc runs every process in normal mode: no stepping, checkpoints or mail.
+        // No stepping or mail in jfc; the VM answers checkpoint_mode (interp::objects),
+        // this is its answer where there is no VM (`str.format`).
         "checkpoint_mode" | "step_mode" => Value::Bool(false),
         "monitoring_mode" => Value::str("NOTHING"),
         // Started directly (not by a schedule or an invoker); the flow and line being

@@ -1,0 +1,67 @@
+//! What the tests of `jfc` with a store share: a scratch directory with a store path,
+//! the built binary run in it, and its output as text.
+#![allow(dead_code)] // each test binary uses its own part
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+/// A scratch directory (removed at the end of the test) with a store file path in it.
+pub struct Env {
+    pub store: PathBuf,
+    pub dir: PathBuf,
+    _tmp: tempfile::TempDir,
+}
+
+pub fn env() -> Env {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let dir = tmp.path().to_path_buf();
+    Env {
+        store: dir.join("store.sqlite"),
+        dir,
+        _tmp: tmp,
+    }
+}
+
+impl Env {
+    pub fn cmd(&self, args: &[&str]) -> Command {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_jfc"));
+        c.arg("--store")
+            .arg(&self.store)
+            .args(args)
+            .current_dir(&self.dir)
+            .env_remove("JFC_STORE");
+        c
+    }
+
+    pub fn jfc(&self, args: &[&str]) -> Output {
+        self.cmd(args).output().expect("jfc runs")
+    }
+
+    pub fn flow(&self, name: &str, text: &str) -> PathBuf {
+        let p = self.dir.join(name);
+        std::fs::write(&p, text).expect("write flow");
+        p
+    }
+
+    /// A file of the scratch directory, "" when it is not there.
+    pub fn read(&self, name: &str) -> String {
+        std::fs::read_to_string(self.dir.join(name)).unwrap_or_default()
+    }
+}
+
+pub fn out(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+pub fn err(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+pub fn ps_json(e: &Env) -> Vec<serde_json::Value> {
+    let o = e.jfc(&["ps", "--json"]);
+    assert!(o.status.success(), "{}", err(&o));
+    match serde_json::from_str(&out(&o)).expect("ps --json is JSON") {
+        serde_json::Value::Array(a) => a,
+        other => panic!("not an array: {other}"),
+    }
+}
