@@ -64,16 +64,16 @@ fn in_doubt(e: &Env, pid: i64) -> Vec<String> {
         .collect()
 }
 
-/// What an operator does with a command in doubt: look whether it ran (the log has
-/// its line), then skip it or run it again. The flag to resume with.
-fn decide(e: &Env, doubt: &str) -> &'static str {
-    match doubt.split("echo step ").nth(1) {
-        Some(rest) => {
-            let n = rest.split_whitespace().next().unwrap_or_default();
-            let ran = e
-                .read("steps.log")
-                .lines()
-                .any(|l| l == format!("step {n}"));
+/// What an operator does with a command in doubt: look whether it ran (`log` has the
+/// line it echoes), then skip it or run it again. The flag to resume with.
+fn decide(e: &Env, doubt: &str, log: &str) -> &'static str {
+    let echoed = doubt
+        .split("echo ")
+        .nth(1)
+        .and_then(|rest| rest.split(" >>").next());
+    match echoed {
+        Some(line) => {
+            let ran = e.read(log).lines().any(|l| l == line);
             if ran {
                 "--skip-in-doubt"
             } else {
@@ -82,6 +82,30 @@ fn decide(e: &Env, doubt: &str) -> &'static str {
         }
         // A sleep: running it again harms nothing.
         None => "--rerun-in-doubt",
+    }
+}
+
+/// Wait until the run `pid` has a first checkpoint: before it, the run is not yet
+/// resumable (nor has it done anything).
+fn wait_for_checkpoint(e: &Env, pid: i64) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let has = || {
+        let o = e.jfc(&["ps", "--json"]);
+        o.status.success()
+            && serde_json::from_str::<serde_json::Value>(&out(&o))
+                .ok()
+                .and_then(|v| v.as_array().cloned())
+                .is_some_and(|rs| {
+                    rs.iter()
+                        .any(|r| r["pid"] == pid && !r["checkpoint"].is_null())
+                })
+    };
+    while !has() {
+        assert!(
+            Instant::now() < deadline,
+            "process {pid} never had a checkpoint"
+        );
+        std::thread::sleep(Duration::from_millis(10));
     }
 }
 
@@ -104,6 +128,7 @@ fn a_run_killed_twenty_times_runs_each_step_exactly_once() {
     e.flow("steps.jf", STEPS);
     let (mut moments, seed) = Moments::new();
     let mut child = spawn(&e, &["run", "--checkpoint", "steps.jf"]);
+    wait_for_checkpoint(&e, 1);
     let mut reported = Vec::new();
     for kill_no in 1..=20 {
         // Paced to reach step 8 or so by the twentieth kill, so that kills land all
@@ -126,7 +151,9 @@ fn a_run_killed_twenty_times_runs_each_step_exactly_once() {
             doubt.len() <= 1,
             "one process, one command at most: {doubt:?}"
         );
-        let flag = doubt.first().map_or("--rerun-in-doubt", |d| decide(&e, d));
+        let flag = doubt
+            .first()
+            .map_or("--rerun-in-doubt", |d| decide(&e, d, "steps.log"));
         reported.extend(doubt);
         child = spawn(&e, &["resume", "1", flag]);
     }
@@ -392,4 +419,97 @@ fn a_jobflow_with_default_checkpoint_mode_runs_in_it() {
         "checkpointed: false\n",
         "a loose file has no default"
     );
+}
+
+#[test]
+fn messages_sent_to_a_waiting_run_killed_again_and_again_are_each_received_once() {
+    let e = env();
+    let made = e.jfc(&["obj", "set", "/home/work", "--type", "Channel"]);
+    assert!(made.status.success(), "{}", err(&made));
+    e.flow(
+        "recv.jf",
+        "[n = 0] -> { while n < 5 | </home/work> -> [m = $RESULT] -> ['echo got $m >> got.log'] -> [n = n + 1] }\n\
+         -> print('five received')\n",
+    );
+    e.flow(
+        "send.jf",
+        "[k = 1] -> { while k <= 5 | [sent = /home/work.send(k)] -> sleep(0.03) -> [k = k + 1] }",
+    );
+    let (mut moments, seed) = Moments::new();
+    let mut child = spawn(&e, &["run", "--checkpoint", "recv.jf"]);
+    wait_for_checkpoint(&e, 1);
+    let sender = spawn(&e, &["run", "send.jf"]);
+    let mut kills = 0;
+    for _ in 0..8 {
+        std::thread::sleep(moments.between(5, 60));
+        if child.try_wait().expect("wait").is_some() {
+            break;
+        }
+        kill(&mut child);
+        if record(&e, 1)["status"] == "DONE" {
+            // It ended between the look and the kill.
+            break;
+        }
+        kills += 1;
+        let doubt = in_doubt(&e, 1);
+        let flag = doubt
+            .first()
+            .map_or("--rerun-in-doubt", |d| decide(&e, d, "got.log"));
+        child = spawn(&e, &["resume", "1", flag]);
+    }
+    let sent = sender.wait_with_output().expect("sender ends");
+    assert!(sent.status.success(), "{}", err(&sent));
+    eprintln!("seed {seed}: {kills} kills");
+    assert!(
+        kills > 0,
+        "the sender takes 150 ms: the receiver was killed at least once"
+    );
+    let done = child.wait_with_output().expect("the last run ends");
+    let ended = record(&e, 1);
+    assert_eq!(ended["status"], "DONE", "seed {seed}: {}", err(&done));
+    let got: Vec<String> = e.read("got.log").lines().map(String::from).collect();
+    let expected: Vec<String> = (1..=5).map(|k| format!("got {k}")).collect();
+    assert_eq!(got, expected, "seed {seed}: each message once, in order");
+    let count = e.flow("count.jf", "print(/home/work.message_count)");
+    let left = e.jfc(&["run", count.to_str().expect("utf-8")]);
+    assert_eq!(out(&left), "0\n", "{}", err(&left));
+}
+
+#[test]
+fn messages_sent_by_a_run_killed_again_and_again_are_each_sent_once() {
+    let e = env();
+    let made = e.jfc(&["obj", "set", "/home/out", "--type", "Channel"]);
+    assert!(made.status.success(), "{}", err(&made));
+    e.flow(
+        "send.jf",
+        "[k = 1] -> { while k <= 5 | ['echo sending $k >> sent.log'] -> [sent = /home/out.send(k)] -> ['sleep 0.03'] -> [k = k + 1] }",
+    );
+    let (mut moments, seed) = Moments::new();
+    let mut child = spawn(&e, &["run", "--checkpoint", "send.jf"]);
+    wait_for_checkpoint(&e, 1);
+    for _ in 0..8 {
+        std::thread::sleep(moments.between(5, 60));
+        kill(&mut child);
+        if record(&e, 1)["status"] == "DONE" {
+            break;
+        }
+        let doubt = in_doubt(&e, 1);
+        let flag = doubt
+            .first()
+            .map_or("--rerun-in-doubt", |d| decide(&e, d, "sent.log"));
+        child = spawn(&e, &["resume", "1", flag]);
+    }
+    let done = child.wait_with_output().expect("the last run ends");
+    assert_eq!(
+        record(&e, 1)["status"],
+        "DONE",
+        "seed {seed}: {}",
+        err(&done)
+    );
+    let all = e.flow(
+        "all.jf",
+        "[got = []] -> { while /home/out.message_count > 0 | [got = got + [/home/out.pop_message()]] } -> print(got)",
+    );
+    let got = e.jfc(&["run", all.to_str().expect("utf-8")]);
+    assert_eq!(out(&got), "[1, 2, 3, 4, 5]\n", "seed {seed}: {}", err(&got));
 }

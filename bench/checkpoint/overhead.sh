@@ -8,16 +8,7 @@
 set -euo pipefail
 
 PAIRS=${1:-7}
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-TARGET=${CARGO_TARGET_DIR:-$ROOT/target}
-WORK=$(mktemp -d)
-trap 'rm -rf "$WORK"' EXIT
-
-cd "$ROOT"
-if [ -z "${JFC:-}" ]; then
-    cargo build --release -j2 --bin jfc >&2
-    JFC="$TARGET/release/jfc"
-fi
+source "$(dirname "$0")/../release_jfc.sh"
 JFC="$JFC" WORK="$WORK" PAIRS="$PAIRS" python3 - <<'PY'
 import os, statistics, subprocess, time
 

@@ -26,6 +26,8 @@ pub struct LocalHost {
     workers: std::sync::Arc<Workers>,
     /// Checkpoint mode (platform.md §2.7): the VM hands its state over at every job.
     checkpointing: bool,
+    /// Checkpoint mode: messages received so far, each held until a checkpoint has it.
+    holds: Cell<i64>,
     /// The object store, when the run has one: absolute object paths reach it.
     store: Option<RefCell<Store>>,
     /// The store's change token when last looked at (sends by other OS processes change it).
@@ -58,6 +60,7 @@ impl LocalHost {
         LocalHost {
             workers: std::sync::Arc::new(Workers::new(exec)),
             checkpointing: false,
+            holds: Cell::new(0),
             store: None,
             seen: Cell::new(0),
             record: RefCell::new(None),
@@ -79,6 +82,7 @@ impl LocalHost {
         LocalHost {
             workers: std::sync::Arc::new(Workers::new(exec)),
             checkpointing: false,
+            holds: Cell::new(0),
             store: Some(RefCell::new(store)),
             seen: Cell::new(seen),
             record: RefCell::new(None),
@@ -91,7 +95,16 @@ impl LocalHost {
     /// The same host, keeping the checkpoints of a run in checkpoint mode in its record.
     pub fn checkpointing(mut self) -> LocalHost {
         self.checkpointing = true;
+        self.send_through_outbox();
         self
+    }
+
+    /// Checkpoint mode, once the run has its record: its sends wait for a checkpoint.
+    fn send_through_outbox(&self) {
+        let run = self.record.borrow().as_ref().map(|r| r.pid);
+        if let (true, Some(run), Some(store)) = (self.checkpointing, run, &self.store) {
+            store.borrow_mut().send_for_run(run);
+        }
     }
 
     /// Take up the record `pid` of a run resumed from `checkpoint` (its snapshot
@@ -115,16 +128,24 @@ impl LocalHost {
             .filter(|p| *p != pid as u64)
             .collect();
         let as_i64 = |v: &mut dyn Iterator<Item = u64>| v.map(|p| p as i64).collect::<Vec<_>>();
-        store
-            .borrow_mut()
-            .process_resume(
+        {
+            // Before the run goes on, this one may wait for other OS processes' writes.
+            let mut store = store.borrow_mut();
+            let wait = |s: &Store, d| s.set_busy_timeout(d).map_err(|e| e.0);
+            wait(&store, std::time::Duration::from_secs(30))?;
+            let resumed = store.process_resume(
                 pid,
                 checkpoint.console_pos,
                 &as_i64(&mut children.iter().copied()),
                 &as_i64(&mut snap.known_pids().into_iter()),
-            )
-            .map_err(|e| e.0)?;
+            );
+            wait(&store, std::time::Duration::ZERO)?;
+            resumed.map_err(|e| e.0)?;
+        }
         let writer = RecordWriter::reopen(&store.borrow(), pid, checkpoint.console_pos)?;
+        // Messages sent while no jfc ran the run changed the store before this host
+        // looked: its processes waiting on channels look again at once.
+        self.seen.set(i64::MIN);
         *self.record.borrow_mut() = Some(Record {
             pid,
             writer,
@@ -132,6 +153,7 @@ impl LocalHost {
             claimed: true,
             children,
         });
+        self.send_through_outbox();
         Ok(())
     }
 
@@ -285,6 +307,13 @@ impl Host for LocalHost {
                 in_doubt: lines(snapshot.jobs_in_doubt()),
                 retry: lines(snapshot.jobs_to_retry()),
                 written: String::new(),
+                holds_upto: self.holds.get(),
+                sends_upto: self.store.as_ref().map_or(0, |s| {
+                    s.try_borrow()
+                        .ok()
+                        .and_then(|s| s.last_unsent(rec.pid).ok())
+                        .unwrap_or(0)
+                }),
             };
             rec.writer.checkpoint(snapshot, about);
         }
@@ -545,12 +574,22 @@ impl LocalHost {
     ) -> StoreResult<Option<Value>> {
         let mut store = self.store_for(obj)?;
         let mut guard = |v: &Value| Ok(accept(v));
+        // Checkpoint mode: held until the checkpoint after it, not lost to a crash before.
+        let run = self.record.borrow().as_ref().map(|r| r.pid);
+        let held = run.filter(|_| self.checkpointing && !peek);
         // Atomic as it is: each take is one `BEGIN IMMEDIATE` transaction (store::channels).
-        let got = answer(
-            store
-                .receive(obj.id, &mut guard, scan, peek)
-                .map_err(|e| e.0),
-        )?;
+        let got = match held {
+            Some(run) => {
+                let hold_no = self.holds.get() + 1;
+                let got = store.receive_held(obj.id, &mut guard, scan, run, hold_no);
+                if matches!(got, Ok(Some(_))) {
+                    self.holds.set(hold_no);
+                }
+                got
+            }
+            None => store.receive(obj.id, &mut guard, scan, peek),
+        };
+        let got = answer(got.map_err(|e| e.0))?;
         Ok(got.map(|(id, m)| {
             if peek {
                 Value::array(vec![Value::Int(id), m])

@@ -148,6 +148,10 @@ pub fn run_file(
         });
         tracing::info!("process {} runs {}", i.pid, flow.job);
     }
+    if checkpoint {
+        // Resumable from the start: a kill before the first command loses nothing.
+        vm.checkpoint();
+    }
     vm.run();
     while vm.cut_at_job() {
         vm = roundtrip(vm, &vm_opts)?;

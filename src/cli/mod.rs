@@ -3,6 +3,7 @@
 pub mod builtins;
 pub mod check;
 pub mod disasm;
+mod engine;
 pub mod fmt;
 pub mod obj;
 pub mod ps;

@@ -54,17 +54,8 @@ pub struct ResumeArgs {
     /// Run the failed commands of a run that ended ABORTED again, and go on.
     #[arg(long)]
     pub retry: bool,
-    /// Echo each job and command line on stderr as it runs (also JFC_TRACE=1).
-    #[arg(long)]
-    pub trace: bool,
-    /// Live processes at most; fork/pfor wait for room.
-    #[arg(long, default_value_t = 1000, value_name = "N",
-          value_parser = clap::value_parser!(u32).range(1..))]
-    pub max_processes: u32,
-    /// Bytes kept of each command's stdout and of its stderr (also JFC_MAX_OUTPUT).
-    #[arg(long, value_name = "BYTES", env = "JFC_MAX_OUTPUT",
-          default_value_t = jfc_runtime::exec::DEFAULT_MAX_OUTPUT)]
-    pub max_output: usize,
+    #[command(flatten)]
+    pub engine: super::engine::EngineArgs,
 }
 
 pub fn run(args: ResumeArgs, store: Option<&Path>) -> ExitCode {
@@ -75,20 +66,13 @@ pub fn run(args: ResumeArgs, store: Option<&Path>) -> ExitCode {
         return ExitCode::from(EXIT_USAGE);
     };
     let cwd = std::env::current_dir().unwrap_or_default();
-    let mut opts = ResumeOptions {
-        vm: jfc_vm::VmOptions::default(),
-        max_output: args.max_output,
+    let opts = ResumeOptions {
+        vm: args.engine.vm_options(),
+        max_output: args.engine.max_output,
         store: jfc_store::resolve_path(store, &cwd),
         in_doubt: in_doubt(&args),
         retry: args.retry,
     };
-    opts.vm.trace =
-        args.trace || std::env::var("JFC_TRACE").is_ok_and(|v| !v.is_empty() && v != "0");
-    opts.vm.command_echo = opts
-        .vm
-        .trace
-        .then(|| jfc_vm::DEFAULT_COMMAND_ECHO.to_string());
-    opts.vm.max_processes = args.max_processes as usize;
     if let Err(e) = jfc_runtime::exec::children::stop_on_signals() {
         tracing::warn!("cannot watch for signals, commands may outlive an interrupted run: {e}");
     }

@@ -106,15 +106,10 @@ fn spawn(pid: i64, args: &ResumeArgs, store: &Path) -> std::io::Result<std::proc
     for (on, flag) in [
         (args.rerun_in_doubt, "--rerun-in-doubt"),
         (args.skip_in_doubt, "--skip-in-doubt"),
-        (args.trace, "--trace"),
     ] {
         if on {
             cmd.arg(flag);
         }
     }
-    cmd.arg("--max-processes")
-        .arg(args.max_processes.to_string())
-        .arg("--max-output")
-        .arg(args.max_output.to_string());
-    cmd.spawn()
+    cmd.args(args.engine.to_args()).spawn()
 }

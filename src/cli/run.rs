@@ -17,22 +17,8 @@ pub struct RunArgs {
     /// quotes, a number, an object path (`-p host="'web1'" -p n=3 -p node=/servers/web1`).
     #[arg(short = 'p', long = "param", value_name = "NAME=EXPR")]
     pub params: Vec<String>,
-    /// Echo each job and command line on stderr as it runs (also JFC_TRACE=1).
-    #[arg(long)]
-    pub trace: bool,
-    /// Echo command lines on stderr in this format ({username}, {hostname}, {sudomark}, {command});
-    /// `--trace` uses "[{username}@{hostname}]{sudomark} {command}".
-    #[arg(long, value_name = "FORMAT")]
-    pub echo_format: Option<String>,
-    /// Live processes at most; fork/pfor wait for room.
-    #[arg(long, default_value_t = 1000, value_name = "N",
-          value_parser = clap::value_parser!(u32).range(1..))]
-    pub max_processes: u32,
-    /// Bytes kept of each command's stdout and of its stderr; past them the output is
-    /// dropped and `$ERROR` says so (also JFC_MAX_OUTPUT).
-    #[arg(long, value_name = "BYTES", env = "JFC_MAX_OUTPUT",
-          default_value_t = jfc_runtime::exec::DEFAULT_MAX_OUTPUT)]
-    pub max_output: usize,
+    #[command(flatten)]
+    pub engine: super::engine::EngineArgs,
     /// Debugging aid: stop at every job, write the whole VM to bytes, drop it, make it
     /// again from the bytes and go on (proves that process state survives as data).
     #[arg(long, hide = true)]
@@ -59,16 +45,11 @@ pub fn run(args: RunArgs, store: Option<&std::path::Path>) -> ExitCode {
             return ExitCode::from(EXIT_USAGE);
         }
     };
-    let mut opts = RunOptions::default();
-    opts.vm.trace =
-        args.trace || std::env::var("JFC_TRACE").is_ok_and(|v| !v.is_empty() && v != "0");
-    opts.vm.command_echo = args.echo_format.or_else(|| {
-        opts.vm
-            .trace
-            .then(|| jfc_vm::DEFAULT_COMMAND_ECHO.to_string())
-    });
-    opts.vm.max_processes = args.max_processes as usize;
-    opts.max_output = args.max_output;
+    let mut opts = RunOptions {
+        vm: args.engine.vm_options(),
+        max_output: args.engine.max_output,
+        ..RunOptions::default()
+    };
     opts.vm.stop_at_jobs = args.roundtrip_at_jobs;
     opts.checkpoint = match (args.checkpoint, args.no_checkpoint) {
         (true, _) => Some(true),

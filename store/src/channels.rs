@@ -98,7 +98,20 @@ impl Store {
         self.conn
             .prepare_cached("INSERT INTO messages (channel, body, sent) VALUES (?1, ?2, ?3)")?
             .execute(params![channel, body, super::now_text()])?;
-        Ok(self.conn.last_insert_rowid())
+        let id = self.conn.last_insert_rowid();
+        if let Some(run) = self.outbox_run {
+            // Its id taken in the queue's order, it waits for the run's next checkpoint.
+            self.conn
+                .prepare_cached(
+                    "INSERT INTO outbox (id, channel, body, sent, run) \
+                     SELECT id, channel, body, sent, ?2 FROM messages WHERE id = ?1",
+                )?
+                .execute(params![id, run])?;
+            self.conn
+                .prepare_cached("DELETE FROM messages WHERE id = ?1")?
+                .execute([id])?;
+        }
+        Ok(id)
     }
 
     /// The whole queue, head first.
@@ -190,13 +203,13 @@ impl Store {
     /// Remove message `msgid` for an event job. `None` when it is
     /// no longer there (another receiver took it first).
     pub fn take(&mut self, channel: ObjectId, msgid: i64) -> Result<Option<Value>> {
-        self.write_tx(|s| s.take_decoded(channel, msgid, false, false))
+        self.write_tx(|s| s.take_decoded(channel, msgid, false, Taken::Deleted))
     }
 
     /// Like [`Store::take`] for `??`: the messages queued before `msgid` are discarded
     /// too, in the same transaction. When `msgid` is gone nothing is discarded.
     pub fn take_scanned(&mut self, channel: ObjectId, msgid: i64) -> Result<Option<Value>> {
-        self.write_tx(|s| s.take_decoded(channel, msgid, true, false))
+        self.write_tx(|s| s.take_decoded(channel, msgid, true, Taken::Deleted))
     }
 
     /// The `peek_mode=true` form of a receive: message `msgid` stays queued and, with
@@ -207,7 +220,7 @@ impl Store {
         msgid: i64,
         scanned: bool,
     ) -> Result<Option<Value>> {
-        self.write_tx(|s| s.take_decoded(channel, msgid, scanned, true))
+        self.write_tx(|s| s.take_decoded(channel, msgid, scanned, Taken::Kept))
     }
 
     /// [`Store::take_in_tx`] with the body decoded inside the transaction: a corrupt
@@ -217,38 +230,49 @@ impl Store {
         channel: ObjectId,
         msgid: i64,
         scanned: bool,
-        keep: bool,
+        taken: Taken,
     ) -> Result<Option<Value>> {
-        match self.take_in_tx(channel, msgid, scanned, keep)? {
+        match self.take_in_tx(channel, msgid, scanned, taken)? {
             Some(body) => decode_body(channel, msgid, &body).map(Some),
             None => Ok(None),
         }
     }
 
-    /// The body of message `msgid`, removed unless `keep`; with `scanned` the messages
-    /// before it are discarded. `None` (and nothing changed) when
-    /// the message is not there.
+    /// The body of message `msgid`, taken out of the queue as `taken` says; with
+    /// `scanned` the messages before it are discarded (held, for a held take). `None`
+    /// (and nothing changed) when the message is not there.
     fn take_in_tx(
         &mut self,
         channel: ObjectId,
         msgid: i64,
         scanned: bool,
-        keep: bool,
+        taken: Taken,
     ) -> Result<Option<String>> {
-        let sql = if keep {
-            "SELECT body FROM messages WHERE channel = ?1 AND id = ?2"
-        } else {
-            "DELETE FROM messages WHERE channel = ?1 AND id = ?2 RETURNING body"
-        };
         let body: Option<String> = self
             .conn
-            .prepare_cached(sql)?
+            .prepare_cached("SELECT body FROM messages WHERE channel = ?1 AND id = ?2")?
             .query_row(params![channel, msgid], |r| r.get(0))
             .optional()?;
         let Some(body) = body else {
             return Ok(None);
         };
-        if scanned {
+        let first = if scanned { i64::MIN } else { msgid };
+        if let Taken::Held { run, hold_no } = taken {
+            self.conn
+                .prepare_cached(
+                    "INSERT INTO held_messages (id, channel, body, sent, run, hold_no) \
+                     SELECT id, channel, body, sent, ?4, ?5 FROM messages \
+                     WHERE channel = ?1 AND id >= ?2 AND id <= ?3",
+                )?
+                .execute(params![channel, first, msgid, run, hold_no])?;
+        }
+        if taken != Taken::Kept {
+            self.conn
+                .prepare_cached(
+                    "DELETE FROM messages WHERE channel = ?1 AND id >= ?2 AND id <= ?3",
+                )?
+                .execute(params![channel, first, msgid])?;
+        } else if scanned {
             self.conn
                 .prepare_cached("DELETE FROM messages WHERE channel = ?1 AND id < ?2")?
                 .execute(params![channel, msgid])?;
@@ -267,13 +291,38 @@ impl Store {
         scan: bool,
         peek: bool,
     ) -> Result<Option<(i64, Value)>> {
+        let taken = if peek { Taken::Kept } else { Taken::Deleted };
+        self.receive_as(channel, pred, scan, taken)
+    }
+
+    /// [`Store::receive`] for run `run` in checkpoint mode: the message (and those a
+    /// scan discards) is held as its `hold_no`-th hold until the run's next checkpoint
+    /// ([`Store::checkpoint_write`]) rather than deleted.
+    pub fn receive_held(
+        &mut self,
+        channel: ObjectId,
+        pred: Guard<'_>,
+        scan: bool,
+        run: i64,
+        hold_no: i64,
+    ) -> Result<Option<(i64, Value)>> {
+        self.receive_as(channel, pred, scan, Taken::Held { run, hold_no })
+    }
+
+    fn receive_as(
+        &mut self,
+        channel: ObjectId,
+        pred: Guard<'_>,
+        scan: bool,
+        taken: Taken,
+    ) -> Result<Option<(i64, Value)>> {
         loop {
             let Some((id, v)) = self.first_match(channel, &mut *pred, scan)? else {
                 return Ok(None);
             };
             // A message is never changed once queued: the body taken is the one decoded.
             if self
-                .write_tx(|s| s.take_in_tx(channel, id, scan, peek))?
+                .write_tx(|s| s.take_in_tx(channel, id, scan, taken))?
                 .is_some()
             {
                 return Ok(Some((id, v)));
@@ -371,6 +420,19 @@ impl Store {
         self.conn.prepare_cached(sql)?.execute([])?;
         Ok(())
     }
+}
+
+/// What a receive does with the message it takes.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Taken {
+    /// Left in the queue (`peek_mode`).
+    Kept,
+    Deleted,
+    /// Moved aside for a run in checkpoint mode until its next checkpoint.
+    Held {
+        run: i64,
+        hold_no: i64,
+    },
 }
 
 /// `ORDER BY` direction and `OFFSET` for a Python-style index.

@@ -5,6 +5,12 @@
 //! One row per run, keyed by the main process's pid; each checkpoint replaces the one
 //! before. The console length goes with it: a resumed run prints again what it printed
 //! after its checkpoint, so the record's console is cut back there first.
+//!
+//! Messages make no exception to "what a checkpoint has is done once": those a run
+//! receives are held aside, and those it sends wait in an outbox, until the next
+//! checkpoint is kept (in its transaction). A resume from an earlier checkpoint puts
+//! the held ones back in the queue and drops the unsent ones: the resumed run receives
+//! and sends them again, and each is delivered once.
 
 use rusqlite::{params, OptionalExtension};
 
@@ -29,6 +35,12 @@ pub struct CheckpointAbout {
     pub retry: String,
     /// When it was written.
     pub written: String,
+    /// The messages the run held (received) up to this checkpoint, by hold number: the
+    /// checkpoint has them, so they go for good when it is kept.
+    pub holds_upto: i64,
+    /// The messages the run sent up to this checkpoint, by id: they are queued when it
+    /// is kept.
+    pub sends_upto: i64,
 }
 
 impl Store {
@@ -57,7 +69,10 @@ impl Store {
                         about.retry,
                         now_text()
                     ])?;
-                Ok(())
+                s.conn
+                    .prepare_cached("DELETE FROM held_messages WHERE run = ?1 AND hold_no <= ?2")?
+                    .execute(params![pid, about.holds_upto])?;
+                s.release_sends(pid, about.sends_upto)
             })
         })
     }
@@ -67,17 +82,13 @@ impl Store {
         let row = self
             .conn
             .query_row(
-                "SELECT data, console_pos, in_doubt, retry, written FROM checkpoints WHERE pid = ?1",
+                "SELECT in_doubt, retry, written, data, console_pos FROM checkpoints WHERE pid = ?1",
                 [pid],
                 |r| {
                     Ok(Checkpoint {
-                        data: r.get(0)?,
-                        console_pos: r.get::<_, i64>(1)?.max(0) as u64,
-                        about: CheckpointAbout {
-                            in_doubt: r.get(2)?,
-                            retry: r.get(3)?,
-                            written: r.get(4)?,
-                        },
+                        about: about_of(r)?,
+                        data: r.get(3)?,
+                        console_pos: r.get::<_, i64>(4)?.max(0) as u64,
                     })
                 },
             )
@@ -90,22 +101,17 @@ impl Store {
         let row = self
             .conn
             .prepare_cached("SELECT in_doubt, retry, written FROM checkpoints WHERE pid = ?1")?
-            .query_row([pid], |r| {
-                Ok(CheckpointAbout {
-                    in_doubt: r.get(0)?,
-                    retry: r.get(1)?,
-                    written: r.get(2)?,
-                })
-            })
+            .query_row([pid], about_of)
             .optional()?;
         Ok(row)
     }
 
     /// Take run `pid` up again in this OS process, from its checkpoint: the record and
     /// those of its `live` children read RUNNING again, the console is cut back to
-    /// `console_pos`, and the records of its descendants that the checkpoint does not
-    /// know (`known` holds every pid it does) go: they were started after it and the
-    /// resumed run starts them again. One transaction.
+    /// `console_pos`, the messages it received after the checkpoint are queued again
+    /// (with their ids, so in their places), and the records of its descendants that
+    /// the checkpoint does not know (`known` holds every pid it does) go: they were
+    /// started after it and the resumed run starts them again. One transaction.
     pub fn process_resume(
         &mut self,
         pid: i64,
@@ -126,6 +132,16 @@ impl Store {
                 "DELETE FROM process_console WHERE pid = ?1 AND pos >= ?2",
                 params![pid, console_pos as i64],
             )?;
+            // Received after the checkpoint: the resumed run receives them again.
+            s.conn.execute(
+                "INSERT INTO messages (id, channel, body, sent) \
+                 SELECT id, channel, body, sent FROM held_messages WHERE run = ?1",
+                [pid],
+            )?;
+            s.conn
+                .execute("DELETE FROM held_messages WHERE run = ?1", [pid])?;
+            // Sent after the checkpoint: the resumed run sends them again.
+            s.conn.execute("DELETE FROM outbox WHERE run = ?1", [pid])?;
             for gone in s
                 .descendants(pid)?
                 .into_iter()
@@ -136,6 +152,34 @@ impl Store {
             }
             Ok(())
         })
+    }
+
+    /// From now on the sends of this connection are run `run`'s, in checkpoint mode:
+    /// each waits in the outbox for the run's next checkpoint.
+    pub fn send_for_run(&mut self, run: i64) {
+        self.outbox_run = Some(run);
+    }
+
+    /// The id of the last message run `run` sent that is not queued yet (0: none).
+    pub fn last_unsent(&self, run: i64) -> Result<i64> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT coalesce(max(id), 0) FROM outbox WHERE run = ?1")?
+            .query_row([run], |r| r.get(0))?)
+    }
+
+    /// Queue the messages run `run` sent, up to id `upto`.
+    pub(crate) fn release_sends(&mut self, run: i64, upto: i64) -> Result<()> {
+        self.conn
+            .prepare_cached(
+                "INSERT INTO messages (id, channel, body, sent) \
+                 SELECT id, channel, body, sent FROM outbox WHERE run = ?1 AND id <= ?2",
+            )?
+            .execute(params![run, upto])?;
+        self.conn
+            .prepare_cached("DELETE FROM outbox WHERE run = ?1 AND id <= ?2")?
+            .execute(params![run, upto])?;
+        Ok(())
     }
 
     /// Every descendant of process `pid` (children, their children, ...).
@@ -177,4 +221,15 @@ impl Store {
             ))
         })
     }
+}
+
+/// The first three columns of a row: in_doubt, retry, written.
+fn about_of(r: &rusqlite::Row<'_>) -> rusqlite::Result<CheckpointAbout> {
+    Ok(CheckpointAbout {
+        in_doubt: r.get(0)?,
+        retry: r.get(1)?,
+        written: r.get(2)?,
+        holds_upto: 0,
+        sends_upto: 0,
+    })
 }

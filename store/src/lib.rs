@@ -57,6 +57,8 @@ pub struct Store {
     secrets: secret::Secrets,
     /// The objects of the standard tree, which no delete, rename or move may touch.
     builtins: bootstrap::Builtins,
+    /// The run in checkpoint mode whose sends go through the outbox (store::checkpoints).
+    pub(crate) outbox_run: Option<i64>,
 }
 
 impl Store {
@@ -114,6 +116,7 @@ impl Store {
             path,
             secrets,
             builtins: Default::default(),
+            outbox_run: None,
         };
         bootstrap::ensure(&mut store)?;
         store.builtins = bootstrap::Builtins::find(&store)?;

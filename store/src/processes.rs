@@ -199,6 +199,10 @@ impl Store {
             self.conn
                 .execute("DELETE FROM checkpoints WHERE pid = ?1", [pid])?;
         }
+        // What it received is its own for good now, and what it sent goes out.
+        self.conn
+            .execute("DELETE FROM held_messages WHERE run = ?1", [pid])?;
+        self.release_sends(pid, i64::MAX)?;
         Ok(())
     }
 

@@ -201,6 +201,31 @@ CREATE TABLE checkpoints (
     written TEXT NOT NULL
 );
 "#,
+    // → version 14: messages a run in checkpoint mode has received since its last
+    // checkpoint (store::checkpoints): out of the queue, but put back if the run is
+    // resumed from a checkpoint taken before it received them, so a message is
+    // delivered once even when a crash falls between the receive and the checkpoint.
+    // And those it has sent since: queued when the checkpoint is kept, dropped when the
+    // run is resumed from an earlier one (it sends them again), so none is sent twice.
+    r#"
+CREATE TABLE held_messages (
+    id INTEGER PRIMARY KEY,
+    channel INTEGER NOT NULL REFERENCES objects(id) ON DELETE CASCADE,
+    body TEXT NOT NULL,
+    sent TEXT NOT NULL,
+    run INTEGER NOT NULL,
+    hold_no INTEGER NOT NULL
+);
+CREATE INDEX held_messages_by_run ON held_messages(run, hold_no);
+CREATE TABLE outbox (
+    id INTEGER PRIMARY KEY,
+    channel INTEGER NOT NULL REFERENCES objects(id) ON DELETE CASCADE,
+    body TEXT NOT NULL,
+    sent TEXT NOT NULL,
+    run INTEGER NOT NULL
+);
+CREATE INDEX outbox_by_run ON outbox(run, id);
+"#,
 ];
 
 /// The schema version this build writes.

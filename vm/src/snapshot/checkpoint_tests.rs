@@ -77,6 +77,20 @@ fn run(source: &str, host: Keeper) -> (Vm<Keeper>, ProcessState) {
     (vm, state)
 }
 
+/// The commands started, sorted.
+fn started(vm: &Vm<Keeper>) -> Vec<String> {
+    let mut all: Vec<String> = vm
+        .host
+        .log
+        .borrow()
+        .iter()
+        .filter(|l| l.starts_with("start"))
+        .cloned()
+        .collect();
+    all.sort();
+    all
+}
+
 fn last_snapshot(vm: &Vm<Keeper>) -> Snapshot {
     let bytes = vm.host.last.borrow().clone().expect("a checkpoint");
     Snapshot::from_bytes(&bytes).expect("read back")
@@ -118,15 +132,7 @@ fn a_retry_runs_the_failed_command_with_its_variables() {
     vm.run();
     let main = vm.main_info().expect("main");
     assert_eq!(main.borrow().state, ProcessState::Done);
-    let started: Vec<String> = vm
-        .host
-        .log
-        .borrow()
-        .iter()
-        .filter(|l| l.starts_with("start"))
-        .cloned()
-        .collect();
-    assert_eq!(started, ["start check 7"]);
+    assert_eq!(started(&vm), ["start check 7"]);
 }
 
 #[test]
@@ -151,16 +157,7 @@ fn a_retry_runs_only_the_children_that_failed() {
         vm.main_info().expect("main").borrow().state,
         ProcessState::Done
     );
-    let mut started: Vec<String> = vm
-        .host
-        .log
-        .borrow()
-        .iter()
-        .filter(|l| l.starts_with("start"))
-        .cloned()
-        .collect();
-    started.sort();
-    assert_eq!(started, ["start job 2", "start job 4"]);
+    assert_eq!(started(&vm), ["start job 2", "start job 4"]);
 }
 
 #[test]
