@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Run the whole test suite. Installs what the tests need when it is missing.
-# Usage: ./test.sh            (all tests)
-#        ./test.sh -p jfc-vm  (extra arguments go to `cargo test`)
+# Usage: ./test.sh                 (all tests)
+#        ./test.sh -p jfc-vm       (extra arguments go to `cargo test`)
+#        ./test.sh --install-only  (the packages only: the build needs libssl-dev too)
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -15,9 +16,15 @@ install_packages() {
     need sudo || missing+=(sudo)
     # A second OS process that holds the store's write lock (tests/store_lock.rs).
     need python3 || missing+=(python3)
+    # Commands over SSH against a real sshd on loopback ports (tests/ssh.rs), and the
+    # OpenSSL the ssh2 crate links.
+    [ -x /usr/sbin/sshd ] || missing+=(openssh-server)
+    need ssh-keygen || missing+=(openssh-client)
+    dpkg -s libssl-dev >/dev/null 2>&1 || missing+=(libssl-dev)
+    need pkg-config || missing+=(pkg-config)
     if [ ${#missing[@]} -gt 0 ]; then
         if [ "$(id -u)" = 0 ] && need apt-get; then
-            apt-get update -qq && apt-get install -y -qq "${missing[@]}"
+            apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
         else
             echo "test.sh: please install: ${missing[*]}" >&2
             exit 1
@@ -25,6 +32,10 @@ install_packages() {
     fi
 }
 
+if [ "${1:-}" = "--install-only" ]; then
+    install_packages
+    exit 0
+fi
 if ! need cargo; then
     echo "test.sh: cargo is missing; install Rust from your package manager or rustup" >&2
     exit 1

@@ -6,11 +6,12 @@
 //! one command at most), so a command starts as soon as its process reaches it and a
 //! thousand sleeping commands do not queue behind each other.
 
-mod capture;
+pub(crate) mod capture;
 pub mod children;
 mod command_line;
 
 use std::io::Write;
+use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -25,14 +26,16 @@ use capture::Captured;
 /// Bytes of stdout, and of stderr, kept from one command by default (`--max-output`).
 pub const DEFAULT_MAX_OUTPUT: usize = 16 << 20;
 
-/// How local commands run.
-#[derive(Clone, Copy, Debug)]
+/// How commands run.
+#[derive(Clone, Debug)]
 pub struct ExecOptions {
     /// Commands running at once at most; more wait for a worker.
     pub max_workers: usize,
     /// Bytes kept of each of a command's stdout and stderr; the rest is dropped with a
     /// note in `$ERROR`.
     pub max_output: usize,
+    /// The host keys that commands over SSH trust (runtime::ssh).
+    pub known_hosts: PathBuf,
 }
 
 impl Default for ExecOptions {
@@ -40,7 +43,23 @@ impl Default for ExecOptions {
         ExecOptions {
             max_workers: 1000,
             max_output: DEFAULT_MAX_OUTPUT,
+            known_hosts: known_hosts_for(None),
         }
+    }
+}
+
+/// Where the host keys of SSH hosts are kept: beside the store (`<store>.known_hosts`),
+/// or without one in `~/.jfc/known_hosts`.
+pub fn known_hosts_for(store: Option<&Path>) -> PathBuf {
+    match store {
+        Some(s) => {
+            let mut name = s.as_os_str().to_owned();
+            name.push(".known_hosts");
+            PathBuf::from(name)
+        }
+        None => std::env::var_os("HOME")
+            .map_or_else(|| PathBuf::from("."), PathBuf::from)
+            .join(".jfc/known_hosts"),
     }
 }
 
@@ -88,13 +107,13 @@ impl Workers {
     fn spawn_worker(&self) {
         let rx = self.rx.clone();
         let unfinished = self.unfinished.clone();
-        let max_output = self.opts.max_output;
+        let opts = self.opts.clone();
         self.spawned.fetch_add(1, Ordering::SeqCst);
         let started = thread::Builder::new()
             .name("jfc-command".into())
             .spawn(move || {
                 while let Ok((ticket, req, done)) = rx.recv() {
-                    let c = run_command(&req, max_output);
+                    let c = run_command(&req, &opts);
                     if children::stopping() {
                         // jfc ends with the signal's status, not with the flow's reaction
                         // to a command killed on the way out.
@@ -111,13 +130,13 @@ impl Workers {
     }
 }
 
-/// Run one command to completion, keeping `max_output` bytes of each stream.
-pub fn run_command(req: &CommandRequest, max_output: usize) -> Completion {
-    if let Some(host) = &req.host {
-        return Completion::ConnectionFailed(format!(
-            "cannot run on host {host:?}: remote execution over SSH is not available in this version of jfc"
-        ));
+/// Run one command to completion, here or with `__host__` over SSH, keeping
+/// `max_output` bytes of each stream.
+pub fn run_command(req: &CommandRequest, opts: &ExecOptions) -> Completion {
+    if req.host.is_some() {
+        return crate::ssh::run(req, opts.max_output, &opts.known_hosts);
     }
+    let max_output = opts.max_output;
     let mut cmd = match command_line::build(req) {
         Ok(c) => c,
         Err(msg) => return Completion::ConnectionFailed(msg),
@@ -184,7 +203,7 @@ fn lost(req: &CommandRequest, why: &str) -> Completion {
 }
 
 /// Stderr, with a line saying what was dropped of either stream past the cap.
-fn with_notes(stderr: Captured, stdout: &Captured, cap: usize) -> Vec<u8> {
+pub(crate) fn with_notes(stderr: Captured, stdout: &Captured, cap: usize) -> Vec<u8> {
     let mut text = stderr.bytes;
     for (name, dropped) in [("stdout", stdout.dropped), ("stderr", stderr.dropped)] {
         if dropped > 0 {
@@ -213,6 +232,13 @@ mod tests {
     use super::*;
     use std::time::Duration;
 
+    fn capped(max_output: usize) -> ExecOptions {
+        ExecOptions {
+            max_output,
+            ..ExecOptions::default()
+        }
+    }
+
     fn req(cmd: &str) -> CommandRequest {
         CommandRequest {
             command: cmd.into(),
@@ -225,12 +251,16 @@ mod tests {
             user: None,
             sudo: false,
             password: None,
+            ..CommandRequest::default()
         }
     }
 
     #[test]
     fn output_and_status() {
-        let c = run_command(&req("echo out; echo err >&2; exit 3"), DEFAULT_MAX_OUTPUT);
+        let c = run_command(
+            &req("echo out; echo err >&2; exit 3"),
+            &ExecOptions::default(),
+        );
         assert_eq!(
             c,
             Completion::Command {
@@ -246,7 +276,7 @@ mod tests {
         let mut r = req("tr a-z A-Z");
         r.stdin = Some(b"abc".to_vec());
         assert_eq!(
-            run_command(&r, DEFAULT_MAX_OUTPUT),
+            run_command(&r, &ExecOptions::default()),
             Completion::Command {
                 stdout: b"ABC".to_vec(),
                 stderr: vec![],
@@ -260,7 +290,7 @@ mod tests {
         let mut r = req("sleep 5");
         r.timeout = Some(Duration::from_millis(100));
         assert!(
-            matches!(run_command(&r, DEFAULT_MAX_OUTPUT), Completion::ConnectionFailed(m) if m.contains("__timeout__"))
+            matches!(run_command(&r, &ExecOptions::default()), Completion::ConnectionFailed(m) if m.contains("__timeout__"))
         );
     }
 
@@ -270,7 +300,7 @@ mod tests {
         r.use_shell = false;
         r.dir = Some("/tmp".into());
         assert_eq!(
-            run_command(&r, DEFAULT_MAX_OUTPUT),
+            run_command(&r, &ExecOptions::default()),
             Completion::Command {
                 stdout: b"/tmp\n".to_vec(),
                 stderr: vec![],
@@ -284,7 +314,7 @@ mod tests {
         let mut r = req("true");
         r.host = Some("web1".into());
         assert!(matches!(
-            run_command(&r, DEFAULT_MAX_OUTPUT),
+            run_command(&r, &ExecOptions::default()),
             Completion::ConnectionFailed(_)
         ));
     }
@@ -300,7 +330,7 @@ mod tests {
         ));
         r.timeout = Some(Duration::from_millis(300));
         assert!(matches!(
-            run_command(&r, 100),
+            run_command(&r, &capped(100)),
             Completion::ConnectionFailed(_)
         ));
         let pid = std::fs::read_to_string(&pidfile).unwrap();
@@ -315,7 +345,7 @@ mod tests {
     #[test]
     fn output_past_the_cap_is_counted_in_a_note() {
         let Completion::Command { stdout, stderr, .. } =
-            run_command(&req("head -c 5000 /dev/zero; echo oops >&2"), 1000)
+            run_command(&req("head -c 5000 /dev/zero; echo oops >&2"), &capped(1000))
         else {
             panic!("the command did not run");
         };
@@ -356,7 +386,7 @@ mod tests {
     fn a_missing_program_is_named() {
         let mut r = req("echo hi");
         r.shell = "/nonexistent/shell".into();
-        let c = run_command(&r, 100);
+        let c = run_command(&r, &capped(100));
         assert!(
             matches!(&c, Completion::ConnectionFailed(m) if m.starts_with("cannot start /nonexistent/shell for `echo hi`")),
             "{c:?}"

@@ -101,6 +101,7 @@ pub fn run_file(
     let exec = crate::exec::ExecOptions {
         max_workers: opts.vm.max_processes,
         max_output: opts.max_output,
+        known_hosts: crate::exec::known_hosts_for(opts.store.as_deref()),
     };
     let checkpoint = opts
         .checkpoint

@@ -22,7 +22,7 @@ pub struct Ticket {
 }
 
 /// A command job (language.md §13), with the control variables already read.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct CommandRequest {
     pub command: String,
     pub stdin: Option<Vec<u8>>,
@@ -41,6 +41,12 @@ pub struct CommandRequest {
     pub sudo: bool,
     /// `__password__`: for the login or sudo; never echoed.
     pub password: Option<String>,
+    /// `__port__`: the SSH port of `host` (22 when None).
+    pub port: Option<u16>,
+    /// `__keyfile__`: the private key to log in to `host` with.
+    pub keyfile: Option<String>,
+    /// `__passphrase__`: the passphrase of `keyfile`; never echoed.
+    pub passphrase: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq)]

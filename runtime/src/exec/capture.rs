@@ -17,7 +17,7 @@ pub struct Captured {
 }
 
 impl Captured {
-    fn keep(&mut self, chunk: &[u8], cap: usize) {
+    pub(crate) fn keep(&mut self, chunk: &[u8], cap: usize) {
         let room = cap.saturating_sub(self.bytes.len()).min(chunk.len());
         self.bytes.extend_from_slice(&chunk[..room]);
         self.dropped += (chunk.len() - room) as u64;

@@ -93,6 +93,7 @@ mod tests {
             user: None,
             sudo: false,
             password: None,
+            ..CommandRequest::default()
         }
     }
 

@@ -143,6 +143,13 @@ impl<H: Host> Vm<H> {
             user: text("__user__"),
             sudo: flag("__sudo__", false),
             password: text("__password__"),
+            port: match control("__port__") {
+                Some(Value::Int(n)) => u16::try_from(n).ok(),
+                Some(v) => v.to_text().trim().parse().ok(),
+                None => None,
+            },
+            keyfile: text("__keyfile__"),
+            passphrase: text("__passphrase__"),
         };
         let options = CommandOptions {
             encoding,

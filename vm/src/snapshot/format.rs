@@ -323,6 +323,12 @@ pub(crate) struct SRequest {
     pub user: Option<String>,
     pub sudo: bool,
     pub password: Option<String>,
+    #[serde(default)]
+    pub port: Option<u16>,
+    #[serde(default)]
+    pub keyfile: Option<String>,
+    #[serde(default)]
+    pub passphrase: Option<String>,
 }
 
 impl From<&CommandRequest> for SRequest {
@@ -338,6 +344,9 @@ impl From<&CommandRequest> for SRequest {
             user: r.user.clone(),
             sudo: r.sudo,
             password: r.password.clone(),
+            port: r.port,
+            keyfile: r.keyfile.clone(),
+            passphrase: r.passphrase.clone(),
         }
     }
 }
@@ -358,6 +367,9 @@ impl SRequest {
             user: self.user.clone(),
             sudo: self.sudo,
             password: self.password.clone(),
+            port: self.port,
+            keyfile: self.keyfile.clone(),
+            passphrase: self.passphrase.clone(),
         }
     }
 }

@@ -1,0 +1,212 @@
+//! Command jobs on another machine, over SSH (language.md §13): a command with
+//! `__host__` logs in as `__user__` (with `__keyfile__` and `__passphrase__`, or
+//! `__password__`, or else the SSH agent and the default keys of `~/.ssh`), checks the
+//! server's host key against the known_hosts file kept beside the store, and runs the
+//! command there with `__dir__`, `__shell__` and the job's stdin.
+//!
+//! Everything here blocks: it runs on the command workers, never on the interpreter's
+//! thread. A failure to connect, to log in or to trust the host is a connection
+//! failure (class B: `$STATUS` -1, the reason in `$ERROR`); the command's own exit
+//! status is a job's as locally.
+
+mod host_key;
+
+use std::io::{self, Read, Write};
+use std::net::{TcpStream, ToSocketAddrs};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use jfc_vm::host::{CommandRequest, Completion};
+use rustix::event::{poll, PollFd, PollFlags, Timespec};
+use ssh2::Session;
+
+use crate::exec::capture::Captured;
+
+/// How long connecting and logging in may take.
+const LOGIN_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// Run `req` on `req.host`; `known_hosts` is the file of trusted host keys.
+pub fn run(req: &CommandRequest, max_output: usize, known_hosts: &Path) -> Completion {
+    let host = req.host.as_deref().unwrap_or_default();
+    let port = req.port.unwrap_or(22);
+    let (session, socket) = match login(req, host, port, known_hosts) {
+        Ok(s) => s,
+        Err(e) => return Completion::ConnectionFailed(e),
+    };
+    exec(&session, &socket, req, max_output)
+        .unwrap_or_else(|e| Completion::ConnectionFailed(format!("{host}:{port}: {e}")))
+}
+
+/// An authenticated session with `host`, and its socket (to wait on).
+fn login(
+    req: &CommandRequest,
+    host: &str,
+    port: u16,
+    known_hosts: &Path,
+) -> Result<(Session, TcpStream), String> {
+    let addr = (host, port)
+        .to_socket_addrs()
+        .map_err(|e| format!("cannot resolve {host}: {e}"))?
+        .next()
+        .ok_or_else(|| format!("cannot resolve {host}: no address"))?;
+    let tcp = TcpStream::connect_timeout(&addr, LOGIN_TIMEOUT)
+        .map_err(|e| format!("cannot connect to {host}:{port}: {e}"))?;
+    let socket = tcp.try_clone().map_err(|e| format!("{host}:{port}: {e}"))?;
+    let mut session = Session::new().map_err(|e| format!("{host}:{port}: {e}"))?;
+    session.set_timeout(LOGIN_TIMEOUT.as_millis() as u32);
+    session.set_tcp_stream(tcp);
+    session
+        .handshake()
+        .map_err(|e| format!("{host}:{port}: the SSH handshake failed: {e}"))?;
+    host_key::check(&session, host, port, known_hosts)?;
+    let user = req.user.clone().unwrap_or_else(local_user);
+    authenticate(&session, &user, req)
+        .map_err(|tried| format!("{host}:{port}: login as {user} refused ({tried})"))?;
+    session.set_timeout(0);
+    Ok((session, socket))
+}
+
+/// Log in as `user`: with the key file and/or password given, else the agent and the
+/// default keys. Err: what was tried, and why each failed.
+fn authenticate(s: &Session, user: &str, req: &CommandRequest) -> Result<(), String> {
+    let mut tried = Vec::new();
+    if let Some(key) = &req.keyfile {
+        match s.userauth_pubkey_file(user, None, Path::new(key), req.passphrase.as_deref()) {
+            Ok(()) if s.authenticated() => return Ok(()),
+            Ok(()) => tried.push(format!("the key {key}")),
+            Err(e) => tried.push(format!("the key {key}: {}", e.message())),
+        }
+    }
+    if let Some(password) = &req.password {
+        match s.userauth_password(user, password) {
+            Ok(()) if s.authenticated() => return Ok(()),
+            _ => tried.push("the password".to_string()),
+        }
+    }
+    if req.keyfile.is_none() && req.password.is_none() {
+        if s.userauth_agent(user).is_ok() && s.authenticated() {
+            return Ok(());
+        }
+        tried.push("the SSH agent".to_string());
+        for key in default_keys() {
+            if s.userauth_pubkey_file(user, None, &key, None).is_ok() && s.authenticated() {
+                return Ok(());
+            }
+            tried.push(format!("the key {}", key.display()));
+        }
+    }
+    Err(format!("tried {}", tried.join(", ")))
+}
+
+/// `~/.ssh/id_ed25519`, `id_ecdsa`, `id_rsa`: those that exist.
+fn default_keys() -> Vec<PathBuf> {
+    let Some(home) = std::env::var_os("HOME") else {
+        return Vec::new();
+    };
+    ["id_ed25519", "id_ecdsa", "id_rsa"]
+        .iter()
+        .map(|k| Path::new(&home).join(".ssh").join(k))
+        .filter(|p| p.is_file())
+        .collect()
+}
+
+fn local_user() -> String {
+    std::env::var("USER").unwrap_or_else(|_| "root".into())
+}
+
+/// The command line the server's login shell runs: into `__dir__`, then the command,
+/// through `__shell__ -c` unless `__use_shell__` is false.
+fn remote_line(req: &CommandRequest) -> String {
+    let quote = |s: &str| shlex::try_quote(s).map_or_else(|_| "''".into(), |q| q.into_owned());
+    let command = if req.use_shell {
+        format!("{} -c {}", quote(&req.shell), quote(&req.command))
+    } else {
+        req.command.clone()
+    };
+    match &req.dir {
+        Some(dir) => format!("cd {} && {command}", quote(dir)),
+        None => command,
+    }
+}
+
+/// Run the command on a logged-in session and collect what it prints.
+fn exec(
+    s: &Session,
+    socket: &TcpStream,
+    req: &CommandRequest,
+    max_output: usize,
+) -> io::Result<Completion> {
+    let mut channel = s.channel_session()?;
+    channel.exec(&remote_line(req))?;
+    if let Some(input) = &req.stdin {
+        channel.write_all(input)?;
+    }
+    channel.send_eof()?;
+    let deadline = req.timeout.map(|t| Instant::now() + t);
+    let (mut out, mut err) = (Captured::default(), Captured::default());
+    let mut buf = vec![0u8; 64 * 1024];
+    s.set_blocking(false);
+    loop {
+        let got_out = read_some(&mut channel.stream(0), &mut buf, &mut out, max_output)?;
+        let got_err = read_some(&mut channel.stderr(), &mut buf, &mut err, max_output)?;
+        if got_out + got_err > 0 {
+            continue;
+        }
+        if channel.eof() {
+            break;
+        }
+        if deadline.is_some_and(|d| Instant::now() >= d) {
+            s.set_blocking(true);
+            let _ = channel.close();
+            return Ok(Completion::ConnectionFailed(format!(
+                "the command did not finish within __timeout__ = {}s and was stopped",
+                req.timeout.map_or(0.0, |d| d.as_secs_f64())
+            )));
+        }
+        wait_readable(socket, deadline)?;
+    }
+    s.set_blocking(true);
+    channel.wait_close()?;
+    let status = channel.exit_status()?;
+    Ok(Completion::Command {
+        stderr: crate::exec::with_notes(err, &out, max_output),
+        stdout: out.bytes,
+        status: i64::from(status),
+    })
+}
+
+/// Read what is there of one stream (non-blocking): the bytes read.
+fn read_some(
+    stream: &mut impl Read,
+    buf: &mut [u8],
+    into: &mut Captured,
+    cap: usize,
+) -> io::Result<usize> {
+    let mut total = 0;
+    loop {
+        match stream.read(buf) {
+            Ok(0) => return Ok(total),
+            Ok(n) => {
+                into.keep(&buf[..n], cap);
+                total += n;
+            }
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(total),
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+/// Wait until the server sends something, 50 ms at most (a window update may be due
+/// without data to read), or until `deadline`.
+fn wait_readable(socket: &TcpStream, deadline: Option<Instant>) -> io::Result<()> {
+    let mut wait = Duration::from_millis(50);
+    if let Some(d) = deadline {
+        wait = wait.min(d.saturating_duration_since(Instant::now()));
+    }
+    let mut fds = [PollFd::new(socket, PollFlags::IN)];
+    let timeout = Timespec::try_from(wait).map_err(io::Error::other)?;
+    match poll(&mut fds, Some(&timeout)) {
+        Ok(_) | Err(rustix::io::Errno::INTR) => Ok(()),
+        Err(e) => Err(e.into()),
+    }
+}

@@ -1,0 +1,256 @@
+//! Commands with `__host__` against a real OpenSSH server: this binary starts one `sshd`
+//! on a free loopback port (a generated host key, a temporary authorized_keys) that its
+//! tests share, and runs flows with the built `jfc` against it.
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+mod common;
+
+use common::{env, err, out, Env};
+
+/// The shared server: its port, and the key files a client logs in with.
+struct Sshd {
+    port: u16,
+    dir: PathBuf,
+}
+
+impl Sshd {
+    fn key(&self) -> String {
+        self.dir.join("client").display().to_string()
+    }
+
+    fn locked_key(&self) -> String {
+        self.dir.join("locked").display().to_string()
+    }
+}
+
+fn sshd() -> &'static Sshd {
+    static SERVER: OnceLock<Sshd> = OnceLock::new();
+    SERVER.get_or_init(start)
+}
+
+fn keygen(path: &Path, passphrase: &str) {
+    let made = Command::new("ssh-keygen")
+        .args(["-q", "-t", "ed25519", "-N", passphrase, "-f"])
+        .arg(path)
+        .status()
+        .expect("ssh-keygen runs (openssh-client; test.sh installs it)");
+    assert!(made.success());
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port()
+}
+
+/// Start sshd on a thread that lives as long as this test binary: the server gets
+/// SIGKILL when that thread (so the binary) ends.
+fn start() -> Sshd {
+    let sshd = Path::new("/usr/sbin/sshd");
+    assert!(
+        sshd.is_file(),
+        "tests/ssh.rs needs /usr/sbin/sshd (openssh-server; test.sh installs it)"
+    );
+    let dir = tempfile::tempdir().expect("temp dir").keep();
+    keygen(&dir.join("host"), "");
+    keygen(&dir.join("client"), "");
+    keygen(&dir.join("locked"), "open sesame");
+    let mut authorized = std::fs::read_to_string(dir.join("client.pub")).expect("pub");
+    authorized += &std::fs::read_to_string(dir.join("locked.pub")).expect("pub");
+    std::fs::write(dir.join("authorized_keys"), authorized).expect("authorized_keys");
+    let port = free_port();
+    let config = format!(
+        "Port {port}\nListenAddress 127.0.0.1\nHostKey {d}/host\nAuthorizedKeysFile {d}/authorized_keys\n\
+         PidFile {d}/sshd.pid\nPermitRootLogin yes\nStrictModes no\nUsePAM no\nPasswordAuthentication no\n\
+         Subsystem sftp internal-sftp\nLogLevel ERROR\n",
+        d = dir.display()
+    );
+    std::fs::write(dir.join("sshd_config"), config).expect("config");
+    // Privilege separation wants its empty directory.
+    std::fs::create_dir_all("/run/sshd").expect("/run/sshd");
+    let (tx, rx) = std::sync::mpsc::channel();
+    let (config, log) = (dir.join("sshd_config"), dir.join("sshd.log"));
+    std::thread::spawn(move || {
+        let mut cmd = Command::new(sshd);
+        cmd.args(["-D", "-e", "-f"])
+            .arg(&config)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(&log).expect("log"));
+        // SAFETY: prctl is async-signal-safe and touches no memory of the parent.
+        unsafe {
+            std::os::unix::process::CommandExt::pre_exec(&mut cmd, || {
+                rustix::process::set_parent_process_death_signal(Some(
+                    rustix::process::Signal::KILL,
+                ))
+                .map_err(std::io::Error::from)
+            });
+        }
+        let mut child = cmd.spawn().expect("sshd starts");
+        tx.send(child.id()).expect("started");
+        // This thread outlives every test: sshd goes when the binary does.
+        let _ = child.wait();
+    });
+    rx.recv().expect("sshd started");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            Instant::now() < deadline,
+            "sshd did not listen: {}",
+            std::fs::read_to_string(dir.join("sshd.log")).unwrap_or_default()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    Sshd { port, dir }
+}
+
+/// The control variables of a login to the shared server, as a jobflow assignment job.
+fn login(extra: &str) -> String {
+    let s = sshd();
+    format!(
+        "[__host__ = '127.0.0.1', __port__ = {}, __user__ = 'root'{extra}]",
+        s.port
+    )
+}
+
+fn run(e: &Env, flow: &str) -> std::process::Output {
+    e.flow("f.jf", flow);
+    e.jfc(&["run", "f.jf"])
+}
+
+#[test]
+fn a_command_runs_on_the_host_with_its_output_and_status() {
+    let e = env();
+    let key = sshd().key();
+    let o = run(
+        &e,
+        &format!(
+            "{} -> ['echo out on $(hostname); echo err >&2; exit 3'] => print($STATUS, $RESULT, $ERROR)",
+            login(&format!(", __keyfile__ = '{key}'"))
+        ),
+    );
+    assert!(o.status.success(), "{}", err(&o));
+    let host = String::from_utf8(Command::new("hostname").output().expect("hostname").stdout)
+        .expect("utf-8");
+    assert_eq!(out(&o), format!("3 out on {} err\n", host.trim()));
+}
+
+#[test]
+fn dir_stdin_and_a_passphrase_key() {
+    let e = env();
+    let (key, dir) = (sshd().locked_key(), e.dir.display().to_string());
+    let o = run(
+        &e,
+        &format!(
+            "{} -> ['cat > got.txt; pwd' << 'sent over stdin'] -> print($RESULT)",
+            login(&format!(
+                ", __keyfile__ = '{key}', __passphrase__ = 'open sesame', __dir__ = '{dir}'"
+            ))
+        ),
+    );
+    assert!(o.status.success(), "{}", err(&o));
+    assert_eq!(out(&o), format!("{dir}\n"));
+    assert_eq!(e.read("got.txt"), "sent over stdin");
+}
+
+#[test]
+fn login_failures_follow_the_connectors() {
+    let e = env();
+    let s = sshd();
+    let wrong_passphrase = format!(
+        ", __keyfile__ = '{}', __passphrase__ = 'not it'",
+        s.locked_key()
+    );
+    // Refused login: `->>` goes on with $STATUS -1 and the reason; `->` aborts.
+    let o = run(
+        &e,
+        &format!(
+            "{} -> ['true'] ->> print($STATUS, $RESULT == '', $ERROR)",
+            login(&wrong_passphrase)
+        ),
+    );
+    assert!(o.status.success(), "{}", err(&o));
+    assert!(out(&o).starts_with("-1 true "), "{}", out(&o));
+    assert!(out(&o).contains("login as root refused"), "{}", out(&o));
+    assert!(!out(&o).contains("not it"), "the passphrase is never shown");
+    let o = run(
+        &e,
+        &format!(
+            "{} -> ['true'] -> print('not reached')",
+            login(&wrong_passphrase)
+        ),
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(out(&o).is_empty());
+    assert!(err(&o).contains("login as root refused"), "{}", err(&o));
+    // Nothing listening.
+    let o = run(
+        &e,
+        &format!(
+            "[__host__ = '127.0.0.1', __port__ = {}] -> ['true'] =>> print($STATUS, $ERROR)",
+            free_port()
+        ),
+    );
+    assert!(
+        out(&o).starts_with("-1 cannot connect to 127.0.0.1:"),
+        "{}",
+        out(&o)
+    );
+}
+
+#[test]
+fn a_host_key_is_recorded_at_first_contact_and_a_changed_one_refused() {
+    let e = env();
+    let flow = format!(
+        "{} -> ['echo hi'] =>> print($STATUS, $RESULT, $ERROR)",
+        login(&format!(", __keyfile__ = '{}'", sshd().key()))
+    );
+    let first = run(&e, &flow);
+    assert_eq!(out(&first), "0 hi \n", "{}", err(&first));
+    let known = PathBuf::from(format!("{}.known_hosts", e.store.display()));
+    let line = std::fs::read_to_string(&known).expect("recorded beside the store");
+    assert!(
+        line.starts_with(&format!("[127.0.0.1]:{} ssh-ed25519 ", sshd().port)),
+        "{line}"
+    );
+    assert_eq!(out(&run(&e, &flow)), "0 hi \n", "the recorded key matches");
+    // Another key recorded for the host: someone else answers now.
+    let other = e.dir.join("other");
+    keygen(&other, "");
+    let other_pub = std::fs::read_to_string(other.with_extension("pub")).expect("pub");
+    let blob = other_pub.split_whitespace().nth(1).expect("blob");
+    std::fs::write(
+        &known,
+        format!("[127.0.0.1]:{} ssh-ed25519 {blob}\n", sshd().port),
+    )
+    .expect("planted");
+    let refused = run(&e, &flow);
+    let text = out(&refused);
+    assert!(text.starts_with("-1 "), "{text}");
+    assert!(text.contains("the host key of [127.0.0.1]:"), "{text}");
+    assert_eq!(
+        text.matches("SHA256:").count(),
+        2,
+        "both fingerprints: {text}"
+    );
+}
+
+#[test]
+fn many_commands_in_a_pfor_each_get_their_own_answer() {
+    let e = env();
+    let o = run(
+        &e,
+        &format!(
+            "{} -> {{ pfor i in 10 | ['echo $i'] -> [r = $RESULT] -> {{ if r != string(i) | abort('wrong answer') }} }} -> print('all', $STATUS)",
+            login(&format!(", __keyfile__ = '{}'", sshd().key()))
+        ),
+    );
+    assert!(o.status.success(), "{}", err(&o));
+    assert_eq!(out(&o), "all 0\n");
+}
