@@ -12,9 +12,11 @@ mod common;
 
 use common::{env, err, out, Env};
 
-/// The shared server: its port, and the key files a client logs in with.
+/// The shared server: its port, and the key files a client logs in with. It also
+/// listens on `counted`, which one test alone uses, counting its connections in the log.
 struct Sshd {
     port: u16,
+    counted: u16,
     dir: PathBuf,
 }
 
@@ -64,11 +66,12 @@ fn start() -> Sshd {
     let mut authorized = std::fs::read_to_string(dir.join("client.pub")).expect("pub");
     authorized += &std::fs::read_to_string(dir.join("locked.pub")).expect("pub");
     std::fs::write(dir.join("authorized_keys"), authorized).expect("authorized_keys");
-    let port = free_port();
+    let (port, counted) = (free_port(), free_port());
     let config = format!(
-        "Port {port}\nListenAddress 127.0.0.1\nHostKey {d}/host\nAuthorizedKeysFile {d}/authorized_keys\n\
-         PidFile {d}/sshd.pid\nPermitRootLogin yes\nStrictModes no\nUsePAM no\nPasswordAuthentication no\n\
-         Subsystem sftp internal-sftp\nLogLevel ERROR\n",
+        "Port {port}\nPort {counted}\nListenAddress 127.0.0.1\nHostKey {d}/host\n\
+         AuthorizedKeysFile {d}/authorized_keys\nPidFile {d}/sshd.pid\nPermitRootLogin yes\n\
+         StrictModes no\nUsePAM no\nPasswordAuthentication no\nMaxSessions 100\n\
+         Subsystem sftp internal-sftp\nLogLevel VERBOSE\n",
         d = dir.display()
     );
     std::fs::write(dir.join("sshd_config"), config).expect("config");
@@ -107,7 +110,7 @@ fn start() -> Sshd {
         );
         std::thread::sleep(Duration::from_millis(20));
     }
-    Sshd { port, dir }
+    Sshd { port, counted, dir }
 }
 
 /// The control variables of a login to the shared server, as a jobflow assignment job.
@@ -253,4 +256,64 @@ fn many_commands_in_a_pfor_each_get_their_own_answer() {
     );
     assert!(o.status.success(), "{}", err(&o));
     assert_eq!(out(&o), "all 0\n");
+}
+
+#[test]
+fn a_timeout_stops_the_command_and_all_it_started_on_the_host() {
+    let e = env();
+    let marker = format!("jfc-ssh-timeout-{}", std::process::id());
+    let o = run(
+        &e,
+        &format!(
+            "{} -> ['sleep 600 && echo {marker}; echo x'] ->> print($STATUS, $ERROR)",
+            login(&format!(
+                ", __keyfile__ = '{}', __timeout__ = 1",
+                sshd().key()
+            ))
+        ),
+    );
+    assert!(o.status.success(), "{}", err(&o));
+    assert!(
+        out(&o).starts_with("-1 the command did not finish within __timeout__ = 1s"),
+        "{}",
+        out(&o)
+    );
+    // The server is this machine: nothing of the command is left on it.
+    std::thread::sleep(Duration::from_millis(300));
+    let left = Command::new("pgrep")
+        .args(["-f", &marker])
+        .output()
+        .expect("pgrep");
+    assert!(
+        left.stdout.is_empty(),
+        "left running: {}",
+        String::from_utf8_lossy(&left.stdout)
+    );
+}
+
+#[test]
+fn a_hundred_jobs_on_one_host_use_one_connection() {
+    let e = env();
+    let s = sshd();
+    let log = s.dir.join("sshd.log");
+    let on_port = format!("on 127.0.0.1 port {} ", s.counted);
+    let connections = || {
+        std::fs::read_to_string(&log)
+            .unwrap_or_default()
+            .matches(&on_port)
+            .count()
+    };
+    let before = connections();
+    let o = run(
+        &e,
+        &format!(
+            "[__host__ = '127.0.0.1', __port__ = {}, __user__ = 'root', __keyfile__ = '{}']\n\
+             -> [n = 0] -> {{ while n < 100 | ['echo $n'] -> [n = n + 1] }} -> print(n)",
+            s.counted,
+            s.key()
+        ),
+    );
+    assert!(o.status.success(), "{}", err(&o));
+    assert_eq!(out(&o), "100\n");
+    assert_eq!(connections() - before, 1, "one TCP connection for 100 jobs");
 }

@@ -10,6 +10,7 @@
 //! status is a job's as locally.
 
 mod host_key;
+mod pool;
 
 use std::io::{self, Read, Write};
 use std::net::{TcpStream, ToSocketAddrs};
@@ -18,32 +19,64 @@ use std::time::{Duration, Instant};
 
 use jfc_vm::host::{CommandRequest, Completion};
 use rustix::event::{poll, PollFd, PollFlags, Timespec};
-use ssh2::Session;
+use ssh2::{Channel, Session};
 
 use crate::exec::capture::Captured;
+use pool::Conn;
 
 /// How long connecting and logging in may take.
 const LOGIN_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// The first line the remote side writes on stderr, before the command: the id of the
+/// process group the command runs in, to end it all on a timeout. Taken off `$ERROR`.
+const PGID_MARK: &[u8] = b"jfc-pgid:";
 
 /// Run `req` on `req.host`; `known_hosts` is the file of trusted host keys.
 pub fn run(req: &CommandRequest, max_output: usize, known_hosts: &Path) -> Completion {
     let host = req.host.as_deref().unwrap_or_default();
     let port = req.port.unwrap_or(22);
-    let (session, socket) = match login(req, host, port, known_hosts) {
-        Ok(s) => s,
+    let user = req.user.clone().unwrap_or_else(local_user);
+    let key = pool::Key::of(req, host, port, &user);
+    let kept = (!req.fresh_connection).then(|| pool::take(&key)).flatten();
+    let fresh = || login(req, host, port, &user, known_hosts);
+    // A kept connection the server has closed since fails before the command starts:
+    // then once more on a new one.
+    let opened = match kept {
+        Some(conn) => match start(&conn, req) {
+            Ok(channel) => Ok((conn, channel)),
+            Err(_) => fresh().and_then(|conn| {
+                let channel = start(&conn, req).map_err(|e| format!("{host}:{port}: {e}"))?;
+                Ok((conn, channel))
+            }),
+        },
+        None => fresh().and_then(|conn| {
+            let channel = start(&conn, req).map_err(|e| format!("{host}:{port}: {e}"))?;
+            Ok((conn, channel))
+        }),
+    };
+    let (conn, channel) = match opened {
+        Ok(opened) => opened,
         Err(e) => return Completion::ConnectionFailed(e),
     };
-    exec(&session, &socket, req, max_output)
-        .unwrap_or_else(|e| Completion::ConnectionFailed(format!("{host}:{port}: {e}")))
+    match finish(&conn, channel, req, max_output) {
+        Ok((c, reusable)) => {
+            if reusable && !req.fresh_connection {
+                pool::give(key, conn);
+            }
+            c
+        }
+        Err(e) => Completion::ConnectionFailed(format!("{host}:{port}: {e}")),
+    }
 }
 
-/// An authenticated session with `host`, and its socket (to wait on).
+/// A logged-in connection to `host` as `user`.
 fn login(
     req: &CommandRequest,
     host: &str,
     port: u16,
+    user: &str,
     known_hosts: &Path,
-) -> Result<(Session, TcpStream), String> {
+) -> Result<Conn, String> {
     let addr = (host, port)
         .to_socket_addrs()
         .map_err(|e| format!("cannot resolve {host}: {e}"))?
@@ -51,6 +84,8 @@ fn login(
         .ok_or_else(|| format!("cannot resolve {host}: no address"))?;
     let tcp = TcpStream::connect_timeout(&addr, LOGIN_TIMEOUT)
         .map_err(|e| format!("cannot connect to {host}:{port}: {e}"))?;
+    // Small packets each way: without this, delayed ACKs cost 40 ms a round trip.
+    let _ = tcp.set_nodelay(true);
     let socket = tcp.try_clone().map_err(|e| format!("{host}:{port}: {e}"))?;
     let mut session = Session::new().map_err(|e| format!("{host}:{port}: {e}"))?;
     session.set_timeout(LOGIN_TIMEOUT.as_millis() as u32);
@@ -59,11 +94,10 @@ fn login(
         .handshake()
         .map_err(|e| format!("{host}:{port}: the SSH handshake failed: {e}"))?;
     host_key::check(&session, host, port, known_hosts)?;
-    let user = req.user.clone().unwrap_or_else(local_user);
-    authenticate(&session, &user, req)
+    authenticate(&session, user, req)
         .map_err(|tried| format!("{host}:{port}: login as {user} refused ({tried})"))?;
     session.set_timeout(0);
-    Ok((session, socket))
+    Ok(Conn { session, socket })
 }
 
 /// Log in as `user`: with the key file and/or password given, else the agent and the
@@ -114,8 +148,9 @@ fn local_user() -> String {
     std::env::var("USER").unwrap_or_else(|_| "root".into())
 }
 
-/// The command line the server's login shell runs: into `__dir__`, then the command,
-/// through `__shell__ -c` unless `__use_shell__` is false.
+/// The command line the server's login shell runs: the mark with its process group
+/// (sshd makes it a group leader), into `__dir__`, then the command, through
+/// `__shell__ -c` unless `__use_shell__` is false.
 fn remote_line(req: &CommandRequest) -> String {
     let quote = |s: &str| shlex::try_quote(s).map_or_else(|_| "''".into(), |q| q.into_owned());
     let command = if req.use_shell {
@@ -123,25 +158,35 @@ fn remote_line(req: &CommandRequest) -> String {
     } else {
         req.command.clone()
     };
-    match &req.dir {
+    let command = match &req.dir {
         Some(dir) => format!("cd {} && {command}", quote(dir)),
         None => command,
-    }
+    };
+    let mark = String::from_utf8_lossy(PGID_MARK);
+    format!("printf '{mark}%s\\n' \"$$\" >&2; {command}")
 }
 
-/// Run the command on a logged-in session and collect what it prints.
-fn exec(
-    s: &Session,
-    socket: &TcpStream,
-    req: &CommandRequest,
-    max_output: usize,
-) -> io::Result<Completion> {
-    let mut channel = s.channel_session()?;
+/// Start the command on a logged-in connection, its stdin written and closed.
+fn start(conn: &Conn, req: &CommandRequest) -> io::Result<Channel> {
+    conn.session.set_blocking(true);
+    let mut channel = conn.session.channel_session()?;
     channel.exec(&remote_line(req))?;
     if let Some(input) = &req.stdin {
         channel.write_all(input)?;
     }
     channel.send_eof()?;
+    Ok(channel)
+}
+
+/// Collect what the command prints until it ends, or stop it all at `__timeout__`;
+/// whether the connection can serve another job.
+fn finish(
+    conn: &Conn,
+    mut channel: Channel,
+    req: &CommandRequest,
+    max_output: usize,
+) -> io::Result<(Completion, bool)> {
+    let s = &conn.session;
     let deadline = req.timeout.map(|t| Instant::now() + t);
     let (mut out, mut err) = (Captured::default(), Captured::default());
     let mut buf = vec![0u8; 64 * 1024];
@@ -157,22 +202,48 @@ fn exec(
         }
         if deadline.is_some_and(|d| Instant::now() >= d) {
             s.set_blocking(true);
+            if let Some(pgid) = take_pgid(&mut err) {
+                stop_group(s, pgid);
+            }
             let _ = channel.close();
-            return Ok(Completion::ConnectionFailed(format!(
-                "the command did not finish within __timeout__ = {}s and was stopped",
+            let stopped = format!(
+                "the command did not finish within __timeout__ = {}s and was stopped, with what it started",
                 req.timeout.map_or(0.0, |d| d.as_secs_f64())
-            )));
+            );
+            return Ok((Completion::ConnectionFailed(stopped), false));
         }
-        wait_readable(socket, deadline)?;
+        wait_readable(&conn.socket, deadline)?;
     }
     s.set_blocking(true);
     channel.wait_close()?;
     let status = channel.exit_status()?;
-    Ok(Completion::Command {
+    take_pgid(&mut err);
+    let done = Completion::Command {
         stderr: crate::exec::with_notes(err, &out, max_output),
         stdout: out.bytes,
         status: i64::from(status),
-    })
+    };
+    Ok((done, true))
+}
+
+/// The process group the remote side announced, taken off the front of stderr.
+fn take_pgid(err: &mut Captured) -> Option<i64> {
+    let rest = err.bytes.strip_prefix(PGID_MARK)?;
+    let end = rest.iter().position(|b| *b == b'\n')?;
+    let pgid = std::str::from_utf8(&rest[..end]).ok()?.parse().ok();
+    err.bytes.drain(..PGID_MARK.len() + end + 1);
+    pgid
+}
+
+/// Kill process group `pgid` on the server: the command and all it started.
+fn stop_group(s: &Session, pgid: i64) {
+    let killed = s.channel_session().and_then(|mut ch| {
+        ch.exec(&format!("kill -KILL -- -{pgid}"))?;
+        ch.wait_close()
+    });
+    if let Err(e) = killed {
+        tracing::warn!("cannot stop process group {pgid} on the server: {e}");
+    }
 }
 
 /// Read what is there of one stream (non-blocking): the bytes read.

@@ -47,6 +47,8 @@ pub struct CommandRequest {
     pub keyfile: Option<String>,
     /// `__passphrase__`: the passphrase of `keyfile`; never echoed.
     pub passphrase: Option<String>,
+    /// `__use_cache__ = false`: a connection of its own, not one kept from earlier jobs.
+    pub fresh_connection: bool,
 }
 
 #[derive(Clone, Debug, PartialEq)]

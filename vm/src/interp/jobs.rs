@@ -150,6 +150,7 @@ impl<H: Host> Vm<H> {
             },
             keyfile: text("__keyfile__"),
             passphrase: text("__passphrase__"),
+            fresh_connection: !flag("__use_cache__", true),
         };
         let options = CommandOptions {
             encoding,

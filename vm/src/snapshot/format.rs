@@ -329,6 +329,8 @@ pub(crate) struct SRequest {
     pub keyfile: Option<String>,
     #[serde(default)]
     pub passphrase: Option<String>,
+    #[serde(default)]
+    pub fresh_connection: bool,
 }
 
 impl From<&CommandRequest> for SRequest {
@@ -347,6 +349,7 @@ impl From<&CommandRequest> for SRequest {
             port: r.port,
             keyfile: r.keyfile.clone(),
             passphrase: r.passphrase.clone(),
+            fresh_connection: r.fresh_connection,
         }
     }
 }
@@ -370,6 +373,7 @@ impl SRequest {
             port: self.port,
             keyfile: self.keyfile.clone(),
             passphrase: self.passphrase.clone(),
+            fresh_connection: self.fresh_connection,
         }
     }
 }
