@@ -18,6 +18,45 @@ struct Sshd {
     port: u16,
     counted: u16,
     dir: PathBuf,
+    /// The password of `USER`, a sudoer made for these tests (new at each run).
+    password: String,
+}
+
+/// A user with a password, allowed to sudo with it.
+const USER: &str = "jfctest";
+
+/// Make `USER` (once per machine) with a new password, and its sudo rule.
+fn password_user() -> String {
+    let made = Command::new("id").arg(USER).output().expect("id");
+    if !made.status.success() {
+        let added = Command::new("useradd")
+            .args(["-m", "-s", "/bin/bash", USER])
+            .status()
+            .expect("useradd (the tests run as root, as CI does)");
+        assert!(added.success());
+    }
+    let password = format!(
+        "pw-{}-{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.subsec_nanos())
+    );
+    let mut chpasswd = Command::new("chpasswd")
+        .stdin(Stdio::piped())
+        .spawn()
+        .expect("chpasswd");
+    std::io::Write::write_all(
+        chpasswd.stdin.as_mut().expect("stdin"),
+        format!("{USER}:{password}\n").as_bytes(),
+    )
+    .expect("password");
+    assert!(chpasswd.wait().expect("chpasswd").success());
+    let rule = format!("/etc/sudoers.d/{USER}");
+    std::fs::write(&rule, format!("{USER} ALL=(ALL) ALL\n")).expect("sudo rule");
+    std::fs::set_permissions(&rule, std::os::unix::fs::PermissionsExt::from_mode(0o440))
+        .expect("mode");
+    password
 }
 
 impl Sshd {
@@ -70,7 +109,7 @@ fn start() -> Sshd {
     let config = format!(
         "Port {port}\nPort {counted}\nListenAddress 127.0.0.1\nHostKey {d}/host\n\
          AuthorizedKeysFile {d}/authorized_keys\nPidFile {d}/sshd.pid\nPermitRootLogin yes\n\
-         StrictModes no\nUsePAM no\nPasswordAuthentication no\nMaxSessions 100\n\
+         StrictModes no\nUsePAM no\nPasswordAuthentication yes\nMaxSessions 100\n\
          Subsystem sftp internal-sftp\nLogLevel VERBOSE\n",
         d = dir.display()
     );
@@ -110,7 +149,12 @@ fn start() -> Sshd {
         );
         std::thread::sleep(Duration::from_millis(20));
     }
-    Sshd { port, counted, dir }
+    Sshd {
+        port,
+        counted,
+        dir,
+        password: password_user(),
+    }
 }
 
 /// The control variables of a login to the shared server, as a jobflow assignment job.
@@ -316,4 +360,97 @@ fn a_hundred_jobs_on_one_host_use_one_connection() {
     assert!(o.status.success(), "{}", err(&o));
     assert_eq!(out(&o), "100\n");
     assert_eq!(connections() - before, 1, "one TCP connection for 100 jobs");
+}
+
+/// The control variables of a password login as `USER`.
+fn password_login(extra: &str) -> String {
+    let s = sshd();
+    format!(
+        "[__host__ = '127.0.0.1', __port__ = {}, __user__ = '{USER}', __password__ = '{}'{extra}]",
+        s.port, s.password
+    )
+}
+
+#[test]
+fn a_password_login_and_sudo_with_the_password() {
+    let e = env();
+    let o = run(
+        &e,
+        &format!("{} -> ['id -un'] -> print($RESULT)", password_login("")),
+    );
+    assert_eq!(out(&o), format!("{USER}\n"), "{}", err(&o));
+    e.flow(
+        "sudo.jf",
+        &format!(
+            "{} -> ['id -un; cat' << 'the input, after the password'] -> print($RESULT)",
+            password_login(", __sudo__ = true")
+        ),
+    );
+    let o = e.jfc(&["run", "--trace", "sudo.jf"]);
+    assert_eq!(
+        out(&o),
+        "root\nthe input, after the password\n",
+        "{}",
+        err(&o)
+    );
+    assert!(
+        err(&o).contains(&format!("[{USER}@127.0.0.1]# id -un; cat")),
+        "the echo marks sudo: {}",
+        err(&o)
+    );
+    let pw = &sshd().password;
+    assert!(!out(&o).contains(pw.as_str()) && !err(&o).contains(pw.as_str()));
+    let wrong = run(
+        &e,
+        &format!(
+            "[__host__ = '127.0.0.1', __port__ = {}, __user__ = '{USER}', __password__ = 'not it'] -> ['true'] =>> print($STATUS)",
+            sshd().port
+        ),
+    );
+    assert_eq!(out(&wrong), "-1\n", "{}", err(&wrong));
+}
+
+#[test]
+fn a_password_is_never_in_argv_the_store_or_the_output() {
+    let e = env();
+    let pw = sshd().password.clone();
+    e.flow(
+        "slow.jf",
+        &format!(
+            "{} -> ['sleep 1; echo done'] -> print($RESULT) -> print(current().pid)",
+            password_login(", __sudo__ = true")
+        ),
+    );
+    let child = e
+        .cmd(&["run", "--trace", "slow.jf"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("jfc starts");
+    std::thread::sleep(Duration::from_millis(500));
+    let ps = Command::new("ps")
+        .args(["-eo", "args"])
+        .output()
+        .expect("ps");
+    let done = child.wait_with_output().expect("jfc ends");
+    assert!(done.status.success(), "{}", err(&done));
+    assert!(out(&done).starts_with("done\n"), "{}", out(&done));
+    let ps = String::from_utf8_lossy(&ps.stdout);
+    assert!(ps.contains("sleep 1"), "the command was running: {ps}");
+    for (what, text) in [
+        ("ps", ps.into_owned()),
+        ("stdout", out(&done)),
+        ("stderr", err(&done)),
+        ("the console", e.read("f.jf")),
+    ] {
+        assert!(!text.contains(&pw), "the password is in {what}");
+    }
+    let store = std::fs::read(&e.store).expect("store file");
+    let wal = std::fs::read(format!("{}-wal", e.store.display())).unwrap_or_default();
+    for bytes in [store, wal] {
+        assert!(
+            !bytes.windows(pw.len()).any(|w| w == pw.as_bytes()),
+            "the password is in the store file"
+        );
+    }
 }

@@ -10,6 +10,7 @@
 //! status is a job's as locally.
 
 mod host_key;
+mod line;
 mod pool;
 
 use std::io::{self, Read, Write};
@@ -22,14 +23,11 @@ use rustix::event::{poll, PollFd, PollFlags, Timespec};
 use ssh2::{Channel, Session};
 
 use crate::exec::capture::Captured;
+use line::PGID_MARK;
 use pool::Conn;
 
 /// How long connecting and logging in may take.
 const LOGIN_TIMEOUT: Duration = Duration::from_secs(20);
-
-/// The first line the remote side writes on stderr, before the command: the id of the
-/// process group the command runs in, to end it all on a timeout. Taken off `$ERROR`.
-const PGID_MARK: &[u8] = b"jfc-pgid:";
 
 /// Run `req` on `req.host`; `known_hosts` is the file of trusted host keys.
 pub fn run(req: &CommandRequest, max_output: usize, known_hosts: &Path) -> Completion {
@@ -148,32 +146,12 @@ fn local_user() -> String {
     std::env::var("USER").unwrap_or_else(|_| "root".into())
 }
 
-/// The command line the server's login shell runs: the mark with its process group
-/// (sshd makes it a group leader), into `__dir__`, then the command, through
-/// `__shell__ -c` unless `__use_shell__` is false.
-fn remote_line(req: &CommandRequest) -> String {
-    let quote = |s: &str| shlex::try_quote(s).map_or_else(|_| "''".into(), |q| q.into_owned());
-    let command = if req.use_shell {
-        format!("{} -c {}", quote(&req.shell), quote(&req.command))
-    } else {
-        req.command.clone()
-    };
-    let command = match &req.dir {
-        Some(dir) => format!("cd {} && {command}", quote(dir)),
-        None => command,
-    };
-    let mark = String::from_utf8_lossy(PGID_MARK);
-    format!("printf '{mark}%s\\n' \"$$\" >&2; {command}")
-}
-
 /// Start the command on a logged-in connection, its stdin written and closed.
 fn start(conn: &Conn, req: &CommandRequest) -> io::Result<Channel> {
     conn.session.set_blocking(true);
     let mut channel = conn.session.channel_session()?;
-    channel.exec(&remote_line(req))?;
-    if let Some(input) = &req.stdin {
-        channel.write_all(input)?;
-    }
+    channel.exec(&line::remote_line(req))?;
+    channel.write_all(&line::stdin(req))?;
     channel.send_eof()?;
     Ok(channel)
 }

@@ -365,8 +365,10 @@ impl<H: Host> Vm<H> {
         let index = jfc_compiler::span::LineIndex::new(&chunk.source);
         let (line, _) = index.line_col(&chunk.source, span.start as usize);
         self.host.report(&format!(
-            "[trace] pid {} {}:{line}: {text}",
-            p.pid, chunk.name
+            "[trace] pid {} {}:{line}: {}",
+            p.pid,
+            chunk.name,
+            report::without_secrets(text)
         ));
     }
 
