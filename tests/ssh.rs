@@ -454,3 +454,75 @@ fn a_password_is_never_in_argv_the_store_or_the_output() {
         );
     }
 }
+
+/// `jfc obj set` in `e`'s store; panics with its stderr when it fails.
+fn obj_set(e: &Env, args: &[&str]) {
+    let mut all = vec!["obj", "set"];
+    all.extend_from_slice(args);
+    let o = e.jfc(&all);
+    assert!(o.status.success(), "jfc obj set {args:?}: {}", err(&o));
+}
+
+#[test]
+fn a_node_and_its_account_from_the_store() {
+    let e = env();
+    let s = sshd();
+    let key = std::fs::read_to_string(s.key()).expect("client key");
+    let keyfile = format!(
+        "keyfile={{ name = \"id_ed25519\", data = \"{}\" }}",
+        key.replace('\n', "\\n")
+    );
+    let port = format!("port={}", s.port);
+    obj_set(&e, &["/nodes", "--type", "Directory"]);
+    obj_set(&e, &["/accounts", "--type", "Directory"]);
+    obj_set(
+        &e,
+        &[
+            "/accounts/ops",
+            "--type",
+            "AccountInfo",
+            "user=root",
+            &keyfile,
+        ],
+    );
+    let password = format!("password={}", s.password);
+    let tester = format!("user={USER}");
+    obj_set(
+        &e,
+        &[
+            "/accounts/tester",
+            "--type",
+            "AccountInfo",
+            &tester,
+            &password,
+        ],
+    );
+    obj_set(
+        &e,
+        &[
+            "/nodes/web1",
+            "--type",
+            "NodeInfo",
+            "hostname=127.0.0.1",
+            &port,
+            "account=/accounts/ops",
+        ],
+    );
+    // The node's account logs in with its key; `__account__` and `__user__` win over it.
+    let o = run(
+        &e,
+        "[__node__ = /nodes/web1] -> ['id -un'] -> [a = $RESULT]\n\
+         -> [__account__ = /accounts/tester] -> ['id -un'] -> [b = $RESULT]\n\
+         -> print(a, b)",
+    );
+    assert_eq!(out(&o), format!("root {USER}\n"), "{}", err(&o));
+    let o = run(
+        &e,
+        "[__node__ = /nodes/web1, __port__ = 1] -> ['true'] =>> print($STATUS, $ERROR)",
+    );
+    assert!(
+        out(&o).starts_with("-1 cannot connect to 127.0.0.1:1"),
+        "{}",
+        out(&o)
+    );
+}

@@ -36,6 +36,8 @@ pub struct ExecOptions {
     pub max_output: usize,
     /// The host keys that commands over SSH trust (runtime::ssh).
     pub known_hosts: PathBuf,
+    /// The store that `__node__` and `__account__` objects are read from.
+    pub store: Option<PathBuf>,
 }
 
 impl Default for ExecOptions {
@@ -44,6 +46,7 @@ impl Default for ExecOptions {
             max_workers: 1000,
             max_output: DEFAULT_MAX_OUTPUT,
             known_hosts: known_hosts_for(None),
+            store: None,
         }
     }
 }
@@ -133,8 +136,9 @@ impl Workers {
 /// Run one command to completion, here or with `__host__` over SSH, keeping
 /// `max_output` bytes of each stream.
 pub fn run_command(req: &CommandRequest, opts: &ExecOptions) -> Completion {
-    if req.host.is_some() {
-        return crate::ssh::run(req, opts.max_output, &opts.known_hosts);
+    if req.host.is_some() || req.node.is_some() {
+        let store = opts.store.as_deref();
+        return crate::ssh::run(req, opts.max_output, &opts.known_hosts, store);
     }
     let max_output = opts.max_output;
     let mut cmd = match command_line::build(req) {

@@ -69,6 +69,7 @@ pub fn resume(pid: i64, opts: ResumeOptions) -> Result<Rc<RefCell<ProcessInfo>>,
         max_workers: opts.vm.max_processes,
         max_output: opts.max_output,
         known_hosts: crate::exec::known_hosts_for(Some(&opts.store)),
+        store: Some(opts.store.clone()),
     };
     let host = LocalHost::with_store(exec, store).checkpointing();
     host.resume_record(pid, &checkpoint, &snap, &plan)

@@ -102,6 +102,7 @@ pub fn run_file(
         max_workers: opts.vm.max_processes,
         max_output: opts.max_output,
         known_hosts: crate::exec::known_hosts_for(opts.store.as_deref()),
+        store: opts.store.clone(),
     };
     let checkpoint = opts
         .checkpoint

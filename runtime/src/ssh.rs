@@ -12,6 +12,7 @@
 mod host_key;
 mod line;
 mod pool;
+mod target;
 
 use std::io::{self, Read, Write};
 use std::net::{TcpStream, ToSocketAddrs};
@@ -29,8 +30,26 @@ use pool::Conn;
 /// How long connecting and logging in may take.
 const LOGIN_TIMEOUT: Duration = Duration::from_secs(20);
 
-/// Run `req` on `req.host`; `known_hosts` is the file of trusted host keys.
-pub fn run(req: &CommandRequest, max_output: usize, known_hosts: &Path) -> Completion {
+/// Run `req` on its host (`__host__`, or `__node__`'s); `known_hosts` is the file of
+/// trusted host keys, `store` the store that `__node__` and `__account__` are in.
+pub fn run(
+    req: &CommandRequest,
+    max_output: usize,
+    known_hosts: &Path,
+    store: Option<&Path>,
+) -> Completion {
+    let resolved;
+    let req = if req.node.is_some() || req.account.is_some() {
+        match target::resolve(req, store) {
+            Ok(r) => {
+                resolved = r;
+                &resolved
+            }
+            Err(e) => return Completion::ConnectionFailed(e),
+        }
+    } else {
+        req
+    };
     let host = req.host.as_deref().unwrap_or_default();
     let port = req.port.unwrap_or(22);
     let user = req.user.clone().unwrap_or_else(local_user);
@@ -109,13 +128,20 @@ fn authenticate(s: &Session, user: &str, req: &CommandRequest) -> Result<(), Str
             Err(e) => tried.push(format!("the key {key}: {}", e.message())),
         }
     }
+    if let Some(key) = &req.key {
+        match s.userauth_pubkey_memory(user, None, key, req.passphrase.as_deref()) {
+            Ok(()) if s.authenticated() => return Ok(()),
+            Ok(()) => tried.push("the account's key".to_string()),
+            Err(e) => tried.push(format!("the account's key: {}", e.message())),
+        }
+    }
     if let Some(password) = &req.password {
         match s.userauth_password(user, password) {
             Ok(()) if s.authenticated() => return Ok(()),
             _ => tried.push("the password".to_string()),
         }
     }
-    if req.keyfile.is_none() && req.password.is_none() {
+    if req.keyfile.is_none() && req.key.is_none() && req.password.is_none() {
         if s.userauth_agent(user).is_ok() && s.authenticated() {
             return Ok(());
         }

@@ -49,6 +49,13 @@ pub struct CommandRequest {
     pub passphrase: Option<String>,
     /// `__use_cache__ = false`: a connection of its own, not one kept from earlier jobs.
     pub fresh_connection: bool,
+    /// `__node__`: the id of the NodeInfo object the command runs on; its fields fill
+    /// in what the control variables leave unset (library.md §3.19).
+    pub node: Option<i64>,
+    /// `__account__`: the id of the AccountInfo object to log in with (§3.20).
+    pub account: Option<i64>,
+    /// A private key itself (an AccountInfo's key file), rather than a path.
+    pub key: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq)]

@@ -25,6 +25,7 @@ pub struct Key {
     keyfile: Option<String>,
     password: Option<String>,
     passphrase: Option<String>,
+    key: Option<String>,
 }
 
 impl Key {
@@ -36,6 +37,7 @@ impl Key {
             keyfile: req.keyfile.clone(),
             password: req.password.clone(),
             passphrase: req.passphrase.clone(),
+            key: req.key.clone(),
         }
     }
 }

@@ -131,7 +131,15 @@ impl<H: Host> Vm<H> {
             }
             _ => None,
         };
-        let host = text("__host__").or_else(|| control("__node__").map(|v| v.to_text()));
+        let object = |name: &str| match &control(name) {
+            Some(Value::Object(o)) => Some(o.clone()),
+            _ => None,
+        };
+        let node = object("__node__");
+        let host = text("__host__").or_else(|| match (&node, control("__node__")) {
+            (None, Some(v)) => Some(v.to_text()),
+            _ => None,
+        });
         let request = CommandRequest {
             command: command.to_string(),
             stdin,
@@ -151,6 +159,9 @@ impl<H: Host> Vm<H> {
             keyfile: text("__keyfile__"),
             passphrase: text("__passphrase__"),
             fresh_connection: !flag("__use_cache__", true),
+            node: node.as_ref().map(|o| o.id),
+            account: object("__account__").map(|o| o.id),
+            key: None,
         };
         let options = CommandOptions {
             encoding,
@@ -164,7 +175,11 @@ impl<H: Host> Vm<H> {
                 .user
                 .clone()
                 .unwrap_or_else(|| self.host.user_name());
-            let host = request.host.clone().unwrap_or_else(|| "localhost".into());
+            let host = request
+                .host
+                .clone()
+                .or_else(|| node.as_ref().map(|o| o.path.to_string()))
+                .unwrap_or_else(|| "localhost".into());
             // platform.md §2.3: `#` when the command runs through sudo, else `$`.
             let sudo = if request.sudo { "#" } else { "$" };
             let line = format

@@ -331,6 +331,12 @@ pub(crate) struct SRequest {
     pub passphrase: Option<String>,
     #[serde(default)]
     pub fresh_connection: bool,
+    #[serde(default)]
+    pub node: Option<i64>,
+    #[serde(default)]
+    pub account: Option<i64>,
+    #[serde(default)]
+    pub key: Option<String>,
 }
 
 impl From<&CommandRequest> for SRequest {
@@ -350,6 +356,9 @@ impl From<&CommandRequest> for SRequest {
             keyfile: r.keyfile.clone(),
             passphrase: r.passphrase.clone(),
             fresh_connection: r.fresh_connection,
+            node: r.node,
+            account: r.account,
+            key: r.key.clone(),
         }
     }
 }
@@ -374,6 +383,9 @@ impl SRequest {
             keyfile: self.keyfile.clone(),
             passphrase: self.passphrase.clone(),
             fresh_connection: self.fresh_connection,
+            node: self.node,
+            account: self.account,
+            key: self.key.clone(),
         }
     }
 }
