@@ -526,3 +526,34 @@ fn a_node_and_its_account_from_the_store() {
         out(&o)
     );
 }
+
+#[test]
+fn a_dry_run_says_every_command_and_runs_none() {
+    let e = env();
+    // Nothing listens there: a connection would fail the job with $STATUS -1.
+    let port = free_port();
+    e.flow(
+        "walk.jf",
+        &format!(
+            "['touch here.txt'] -> print($STATUS, $RESULT == '')\n\
+             -> [__host__ = '127.0.0.1', __port__ = {port}, __user__ = 'deploy', __sudo__ = true]\n\
+             -> ['touch there.txt'] -> print($STATUS)"
+        ),
+    );
+    let o = e.jfc(&["run", "--dry-run", "walk.jf"]);
+    assert!(o.status.success(), "{}", err(&o));
+    assert_eq!(out(&o), "0 true\n0\n");
+    assert!(
+        err(&o).contains("[dry-run] local $ touch here.txt"),
+        "{}",
+        err(&o)
+    );
+    assert!(
+        err(&o).contains(&format!(
+            "[dry-run] deploy@127.0.0.1:{port} # touch there.txt"
+        )),
+        "{}",
+        err(&o)
+    );
+    assert!(!e.dir.join("here.txt").exists() && !e.dir.join("there.txt").exists());
+}

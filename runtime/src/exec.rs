@@ -38,6 +38,9 @@ pub struct ExecOptions {
     pub known_hosts: PathBuf,
     /// The store that `__node__` and `__account__` objects are read from.
     pub store: Option<PathBuf>,
+    /// `jfc run --dry-run`: say each command, where and as whom it would run; run none,
+    /// open no connection, and answer status 0 with no output.
+    pub dry_run: bool,
 }
 
 impl Default for ExecOptions {
@@ -47,6 +50,7 @@ impl Default for ExecOptions {
             max_output: DEFAULT_MAX_OUTPUT,
             known_hosts: known_hosts_for(None),
             store: None,
+            dry_run: false,
         }
     }
 }
@@ -136,6 +140,17 @@ impl Workers {
 /// Run one command to completion, here or with `__host__` over SSH, keeping
 /// `max_output` bytes of each stream.
 pub fn run_command(req: &CommandRequest, opts: &ExecOptions) -> Completion {
+    if opts.dry_run {
+        eprintln!(
+            "[dry-run] {}",
+            crate::ssh::describe(req, opts.store.as_deref())
+        );
+        return Completion::Command {
+            stdout: Vec::new(),
+            stderr: Vec::new(),
+            status: 0,
+        };
+    }
     if req.host.is_some() || req.node.is_some() {
         let store = opts.store.as_deref();
         return crate::ssh::run(req, opts.max_output, &opts.known_hosts, store);

@@ -70,6 +70,7 @@ pub fn resume(pid: i64, opts: ResumeOptions) -> Result<Rc<RefCell<ProcessInfo>>,
         max_output: opts.max_output,
         known_hosts: crate::exec::known_hosts_for(Some(&opts.store)),
         store: Some(opts.store.clone()),
+        dry_run: false,
     };
     let host = LocalHost::with_store(exec, store).checkpointing();
     host.resume_record(pid, &checkpoint, &snap, &plan)

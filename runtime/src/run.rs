@@ -59,6 +59,8 @@ pub struct RunOptions {
     pub store: Option<std::path::PathBuf>,
     /// Checkpoint mode (platform.md §2.7); None: as the Jobflow's `defaultCheckpointMode`.
     pub checkpoint: Option<bool>,
+    /// Say each command instead of running it (exec::ExecOptions::dry_run).
+    pub dry_run: bool,
 }
 
 impl Default for RunOptions {
@@ -68,6 +70,7 @@ impl Default for RunOptions {
             max_output: crate::exec::DEFAULT_MAX_OUTPUT,
             store: None,
             checkpoint: None,
+            dry_run: false,
         }
     }
 }
@@ -103,6 +106,7 @@ pub fn run_file(
         max_output: opts.max_output,
         known_hosts: crate::exec::known_hosts_for(opts.store.as_deref()),
         store: opts.store.clone(),
+        dry_run: opts.dry_run,
     };
     let checkpoint = opts
         .checkpoint

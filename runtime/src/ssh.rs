@@ -86,6 +86,29 @@ pub fn run(
     }
 }
 
+/// Where and as whom `req` runs, and the command: `root@web1:22 # systemctl restart
+/// nginx` (`#` under sudo), `local $ df -h` here. Opens no connection.
+pub fn describe(req: &CommandRequest, store: Option<&Path>) -> String {
+    let sudo = if req.sudo { "#" } else { "$" };
+    let target = if req.node.is_some() || req.account.is_some() {
+        target::resolve(req, store).map_or_else(|e| format!("(unresolved: {e})"), |r| where_to(&r))
+    } else if req.host.is_some() {
+        where_to(req)
+    } else {
+        "local".to_string()
+    };
+    format!("{target} {sudo} {}", req.command)
+}
+
+fn where_to(req: &CommandRequest) -> String {
+    format!(
+        "{}@{}:{}",
+        req.user.clone().unwrap_or_else(local_user),
+        req.host.as_deref().unwrap_or_default(),
+        req.port.unwrap_or(22)
+    )
+}
+
 /// A logged-in connection to `host` as `user`.
 fn login(
     req: &CommandRequest,

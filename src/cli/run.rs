@@ -32,6 +32,12 @@ pub struct RunArgs {
     /// No checkpoint mode, whatever the Jobflow's `defaultCheckpointMode` says.
     #[arg(long, overrides_with = "checkpoint")]
     pub no_checkpoint: bool,
+    /// Walk the flow without touching anything: each command is printed on stderr with
+    /// where and as whom it would run (`[dry-run] root@web1:22 # systemctl restart
+    /// nginx`), none runs and no connection is opened; each answers status 0 with no
+    /// output. Store writes of the flow itself still happen.
+    #[arg(long, conflicts_with = "checkpoint")]
+    pub dry_run: bool,
     /// The flow to run: a file, or the path of a Jobflow in the store (`/flows/restart`).
     #[arg(value_name = "FLOW")]
     pub file: PathBuf,
@@ -51,6 +57,7 @@ pub fn run(args: RunArgs, store: Option<&std::path::Path>) -> ExitCode {
         ..RunOptions::default()
     };
     opts.vm.stop_at_jobs = args.roundtrip_at_jobs;
+    opts.dry_run = args.dry_run;
     opts.checkpoint = match (args.checkpoint, args.no_checkpoint) {
         (true, _) => Some(true),
         (_, true) => Some(false),
