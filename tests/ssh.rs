@@ -557,3 +557,41 @@ fn a_dry_run_says_every_command_and_runs_none() {
     );
     assert!(!e.dir.join("here.txt").exists() && !e.dir.join("there.txt").exists());
 }
+
+#[test]
+fn put_and_get_copy_files_with_wildcards_and_directories() {
+    let e = env();
+    let local = e.dir.join("pkgs");
+    std::fs::create_dir_all(local.join("conf")).expect("dirs");
+    for f in ["a.rpm", "b.rpm", "readme.txt", "conf/app.ini"] {
+        std::fs::write(local.join(f), format!("content of {f}")).expect("file");
+    }
+    let remote = e.dir.join("on-the-host");
+    std::fs::create_dir_all(&remote).expect("remote dir");
+    let (l, r) = (local.display(), remote.display());
+    let o = run(
+        &e,
+        &format!(
+            "{}\n\
+             -> put('{l}/*.rpm', 'incoming/') -> print(length($RESULT), $RESULT[0])\n\
+             -> put('{l}/conf', '{r}/') -> print($RESULT)\n\
+             -> get('incoming/b.rpm', '{l}/back.rpm') -> print($RESULT)\n\
+             -> put('{l}/*.deb', 'incoming/') =>> print($STATUS, $ERROR)",
+            login(&format!(
+                ", __keyfile__ = '{}', __dir__ = '{r}'",
+                sshd().key()
+            ))
+        ),
+    );
+    assert!(o.status.success(), "{}", err(&o));
+    assert_eq!(
+        out(&o),
+        format!(
+            "2 incoming/a.rpm\n['{r}/conf/app.ini']\n['{l}/back.rpm']\n1 {l}/*.deb: no such file\n"
+        )
+    );
+    let read = |p: PathBuf| std::fs::read_to_string(p).expect("copied");
+    assert_eq!(read(remote.join("incoming/a.rpm")), "content of a.rpm");
+    assert_eq!(read(remote.join("conf/app.ini")), "content of conf/app.ini");
+    assert_eq!(read(local.join("back.rpm")), "content of b.rpm");
+}

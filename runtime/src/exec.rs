@@ -19,7 +19,7 @@ use std::thread;
 use std::time::Instant;
 
 use crossbeam_channel::{Receiver, Sender};
-use jfc_vm::host::{CommandRequest, Completion, Ticket};
+use jfc_vm::host::{CommandRequest, Completion, Request, Ticket, TransferRequest};
 
 use capture::Captured;
 
@@ -70,7 +70,7 @@ pub fn known_hosts_for(store: Option<&Path>) -> PathBuf {
     }
 }
 
-type Job = (Ticket, CommandRequest, Sender<(Ticket, Completion)>);
+type Job = (Ticket, Request, Sender<(Ticket, Completion)>);
 
 /// A growing pool of command workers.
 pub struct Workers {
@@ -100,7 +100,7 @@ impl Workers {
     /// Queue a command; its completion goes to `done`. Workers never end, and one that
     /// finishes a command goes straight back to the queue: with at least as many
     /// workers as unfinished commands, none waits in the queue for another to end.
-    pub fn submit(&self, ticket: Ticket, req: CommandRequest, done: Sender<(Ticket, Completion)>) {
+    pub fn submit(&self, ticket: Ticket, req: Request, done: Sender<(Ticket, Completion)>) {
         let unfinished = self.unfinished.fetch_add(1, Ordering::SeqCst) + 1;
         let spawned = self.spawned.load(Ordering::SeqCst);
         if unfinished > spawned && spawned < self.opts.max_workers {
@@ -120,7 +120,10 @@ impl Workers {
             .name("jfc-command".into())
             .spawn(move || {
                 while let Ok((ticket, req, done)) = rx.recv() {
-                    let c = run_command(&req, &opts);
+                    let c = match &req {
+                        Request::Command(c) => run_command(c, &opts),
+                        Request::Transfer(t) => run_transfer(t, &opts),
+                    };
                     if children::stopping() {
                         // jfc ends with the signal's status, not with the flow's reaction
                         // to a command killed on the way out.
@@ -135,6 +138,24 @@ impl Workers {
             tracing::error!("cannot start a command worker: {e}");
         }
     }
+}
+
+/// Copy files for `put` or `get`: over SFTP with a host, else on this machine.
+pub fn run_transfer(t: &TransferRequest, opts: &ExecOptions) -> Completion {
+    let remote = t.target.host.is_some() || t.target.node.is_some();
+    if opts.dry_run {
+        let (verb, target) = (
+            if t.put { "put" } else { "get" },
+            crate::ssh::describe(&t.target, opts.store.as_deref()),
+        );
+        eprintln!("[dry-run] {} {verb} {} {}", target.trim_end(), t.from, t.to);
+        return Completion::Transferred(Vec::new());
+    }
+    if remote {
+        return crate::ssh::transfer(t, &opts.known_hosts, opts.store.as_deref());
+    }
+    let local = crate::transfer::Local;
+    crate::transfer::completion(crate::transfer::copy(&local, &t.from, &local, &t.to))
 }
 
 /// Run one command to completion, here or with `__host__` over SSH, keeping
@@ -389,7 +410,11 @@ mod tests {
                 "touch {d}/{i}; for k in $(seq 200); do [ $(ls {d} | wc -l) -ge 12 ] && exit 0; sleep 0.05; done; exit 1",
                 d = dir.display()
             );
-            workers.submit(Ticket { pid: i, seq: 0 }, req(&cmd), tx.clone());
+            workers.submit(
+                Ticket { pid: i, seq: 0 },
+                Request::Command(req(&cmd)),
+                tx.clone(),
+            );
         }
         for _ in 0..12 {
             let (t, c) = rx.recv().unwrap();

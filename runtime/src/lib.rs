@@ -8,6 +8,7 @@ pub mod record;
 pub mod resume;
 pub mod run;
 pub mod ssh;
+pub mod transfer;
 pub mod user_list;
 
 pub use local::LocalHost;

@@ -281,15 +281,14 @@ impl LocalHost {
 
 impl Host for LocalHost {
     fn start(&self, ticket: Ticket, request: Request, done: Sender<(Ticket, Completion)>) {
-        let Request::Command(c) = request;
         match self.record.borrow().as_ref().filter(|_| self.checkpointing) {
             // After the checkpoint the VM handed over before asking.
             Some(rec) => {
                 let workers = self.workers.clone();
                 rec.writer
-                    .then(Box::new(move || workers.submit(ticket, c, done)));
+                    .then(Box::new(move || workers.submit(ticket, request, done)));
             }
-            None => self.workers.submit(ticket, c, done),
+            None => self.workers.submit(ticket, request, done),
         }
     }
 

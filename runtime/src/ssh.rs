@@ -12,6 +12,7 @@
 mod host_key;
 mod line;
 mod pool;
+mod sftp;
 mod target;
 
 use std::io::{self, Read, Write};
@@ -19,7 +20,7 @@ use std::net::{TcpStream, ToSocketAddrs};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use jfc_vm::host::{CommandRequest, Completion};
+use jfc_vm::host::{CommandRequest, Completion, TransferRequest};
 use rustix::event::{poll, PollFd, PollFlags, Timespec};
 use ssh2::{Channel, Session};
 
@@ -38,6 +39,37 @@ pub fn run(
     known_hosts: &Path,
     store: Option<&Path>,
 ) -> Completion {
+    with_connection(req, known_hosts, store, start, |conn, channel, req| {
+        finish(conn, channel, req, max_output)
+    })
+}
+
+/// `put` or `get` with the host `t.target` chooses, over SFTP.
+pub fn transfer(t: &TransferRequest, known_hosts: &Path, store: Option<&Path>) -> Completion {
+    let open = |conn: &Conn, _: &CommandRequest| conn.session.sftp().map_err(io::Error::from);
+    with_connection(&t.target, known_hosts, store, open, |_, sftp, req| {
+        let remote = sftp::Remote::new(&sftp, req.dir.as_deref());
+        let local = crate::transfer::Local;
+        let copied = if t.put {
+            crate::transfer::copy(&local, &t.from, &remote, &t.to)
+        } else {
+            crate::transfer::copy(&remote, &t.from, &local, &t.to)
+        };
+        Ok((crate::transfer::completion(copied), true))
+    })
+}
+
+/// Reach `req`'s host on a kept or a new connection, `open` what the job needs there
+/// (nothing has happened on the host until it succeeds: on a kept connection the
+/// server has closed since, it is tried once more on a new one), then run the job with
+/// `then`, which says whether the connection can serve another job.
+fn with_connection<T>(
+    req: &CommandRequest,
+    known_hosts: &Path,
+    store: Option<&Path>,
+    open: impl Fn(&Conn, &CommandRequest) -> io::Result<T>,
+    then: impl FnOnce(&Conn, T, &CommandRequest) -> io::Result<(Completion, bool)>,
+) -> Completion {
     let resolved;
     let req = if req.node.is_some() || req.account.is_some() {
         match target::resolve(req, store) {
@@ -55,27 +87,23 @@ pub fn run(
     let user = req.user.clone().unwrap_or_else(local_user);
     let key = pool::Key::of(req, host, port, &user);
     let kept = (!req.fresh_connection).then(|| pool::take(&key)).flatten();
-    let fresh = || login(req, host, port, &user, known_hosts);
-    // A kept connection the server has closed since fails before the command starts:
-    // then once more on a new one.
-    let opened = match kept {
-        Some(conn) => match start(&conn, req) {
-            Ok(channel) => Ok((conn, channel)),
-            Err(_) => fresh().and_then(|conn| {
-                let channel = start(&conn, req).map_err(|e| format!("{host}:{port}: {e}"))?;
-                Ok((conn, channel))
-            }),
-        },
-        None => fresh().and_then(|conn| {
-            let channel = start(&conn, req).map_err(|e| format!("{host}:{port}: {e}"))?;
-            Ok((conn, channel))
-        }),
+    let fresh = || {
+        let conn = login(req, host, port, &user, known_hosts)?;
+        let opened = open(&conn, req).map_err(|e| format!("{host}:{port}: {e}"))?;
+        Ok((conn, opened))
     };
-    let (conn, channel) = match opened {
+    let opened = match kept {
+        Some(conn) => match open(&conn, req) {
+            Ok(opened) => Ok((conn, opened)),
+            Err(_) => fresh(),
+        },
+        None => fresh(),
+    };
+    let (conn, opened) = match opened {
         Ok(opened) => opened,
         Err(e) => return Completion::ConnectionFailed(e),
     };
-    match finish(&conn, channel, req, max_output) {
+    match then(&conn, opened, req) {
         Ok((c, reusable)) => {
             if reusable && !req.fresh_connection {
                 pool::give(key, conn);

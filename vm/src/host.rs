@@ -58,9 +58,23 @@ pub struct CommandRequest {
     pub key: Option<String>,
 }
 
+/// `put(local, remote)` or `get(remote, local)` (library.md §1.11) on the host that
+/// `target`'s control variables choose (its `command` is empty).
+#[derive(Clone, Debug, PartialEq)]
+pub struct TransferRequest {
+    /// true: `put`, from here to the host; false: `get`, from the host to here.
+    pub put: bool,
+    /// The source path; shell wildcards allowed, a directory is copied whole.
+    pub from: String,
+    /// The destination: a directory, or a file's path.
+    pub to: String,
+    pub target: CommandRequest,
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub enum Request {
     Command(CommandRequest),
+    Transfer(TransferRequest),
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -73,12 +87,17 @@ pub enum Completion {
     },
     /// The command could not be run where asked, or timed out (class B, `$STATUS = -1`).
     ConnectionFailed(String),
+    /// A transfer wrote these destination paths.
+    Transferred(Vec<String>),
 }
 
 impl Completion {
     /// Whether the job failed (class A or B, language.md §5.1).
     pub fn failed(&self) -> bool {
-        !matches!(self, Completion::Command { status: 0, .. })
+        !matches!(
+            self,
+            Completion::Command { status: 0, .. } | Completion::Transferred(_)
+        )
     }
 }
 

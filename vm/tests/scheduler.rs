@@ -35,7 +35,9 @@ const USER: &str = "fake-user";
 
 impl Host for FakeHost {
     fn start(&self, ticket: Ticket, request: Request, done: Sender<(Ticket, Completion)>) {
-        let Request::Command(c) = request;
+        let Request::Command(c) = request else {
+            panic!("this host runs commands only");
+        };
         let now = self.running.fetch_add(1, Ordering::SeqCst) + 1;
         self.peak.fetch_max(now, Ordering::SeqCst);
         self.started.fetch_add(1, Ordering::SeqCst);

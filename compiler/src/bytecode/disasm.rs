@@ -81,20 +81,20 @@ fn describe(chunk: &Chunk, op: &Op) -> String {
         }
         Op::Exec(i) => {
             let e = &chunk.execs[i as usize];
-            let ctl: Vec<&str> = e
-                .controls
-                .iter()
-                .map(|&(c, _)| super::CONTROL_VARIABLES[c as usize])
-                .collect();
             format!(
                 "Exec{} {}{}",
                 if e.has_input { " <<" } else { "" },
                 describe_call(&e.call),
-                if ctl.is_empty() {
-                    String::new()
-                } else {
-                    format!(" controls [{}]", ctl.join(", "))
-                }
+                controls(e)
+            )
+        }
+        Op::RemoteJob(id, i) => {
+            let e = &chunk.execs[i as usize];
+            format!(
+                "RemoteJob {} {}{}",
+                builtins::get(id).name,
+                describe_call(&e.call),
+                controls(e)
             )
         }
         Op::Event(i) => {
@@ -184,4 +184,18 @@ fn describe_call(c: &super::CallSpec) -> String {
         parts.push("**".into());
     }
     format!("({})", parts.join(", "))
+}
+
+/// ` controls [__host__, __user__]`: the control variables a job reads (empty: none).
+fn controls(e: &super::ExecSpec) -> String {
+    let ctl: Vec<&str> = e
+        .controls
+        .iter()
+        .map(|&(c, _)| super::CONTROL_VARIABLES[c as usize])
+        .collect();
+    if ctl.is_empty() {
+        String::new()
+    } else {
+        format!(" controls [{}]", ctl.join(", "))
+    }
 }

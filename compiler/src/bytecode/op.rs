@@ -95,6 +95,9 @@ pub enum Op {
     BuiltinJob(u16, u32),
     /// Execution job `execs[i]`: a command, a jobflow call, or a callable value.
     Exec(u32),
+    /// Remote built-in job `id` (put, get, reboot) with the arguments and the control
+    /// variables of `execs[i]` (which has no target or input on the stack).
+    RemoteJob(u16, u32),
     /// Event job `events[i]`: wait for a message, a process or nothing (`<>`).
     Event(u32),
     /// After a job followed by this connector: abort the process unless the outcome may pass.

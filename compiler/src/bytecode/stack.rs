@@ -102,6 +102,7 @@ fn next(chunk: &Chunk, op: Op, depth: usize) -> Result<Next, String> {
             let e = &chunk.execs[i as usize];
             Next::Fall(take(1 + e.has_input as usize + e.call.width(), 0)?)
         }
+        Op::RemoteJob(_, i) => Next::Fall(take(chunk.execs[i as usize].call.width(), 0)?),
         Op::Event(i) => Next::Fall(take(event_width(&chunk.events[i as usize]), 0)?),
         Op::CompareChain(_, t) => {
             let d = take(2, 1)?;

@@ -45,6 +45,16 @@ fn check_ranges(chunk: &Chunk) -> Result<(), String> {
                     (c as usize) < super::CONTROL_VARIABLES.len() && (s as usize) < slots
                 })
             }),
+            Op::RemoteJob(b, i) => {
+                (b as usize) < BUILTINS.len()
+                    && chunk.execs.get(i as usize).is_some_and(|e| {
+                        !e.has_input
+                            && e.controls.iter().all(|&(c, s)| {
+                                (c as usize) < super::CONTROL_VARIABLES.len()
+                                    && (s as usize) < slots
+                            })
+                    })
+            }
             Op::Event(i) => (i as usize) < chunk.events.len(),
             Op::Fork(i) => chunk.forks.get(i as usize).is_some_and(|f| {
                 f.end < n

@@ -145,6 +145,18 @@ impl Codegen {
 
     fn builtin_job(&mut self, name: &str, args: &[Arg]) {
         match builtins::lookup(name) {
+            Some(id) if matches!(name, "put" | "get" | "reboot") => {
+                // Remote: they read the control variables, as command jobs do.
+                let call = self.args(args);
+                let controls = self.visible_controls();
+                self.chunk.execs.push(ExecSpec {
+                    has_input: false,
+                    call,
+                    controls,
+                });
+                let i = (self.chunk.execs.len() - 1) as u32;
+                self.emit(Op::RemoteJob(id, i));
+            }
             Some(id) if builtins::get(id).kind == BuiltinKind::Job => {
                 let spec = self.args(args);
                 let c = self.call_spec(spec);

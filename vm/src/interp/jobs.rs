@@ -102,13 +102,15 @@ impl<H: Host> Vm<H> {
         Ok(Step::Next)
     }
 
-    fn start_command(
-        &mut self,
-        p: &mut Process,
+    /// The command job `command` of `p` as a host request, with the control variables
+    /// `controls` read: the request, how to read its output, and the path of `__node__`.
+    pub(crate) fn command_request(
+        &self,
+        p: &Process,
         command: &str,
         input: Option<Value>,
         controls: &[(u8, u16)],
-    ) -> Result<Step> {
+    ) -> Result<(CommandRequest, CommandOptions, Option<Rc<str>>)> {
         let frame = p.frame();
         let control = |name: &str| -> Option<Value> {
             let idx = CONTROL_VARIABLES.iter().position(|c| *c == name)? as u8;
@@ -169,6 +171,17 @@ impl<H: Host> Vm<H> {
             raw_stderr: flag("__raw_stderr__", false),
             request: Some(request.clone()),
         };
+        Ok((request, options, node.map(|o| o.path)))
+    }
+
+    fn start_command(
+        &mut self,
+        p: &mut Process,
+        command: &str,
+        input: Option<Value>,
+        controls: &[(u8, u16)],
+    ) -> Result<Step> {
+        let (request, options, node) = self.command_request(p, command, input, controls)?;
         p.command = Some(options);
         if let Some(format) = &self.opts.command_echo {
             let user = request
@@ -178,7 +191,7 @@ impl<H: Host> Vm<H> {
             let host = request
                 .host
                 .clone()
-                .or_else(|| node.as_ref().map(|o| o.path.to_string()))
+                .or_else(|| node.as_ref().map(|n| n.to_string()))
                 .unwrap_or_else(|| "localhost".into());
             // platform.md §2.3: `#` when the command runs through sudo, else `$`.
             let sudo = if request.sudo { "#" } else { "$" };
@@ -362,7 +375,7 @@ pub(crate) fn job_result(p: &mut Process, v: Value) {
 }
 
 /// Bind the arguments of a control built-in by position or keyword.
-fn bind(name: &str, args: Args, params: &[&str]) -> Result<Vec<Option<Value>>> {
+pub(super) fn bind(name: &str, args: Args, params: &[&str]) -> Result<Vec<Option<Value>>> {
     let mut out: Vec<Option<Value>> = vec![None; params.len()];
     if args.pos.len() > params.len() {
         return Err(Error::new(format!(
@@ -421,6 +434,12 @@ pub(crate) fn finish_command(p: &mut Process, c: Completion) -> Result<()> {
             }
         }
         Completion::ConnectionFailed(msg) => conn_failure(p, msg),
+        Completion::Transferred(paths) => {
+            let st = &mut p.frame_mut().status;
+            st.result = Value::array(paths.iter().map(|t| Value::str(t)).collect());
+            st.error = Value::str("");
+            set_status(p, Value::Int(0), Outcome::Success);
+        }
     }
     Ok(())
 }

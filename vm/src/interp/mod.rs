@@ -9,6 +9,7 @@ mod jobs;
 mod lazy;
 mod multiplicity;
 mod objects;
+mod remote;
 mod report;
 mod store;
 mod store_fns;
@@ -292,6 +293,7 @@ impl<H: Host> Vm<H> {
             }
             Op::BuiltinJob(id, c) => return self.builtin_job(p, id, c as usize),
             Op::Exec(i) => return self.exec(p, i as usize),
+            Op::RemoteJob(id, i) => return self.remote_job(p, id, i as usize),
             Op::Event(i) => return self.event_job(p, i as usize),
             Op::Choice(i) => return self.choice(p, i as usize),
             Op::Connect(c) => connect(p, c)?,

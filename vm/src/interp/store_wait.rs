@@ -82,6 +82,7 @@ impl<H: Host> Vm<H> {
                 let spec = &chunk.execs[i as usize];
                 spec.call.width() + usize::from(spec.has_input) + 1
             }
+            Op::RemoteJob(_, i) => chunk.execs[i as usize].call.width(),
             // A pfor pops its source when it starts, not when it resumes.
             Op::Fork(i) => {
                 usize::from(chunk.forks[i as usize].pfor_slot.is_some() && p.fork.is_none())

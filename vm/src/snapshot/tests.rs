@@ -24,7 +24,9 @@ struct TestHost {
 
 impl Host for TestHost {
     fn start(&self, ticket: Ticket, request: Request, done: Sender<(Ticket, Completion)>) {
-        let Request::Command(c) = request;
+        let Request::Command(c) = request else {
+            panic!("this host runs commands only");
+        };
         self.started.borrow_mut().push(c.command.clone());
         if self.answer.get() {
             let stdout = c.command.into_bytes();
