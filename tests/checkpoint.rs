@@ -109,6 +109,31 @@ fn wait_for_checkpoint(e: &Env, pid: i64) {
     }
 }
 
+/// Kill run 1 up to 8 times at random moments 5-60 ms apart, resuming it each time as
+/// an operator who looks at `log` would: the last resume, and how many kills there were
+/// (fewer when the run ended first).
+fn kill_and_resume(e: &Env, mut child: Child, moments: &mut Moments, log: &str) -> (Child, usize) {
+    let mut kills = 0;
+    for _ in 0..8 {
+        std::thread::sleep(moments.between(5, 60));
+        if child.try_wait().expect("wait").is_some() {
+            break;
+        }
+        kill(&mut child);
+        if record(e, 1)["status"] == "DONE" {
+            // It ended between the look and the kill.
+            break;
+        }
+        kills += 1;
+        let doubt = in_doubt(e, 1);
+        let flag = doubt
+            .first()
+            .map_or("--rerun-in-doubt", |d| decide(e, d, log));
+        child = spawn(e, &["resume", "1", flag]);
+    }
+    (child, kills)
+}
+
 fn kill(child: &mut Child) {
     let _ = child.kill();
     let _ = child.wait();
@@ -436,27 +461,10 @@ fn messages_sent_to_a_waiting_run_killed_again_and_again_are_each_received_once(
         "[k = 1] -> { while k <= 5 | [sent = /home/work.send(k)] -> sleep(0.03) -> [k = k + 1] }",
     );
     let (mut moments, seed) = Moments::new();
-    let mut child = spawn(&e, &["run", "--checkpoint", "recv.jf"]);
+    let child = spawn(&e, &["run", "--checkpoint", "recv.jf"]);
     wait_for_checkpoint(&e, 1);
     let sender = spawn(&e, &["run", "send.jf"]);
-    let mut kills = 0;
-    for _ in 0..8 {
-        std::thread::sleep(moments.between(5, 60));
-        if child.try_wait().expect("wait").is_some() {
-            break;
-        }
-        kill(&mut child);
-        if record(&e, 1)["status"] == "DONE" {
-            // It ended between the look and the kill.
-            break;
-        }
-        kills += 1;
-        let doubt = in_doubt(&e, 1);
-        let flag = doubt
-            .first()
-            .map_or("--rerun-in-doubt", |d| decide(&e, d, "got.log"));
-        child = spawn(&e, &["resume", "1", flag]);
-    }
+    let (child, kills) = kill_and_resume(&e, child, &mut moments, "got.log");
     let sent = sender.wait_with_output().expect("sender ends");
     assert!(sent.status.success(), "{}", err(&sent));
     eprintln!("seed {seed}: {kills} kills");
@@ -485,20 +493,9 @@ fn messages_sent_by_a_run_killed_again_and_again_are_each_sent_once() {
         "[k = 1] -> { while k <= 5 | ['echo sending $k >> sent.log'] -> [sent = /home/out.send(k)] -> ['sleep 0.03'] -> [k = k + 1] }",
     );
     let (mut moments, seed) = Moments::new();
-    let mut child = spawn(&e, &["run", "--checkpoint", "send.jf"]);
+    let child = spawn(&e, &["run", "--checkpoint", "send.jf"]);
     wait_for_checkpoint(&e, 1);
-    for _ in 0..8 {
-        std::thread::sleep(moments.between(5, 60));
-        kill(&mut child);
-        if record(&e, 1)["status"] == "DONE" {
-            break;
-        }
-        let doubt = in_doubt(&e, 1);
-        let flag = doubt
-            .first()
-            .map_or("--rerun-in-doubt", |d| decide(&e, d, "sent.log"));
-        child = spawn(&e, &["resume", "1", flag]);
-    }
+    let (child, _) = kill_and_resume(&e, child, &mut moments, "sent.log");
     let done = child.wait_with_output().expect("the last run ends");
     assert_eq!(
         record(&e, 1)["status"],
