@@ -595,3 +595,71 @@ fn put_and_get_copy_files_with_wildcards_and_directories() {
     assert_eq!(read(remote.join("conf/app.ini")), "content of conf/app.ini");
     assert_eq!(read(local.join("back.rpm")), "content of b.rpm");
 }
+
+#[test]
+fn a_script_job_runs_on_the_host_and_its_file_goes_whatever_the_end() {
+    let e = env();
+    let script = "#!/bin/sh\necho \"$0\" >&2\nprintf '%s|' \"$@\"; cat\nexit ${3:-0}\n";
+    std::fs::write(e.dir.join("greet.sh"), script).expect("script");
+    let sleeper = "#!/bin/sh\necho \"$0\" >&2\nsleep 600\n";
+    std::fs::write(e.dir.join("sleeper.sh"), sleeper).expect("script");
+    obj_set(&e, &["/scripts", "--type", "Directory"]);
+    obj_set(
+        &e,
+        &[
+            "/scripts/greet",
+            "--type",
+            "ScriptJob",
+            "source=@greet.sh",
+            "ext=sh",
+        ],
+    );
+    obj_set(
+        &e,
+        &[
+            "/scripts/sleeper",
+            "--type",
+            "ScriptJob",
+            "source=@sleeper.sh",
+            "ext=sh",
+        ],
+    );
+    let o = run(
+        &e,
+        &format!(
+            "{}\n\
+             -> [/scripts/greet << 'the input': 'a b', 42] -> [ok = $ERROR] -> print($RESULT, $STATUS)\n\
+             -> [/scripts/greet: 'x', 'y', 3] => [failed = $ERROR, st = $STATUS] -> print(st)\n\
+             -> [__timeout__ = 1] -> [/scripts/sleeper] =>> print($STATUS)\n\
+             -> print(ok) -> print(failed)",
+            login(&format!(", __keyfile__ = '{}'", sshd().key()))
+        ),
+    );
+    assert!(o.status.success(), "{}", err(&o));
+    let text = out(&o);
+    let lines: Vec<&str> = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    assert_eq!(lines[0], "a b|42|the input 0", "{text}");
+    assert_eq!(lines[1], "3");
+    assert_eq!(lines[2], "-1");
+    for path in &lines[3..] {
+        assert!(
+            path.starts_with("/tmp/jfc-script-") && path.ends_with(".sh"),
+            "{path}"
+        );
+        assert!(!Path::new(path).exists(), "{path} is left on the host");
+    }
+    assert_eq!(lines.len(), 5, "{text}");
+    // The one stopped by its timeout is gone too.
+    let left: Vec<_> = std::fs::read_dir("/tmp")
+        .expect("/tmp")
+        .filter_map(Result::ok)
+        .filter(|f| f.file_name().to_string_lossy().starts_with("jfc-script-"))
+        .filter(|f| std::fs::read_to_string(f.path()).is_ok_and(|t| t == sleeper))
+        .map(|f| f.path())
+        .collect();
+    assert!(left.is_empty(), "left on the host: {left:?}");
+}

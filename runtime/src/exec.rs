@@ -123,6 +123,7 @@ impl Workers {
                     let c = match &req {
                         Request::Command(c) => run_command(c, &opts),
                         Request::Transfer(t) => run_transfer(t, &opts),
+                        Request::Script(s) => crate::script::run_script(s, &opts),
                     };
                     if children::stopping() {
                         // jfc ends with the signal's status, not with the flow's reaction

@@ -7,6 +7,7 @@ pub mod process_list;
 pub mod record;
 pub mod resume;
 pub mod run;
+pub mod script;
 pub mod ssh;
 pub mod transfer;
 pub mod user_list;

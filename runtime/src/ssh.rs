@@ -59,6 +59,43 @@ pub fn transfer(t: &TransferRequest, known_hosts: &Path, store: Option<&Path>) -
     })
 }
 
+/// Script job: `source` uploaded to `path` on the host (mode 0700), `req.command` run,
+/// and the file deleted afterwards whatever the outcome.
+pub fn script(
+    req: &CommandRequest,
+    source: &str,
+    path: &str,
+    opts: &crate::exec::ExecOptions,
+) -> Completion {
+    let upload = |conn: &Conn, req: &CommandRequest| {
+        let sftp = conn.session.sftp()?;
+        let mut file = sftp.open_mode(
+            Path::new(path),
+            ssh2::OpenFlags::WRITE | ssh2::OpenFlags::CREATE | ssh2::OpenFlags::TRUNCATE,
+            0o700,
+            ssh2::OpenType::File,
+        )?;
+        file.write_all(source.as_bytes())?;
+        drop(file);
+        start(conn, req)
+    };
+    let store = opts.store.as_deref();
+    with_connection(
+        req,
+        &opts.known_hosts,
+        store,
+        upload,
+        |conn, channel, req| {
+            let ran = finish(conn, channel, req, opts.max_output);
+            conn.session.set_blocking(true);
+            if let Err(e) = conn.session.sftp().and_then(|f| f.unlink(Path::new(path))) {
+                tracing::warn!("cannot delete the script {path} on the host: {e}");
+            }
+            ran
+        },
+    )
+}
+
 /// Reach `req`'s host on a kept or a new connection, `open` what the job needs there
 /// (nothing has happened on the host until it succeeds: on a kept connection the
 /// server has closed since, it is tried once more on a new one), then run the job with

@@ -71,10 +71,23 @@ pub struct TransferRequest {
     pub target: CommandRequest,
 }
 
+/// A script job `[./script << input: args]` (language.md §4.2): the ScriptJob's text,
+/// run as a temporary file on the host `target` chooses, with `target.command` naming
+/// the script for echoes and `target.stdin` its input.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ScriptRequest {
+    pub source: String,
+    /// The ScriptJob's `ext` (`sh`, `py`...), given to the temporary file.
+    pub ext: String,
+    pub args: Vec<String>,
+    pub target: CommandRequest,
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub enum Request {
     Command(CommandRequest),
     Transfer(TransferRequest),
+    Script(ScriptRequest),
 }
 
 #[derive(Clone, Debug, PartialEq)]

@@ -95,6 +95,9 @@ pub struct Vm<H: Host> {
     pub(crate) later_at: Option<Instant>,
     /// The process cut at a job boundary (`stop_at_jobs`) and the fuel it had left.
     pub(crate) cut: Option<(u64, u32)>,
+    /// Whether each stored object run by an execution job is a ScriptJob (a type never
+    /// changes, nor is an id used again): asked of the store once per object.
+    pub(crate) script_kinds: HashMap<i64, bool>,
     /// Checkpoint mode: commands waiting for the next checkpoint to start.
     pub(crate) starting: Vec<(Ticket, crate::host::Request)>,
     /// Checkpoint mode: a job ended or the store was written since the last checkpoint.
@@ -134,6 +137,7 @@ impl<H: Host> Vm<H> {
             store_later: Vec::new(),
             later_at: None,
             cut: None,
+            script_kinds: HashMap::new(),
             starting: Vec::new(),
             checkpoint_due: Cell::new(false),
             retry: HashMap::new(),

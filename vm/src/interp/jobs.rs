@@ -25,6 +25,9 @@ impl<H: Host> Vm<H> {
         let mut object_code = None;
         let target = p.stack.len().checked_sub(below).map(|i| p.stack[i].clone());
         if let Some(Value::Object(o)) = &target {
+            if self.is_script(o)? {
+                return self.script_job(p, o, &spec);
+            }
             object_code = Some(self.object_code(o)?);
             match self.enter_flow(p.pid, o)? {
                 super::multiplicity::Entry::Enter(l) => lock = l,

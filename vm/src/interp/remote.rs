@@ -1,13 +1,15 @@
-//! Remote built-in jobs (library.md §1.11): `put` and `get` copy files to and from the
-//! host that the control variables choose, as command jobs reach it.
+//! Jobs that reach the host the control variables choose, as command jobs do: remote
+//! built-ins (library.md §1.11: `put`, `get`) and script jobs (language.md §4.2).
+
+use jfc_compiler::builtins;
+use jfc_compiler::bytecode::ExecSpec;
 
 use super::jobs::bind;
-use super::{calls, Step};
-use crate::host::{Host, Request, Ticket, TransferRequest};
+use super::{calls, pop, Step};
+use crate::host::{Host, Request, ScriptRequest, StoreRequest, Ticket, TransferRequest};
 use crate::process::{Process, Wait};
 use crate::scheduler::Vm;
-use crate::value::{Error, Result, Value};
-use jfc_compiler::builtins;
+use crate::value::{Error, ObjectRef, Result, Value};
 
 impl<H: Host> Vm<H> {
     /// Run remote built-in job `id` with the arguments and control variables of
@@ -35,9 +37,70 @@ impl<H: Host> Vm<H> {
             None => Err(Error::new(format!("{name}: {what} is missing"))),
         };
         let (from, to) = (path(from)?, path(to)?);
-        let (target, mut options, _) = self.command_request(p, "", None, &spec.controls)?;
-        // Nothing to start again after a restart: a transfer in doubt is reported.
-        options.request = None;
+        let (target, options, _) = self.command_request(p, "", None, &spec.controls)?;
+        let request = TransferRequest {
+            put: name == "put",
+            from,
+            to,
+            target,
+        };
+        self.wait_on_host(p, options, Request::Transfer(request))
+    }
+
+    /// Whether `o` is a ScriptJob (else a Jobflow is expected).
+    pub(crate) fn is_script(&mut self, o: &ObjectRef) -> Result<bool> {
+        if let Some(known) = self.script_kinds.get(&o.id) {
+            return Ok(*known);
+        }
+        let kind = self.store_value(StoreRequest::Attr(o, "type_name"))?;
+        let script = matches!(&kind, Value::Str(t) if &**t == "ScriptJob");
+        self.script_kinds.insert(o.id, script);
+        Ok(script)
+    }
+
+    /// Run ScriptJob `o` with the arguments, input and control variables of `spec`.
+    pub(crate) fn script_job(
+        &mut self,
+        p: &mut Process,
+        o: &ObjectRef,
+        spec: &ExecSpec,
+    ) -> Result<Step> {
+        // Read before the operands are taken: a busy store runs the job again whole.
+        let source = self.store_value(StoreRequest::Attr(o, "source"))?.to_text();
+        let ext = match self.store_value(StoreRequest::Attr(o, "ext"))? {
+            Value::Null => String::new(),
+            v => v.to_text(),
+        };
+        let args = self.materialize_args(calls::pop_args_spec(p, &spec.call)?)?;
+        if !args.kw.is_empty() {
+            return Err(Error::new(format!(
+                "{}: a script takes its arguments in order, not by name",
+                o.path
+            )));
+        }
+        let input = if spec.has_input { Some(pop(p)?) } else { None };
+        pop(p)?;
+        let (target, options, _) = self.command_request(p, &o.path, input, &spec.controls)?;
+        let request = ScriptRequest {
+            source,
+            ext,
+            args: args.pos.iter().map(Value::to_text).collect(),
+            target,
+        };
+        self.wait_on_host(p, options, Request::Script(request))
+    }
+
+    /// Park `p` on `request`, which reads its output as `options` say. Only a command
+    /// can be started again after a restart: any other job in doubt is reported.
+    fn wait_on_host(
+        &mut self,
+        p: &mut Process,
+        mut options: crate::process::CommandOptions,
+        request: Request,
+    ) -> Result<Step> {
+        if !matches!(request, Request::Command(_)) {
+            options.request = None;
+        }
         p.command = Some(options);
         p.wait = Wait::Host;
         self.park(p, None);
@@ -45,13 +108,7 @@ impl<H: Host> Vm<H> {
             pid: p.pid,
             seq: p.seq,
         };
-        let request = TransferRequest {
-            put: name == "put",
-            from,
-            to,
-            target,
-        };
-        self.start_request(ticket, Request::Transfer(request));
+        self.start_request(ticket, request);
         Ok(Step::Park)
     }
 }
