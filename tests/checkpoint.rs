@@ -510,3 +510,28 @@ fn messages_sent_by_a_run_killed_again_and_again_are_each_sent_once() {
     let got = e.jfc(&["run", all.to_str().expect("utf-8")]);
     assert_eq!(out(&got), "[1, 2, 3, 4, 5]\n", "seed {seed}: {}", err(&got));
 }
+
+#[test]
+fn a_failed_transfer_is_not_retried_and_says_why() {
+    let e = env();
+    e.flow(
+        "copy.jf",
+        "put('missing.txt', 'copy.txt') -> print('copied')",
+    );
+    let failed = e.jfc(&["run", "--checkpoint", "copy.jf"]);
+    assert_eq!(failed.status.code(), Some(1), "{}", err(&failed));
+    assert!(
+        err(&failed).contains("missing.txt: no such file"),
+        "{}",
+        err(&failed)
+    );
+    let retried = e.jfc(&["resume", "1", "--retry"]);
+    assert_eq!(retried.status.code(), Some(64));
+    assert!(
+        err(&retried).contains(
+            "failed at line 1 on a transfer or a script job: --retry runs failed commands only"
+        ),
+        "{}",
+        err(&retried)
+    );
+}

@@ -46,6 +46,14 @@ impl Snapshot {
                 "process {pid} ended ABORTED on an error, not on a failed job: --retry has nothing to run again"
             ));
         };
+        let runnable = p.command.as_ref().is_some_and(|c| c.request.is_some());
+        if p.wait == SWait::Host && !runnable {
+            let job = self.job_at(p);
+            return Err(format!(
+                "process {pid} failed at line {} on a transfer or a script job: --retry runs failed commands only",
+                job.line
+            ));
+        }
         plan.push(pid);
         let children = p.fork.as_ref().map_or(&[][..], |f| &f.children[..]);
         for &c in children {
