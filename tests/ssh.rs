@@ -17,6 +17,8 @@ use common::{env, err, out, Env};
 struct Sshd {
     port: u16,
     counted: u16,
+    /// Twenty more "hosts", each an address of 127.0.0.0/8 with a port of its own.
+    hosts: Vec<(String, u16)>,
     dir: PathBuf,
     /// The password of `USER`, a sudoer made for these tests (new at each run).
     password: String,
@@ -93,11 +95,6 @@ fn free_port() -> u16 {
 /// Start sshd on a thread that lives as long as this test binary: the server gets
 /// SIGKILL when that thread (so the binary) ends.
 fn start() -> Sshd {
-    let sshd = Path::new("/usr/sbin/sshd");
-    assert!(
-        sshd.is_file(),
-        "tests/ssh.rs needs /usr/sbin/sshd (openssh-server; test.sh installs it)"
-    );
     let dir = tempfile::tempdir().expect("temp dir").keep();
     keygen(&dir.join("host"), "");
     keygen(&dir.join("client"), "");
@@ -106,25 +103,59 @@ fn start() -> Sshd {
     authorized += &std::fs::read_to_string(dir.join("locked.pub")).expect("pub");
     std::fs::write(dir.join("authorized_keys"), authorized).expect("authorized_keys");
     let (port, counted) = (free_port(), free_port());
+    let main = [("127.0.0.1", port), ("127.0.0.1", counted)];
+    serve(&dir, "sshd", &main);
+    // Twenty "hosts": 127.0.0.2-21, the last five on a second server (16 sockets each).
+    let hosts: Vec<(String, u16)> = (2..=21)
+        .map(|i| (format!("127.0.0.{i}"), free_port()))
+        .collect();
+    let hosts_ref: Vec<(&str, u16)> = hosts.iter().map(|(h, p)| (h.as_str(), *p)).collect();
+    serve(&dir, "sshd-a", &hosts_ref[..15]);
+    serve(&dir, "sshd-b", &hosts_ref[15..]);
+    Sshd {
+        port,
+        counted,
+        hosts,
+        dir,
+        password: password_user(),
+    }
+}
+
+/// Start an sshd named `name` listening on `listen`, on a thread that lives as long as
+/// this test binary (the server gets SIGKILL when it ends), and wait until it answers.
+fn serve(dir: &Path, name: &str, listen: &[(&str, u16)]) {
+    let sshd = Path::new("/usr/sbin/sshd");
+    assert!(
+        sshd.is_file(),
+        "tests/ssh.rs needs /usr/sbin/sshd (openssh-server; test.sh installs it)"
+    );
+    let addresses: String = listen
+        .iter()
+        .map(|(h, p)| format!("ListenAddress {h}:{p}\n"))
+        .collect();
     let config = format!(
-        "Port {port}\nPort {counted}\nListenAddress 127.0.0.1\nHostKey {d}/host\n\
-         AuthorizedKeysFile {d}/authorized_keys\nPidFile {d}/sshd.pid\nPermitRootLogin yes\n\
-         StrictModes no\nUsePAM no\nPasswordAuthentication yes\nMaxSessions 100\n\
+        "{addresses}HostKey {d}/host\n\
+         AuthorizedKeysFile {d}/authorized_keys\nPidFile {d}/{name}.pid\nPermitRootLogin yes\n\
+         StrictModes no\nUsePAM no\nPasswordAuthentication yes\nMaxSessions 100\nMaxStartups 100\n\
          Subsystem sftp internal-sftp\nLogLevel VERBOSE\n",
         d = dir.display()
     );
-    std::fs::write(dir.join("sshd_config"), config).expect("config");
+    let (config_file, log) = (
+        dir.join(format!("{name}_config")),
+        dir.join(format!("{name}.log")),
+    );
+    std::fs::write(&config_file, config).expect("config");
     // Privilege separation wants its empty directory.
     std::fs::create_dir_all("/run/sshd").expect("/run/sshd");
     let (tx, rx) = std::sync::mpsc::channel();
-    let (config, log) = (dir.join("sshd_config"), dir.join("sshd.log"));
+    let log_file = log.clone();
     std::thread::spawn(move || {
         let mut cmd = Command::new(sshd);
         cmd.args(["-D", "-e", "-f"])
-            .arg(&config)
+            .arg(&config_file)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
-            .stderr(std::fs::File::create(&log).expect("log"));
+            .stderr(std::fs::File::create(&log_file).expect("log"));
         // SAFETY: prctl is async-signal-safe and touches no memory of the parent.
         unsafe {
             std::os::unix::process::CommandExt::pre_exec(&mut cmd, || {
@@ -141,19 +172,15 @@ fn start() -> Sshd {
     });
     rx.recv().expect("sshd started");
     let deadline = Instant::now() + Duration::from_secs(10);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            Instant::now() < deadline,
-            "sshd did not listen: {}",
-            std::fs::read_to_string(dir.join("sshd.log")).unwrap_or_default()
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    Sshd {
-        port,
-        counted,
-        dir,
-        password: password_user(),
+    for (h, p) in listen {
+        while std::net::TcpStream::connect((*h, *p)).is_err() {
+            assert!(
+                Instant::now() < deadline,
+                "sshd did not listen on {h}:{p}: {}",
+                std::fs::read_to_string(&log).unwrap_or_default()
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
     }
 }
 
@@ -662,4 +689,39 @@ fn a_script_job_runs_on_the_host_and_its_file_goes_whatever_the_end() {
         .map(|f| f.path())
         .collect();
     assert!(left.is_empty(), "left on the host: {left:?}");
+}
+
+#[test]
+fn twenty_hosts_in_one_pfor_each_answer_from_its_own_address() {
+    let e = env();
+    let s = sshd();
+    let targets: Vec<String> = s
+        .hosts
+        .iter()
+        .map(|(h, p)| format!("['{h}', {p}]"))
+        .collect();
+    let o = run(
+        &e,
+        &format!(
+            "[__user__ = 'root', __keyfile__ = '{}', targets = [{}]]\n\
+             -> {{ pfor t in targets | [__host__ = t[0], __port__ = t[1]] -> ['echo $SSH_CONNECTION'] -> print(t[0], t[1], $RESULT) }}\n\
+             -> print('children that failed:', $STATUS)",
+            s.key(),
+            targets.join(", ")
+        ),
+    );
+    assert!(o.status.success(), "{}", err(&o));
+    let text = out(&o);
+    let mut answers: Vec<&str> = text.lines().collect();
+    assert_eq!(answers.pop(), Some("children that failed: 0"), "{text}");
+    assert_eq!(answers.len(), 20, "{text}");
+    for line in answers {
+        // `host port client-address client-port server-address server-port`
+        let w: Vec<&str> = line.split_whitespace().collect();
+        assert_eq!(
+            (w[0], w[1]),
+            (w[4], w[5]),
+            "answered from elsewhere: {line}"
+        );
+    }
 }
