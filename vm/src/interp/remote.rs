@@ -52,7 +52,12 @@ impl<H: Host> Vm<H> {
         if let Some(known) = self.script_kinds.get(&o.id) {
             return Ok(*known);
         }
-        let kind = self.store_value(StoreRequest::Attr(o, "type_name"))?;
+        let kind = match self.store_value(StoreRequest::Attr(o, "type_name")) {
+            Ok(kind) => kind,
+            Err(e) if self.store_busy.get() => return Err(e),
+            // A host that cannot say: the object is taken for a Jobflow, as before.
+            Err(_) => return Ok(false),
+        };
         let script = matches!(&kind, Value::Str(t) if &**t == "ScriptJob");
         self.script_kinds.insert(o.id, script);
         Ok(script)
