@@ -20,7 +20,14 @@ fn quote(s: &str) -> String {
 /// The line the login shell runs.
 pub fn remote_line(req: &CommandRequest) -> String {
     let mut command = if req.use_shell {
-        format!("{} -c {}", quote(&req.shell), quote(&req.command))
+        // The login shell has run the user's startup file already: a bash started by
+        // sshd would run ~/.bashrc a second time (a slow one costs every job).
+        let norc = if req.shell.rsplit('/').next() == Some("bash") {
+            " --norc"
+        } else {
+            ""
+        };
+        format!("{}{norc} -c {}", quote(&req.shell), quote(&req.command))
     } else {
         req.command.clone()
     };
@@ -72,7 +79,7 @@ mod tests {
         let mut r = req("echo 'a b' $HOME");
         r.dir = Some("/var/my logs".into());
         let words = shlex::split(&remote_line(&r)).expect("shell words");
-        let tail = &words[words.len() - 6..];
+        let tail = &words[words.len() - 7..];
         assert_eq!(
             tail,
             [
@@ -80,9 +87,16 @@ mod tests {
                 "/var/my logs",
                 "&&",
                 "/bin/bash",
+                "--norc",
                 "-c",
                 "echo 'a b' $HOME"
             ]
+        );
+        r.shell = "/bin/sh".into();
+        let words = shlex::split(&remote_line(&r)).expect("shell words");
+        assert_eq!(
+            &words[words.len() - 3..],
+            ["/bin/sh", "-c", "echo 'a b' $HOME"]
         );
         assert!(remote_line(&r).starts_with("printf 'jfc-pgid:%s\\n' \"$$\" >&2; "));
     }
@@ -97,7 +111,7 @@ mod tests {
         assert!(remote_line(&r).contains("sudo -S -p ''"));
         assert_eq!(stdin(&r), b"s3cret pass\ninput");
         r.password = None;
-        assert!(remote_line(&r).contains("exec sudo -n -- /bin/bash -c 'id -un'"));
+        assert!(remote_line(&r).contains("exec sudo -n -- /bin/bash --norc -c 'id -un'"));
         assert_eq!(stdin(&r), b"input");
     }
 
