@@ -313,6 +313,23 @@ fn a_host_key_is_recorded_at_first_contact_and_a_changed_one_refused() {
         2,
         "both fingerprints: {text}"
     );
+    // The host was reinstalled on purpose: one run takes its new key.
+    e.flow("f.jf", &flow);
+    let replaced = e.jfc(&["run", "--replace-host-keys", "f.jf"]);
+    assert_eq!(out(&replaced), "0 hi \n", "{}", err(&replaced));
+    assert!(
+        err(&replaced).contains("the new one replaces it"),
+        "{}",
+        err(&replaced)
+    );
+    assert_eq!(
+        out(&run(&e, &flow)),
+        "0 hi \n",
+        "the new key is the recorded one"
+    );
+    assert!(!std::fs::read_to_string(&known)
+        .expect("known")
+        .contains(blob));
 }
 
 #[test]

@@ -35,7 +35,7 @@ pub struct ExecOptions {
     /// note in `$ERROR`.
     pub max_output: usize,
     /// The host keys that commands over SSH trust (runtime::ssh).
-    pub known_hosts: PathBuf,
+    pub host_keys: crate::ssh::HostKeys,
     /// The store that `__node__` and `__account__` objects are read from.
     pub store: Option<PathBuf>,
     /// `jfc run --dry-run`: say each command, where and as whom it would run; run none,
@@ -48,7 +48,10 @@ impl Default for ExecOptions {
         ExecOptions {
             max_workers: 1000,
             max_output: DEFAULT_MAX_OUTPUT,
-            known_hosts: known_hosts_for(None),
+            host_keys: crate::ssh::HostKeys {
+                file: known_hosts_for(None),
+                replace_changed: false,
+            },
             store: None,
             dry_run: false,
         }
@@ -153,7 +156,7 @@ pub fn run_transfer(t: &TransferRequest, opts: &ExecOptions) -> Completion {
         return Completion::Transferred(Vec::new());
     }
     if remote {
-        return crate::ssh::transfer(t, &opts.known_hosts, opts.store.as_deref());
+        return crate::ssh::transfer(t, &opts.host_keys, opts.store.as_deref());
     }
     let local = crate::transfer::Local;
     crate::transfer::completion(crate::transfer::copy(&local, &t.from, &local, &t.to))
@@ -175,7 +178,7 @@ pub fn run_command(req: &CommandRequest, opts: &ExecOptions) -> Completion {
     }
     if req.host.is_some() || req.node.is_some() {
         let store = opts.store.as_deref();
-        return crate::ssh::run(req, opts.max_output, &opts.known_hosts, store);
+        return crate::ssh::run(req, opts.max_output, &opts.host_keys, store);
     }
     let max_output = opts.max_output;
     let mut cmd = match command_line::build(req) {

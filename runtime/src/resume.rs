@@ -68,7 +68,10 @@ pub fn resume(pid: i64, opts: ResumeOptions) -> Result<Rc<RefCell<ProcessInfo>>,
     let exec = crate::exec::ExecOptions {
         max_workers: opts.vm.max_processes,
         max_output: opts.max_output,
-        known_hosts: crate::exec::known_hosts_for(Some(&opts.store)),
+        host_keys: crate::ssh::HostKeys {
+            file: crate::exec::known_hosts_for(Some(&opts.store)),
+            replace_changed: false,
+        },
         store: Some(opts.store.clone()),
         dry_run: false,
     };

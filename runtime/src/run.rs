@@ -61,6 +61,8 @@ pub struct RunOptions {
     pub checkpoint: Option<bool>,
     /// Say each command instead of running it (exec::ExecOptions::dry_run).
     pub dry_run: bool,
+    /// A changed SSH host key replaces the recorded one (ssh::HostKeys).
+    pub replace_host_keys: bool,
 }
 
 impl Default for RunOptions {
@@ -71,6 +73,7 @@ impl Default for RunOptions {
             store: None,
             checkpoint: None,
             dry_run: false,
+            replace_host_keys: false,
         }
     }
 }
@@ -104,7 +107,10 @@ pub fn run_file(
     let exec = crate::exec::ExecOptions {
         max_workers: opts.vm.max_processes,
         max_output: opts.max_output,
-        known_hosts: crate::exec::known_hosts_for(opts.store.as_deref()),
+        host_keys: crate::ssh::HostKeys {
+            file: crate::exec::known_hosts_for(opts.store.as_deref()),
+            replace_changed: opts.replace_host_keys,
+        },
         store: opts.store.clone(),
         dry_run: opts.dry_run,
     };

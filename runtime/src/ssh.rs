@@ -25,29 +25,30 @@ use rustix::event::{poll, PollFd, PollFlags, Timespec};
 use ssh2::{Channel, Session};
 
 use crate::exec::capture::Captured;
+pub use host_key::HostKeys;
 use line::PGID_MARK;
 use pool::Conn;
 
 /// How long connecting and logging in may take.
 const LOGIN_TIMEOUT: Duration = Duration::from_secs(20);
 
-/// Run `req` on its host (`__host__`, or `__node__`'s); `known_hosts` is the file of
-/// trusted host keys, `store` the store that `__node__` and `__account__` are in.
+/// Run `req` on its host (`__host__`, or `__node__`'s); `keys` are the host keys it
+/// trusts, `store` the store that `__node__` and `__account__` are in.
 pub fn run(
     req: &CommandRequest,
     max_output: usize,
-    known_hosts: &Path,
+    keys: &HostKeys,
     store: Option<&Path>,
 ) -> Completion {
-    with_connection(req, known_hosts, store, start, |conn, channel, req| {
+    with_connection(req, keys, store, start, |conn, channel, req| {
         finish(conn, channel, req, max_output)
     })
 }
 
 /// `put` or `get` with the host `t.target` chooses, over SFTP.
-pub fn transfer(t: &TransferRequest, known_hosts: &Path, store: Option<&Path>) -> Completion {
+pub fn transfer(t: &TransferRequest, keys: &HostKeys, store: Option<&Path>) -> Completion {
     let open = |conn: &Conn, _: &CommandRequest| conn.session.sftp().map_err(io::Error::from);
-    with_connection(&t.target, known_hosts, store, open, |_, sftp, req| {
+    with_connection(&t.target, keys, store, open, |_, sftp, req| {
         let remote = sftp::Remote::new(&sftp, req.dir.as_deref());
         let local = crate::transfer::Local;
         let copied = if t.put {
@@ -80,20 +81,14 @@ pub fn script(
         start(conn, req)
     };
     let store = opts.store.as_deref();
-    with_connection(
-        req,
-        &opts.known_hosts,
-        store,
-        upload,
-        |conn, channel, req| {
-            let ran = finish(conn, channel, req, opts.max_output);
-            conn.session.set_blocking(true);
-            if let Err(e) = conn.session.sftp().and_then(|f| f.unlink(Path::new(path))) {
-                tracing::warn!("cannot delete the script {path} on the host: {e}");
-            }
-            ran
-        },
-    )
+    with_connection(req, &opts.host_keys, store, upload, |conn, channel, req| {
+        let ran = finish(conn, channel, req, opts.max_output);
+        conn.session.set_blocking(true);
+        if let Err(e) = conn.session.sftp().and_then(|f| f.unlink(Path::new(path))) {
+            tracing::warn!("cannot delete the script {path} on the host: {e}");
+        }
+        ran
+    })
 }
 
 /// Reach `req`'s host on a kept or a new connection, `open` what the job needs there
@@ -102,7 +97,7 @@ pub fn script(
 /// `then`, which says whether the connection can serve another job.
 fn with_connection<T>(
     req: &CommandRequest,
-    known_hosts: &Path,
+    keys: &HostKeys,
     store: Option<&Path>,
     open: impl Fn(&Conn, &CommandRequest) -> io::Result<T>,
     then: impl FnOnce(&Conn, T, &CommandRequest) -> io::Result<(Completion, bool)>,
@@ -125,7 +120,7 @@ fn with_connection<T>(
     let key = pool::Key::of(req, host, port, &user);
     let kept = (!req.fresh_connection).then(|| pool::take(&key)).flatten();
     let fresh = || {
-        let conn = login(req, host, port, &user, known_hosts)?;
+        let conn = login(req, host, port, &user, keys)?;
         let opened = open(&conn, req).map_err(|e| format!("{host}:{port}: {e}"))?;
         Ok((conn, opened))
     };
@@ -180,7 +175,7 @@ fn login(
     host: &str,
     port: u16,
     user: &str,
-    known_hosts: &Path,
+    keys: &HostKeys,
 ) -> Result<Conn, String> {
     let addr = (host, port)
         .to_socket_addrs()
@@ -198,7 +193,7 @@ fn login(
     session
         .handshake()
         .map_err(|e| format!("{host}:{port}: the SSH handshake failed: {e}"))?;
-    host_key::check(&session, host, port, known_hosts)?;
+    host_key::check(&session, host, port, keys)?;
     authenticate(&session, user, req)
         .map_err(|tried| format!("{host}:{port}: login as {user} refused ({tried})"))?;
     session.set_timeout(0);

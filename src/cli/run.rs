@@ -38,6 +38,10 @@ pub struct RunArgs {
     /// output. Store writes of the flow itself still happen.
     #[arg(long, conflicts_with = "checkpoint")]
     pub dry_run: bool,
+    /// Accept SSH host keys that changed (hosts reinstalled on purpose): each replaces
+    /// the recorded key, with a warning, instead of refusing the connection.
+    #[arg(long)]
+    pub replace_host_keys: bool,
     /// The flow to run: a file, or the path of a Jobflow in the store (`/flows/restart`).
     #[arg(value_name = "FLOW")]
     pub file: PathBuf,
@@ -58,6 +62,7 @@ pub fn run(args: RunArgs, store: Option<&std::path::Path>) -> ExitCode {
     };
     opts.vm.stop_at_jobs = args.roundtrip_at_jobs;
     opts.dry_run = args.dry_run;
+    opts.replace_host_keys = args.replace_host_keys;
     opts.checkpoint = match (args.checkpoint, args.no_checkpoint) {
         (true, _) => Some(true),
         (_, true) => Some(false),

@@ -3,7 +3,7 @@
 //! that differs from the recorded one refuses the connection, naming the host and both
 //! fingerprints.
 
-use std::path::Path;
+use std::path::PathBuf;
 use std::sync::Mutex;
 
 use base64::Engine;
@@ -14,9 +14,20 @@ use ssh2::{CheckResult, HashType, KnownHostFileKind, Session};
 /// would lose each other's lines.
 static FILE: Mutex<()> = Mutex::new(());
 
-/// Accept the server's key when `file` has it, or has no key for the host (it is then
-/// recorded); Err with the reason otherwise.
-pub fn check(s: &Session, host: &str, port: u16, file: &Path) -> Result<(), String> {
+/// The host keys a run trusts.
+#[derive(Clone, Debug)]
+pub struct HostKeys {
+    /// The known_hosts file.
+    pub file: PathBuf,
+    /// `jfc run --replace-host-keys`: a key that differs from the recorded one replaces
+    /// it (a host reinstalled on purpose), with a warning, instead of being refused.
+    pub replace_changed: bool,
+}
+
+/// Accept the server's key when `keys.file` has it, or has no key for the host (it is
+/// then recorded); Err with the reason otherwise.
+pub fn check(s: &Session, host: &str, port: u16, keys: &HostKeys) -> Result<(), String> {
+    let file = keys.file.as_path();
     let (key, kind) = s
         .host_key()
         .ok_or_else(|| format!("{host}:{port}: the server offered no host key"))?;
@@ -28,24 +39,25 @@ pub fn check(s: &Session, host: &str, port: u16, file: &Path) -> Result<(), Stri
             .map_err(|e| format!("cannot read the host keys in {}: {e}", file.display()))?;
     }
     let name = entry_name(host, port);
-    match known.check_port(host, port, key) {
+    let found = known.check_port(host, port, key);
+    if matches!(found, CheckResult::Mismatch) && keys.replace_changed {
+        let stale: Vec<_> = known
+            .hosts()
+            .map_err(|e| format!("{name}: {e}"))?
+            .into_iter()
+            .filter(|h| h.name() == Some(name.as_str()))
+            .collect();
+        for h in stale {
+            known.remove(&h).map_err(|e| format!("{name}: {e}"))?;
+        }
+        tracing::warn!("the host key of {name} has changed: the new one replaces it in {} (--replace-host-keys)", file.display());
+        eprintln!("jfc: the host key of {name} has changed: the new one replaces it (--replace-host-keys)");
+    }
+    match found {
+        CheckResult::Mismatch if keys.replace_changed => record(&mut known, &name, key, kind, file),
         CheckResult::Match => Ok(()),
         CheckResult::NotFound => {
-            known
-                .add(&name, key, "recorded by jfc", kind.into())
-                .map_err(|e| format!("{name}: cannot record its host key: {e}"))?;
-            if let Some(dir) = file.parent().filter(|d| !d.as_os_str().is_empty()) {
-                std::fs::create_dir_all(dir)
-                    .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-            }
-            known
-                .write_file(file, KnownHostFileKind::OpenSSH)
-                .map_err(|e| {
-                    format!(
-                        "cannot record the host key of {name} in {}: {e}",
-                        file.display()
-                    )
-                })?;
+            record(&mut known, &name, key, kind, file)?;
             tracing::info!(
                 "first contact with {name}: its host key is recorded in {}",
                 file.display()
@@ -68,7 +80,8 @@ pub fn check(s: &Session, host: &str, port: u16, file: &Path) -> Result<(), Stri
                 .unwrap_or_else(|| "?".into());
             Err(format!(
                 "the host key of {name} has changed: {} records {recorded}, the server offers {offered}. \
-                 If the change is expected (the host was reinstalled), remove its line from that file; \
+                 If the change is expected (the host was reinstalled), run once with --replace-host-keys \
+                 or remove its line from that file; \
                  otherwise someone may be in the middle",
                 file.display()
             ))
@@ -78,6 +91,31 @@ pub fn check(s: &Session, host: &str, port: u16, file: &Path) -> Result<(), Stri
             file.display()
         )),
     }
+}
+
+/// Add `key` for `name` and write the file.
+fn record(
+    known: &mut ssh2::KnownHosts,
+    name: &str,
+    key: &[u8],
+    kind: ssh2::HostKeyType,
+    file: &std::path::Path,
+) -> Result<(), String> {
+    known
+        .add(name, key, "recorded by jfc", kind.into())
+        .map_err(|e| format!("{name}: cannot record its host key: {e}"))?;
+    if let Some(dir) = file.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    }
+    known
+        .write_file(file, KnownHostFileKind::OpenSSH)
+        .map_err(|e| {
+            format!(
+                "cannot record the host key of {name} in {}: {e}",
+                file.display()
+            )
+        })
 }
 
 /// How OpenSSH names a host in known_hosts: `host`, or `[host]:port` off port 22.
