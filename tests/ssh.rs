@@ -742,3 +742,28 @@ fn twenty_hosts_in_one_pfor_each_answer_from_its_own_address() {
         );
     }
 }
+
+#[test]
+fn use_pty_runs_the_command_on_a_terminal() {
+    let e = env();
+    let o = run(
+        &e,
+        &format!(
+            "{} -> ['tty'] => print($STATUS, $RESULT)\n\
+             -> [__use_pty__ = true] -> ['tty; echo to stderr >&2'] -> print($STATUS, $RESULT)",
+            login(&format!(", __keyfile__ = '{}'", sshd().key()))
+        ),
+    );
+    assert!(o.status.success(), "{}", err(&o));
+    let text = out(&o).replace('\r', "");
+    let mut lines = text.lines();
+    assert_eq!(lines.next(), Some("1 not a tty"), "{text}");
+    let on_pty = lines.next().unwrap_or_default();
+    assert!(on_pty.starts_with("0 /dev/pts/"), "{text}");
+    assert_eq!(
+        lines.next(),
+        Some("to stderr"),
+        "stderr comes with stdout: {text}"
+    );
+    assert!(!text.contains("jfc-pgid"), "{text}");
+}

@@ -259,6 +259,9 @@ fn local_user() -> String {
 fn start(conn: &Conn, req: &CommandRequest) -> io::Result<Channel> {
     conn.session.set_blocking(true);
     let mut channel = conn.session.channel_session()?;
+    if req.pty {
+        channel.request_pty("xterm", None, None)?;
+    }
     channel.exec(&line::remote_line(req))?;
     channel.write_all(&line::stdin(req))?;
     channel.send_eof()?;
@@ -289,7 +292,7 @@ fn finish(
         }
         if deadline.is_some_and(|d| Instant::now() >= d) {
             s.set_blocking(true);
-            if let Some(pgid) = take_pgid(&mut err) {
+            if let Some(pgid) = take_pgid(if req.pty { &mut out } else { &mut err }) {
                 stop_group(s, pgid);
             }
             let _ = channel.close();
@@ -304,7 +307,8 @@ fn finish(
     s.set_blocking(true);
     channel.wait_close()?;
     let status = channel.exit_status()?;
-    take_pgid(&mut err);
+    // On a terminal the announcement comes with stdout.
+    take_pgid(if req.pty { &mut out } else { &mut err });
     let done = Completion::Command {
         stderr: crate::exec::with_notes(err, &out, max_output),
         stdout: out.bytes,
@@ -317,7 +321,11 @@ fn finish(
 fn take_pgid(err: &mut Captured) -> Option<i64> {
     let rest = err.bytes.strip_prefix(PGID_MARK)?;
     let end = rest.iter().position(|b| *b == b'\n')?;
-    let pgid = std::str::from_utf8(&rest[..end]).ok()?.parse().ok();
+    let pgid = std::str::from_utf8(&rest[..end])
+        .ok()?
+        .trim_end_matches('\r')
+        .parse()
+        .ok();
     err.bytes.drain(..PGID_MARK.len() + end + 1);
     pgid
 }

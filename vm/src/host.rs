@@ -56,6 +56,8 @@ pub struct CommandRequest {
     pub account: Option<i64>,
     /// A private key itself (an AccountInfo's key file), rather than a path.
     pub key: Option<String>,
+    /// `__use_pty__`: run on a pseudo-terminal (stderr then comes with stdout).
+    pub pty: bool,
 }
 
 /// `put(local, remote)` or `get(remote, local)` (library.md §1.11) on the host that

@@ -167,6 +167,7 @@ impl<H: Host> Vm<H> {
             node: node.as_ref().map(|o| o.id),
             account: object("__account__").map(|o| o.id),
             key: None,
+            pty: flag("__use_pty__", false),
         };
         let options = CommandOptions {
             encoding,

@@ -337,6 +337,8 @@ pub(crate) struct SRequest {
     pub account: Option<i64>,
     #[serde(default)]
     pub key: Option<String>,
+    #[serde(default)]
+    pub pty: bool,
 }
 
 impl From<&CommandRequest> for SRequest {
@@ -359,6 +361,7 @@ impl From<&CommandRequest> for SRequest {
             node: r.node,
             account: r.account,
             key: r.key.clone(),
+            pty: r.pty,
         }
     }
 }
@@ -386,6 +389,7 @@ impl SRequest {
             node: self.node,
             account: self.account,
             key: self.key.clone(),
+            pty: self.pty,
         }
     }
 }
