@@ -127,18 +127,14 @@ impl LocalHost {
             .chain(retry.iter().copied())
             .filter(|p| *p != pid as u64)
             .collect();
-        let as_i64 = |v: &mut dyn Iterator<Item = u64>| v.map(|p| p as i64).collect::<Vec<_>>();
         {
             // Before the run goes on, this one may wait for other OS processes' writes.
             let mut store = store.borrow_mut();
             let wait = |s: &Store, d| s.set_busy_timeout(d).map_err(|e| e.0);
             wait(&store, std::time::Duration::from_secs(30))?;
-            let resumed = store.process_resume(
-                pid,
-                checkpoint.console_pos,
-                &as_i64(&mut children.iter().copied()),
-                &as_i64(&mut snap.known_pids().into_iter()),
-            );
+            let live: Vec<i64> = children.iter().map(|&p| p as i64).collect();
+            let known: Vec<i64> = snap.known_pids().into_iter().map(|p| p as i64).collect();
+            let resumed = store.process_resume(pid, checkpoint.console_pos, &live, &known);
             wait(&store, std::time::Duration::ZERO)?;
             resumed.map_err(|e| e.0)?;
         }

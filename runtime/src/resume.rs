@@ -28,13 +28,10 @@ pub struct ResumeOptions {
 /// Resume run `pid` to its end; the main process's record.
 pub fn resume(pid: i64, opts: ResumeOptions) -> Result<Rc<RefCell<ProcessInfo>>, RunError> {
     let store = open_store(&opts.store)?;
-    let checkpoint = store.checkpoint_to_resume(pid).map_err(|e| {
-        if e.0.starts_with("no process") {
-            RunError::NoInput(e.0)
-        } else {
-            RunError::Usage(e.0)
-        }
-    })?;
+    store.process(pid).map_err(|e| RunError::NoInput(e.0))?;
+    let checkpoint = store
+        .checkpoint_to_resume(pid)
+        .map_err(|e| RunError::Usage(e.0))?;
     let snap = Snapshot::from_bytes(&checkpoint.data)
         .map_err(|e| RunError::Setup(format!("process {pid}: {e}")))?;
     let plan = if opts.retry {

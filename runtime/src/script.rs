@@ -25,7 +25,7 @@ pub fn temp_name(ext: &str) -> String {
 pub fn command_line(path: &str, args: &[String]) -> String {
     std::iter::once(path)
         .chain(args.iter().map(String::as_str))
-        .map(|w| shlex::try_quote(w).map_or_else(|_| "''".into(), |q| q.into_owned()))
+        .map(crate::ssh::quote)
         .collect::<Vec<_>>()
         .join(" ")
 }

@@ -26,6 +26,7 @@ use ssh2::{Channel, Session};
 
 use crate::exec::capture::Captured;
 pub use host_key::HostKeys;
+pub use line::quote;
 use line::PGID_MARK;
 use pool::Conn;
 

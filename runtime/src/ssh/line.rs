@@ -13,7 +13,8 @@ use jfc_vm::host::CommandRequest;
 /// process group the command runs in. Taken off `$ERROR`.
 pub const PGID_MARK: &[u8] = b"jfc-pgid:";
 
-fn quote(s: &str) -> String {
+/// `s` as one word of a POSIX shell's command line.
+pub fn quote(s: &str) -> String {
     shlex::try_quote(s).map_or_else(|_| "''".into(), |q| q.into_owned())
 }
 

@@ -186,7 +186,6 @@ impl<H: Host> Vm<H> {
         controls: &[(u8, u16)],
     ) -> Result<Step> {
         let (request, options, node) = self.command_request(p, command, input, controls)?;
-        p.command = Some(options);
         if let Some(format) = &self.opts.command_echo {
             let user = request
                 .user
@@ -206,13 +205,28 @@ impl<H: Host> Vm<H> {
                 .replace("{command}", command);
             self.host.report(&line);
         }
+        self.wait_on_host(p, options, Request::Command(request))
+    }
+
+    /// Park `p` on `request`, which reads its output as `options` say. Only a command
+    /// can be started again after a restart: any other job in doubt is reported.
+    pub(super) fn wait_on_host(
+        &mut self,
+        p: &mut Process,
+        mut options: CommandOptions,
+        request: Request,
+    ) -> Result<Step> {
+        if !matches!(request, Request::Command(_)) {
+            options.request = None;
+        }
+        p.command = Some(options);
         p.wait = Wait::Host;
         self.park(p, None);
         let ticket = Ticket {
             pid: p.pid,
             seq: p.seq,
         };
-        self.start_request(ticket, Request::Command(request));
+        self.start_request(ticket, request);
         Ok(Step::Park)
     }
 

@@ -6,8 +6,8 @@ use jfc_compiler::bytecode::ExecSpec;
 
 use super::jobs::bind;
 use super::{calls, pop, Step};
-use crate::host::{Host, Request, ScriptRequest, StoreRequest, Ticket, TransferRequest};
-use crate::process::{Process, Wait};
+use crate::host::{Host, Request, ScriptRequest, StoreRequest, TransferRequest};
+use crate::process::Process;
 use crate::scheduler::Vm;
 use crate::value::{Error, ObjectRef, Result, Value};
 
@@ -93,27 +93,5 @@ impl<H: Host> Vm<H> {
             target,
         };
         self.wait_on_host(p, options, Request::Script(request))
-    }
-
-    /// Park `p` on `request`, which reads its output as `options` say. Only a command
-    /// can be started again after a restart: any other job in doubt is reported.
-    fn wait_on_host(
-        &mut self,
-        p: &mut Process,
-        mut options: crate::process::CommandOptions,
-        request: Request,
-    ) -> Result<Step> {
-        if !matches!(request, Request::Command(_)) {
-            options.request = None;
-        }
-        p.command = Some(options);
-        p.wait = Wait::Host;
-        self.park(p, None);
-        let ticket = Ticket {
-            pid: p.pid,
-            seq: p.seq,
-        };
-        self.start_request(ticket, request);
-        Ok(Step::Park)
     }
 }
