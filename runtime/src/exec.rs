@@ -83,6 +83,8 @@ pub struct Workers {
     unfinished: Arc<AtomicUsize>,
     spawned: AtomicUsize,
     opts: ExecOptions,
+    /// Session blocks run on threads of their own, not on workers.
+    sessions: Arc<crate::session::Sessions>,
 }
 
 impl Workers {
@@ -97,13 +99,23 @@ impl Workers {
                 max_workers: opts.max_workers.max(1),
                 ..opts
             },
+            sessions: Arc::default(),
         }
+    }
+
+    /// The open session blocks.
+    pub fn sessions(&self) -> &crate::session::Sessions {
+        &self.sessions
     }
 
     /// Queue a command; its completion goes to `done`. Workers never end, and one that
     /// finishes a command goes straight back to the queue: with at least as many
     /// workers as unfinished commands, none waits in the queue for another to end.
     pub fn submit(&self, ticket: Ticket, req: Request, done: Sender<(Ticket, Completion)>) {
+        let req = match req {
+            Request::Session(s) => return self.sessions.open(ticket, s, &self.opts, done),
+            other => other,
+        };
         let unfinished = self.unfinished.fetch_add(1, Ordering::SeqCst) + 1;
         let spawned = self.spawned.load(Ordering::SeqCst);
         if unfinished > spawned && spawned < self.opts.max_workers {
@@ -127,6 +139,10 @@ impl Workers {
                         Request::Command(c) => run_command(c, &opts),
                         Request::Transfer(t) => run_transfer(t, &opts),
                         Request::Script(s) => crate::script::run_script(s, &opts),
+                        // `submit` gives sessions threads of their own.
+                        Request::Session(_) => Completion::ConnectionFailed(
+                            "a session block reached a command worker".into(),
+                        ),
                     };
                     if children::stopping() {
                         // jfc ends with the signal's status, not with the flow's reaction

@@ -8,6 +8,7 @@ pub mod record;
 pub mod resume;
 pub mod run;
 pub mod script;
+pub mod session;
 pub mod ssh;
 pub mod transfer;
 pub mod user_list;

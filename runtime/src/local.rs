@@ -371,6 +371,14 @@ impl Host for LocalHost {
         }
     }
 
+    fn session_send(&self, id: u64, data: Vec<u8>) -> Result<(), String> {
+        self.workers.sessions().send(id, data)
+    }
+
+    fn session_close(&self, id: u64) {
+        self.workers.sessions().close(id);
+    }
+
     fn console(&self, _pid: u64, line: &str) {
         let mut out = std::io::stdout().lock();
         let _ = writeln!(out, "{line}");

@@ -213,6 +213,10 @@ fn code_source(flow: &Value) -> Option<jfc_vm::snapshot::CodeSource> {
 /// flight), written to bytes, dropped, and made again from the bytes on the same host.
 fn roundtrip(mut vm: Vm<LocalHost>, opts: &VmOptions) -> Result<Vm<LocalHost>, RunError> {
     let failed = |e: String| RunError::Setup(format!("--roundtrip-at-jobs: {e}"));
+    if vm.has_sessions() {
+        // A live shell cannot be written to bytes: the run goes on as it is.
+        return Ok(vm);
+    }
     vm.settle();
     let bytes = vm.snapshot().map_err(failed)?.to_bytes();
     let host = vm.into_host();

@@ -12,6 +12,7 @@
 mod host_key;
 mod line;
 mod pool;
+mod session;
 mod sftp;
 mod target;
 
@@ -29,6 +30,7 @@ pub use host_key::HostKeys;
 pub use line::quote;
 use line::PGID_MARK;
 use pool::Conn;
+pub use session::session;
 
 /// How long connecting and logging in may take.
 const LOGIN_TIMEOUT: Duration = Duration::from_secs(20);

@@ -4,6 +4,7 @@
 
 #[path = "../common/mod.rs"]
 mod common;
+mod session;
 mod sshd;
 
 use std::path::{Path, PathBuf};

@@ -85,11 +85,21 @@ pub struct ScriptRequest {
     pub target: CommandRequest,
 }
 
+/// A session block `{ session s | ... }` (language.md §6.10): an interactive shell on
+/// the host `target` chooses (on a pseudo-terminal with `target.pty`), known as `id`
+/// to [`Host::session_send`] and [`Host::session_close`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct SessionRequest {
+    pub id: u64,
+    pub target: CommandRequest,
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub enum Request {
     Command(CommandRequest),
     Transfer(TransferRequest),
     Script(ScriptRequest),
+    Session(SessionRequest),
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -104,6 +114,15 @@ pub enum Completion {
     ConnectionFailed(String),
     /// A transfer wrote these destination paths.
     Transferred(Vec<String>),
+    /// Session `id` is open: its output follows as `SessionOutput`.
+    SessionOpened { id: u64 },
+    /// A line the shell of session `id` printed, its terminator removed; or, when the
+    /// shell has printed no more for a moment, the unfinished line so far (a prompt).
+    /// Sent with the opening ticket; it belongs to the session, not to a wait.
+    SessionOutput { id: u64, line: Vec<u8> },
+    /// The shell of session `id` is gone (it exited, or the connection dropped): no
+    /// more output comes.
+    SessionEnded { id: u64, why: String },
 }
 
 impl Completion {
@@ -111,7 +130,9 @@ impl Completion {
     pub fn failed(&self) -> bool {
         !matches!(
             self,
-            Completion::Command { status: 0, .. } | Completion::Transferred(_)
+            Completion::Command { status: 0, .. }
+                | Completion::Transferred(_)
+                | Completion::SessionOpened { .. }
         )
     }
 }
@@ -243,6 +264,17 @@ pub trait Host {
 
     /// The compiled jobflow at `path` (as resolved by [`StoreRequest::Resolve`]).
     fn load_jobflow(&self, path: &Path) -> Result<Chunk, String>;
+
+    /// Send `data` to the shell of open session `id` (`s.send(...)`).
+    fn session_send(&self, id: u64, data: Vec<u8>) -> Result<(), String> {
+        let _ = (id, data);
+        Err("this host cannot run session blocks".into())
+    }
+
+    /// Close session `id`: its shell ends, and no more of its output comes.
+    fn session_close(&self, id: u64) {
+        let _ = id;
+    }
 
     /// A line the flow writes to its console (`print`, `abort` messages).
     fn console(&self, pid: u64, line: &str);

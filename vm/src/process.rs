@@ -144,6 +144,19 @@ pub struct Process {
     pub listening: Vec<Value>,
     /// How to decode the output of the running command.
     pub command: Option<CommandOptions>,
+    /// The session block the process is in (one at a time: they do not nest).
+    pub session: Option<OpenSession>,
+}
+
+/// An open session block of a process, and where it opened: a `try` caught an error
+/// from inside it, or a jobflow that opened it returned, closes it.
+#[derive(Clone)]
+pub struct OpenSession {
+    pub channel: Rc<RefCell<crate::value::ChannelState>>,
+    /// The frame (index) it opened in.
+    pub frame: usize,
+    /// The `try` handlers active when it opened.
+    pub handlers: usize,
 }
 
 /// What a command job needs again when its output comes back.
@@ -154,6 +167,8 @@ pub struct CommandOptions {
     pub raw_stderr: bool,
     /// The command itself, so a snapshot taken while it runs can name it or start it again.
     pub request: Option<crate::host::CommandRequest>,
+    /// The session a session block is opening (its id), rather than a command.
+    pub session: Option<u64>,
 }
 
 impl Process {

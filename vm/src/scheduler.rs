@@ -109,6 +109,9 @@ pub struct Vm<H: Host> {
     pub(crate) main: Option<Rc<RefCell<ProcessInfo>>>,
     /// Where code not loaded by the VM itself (the main flow's) came from, for snapshots.
     pub(crate) code_sources: Vec<(Rc<Code>, crate::snapshot::CodeSource)>,
+    /// The channels of session blocks opening or open, by session id: their output goes
+    /// there. Each counts as a host request in flight until it is closed or ends.
+    pub(crate) sessions: HashMap<u64, Rc<RefCell<crate::value::ChannelState>>>,
 }
 
 impl<H: Host> Vm<H> {
@@ -143,6 +146,7 @@ impl<H: Host> Vm<H> {
             retry: HashMap::new(),
             main: None,
             code_sources: Vec::new(),
+            sessions: HashMap::new(),
         }
     }
 
@@ -206,6 +210,7 @@ impl<H: Host> Vm<H> {
             resumed: false,
             choice_deadlines: Vec::new(),
             listening: Vec::new(),
+            session: None,
             command: None,
         };
         self.procs.insert(pid, Box::new(p));
@@ -405,12 +410,22 @@ impl<H: Host> Vm<H> {
     }
 
     pub(crate) fn complete(&mut self, ticket: Ticket, c: Completion) {
+        if self.session_event(&c) {
+            return;
+        }
         self.in_flight = self.in_flight.saturating_sub(1);
         self.checkpoint_due.set(self.opts.checkpoint);
         let Some(mut p) = self.procs.remove(&ticket.pid) else {
+            self.session_unwanted(&c);
             return;
         };
-        if p.seq == ticket.seq && p.wait == Wait::Host {
+        let opening = p.command.as_ref().and_then(|o| o.session);
+        if let (Some(id), true) = (opening, p.seq == ticket.seq && p.wait == Wait::Host) {
+            p.wait = Wait::None;
+            p.command = None;
+            self.session_opened(&mut p, id, c);
+            self.ready.push(p.pid);
+        } else if p.seq == ticket.seq && p.wait == Wait::Host {
             if self.opts.checkpoint && c.failed() {
                 self.retry.insert(p.pid, Box::new((*p).clone()));
             }
@@ -421,6 +436,8 @@ impl<H: Host> Vm<H> {
                 }
             }
             self.ready.push(p.pid);
+        } else {
+            self.session_unwanted(&c);
         }
         self.procs.insert(ticket.pid, p);
     }

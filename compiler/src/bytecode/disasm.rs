@@ -97,6 +97,7 @@ fn describe(chunk: &Chunk, op: &Op) -> String {
                 controls(e)
             )
         }
+        Op::SessionOpen(i) => format!("SessionOpen{}", controls(&chunk.execs[i as usize])),
         Op::Event(i) => {
             let e = &chunk.events[i as usize];
             format!(

@@ -122,6 +122,15 @@ pub enum Op {
     TryStart(u32),
     /// A `try` body ended normally: drop the handler, `$STATUS = 0`, outcome success.
     TryEnd,
+    /// Open the session of a session block with the control variables of `execs[i]`
+    /// (no operands): push its channel, or null when it could not open (the status
+    /// variables then say why).
+    SessionOpen(u32),
+    /// Pop what `SessionOpen` pushed: a channel goes into slot `s`, null jumps to `end`.
+    SessionBind(u16, u32),
+    /// Close the session whose channel is in slot `s`: `$RESULT` = the channel,
+    /// `$STATUS = 0`.
+    SessionClose(u16),
     /// Start the children of `forks[i]` and wait for them.
     Fork(u32),
     /// End of a child's branch: the child process ends here.

@@ -103,6 +103,11 @@ fn next(chunk: &Chunk, op: Op, depth: usize) -> Result<Next, String> {
             Next::Fall(take(1 + e.has_input as usize + e.call.width(), 0)?)
         }
         Op::RemoteJob(_, i) => Next::Fall(take(chunk.execs[i as usize].call.width(), 0)?),
+        Op::SessionOpen(i) => Next::Fall(take(chunk.execs[i as usize].call.width(), 1)?),
+        Op::SessionBind(_, t) => {
+            let d = take(1, 0)?;
+            Next::Also(vec![(t, d)], d)
+        }
         Op::Event(i) => Next::Fall(take(event_width(&chunk.events[i as usize]), 0)?),
         Op::CompareChain(_, t) => {
             let d = take(2, 1)?;
@@ -143,7 +148,8 @@ fn next(chunk: &Chunk, op: Op, depth: usize) -> Result<Next, String> {
         | Op::CaseFail
         | Op::IterEnd
         | Op::TryEnd
-        | Op::TryDrop => Next::Fall(depth),
+        | Op::TryDrop
+        | Op::SessionClose(_) => Next::Fall(depth),
         Op::Fail(_) | Op::ChildEnd | Op::Return => Next::Stop,
     })
 }

@@ -23,8 +23,10 @@ fn check_ranges(chunk: &Chunk) -> Result<(), String> {
     for (pc, op) in chunk.code.iter().enumerate() {
         let ok = match *op {
             Op::Const(i) | Op::LoadPath(i) | Op::Fail(i) => (i as usize) < chunk.consts.len(),
-            Op::LoadSlot(s) | Op::StoreSlot(s) => (s as usize) < slots,
-            Op::IfSet(s, t) | Op::IterNext(s, t) => (s as usize) < slots && t < n,
+            Op::LoadSlot(s) | Op::StoreSlot(s) | Op::SessionClose(s) => (s as usize) < slots,
+            Op::IfSet(s, t) | Op::IterNext(s, t) | Op::SessionBind(s, t) => {
+                (s as usize) < slots && t < n
+            }
             Op::LoadBuiltin(b) => (b as usize) < BUILTINS.len(),
             Op::Template(i) => (i as usize) < chunk.templates.len(),
             Op::GetAttr(i) | Op::SetAttr(i) => (i as usize) < chunk.names.len(),
@@ -40,7 +42,7 @@ fn check_ranges(chunk: &Chunk) -> Result<(), String> {
             | Op::CompareChain(_, t)
             | Op::TryStart(t) => t < n,
             Op::Job(i) => (i as usize) < chunk.jobs.len(),
-            Op::Exec(i) => chunk.execs.get(i as usize).is_some_and(|e| {
+            Op::Exec(i) | Op::SessionOpen(i) => chunk.execs.get(i as usize).is_some_and(|e| {
                 e.controls.iter().all(|&(c, s)| {
                     (c as usize) < super::CONTROL_VARIABLES.len() && (s as usize) < slots
                 })

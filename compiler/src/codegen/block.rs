@@ -2,7 +2,7 @@
 
 use super::{Codegen, Loop};
 use crate::ast::{Block, BlockKind, Flow, JobKind};
-use crate::bytecode::{ChoiceSpec, ForkSpec, Op, StatusVar};
+use crate::bytecode::{CallSpec, ChoiceSpec, ExecSpec, ForkSpec, Op, StatusVar};
 
 impl Codegen {
     pub(crate) fn block(&mut self, block: &Block) {
@@ -62,15 +62,7 @@ impl Codegen {
                 self.child_body(body);
                 self.finish_fork(at, vec![start], Some(slot));
             }
-            BlockKind::Session { var, body } => {
-                self.fail(
-                    "session blocks are not supported yet: they need a remote host connection",
-                );
-                let skip = self.emit(Op::Jump(0));
-                self.bind(&var.name);
-                self.flow(body);
-                self.patch_here(skip);
-            }
+            BlockKind::Session { var, body } => self.session_block(&var.name, body),
             BlockKind::Try { body } => {
                 let start = self.emit(Op::TryStart(0));
                 self.tries += 1;
@@ -85,6 +77,32 @@ impl Codegen {
         self.blocks.pop();
     }
 
+    /// `{ session s | body }`: open, bind `s`, run the body, close (also on `break`).
+    fn session_block(&mut self, var: &str, body: &Flow) {
+        let controls = self.visible_controls();
+        self.chunk.execs.push(ExecSpec {
+            has_input: false,
+            call: CallSpec::default(),
+            controls,
+        });
+        self.emit(Op::SessionOpen((self.chunk.execs.len() - 1) as u32));
+        let slot = self.bind(var);
+        let bind = self.emit(Op::SessionBind(slot, 0));
+        self.loops.push(Loop {
+            has_iter: false,
+            head: 0,
+            breaks: Vec::new(),
+            tries: self.tries,
+            session: Some(slot),
+        });
+        self.flow(body);
+        for b in self.loops.pop().map(|l| l.breaks).unwrap_or_default() {
+            self.patch_here(b);
+        }
+        self.emit(Op::SessionClose(slot));
+        self.patch_here(bind);
+    }
+
     /// The body of a `for`/`while`; `exits` are the jumps taken when the loop is over.
     fn loop_body(&mut self, has_iter: bool, head: u32, body: &Flow, exits: &[usize]) {
         self.loops.push(Loop {
@@ -92,6 +110,7 @@ impl Codegen {
             head,
             breaks: Vec::new(),
             tries: self.tries,
+            session: None,
         });
         self.flow(body);
         self.emit(Op::Jump(head));

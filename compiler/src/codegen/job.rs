@@ -181,7 +181,7 @@ impl Codegen {
     }
 
     /// The control variables a command job at this point would read.
-    fn visible_controls(&self) -> Vec<(u8, u16)> {
+    pub(super) fn visible_controls(&self) -> Vec<(u8, u16)> {
         CONTROL_VARIABLES
             .iter()
             .enumerate()
@@ -208,13 +208,20 @@ impl Codegen {
     }
 
     fn continue_job(&mut self) {
-        let Some(lp) = self.loops.last() else {
+        let Some(at) = self.loops.iter().rposition(|l| l.session.is_none()) else {
             self.fail("`continue` outside a loop");
             return;
         };
-        let (head, tries) = (lp.head, lp.tries);
+        let (head, tries) = (self.loops[at].head, self.loops[at].tries);
+        let sessions: Vec<u16> = self.loops[at + 1..]
+            .iter()
+            .filter_map(|l| l.session)
+            .collect();
         for _ in tries..self.tries {
             self.emit(Op::TryDrop);
+        }
+        for slot in sessions.into_iter().rev() {
+            self.emit(Op::SessionClose(slot));
         }
         self.emit(Op::Jump(head));
     }

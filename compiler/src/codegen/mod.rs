@@ -68,6 +68,9 @@ struct Loop {
     breaks: Vec<usize>,
     /// How many `try` handlers were active when the loop started.
     tries: usize,
+    /// A session block (the slot of its channel): `break` ends it, closing the
+    /// session; `continue` goes on to the loop around it, closing the session first.
+    session: Option<u16>,
 }
 
 pub(crate) struct Codegen {
@@ -139,6 +142,7 @@ impl Codegen {
             Op::IterNext(s, _) => Op::IterNext(s, target),
             Op::IfSet(s, _) => Op::IfSet(s, target),
             Op::TryStart(_) => Op::TryStart(target),
+            Op::SessionBind(s, _) => Op::SessionBind(s, target),
             other => other,
         };
     }

@@ -222,6 +222,11 @@ impl<H: Host> Vm<H> {
                 .or_else(|| args.kw.first().map(|(_, v)| v.clone()))
         };
         match name {
+            "send" if ch.borrow().session.is_some() => {
+                let msg = arg(0).ok_or_else(|| Error::new("send() needs the text to send"))?;
+                self.session_send(ch, &msg.to_text())?;
+                Ok(Value::Null)
+            }
             "send" => {
                 let msg = arg(0).ok_or_else(|| Error::new("send() needs a message"))?;
                 let waiters = {

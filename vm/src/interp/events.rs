@@ -320,7 +320,12 @@ impl<H: Host> Vm<H> {
                         found
                     }
                 };
-                let Some(at) = at else { return Ok(None) };
+                let Some(at) = at else {
+                    return match super::no_more(&c) {
+                        Some(e) => Err(e),
+                        None => Ok(None),
+                    };
+                };
                 c.messages.drain(..at);
                 let v = if peek {
                     c.messages

@@ -174,6 +174,7 @@ impl<H: Host> Vm<H> {
             raw_stdout: flag("__raw_stdout__", false),
             raw_stderr: flag("__raw_stderr__", false),
             request: Some(request.clone()),
+            session: None,
         };
         Ok((request, options, node.map(|o| o.path)))
     }
@@ -186,26 +187,32 @@ impl<H: Host> Vm<H> {
         controls: &[(u8, u16)],
     ) -> Result<Step> {
         let (request, options, node) = self.command_request(p, command, input, controls)?;
-        if let Some(format) = &self.opts.command_echo {
-            let user = request
-                .user
-                .clone()
-                .unwrap_or_else(|| self.host.user_name());
-            let host = request
-                .host
-                .clone()
-                .or_else(|| node.as_ref().map(|n| n.to_string()))
-                .unwrap_or_else(|| "localhost".into());
-            // platform.md §2.3: `#` when the command runs through sudo, else `$`.
-            let sudo = if request.sudo { "#" } else { "$" };
-            let line = format
-                .replace("{username}", &user)
-                .replace("{hostname}", &host)
-                .replace("{sudomark}", sudo)
-                .replace("{command}", command);
-            self.host.report(&line);
-        }
+        self.echo_command(&request, node.as_deref(), command);
         self.wait_on_host(p, options, Request::Command(request))
+    }
+
+    /// The command echo (platform.md §2.3), when it is on: `[root@web1]$ uptime`.
+    pub(super) fn echo_command(&self, request: &CommandRequest, node: Option<&str>, command: &str) {
+        let Some(format) = &self.opts.command_echo else {
+            return;
+        };
+        let user = request
+            .user
+            .clone()
+            .unwrap_or_else(|| self.host.user_name());
+        let host = request
+            .host
+            .clone()
+            .or_else(|| node.map(str::to_string))
+            .unwrap_or_else(|| "localhost".into());
+        // `#` when the command runs through sudo, else `$`.
+        let sudo = if request.sudo { "#" } else { "$" };
+        let line = format
+            .replace("{username}", &user)
+            .replace("{hostname}", &host)
+            .replace("{sudomark}", sudo)
+            .replace("{command}", command);
+        self.host.report(&line);
     }
 
     /// Park `p` on `request`, which reads its output as `options` say. Only a command
@@ -339,6 +346,7 @@ impl<H: Host> Vm<H> {
                 let (base, depth) = (frame.stack_base, p.frames.len() - 1);
                 p.stack.truncate(base);
                 p.handlers.retain(|h| h.frame < depth);
+                self.leave_session(p, depth, usize::MAX);
             }
             other => {
                 return Err(Error::new(format!("`{other}` is not available in this version of jfc: it needs the object store, the network or a remote host")));
@@ -361,6 +369,7 @@ impl<H: Host> Vm<H> {
         let callee = p.frames.pop();
         let depth = p.frames.len();
         p.handlers.retain(|h| h.frame < depth);
+        self.leave_session(p, depth, usize::MAX);
         if let Some(f) = callee {
             p.stack.truncate(f.stack_base);
             if let Some(id) = f.lock {
@@ -421,6 +430,7 @@ pub(crate) fn finish_command(p: &mut Process, c: Completion) -> Result<()> {
         raw_stdout: false,
         raw_stderr: false,
         request: None,
+        session: None,
     });
     match c {
         Completion::Command {
@@ -458,11 +468,17 @@ pub(crate) fn finish_command(p: &mut Process, c: Completion) -> Result<()> {
             st.error = Value::str("");
             set_status(p, Value::Int(0), Outcome::Success);
         }
+        // Sessions are answered by the VM (interp::session); none comes here.
+        Completion::SessionOpened { .. }
+        | Completion::SessionOutput { .. }
+        | Completion::SessionEnded { .. } => {
+            return Err(Error::new("a session's answer reached a command job"))
+        }
     }
     Ok(())
 }
 
-fn conn_failure(p: &mut Process, msg: String) {
+pub(super) fn conn_failure(p: &mut Process, msg: String) {
     let st = &mut p.frame_mut().status;
     st.result = Value::str("");
     st.error = Value::Str(Rc::from(msg));

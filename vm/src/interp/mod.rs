@@ -11,6 +11,7 @@ mod multiplicity;
 mod objects;
 mod remote;
 mod report;
+mod session;
 mod store;
 mod store_fns;
 mod store_wait;
@@ -18,6 +19,7 @@ mod store_wait;
 pub(crate) use calls::bind_params;
 pub(crate) use jobs::finish_command;
 pub(crate) use multiplicity::FlowLocks;
+pub(crate) use session::{no_more, unread};
 pub(crate) use store_wait::Later;
 
 use std::rc::Rc;
@@ -347,6 +349,12 @@ impl<H: Host> Vm<H> {
             Op::TryDrop => {
                 p.handlers.pop();
             }
+            Op::SessionOpen(i) => return self.session_open(p, i as usize),
+            Op::SessionBind(s, end) => match pop(p)? {
+                v @ Value::Channel(_) => p.frame_mut().slots[s as usize] = Some(v),
+                _ => p.frame_mut().pc = end as usize,
+            },
+            Op::SessionClose(s) => self.session_close(p, s)?,
             Op::Fork(i) => return self.fork(p, i as usize),
             Op::ChildEnd => return Ok(end_done(p)),
             Op::Return => return Ok(self.return_from(p, None)),
@@ -380,6 +388,7 @@ impl<H: Host> Vm<H> {
         let location = report::location(p);
         if let Some(h) = p.handlers.pop() {
             self.retry.remove(&p.pid);
+            self.leave_session(p, h.frame + 1, p.handlers.len());
             for f in p.frames.drain(h.frame + 1..) {
                 if let Some(id) = f.lock {
                     self.leave_flow(p.pid, id);
@@ -434,6 +443,7 @@ impl<H: Host> Vm<H> {
         self.live = self.live.saturating_sub(1);
         self.store_backoff.remove(&p.pid);
         self.leave_all_flows(p.pid);
+        self.leave_session(p, 0, 0);
         self.stop_listening(p);
         for w in self.proc_waiters.remove(&p.pid).unwrap_or_default() {
             self.wake(w);

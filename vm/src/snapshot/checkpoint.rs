@@ -51,6 +51,11 @@ impl<H: Host> Vm<H> {
     /// Hand the host a snapshot of the VM now (checkpoint mode, and at the end of a run
     /// in checkpoint mode that did not end well: what `--retry` starts from).
     pub fn checkpoint(&self) {
+        if !self.sessions.is_empty() {
+            // A live shell cannot be saved: checkpoints pause while a session block is
+            // open, and a resume starts over from the last one before it.
+            return;
+        }
         match self.snapshot() {
             Ok(snap) => self.host.checkpoint(snap),
             Err(e) => self

@@ -176,6 +176,17 @@ pub(crate) struct SChannel {
     pub messages: Vec<(u64, SValue)>,
     pub next_id: u64,
     pub waiters: Vec<u64>,
+    /// The channel of a session block that has closed or ended.
+    #[serde(default)]
+    pub session: Option<SSession>,
+}
+
+/// A session that is over: where it ran, and why it ended (None: its block closed it).
+#[derive(Serialize, Deserialize)]
+pub(crate) struct SSession {
+    pub label: String,
+    pub encoding: String,
+    pub ended: Option<String>,
 }
 
 /// What the scheduler holds besides the processes.

@@ -199,6 +199,11 @@ impl<H: Host> Vm<H> {
         self.cut.is_some()
     }
 
+    /// Whether a session block is opening or open: its shell cannot go into a snapshot.
+    pub fn has_sessions(&self) -> bool {
+        !self.sessions.is_empty()
+    }
+
     /// Wait until no host request is in flight, applying each completion (the processes
     /// it wakes become ready; none runs): then a snapshot has nothing in doubt.
     pub fn settle(&mut self) {

@@ -18,7 +18,7 @@ use crate::process::{
 };
 use crate::value::{
     Array, BoundMethod, ChannelState, Dict, JobflowRef, Key, LazyArray, ObjectRef, Pattern,
-    PatternKind, ProcessInfo, ProcessOrigin, ProcessState, Value,
+    PatternKind, ProcessInfo, ProcessOrigin, ProcessState, SessionLink, SessionState, Value,
 };
 
 /// The VM's caches of code: by file path, and by Jobflow object (with its stamp).
@@ -105,6 +105,15 @@ impl<'h, H: Host> Reader<'h, H> {
                 messages,
                 next_id: c.next_id,
                 waiters: c.waiters.clone(),
+                session: c.session.as_ref().map(|s| SessionLink {
+                    id: 0,
+                    label: s.label.clone(),
+                    encoding: s.encoding.clone(),
+                    state: s
+                        .ended
+                        .clone()
+                        .map_or(SessionState::Closed, SessionState::Ended),
+                }),
             };
         }
         for (i, s) in snap.infos.iter().enumerate() {
@@ -292,7 +301,9 @@ impl<'h, H: Host> Reader<'h, H> {
                 raw_stdout: c.raw_stdout,
                 raw_stderr: c.raw_stderr,
                 request: c.request.as_ref().map(SRequest::to_request),
+                session: None,
             }),
+            session: None,
         })
     }
 

@@ -15,7 +15,8 @@ use crate::interp::Later;
 use crate::process::{Frame, Iter, Outcome, Process, Wait};
 use crate::scheduler::Vm;
 use crate::value::{
-    Array, ChannelState, Dict, PatternKind, ProcessInfo, ProcessOrigin, ProcessState, Value,
+    Array, ChannelState, Dict, PatternKind, ProcessInfo, ProcessOrigin, ProcessState, SessionState,
+    Value,
 };
 
 /// A shared thing met but not written yet.
@@ -176,6 +177,14 @@ impl<'h, H: Host> Writer<'h, H> {
                 Todo::Info(info, i) => self.snap.infos[i] = self.info_body(&info.borrow())?,
                 Todo::Channel(c, i) => {
                     let c = c.borrow();
+                    // A closed session's channel is kept as a channel of its lines.
+                    let open = c.session.as_ref().filter(|l| l.state == SessionState::Open);
+                    if let Some(link) = open {
+                        return Err(format!(
+                            "the session with {} is a live shell, which a snapshot cannot hold",
+                            link.label
+                        ));
+                    }
                     let messages = c
                         .messages
                         .iter()
@@ -185,6 +194,14 @@ impl<'h, H: Host> Writer<'h, H> {
                         messages,
                         next_id: c.next_id,
                         waiters: c.waiters.clone(),
+                        session: c.session.as_ref().map(|l| SSession {
+                            label: l.label.clone(),
+                            encoding: l.encoding.clone(),
+                            ended: match &l.state {
+                                SessionState::Ended(why) => Some(why.clone()),
+                                _ => None,
+                            },
+                        }),
                     };
                 }
             }
@@ -276,6 +293,7 @@ impl<'h, H: Host> Writer<'h, H> {
                 messages: Vec::new(),
                 next_id: 0,
                 waiters: Vec::new(),
+                session: None,
             });
             self.todo.push(Todo::Channel(c.clone(), i));
         }

@@ -183,6 +183,7 @@ fn property(v: &Value, name: &str) -> Option<Value> {
             match name {
                 "message_count" => int(c.messages.len() as i64),
                 "event_count" => int(c.waiters.len() as i64),
+                "data" if c.session.is_some() => Some(crate::interp::unread(&c)),
                 _ => None,
             }
         }

@@ -225,6 +225,28 @@ pub struct ChannelState {
     /// Processes parked on an event job that names this channel (`event_count`): a
     /// process is here from the first time its job waits until the job goes on.
     pub waiters: Vec<u64>,
+    /// Set for the channel of a session block: the shell its messages come from.
+    pub session: Option<SessionLink>,
+}
+
+/// What ties the channel of a session block (language.md §6.10) to its shell.
+pub struct SessionLink {
+    /// The host's name for the session.
+    pub id: u64,
+    /// Where the shell runs, for messages: `root@web1:22`, `local`.
+    pub label: String,
+    /// `__encoding__` of the block: how output is decoded and `send` encodes.
+    pub encoding: String,
+    pub state: SessionState,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SessionState {
+    Open,
+    /// The shell is gone (it exited, or its connection dropped); why.
+    Ended(String),
+    /// The block ended: sending is an error, reading only takes what came before.
+    Closed,
 }
 
 /// A dictionary key: any non-composite value, hashed and compared the way the
