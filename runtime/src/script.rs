@@ -46,6 +46,26 @@ pub fn run_script(s: &ScriptRequest, opts: &ExecOptions) -> Completion {
             status: 0,
         };
     }
+    let read;
+    let s = match &s.file {
+        Some(file) => match std::fs::read_to_string(file) {
+            Ok(source) => {
+                read = ScriptRequest {
+                    source,
+                    file: None,
+                    ..s.clone()
+                };
+                &read
+            }
+            Err(e) => {
+                return Completion::ConnectionFailed(format!(
+                    "cannot read the script {}: {e}",
+                    file.display()
+                ))
+            }
+        },
+        None => s,
+    };
     let name = temp_name(&s.ext);
     if s.target.host.is_some() || s.target.node.is_some() {
         let path = format!("/tmp/{name}");

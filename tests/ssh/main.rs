@@ -4,6 +4,7 @@
 
 #[path = "../common/mod.rs"]
 mod common;
+mod script_file;
 mod session;
 mod sshd;
 

@@ -74,11 +74,14 @@ pub struct TransferRequest {
 }
 
 /// A script job `[./script << input: args]` (language.md §4.2): the ScriptJob's text,
-/// run as a temporary file on the host `target` chooses, with `target.command` naming
-/// the script for echoes and `target.stdin` its input.
+/// or a script file's beside the flow, run as a temporary file on the host `target`
+/// chooses, with `target.command` naming the script for echoes and `target.stdin` its
+/// input.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ScriptRequest {
     pub source: String,
+    /// A script file whose text the host reads (then `source` is empty).
+    pub file: Option<std::path::PathBuf>,
     /// The ScriptJob's `ext` (`sh`, `py`...), given to the temporary file.
     pub ext: String,
     pub args: Vec<String>,

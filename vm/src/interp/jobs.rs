@@ -24,6 +24,11 @@ impl<H: Host> Vm<H> {
         let mut lock = None;
         let mut object_code = None;
         let target = p.stack.len().checked_sub(below).map(|i| p.stack[i].clone());
+        if let Some(Value::Jobflow(f)) = &target {
+            if f.path.extension().is_none_or(|e| e != "jf") {
+                return self.script_file(p, &f.path.clone(), &spec);
+            }
+        }
         if let Some(Value::Object(o)) = &target {
             if self.is_script(o)? {
                 return self.script_job(p, o, &spec);

@@ -1,6 +1,8 @@
 //! Jobs that reach the host the control variables choose, as command jobs do: remote
 //! built-ins (library.md §1.11: `put`, `get`) and script jobs (language.md §4.2).
 
+use std::path::{Path, PathBuf};
+
 use jfc_compiler::builtins;
 use jfc_compiler::bytecode::ExecSpec;
 
@@ -76,18 +78,52 @@ impl<H: Host> Vm<H> {
             Value::Null => String::new(),
             v => v.to_text(),
         };
+        self.run_script(p, &o.path, (source, None), ext, spec)
+    }
+
+    /// Run the script file at `path` (a sibling of the flow, resolved by the host) with
+    /// the arguments, input and control variables of `spec`: the host reads it.
+    pub(crate) fn script_file(
+        &mut self,
+        p: &mut Process,
+        path: &Path,
+        spec: &ExecSpec,
+    ) -> Result<Step> {
+        let ext = path
+            .extension()
+            .map_or(String::new(), |e| e.to_string_lossy().into_owned());
+        let label = path.display().to_string();
+        self.run_script(
+            p,
+            &label,
+            (String::new(), Some(path.to_path_buf())),
+            ext,
+            spec,
+        )
+    }
+
+    /// Pop a script job's operands and start it: the script's text is `source`, or that
+    /// of `file` when there is one.
+    fn run_script(
+        &mut self,
+        p: &mut Process,
+        label: &str,
+        (source, file): (String, Option<PathBuf>),
+        ext: String,
+        spec: &ExecSpec,
+    ) -> Result<Step> {
         let args = self.materialize_args(calls::pop_args_spec(p, &spec.call)?)?;
         if !args.kw.is_empty() {
             return Err(Error::new(format!(
-                "{}: a script takes its arguments in order, not by name",
-                o.path
+                "{label}: a script takes its arguments in order, not by name"
             )));
         }
         let input = if spec.has_input { Some(pop(p)?) } else { None };
         pop(p)?;
-        let (target, options, _) = self.command_request(p, &o.path, input, &spec.controls)?;
+        let (target, options, _) = self.command_request(p, label, input, &spec.controls)?;
         let request = ScriptRequest {
             source,
+            file,
             ext,
             args: args.pos.iter().map(Value::to_text).collect(),
             target,
