@@ -100,6 +100,7 @@ mod tests {
     fn script(source: &str, args: &[&str]) -> ScriptRequest {
         ScriptRequest {
             source: source.into(),
+            file: None,
             ext: "sh".into(),
             args: args.iter().map(|a| a.to_string()).collect(),
             target: CommandRequest {
