@@ -12,11 +12,13 @@
 mod host_key;
 mod line;
 mod pool;
+mod proxy;
 mod sftp;
 mod target;
 
 use std::io::{self, Read, Write};
 use std::net::{TcpStream, ToSocketAddrs};
+use std::os::fd::{AsFd, OwnedFd};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -121,7 +123,7 @@ fn with_connection<T>(
     let key = pool::Key::of(req, host, port, &user);
     let kept = (!req.fresh_connection).then(|| pool::take(&key)).flatten();
     let fresh = || {
-        let conn = login(req, host, port, &user, keys)?;
+        let conn = login(req, host, port, &user, keys, store, 0)?;
         let opened = open(&conn, req).map_err(|e| format!("{host}:{port}: {e}"))?;
         Ok((conn, opened))
     };
@@ -148,36 +150,65 @@ fn with_connection<T>(
 }
 
 /// Where and as whom `req` runs, and the command: `root@web1:22 # systemctl restart
-/// nginx` (`#` under sudo), `local $ df -h` here. Opens no connection.
+/// nginx` (`#` under sudo), `root@web1:22 via ops@bastion:22 $ uptime` through a jump
+/// host, `local $ df -h` here. Opens no connection.
 pub fn describe(req: &CommandRequest, store: Option<&Path>) -> String {
     let sudo = if req.sudo { "#" } else { "$" };
     let target = if req.node.is_some() || req.account.is_some() {
-        target::resolve(req, store).map_or_else(|e| format!("(unresolved: {e})"), |r| where_to(&r))
+        target::resolve(req, store)
+            .map_or_else(|e| format!("(unresolved: {e})"), |r| where_to(&r, store))
     } else if req.host.is_some() {
-        where_to(req)
+        where_to(req, store)
     } else {
         "local".to_string()
     };
     format!("{target} {sudo} {}", req.command)
 }
 
-fn where_to(req: &CommandRequest) -> String {
-    format!(
-        "{}@{}:{}",
-        req.user.clone().unwrap_or_else(local_user),
-        req.host.as_deref().unwrap_or_default(),
-        req.port.unwrap_or(22)
-    )
+fn where_to(req: &CommandRequest, store: Option<&Path>) -> String {
+    let user = req.user.clone().unwrap_or_else(local_user);
+    let host = req.host.as_deref().unwrap_or_default();
+    let via = match proxy::hop(req, &user, store) {
+        Ok(Some(hop)) => format!(" via {}", where_to(&hop, store)),
+        Ok(None) => String::new(),
+        Err(e) => format!(" via ({e})"),
+    };
+    format!("{user}@{host}:{}{via}", req.port.unwrap_or(22))
 }
 
-/// A logged-in connection to `host` as `user`.
+/// A logged-in connection to `host` as `user`, through `req`'s jump host if it has
+/// one; `hops`: jump hosts already on the way.
 fn login(
     req: &CommandRequest,
     host: &str,
     port: u16,
     user: &str,
     keys: &HostKeys,
+    store: Option<&Path>,
+    hops: usize,
 ) -> Result<Conn, String> {
+    let transport = match proxy::hop(req, user, store)? {
+        Some(via) => through(&via, host, port, keys, store, hops)?,
+        None => connect(host, port)?,
+    };
+    let socket = transport
+        .try_clone()
+        .map_err(|e| format!("{host}:{port}: {e}"))?;
+    let mut session = Session::new().map_err(|e| format!("{host}:{port}: {e}"))?;
+    session.set_timeout(LOGIN_TIMEOUT.as_millis() as u32);
+    session.set_tcp_stream(transport);
+    session
+        .handshake()
+        .map_err(|e| format!("{host}:{port}: the SSH handshake failed: {e}"))?;
+    host_key::check(&session, host, port, keys)?;
+    authenticate(&session, user, req)
+        .map_err(|tried| format!("{host}:{port}: login as {user} refused ({tried})"))?;
+    session.set_timeout(0);
+    Ok(Conn { session, socket })
+}
+
+/// A TCP connection to `host:port`.
+fn connect(host: &str, port: u16) -> Result<OwnedFd, String> {
     let addr = (host, port)
         .to_socket_addrs()
         .map_err(|e| format!("cannot resolve {host}: {e}"))?
@@ -187,18 +218,35 @@ fn login(
         .map_err(|e| format!("cannot connect to {host}:{port}: {e}"))?;
     // Small packets each way: without this, delayed ACKs cost 40 ms a round trip.
     let _ = tcp.set_nodelay(true);
-    let socket = tcp.try_clone().map_err(|e| format!("{host}:{port}: {e}"))?;
-    let mut session = Session::new().map_err(|e| format!("{host}:{port}: {e}"))?;
-    session.set_timeout(LOGIN_TIMEOUT.as_millis() as u32);
-    session.set_tcp_stream(tcp);
-    session
-        .handshake()
-        .map_err(|e| format!("{host}:{port}: the SSH handshake failed: {e}"))?;
-    host_key::check(&session, host, port, keys)?;
-    authenticate(&session, user, req)
-        .map_err(|tried| format!("{host}:{port}: login as {user} refused ({tried})"))?;
-    session.set_timeout(0);
-    Ok(Conn { session, socket })
+    Ok(tcp.into())
+}
+
+/// A stream to `host:port` through the jump host `via` (logged in to first).
+fn through(
+    via: &CommandRequest,
+    host: &str,
+    port: u16,
+    keys: &HostKeys,
+    store: Option<&Path>,
+    hops: usize,
+) -> Result<OwnedFd, String> {
+    if hops >= proxy::MAX_HOPS {
+        return Err(format!(
+            "{host}:{port}: more than {} jump hosts in a row (does a NodeInfo's proxy lead back to itself?)",
+            proxy::MAX_HOPS
+        ));
+    }
+    let (vhost, vport) = (
+        via.host.as_deref().unwrap_or_default(),
+        via.port.unwrap_or(22),
+    );
+    let vuser = via.user.clone().unwrap_or_else(local_user);
+    let conn = login(via, vhost, vport, &vuser, keys, store, hops + 1)
+        .map_err(|e| format!("the jump host (__proxy__): {e}"))?;
+    let stream = proxy::tunnel(conn, host, port).map_err(|e| {
+        format!("the jump host (__proxy__) {vhost}:{vport} cannot reach {host}:{port}: {e}")
+    })?;
+    Ok(stream.into())
 }
 
 /// Log in as `user`: with the key file and/or password given, else the agent and the
@@ -365,12 +413,12 @@ fn read_some(
 
 /// Wait until the server sends something, 50 ms at most (a window update may be due
 /// without data to read), or until `deadline`.
-fn wait_readable(socket: &TcpStream, deadline: Option<Instant>) -> io::Result<()> {
+fn wait_readable(socket: impl AsFd, deadline: Option<Instant>) -> io::Result<()> {
     let mut wait = Duration::from_millis(50);
     if let Some(d) = deadline {
         wait = wait.min(d.saturating_duration_since(Instant::now()));
     }
-    let mut fds = [PollFd::new(socket, PollFlags::IN)];
+    let mut fds = [PollFd::new(&socket, PollFlags::IN)];
     let timeout = Timespec::try_from(wait).map_err(io::Error::other)?;
     match poll(&mut fds, Some(&timeout)) {
         Ok(_) | Err(rustix::io::Errno::INTR) => Ok(()),

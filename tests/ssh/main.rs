@@ -4,6 +4,7 @@
 
 #[path = "../common/mod.rs"]
 mod common;
+mod proxy;
 mod sshd;
 
 use std::path::{Path, PathBuf};

@@ -58,6 +58,12 @@ pub struct CommandRequest {
     pub key: Option<String>,
     /// `__use_pty__`: run on a pseudo-terminal (stderr then comes with stdout).
     pub pty: bool,
+    /// `__proxy__` as a String: the jump host `[user@]host[:port]`, logged in to with
+    /// the job's credentials (its own user when it names one).
+    pub proxy: Option<String>,
+    /// `__proxy__` as a NodeInfo (or the `proxy` field of `__node__`): the id of the
+    /// jump host's object, logged in to with its own account.
+    pub proxy_node: Option<i64>,
 }
 
 /// `put(local, remote)` or `get(remote, local)` (library.md §1.11) on the host that

@@ -4,19 +4,21 @@
 //! on the same host each take one: the pool holds as many as were ever busy together.
 
 use std::collections::HashMap;
-use std::net::TcpStream;
+use std::os::fd::OwnedFd;
 use std::sync::Mutex;
 
 use jfc_vm::host::CommandRequest;
 use ssh2::Session;
 
-/// A logged-in session and its socket (to wait on).
+/// A logged-in session and its socket (to wait on): a TCP socket, or the end of a
+/// socket pair relayed through a jump host.
 pub struct Conn {
     pub session: Session,
-    pub socket: TcpStream,
+    pub socket: OwnedFd,
 }
 
-/// What a kept connection is for: the same target, logged in the same way.
+/// What a kept connection is for: the same target, logged in the same way, through
+/// the same jump host.
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub struct Key {
     host: String,
@@ -26,6 +28,8 @@ pub struct Key {
     password: Option<String>,
     passphrase: Option<String>,
     key: Option<String>,
+    proxy: Option<String>,
+    proxy_node: Option<i64>,
 }
 
 impl Key {
@@ -38,6 +42,8 @@ impl Key {
             password: req.password.clone(),
             passphrase: req.passphrase.clone(),
             key: req.key.clone(),
+            proxy: req.proxy.clone(),
+            proxy_node: req.proxy_node,
         }
     }
 }

@@ -52,6 +52,12 @@ fn fill(store: &Store, mut req: CommandRequest) -> Result<CommandRequest, String
                 _ => None,
             };
         }
+        if req.proxy.is_none() && req.proxy_node.is_none() {
+            req.proxy_node = match &read(store, node, "proxy") {
+                Value::Object(o) => Some(o.id),
+                _ => None,
+            };
+        }
         if account.is_none() {
             account = match &read(store, node, "account") {
                 Value::Object(o) => Some(o.id),

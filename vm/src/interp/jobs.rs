@@ -168,6 +168,10 @@ impl<H: Host> Vm<H> {
             account: object("__account__").map(|o| o.id),
             key: None,
             pty: flag("__use_pty__", false),
+            proxy: control("__proxy__")
+                .filter(|v| !matches!(v, Value::Object(_)))
+                .map(|v| v.to_text()),
+            proxy_node: object("__proxy__").map(|o| o.id),
         };
         let options = CommandOptions {
             encoding,

@@ -339,6 +339,10 @@ pub(crate) struct SRequest {
     pub key: Option<String>,
     #[serde(default)]
     pub pty: bool,
+    #[serde(default)]
+    pub proxy: Option<String>,
+    #[serde(default)]
+    pub proxy_node: Option<i64>,
 }
 
 impl From<&CommandRequest> for SRequest {
@@ -362,6 +366,8 @@ impl From<&CommandRequest> for SRequest {
             account: r.account,
             key: r.key.clone(),
             pty: r.pty,
+            proxy: r.proxy.clone(),
+            proxy_node: r.proxy_node,
         }
     }
 }
@@ -390,6 +396,8 @@ impl SRequest {
             account: self.account,
             key: self.key.clone(),
             pty: self.pty,
+            proxy: self.proxy.clone(),
+            proxy_node: self.proxy_node,
         }
     }
 }
