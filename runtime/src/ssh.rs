@@ -31,6 +31,7 @@ pub use host_key::HostKeys;
 pub use line::quote;
 use line::PGID_MARK;
 use pool::Conn;
+pub use pool::{set_max_connections, DEFAULT_MAX_CONNECTIONS};
 
 /// How long connecting and logging in may take.
 const LOGIN_TIMEOUT: Duration = Duration::from_secs(20);
@@ -121,24 +122,27 @@ fn with_connection<T>(
     let port = req.port.unwrap_or(22);
     let user = req.user.clone().unwrap_or_else(local_user);
     let key = pool::Key::of(req, host, port, &user);
-    let kept = (!req.fresh_connection).then(|| pool::take(&key)).flatten();
-    let fresh = || {
+    let fresh = |slot: pool::Slot| {
         let conn = login(req, host, port, &user, keys, store, 0)?;
         let opened = open(&conn, req).map_err(|e| format!("{host}:{port}: {e}"))?;
-        Ok((conn, opened))
+        Ok((pool::Counted { conn, slot }, opened))
     };
-    let opened = match kept {
-        Some(conn) => match open(&conn, req) {
-            Ok(opened) => Ok((conn, opened)),
-            Err(_) => fresh(),
+    let opened = match pool::get(&key, req.fresh_connection) {
+        pool::Got::Kept(kept) => match open(&kept.conn, req) {
+            Ok(opened) => Ok((kept, opened)),
+            Err(_) => {
+                let pool::Counted { conn, slot } = kept;
+                drop(conn);
+                fresh(slot)
+            }
         },
-        None => fresh(),
+        pool::Got::Room(slot) => fresh(slot),
     };
     let (conn, opened) = match opened {
         Ok(opened) => opened,
         Err(e) => return Completion::ConnectionFailed(e),
     };
-    match then(&conn, opened, req) {
+    match then(&conn.conn, opened, req) {
         Ok((c, reusable)) => {
             if reusable && !req.fresh_connection {
                 pool::give(key, conn);
@@ -187,8 +191,18 @@ fn login(
     store: Option<&Path>,
     hops: usize,
 ) -> Result<Conn, String> {
-    let transport = match proxy::hop(req, user, store)? {
-        Some(via) => through(&via, host, port, keys, store, hops)?,
+    let via = match proxy::hop(req, user, store)? {
+        Some(via) => Some(jump_host(&via, host, port, keys, store, hops)?),
+        None => None,
+    };
+    // Until logged in, the connection counts against the server's MaxStartups.
+    let _turn = pool::login_turn(host, port);
+    let transport = match via {
+        Some((conn, name)) => proxy::tunnel(conn, host, port)
+            .map(OwnedFd::from)
+            .map_err(|e| {
+                format!("the jump host (__proxy__) {name} cannot reach {host}:{port}: {e}")
+            })?,
         None => connect(host, port)?,
     };
     let socket = transport
@@ -221,15 +235,15 @@ fn connect(host: &str, port: u16) -> Result<OwnedFd, String> {
     Ok(tcp.into())
 }
 
-/// A stream to `host:port` through the jump host `via` (logged in to first).
-fn through(
+/// A connection to the jump host `via` on the way to `host:port`, and its name.
+fn jump_host(
     via: &CommandRequest,
     host: &str,
     port: u16,
     keys: &HostKeys,
     store: Option<&Path>,
     hops: usize,
-) -> Result<OwnedFd, String> {
+) -> Result<(Conn, String), String> {
     if hops >= proxy::MAX_HOPS {
         return Err(format!(
             "{host}:{port}: more than {} jump hosts in a row (does a NodeInfo's proxy lead back to itself?)",
@@ -243,10 +257,7 @@ fn through(
     let vuser = via.user.clone().unwrap_or_else(local_user);
     let conn = login(via, vhost, vport, &vuser, keys, store, hops + 1)
         .map_err(|e| format!("the jump host (__proxy__): {e}"))?;
-    let stream = proxy::tunnel(conn, host, port).map_err(|e| {
-        format!("the jump host (__proxy__) {vhost}:{vport} cannot reach {host}:{port}: {e}")
-    })?;
-    Ok(stream.into())
+    Ok((conn, format!("{vhost}:{vport}")))
 }
 
 /// Log in as `user`: with the key file and/or password given, else the agent and the

@@ -2,6 +2,7 @@
 //! on a free loopback port (a generated host key, a temporary authorized_keys) that its
 //! tests share, and runs flows with the built `jfc` against it.
 
+mod cap;
 #[path = "../common/mod.rs"]
 mod common;
 mod proxy;

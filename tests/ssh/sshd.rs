@@ -215,3 +215,13 @@ pub fn jump_host() -> u16 {
         port
     })
 }
+
+/// A server of its own for counting connections in its log (`sshd-capped.log`).
+pub fn capped() -> u16 {
+    static PORT: OnceLock<u16> = OnceLock::new();
+    *PORT.get_or_init(|| {
+        let port = free_port();
+        serve(&sshd().dir, "sshd-capped", &[("127.0.0.1", port)]);
+        port
+    })
+}
