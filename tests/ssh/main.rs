@@ -5,6 +5,7 @@
 mod cap;
 #[path = "../common/mod.rs"]
 mod common;
+mod node_shell;
 mod proxy;
 mod sshd;
 

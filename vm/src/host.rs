@@ -29,6 +29,11 @@ pub struct CommandRequest {
     /// `__shell__`; used when `use_shell`.
     pub shell: String,
     pub use_shell: bool,
+    /// Whether `__shell__` was set: else `__node__`'s `shell` replaces the default.
+    pub shell_set: bool,
+    /// Whether `__use_shell__` was set: else `__node__`'s `use_shell` replaces the
+    /// default.
+    pub use_shell_set: bool,
     /// `__dir__`: working directory.
     pub dir: Option<String>,
     /// `__timeout__`: kill the command after this long.

@@ -150,6 +150,8 @@ impl<H: Host> Vm<H> {
             stdin,
             shell: text("__shell__").unwrap_or_else(|| "/bin/bash".into()),
             use_shell: flag("__use_shell__", true),
+            shell_set: control("__shell__").is_some(),
+            use_shell_set: control("__use_shell__").is_some(),
             dir: text("__dir__"),
             timeout,
             host,

@@ -343,6 +343,15 @@ pub(crate) struct SRequest {
     pub proxy: Option<String>,
     #[serde(default)]
     pub proxy_node: Option<i64>,
+    /// Older snapshots had the defaults applied: taken as set.
+    #[serde(default = "set")]
+    pub shell_set: bool,
+    #[serde(default = "set")]
+    pub use_shell_set: bool,
+}
+
+fn set() -> bool {
+    true
 }
 
 impl From<&CommandRequest> for SRequest {
@@ -368,6 +377,8 @@ impl From<&CommandRequest> for SRequest {
             pty: r.pty,
             proxy: r.proxy.clone(),
             proxy_node: r.proxy_node,
+            shell_set: r.shell_set,
+            use_shell_set: r.use_shell_set,
         }
     }
 }
@@ -398,6 +409,8 @@ impl SRequest {
             pty: self.pty,
             proxy: self.proxy.clone(),
             proxy_node: self.proxy_node,
+            shell_set: self.shell_set,
+            use_shell_set: self.use_shell_set,
         }
     }
 }
