@@ -353,7 +353,7 @@ fn finish(
         if deadline.is_some_and(|d| Instant::now() >= d) {
             s.set_blocking(true);
             if let Some(pgid) = take_pgid(if req.pty { &mut out } else { &mut err }) {
-                stop_group(s, pgid);
+                stop_group(s, pgid, req);
             }
             let _ = channel.close();
             let stopped = format!(
@@ -390,14 +390,32 @@ fn take_pgid(err: &mut Captured) -> Option<i64> {
     pgid
 }
 
-/// Kill process group `pgid` on the server: the command and all it started.
-fn stop_group(s: &Session, pgid: i64) {
-    let killed = s.channel_session().and_then(|mut ch| {
-        ch.exec(&format!("kill -KILL -- -{pgid}"))?;
-        ch.wait_close()
-    });
-    if let Err(e) = killed {
-        tracing::warn!("cannot stop process group {pgid} on the server: {e}");
+/// Kill process group `pgid` on the server: the command and all it started. Under
+/// `__sudo__` they belong to root, and the kill goes through sudo too (its password,
+/// if any, on stdin).
+fn stop_group(s: &Session, pgid: i64, req: &CommandRequest) {
+    let kill = format!("kill -KILL -- -{pgid}");
+    let line = match (req.sudo, &req.password) {
+        (false, _) => kill,
+        (true, Some(_)) => format!("sudo -S -p '' -- {kill}"),
+        (true, None) => format!("sudo -n -- {kill}"),
+    };
+    let killed = (|| -> io::Result<i32> {
+        let mut ch = s.channel_session()?;
+        ch.exec(&line)?;
+        if let (true, Some(password)) = (req.sudo, &req.password) {
+            ch.write_all(format!("{password}\n").as_bytes())?;
+        }
+        ch.send_eof()?;
+        ch.wait_close()?;
+        Ok(ch.exit_status()?)
+    })();
+    match killed {
+        Ok(0) => {}
+        Ok(status) => tracing::warn!(
+            "cannot stop process group {pgid} on the server: `{line}` ended with status {status}"
+        ),
+        Err(e) => tracing::warn!("cannot stop process group {pgid} on the server: {e}"),
     }
 }
 

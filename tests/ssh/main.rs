@@ -8,6 +8,7 @@ mod common;
 mod node_shell;
 mod proxy;
 mod sshd;
+mod sudo_timeout;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
