@@ -13,6 +13,7 @@ mod host_key;
 mod line;
 mod pool;
 mod proxy;
+mod reboot;
 mod sftp;
 mod target;
 
@@ -22,7 +23,7 @@ use std::os::fd::{AsFd, OwnedFd};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use jfc_vm::host::{CommandRequest, Completion, TransferRequest};
+use jfc_vm::host::{CommandRequest, Completion, RebootRequest, TransferRequest};
 use rustix::event::{poll, PollFd, PollFlags, Timespec};
 use ssh2::{Channel, Session};
 
@@ -47,6 +48,23 @@ pub fn run(
     with_connection(req, keys, store, start, |conn, channel, req| {
         finish(conn, channel, req, max_output)
     })
+}
+
+/// `reboot(wait)`: reboot the host and wait for it to come back.
+pub fn reboot(r: &RebootRequest, keys: &HostKeys, store: Option<&Path>) -> Completion {
+    reboot::run(r, keys, store)
+}
+
+/// What a dry run says of `reboot(wait)`.
+pub fn describe_reboot(r: &RebootRequest, store: Option<&Path>) -> String {
+    let mut req = r.target.clone();
+    req.command = reboot::COMMAND.into();
+    req.sudo = true;
+    format!(
+        "{} (reboot: then wait up to {}s for the host to come back)",
+        describe(&req, store),
+        r.wait.as_secs_f64()
+    )
 }
 
 /// `put` or `get` with the host `t.target` chooses, over SFTP.
@@ -122,8 +140,13 @@ fn with_connection<T>(
     let port = req.port.unwrap_or(22);
     let user = req.user.clone().unwrap_or_else(local_user);
     let key = pool::Key::of(req, host, port, &user);
+    let reach = Reach {
+        keys,
+        store,
+        within: LOGIN_TIMEOUT,
+    };
     let fresh = |slot: pool::Slot| {
-        let conn = login(req, host, port, &user, keys, store, 0)?;
+        let conn = login(req, host, port, &user, &reach, 0)?;
         let opened = open(&conn, req).map_err(|e| format!("{host}:{port}: {e}"))?;
         Ok((pool::Counted { conn, slot }, opened))
     };
@@ -180,6 +203,14 @@ fn where_to(req: &CommandRequest, store: Option<&Path>) -> String {
     format!("{user}@{host}:{}{via}", req.port.unwrap_or(22))
 }
 
+/// How a job reaches hosts: the host keys it trusts, the store its NodeInfo and
+/// AccountInfo objects are in, and how long each step of a login may take.
+struct Reach<'a> {
+    keys: &'a HostKeys,
+    store: Option<&'a Path>,
+    within: Duration,
+}
+
 /// A logged-in connection to `host` as `user`, through `req`'s jump host if it has
 /// one; `hops`: jump hosts already on the way.
 fn login(
@@ -187,34 +218,33 @@ fn login(
     host: &str,
     port: u16,
     user: &str,
-    keys: &HostKeys,
-    store: Option<&Path>,
+    reach: &Reach,
     hops: usize,
 ) -> Result<Conn, String> {
-    let via = match proxy::hop(req, user, store)? {
-        Some(via) => Some(jump_host(&via, host, port, keys, store, hops)?),
+    let via = match proxy::hop(req, user, reach.store)? {
+        Some(via) => Some(jump_host(&via, host, port, reach, hops)?),
         None => None,
     };
     // Until logged in, the connection counts against the server's MaxStartups.
     let _turn = pool::login_turn(host, port);
     let transport = match via {
-        Some((conn, name)) => proxy::tunnel(conn, host, port)
+        Some((conn, name)) => proxy::tunnel(conn, host, port, reach.within)
             .map(OwnedFd::from)
             .map_err(|e| {
                 format!("the jump host (__proxy__) {name} cannot reach {host}:{port}: {e}")
             })?,
-        None => connect(host, port)?,
+        None => connect(host, port, reach.within)?,
     };
     let socket = transport
         .try_clone()
         .map_err(|e| format!("{host}:{port}: {e}"))?;
     let mut session = Session::new().map_err(|e| format!("{host}:{port}: {e}"))?;
-    session.set_timeout(LOGIN_TIMEOUT.as_millis() as u32);
+    session.set_timeout(reach.within.as_millis().clamp(1, u32::MAX as u128) as u32);
     session.set_tcp_stream(transport);
     session
         .handshake()
         .map_err(|e| format!("{host}:{port}: the SSH handshake failed: {e}"))?;
-    host_key::check(&session, host, port, keys)?;
+    host_key::check(&session, host, port, reach.keys)?;
     authenticate(&session, user, req)
         .map_err(|tried| format!("{host}:{port}: login as {user} refused ({tried})"))?;
     session.set_timeout(0);
@@ -222,13 +252,13 @@ fn login(
 }
 
 /// A TCP connection to `host:port`.
-fn connect(host: &str, port: u16) -> Result<OwnedFd, String> {
+fn connect(host: &str, port: u16, within: Duration) -> Result<OwnedFd, String> {
     let addr = (host, port)
         .to_socket_addrs()
         .map_err(|e| format!("cannot resolve {host}: {e}"))?
         .next()
         .ok_or_else(|| format!("cannot resolve {host}: no address"))?;
-    let tcp = TcpStream::connect_timeout(&addr, LOGIN_TIMEOUT)
+    let tcp = TcpStream::connect_timeout(&addr, within)
         .map_err(|e| format!("cannot connect to {host}:{port}: {e}"))?;
     // Small packets each way: without this, delayed ACKs cost 40 ms a round trip.
     let _ = tcp.set_nodelay(true);
@@ -240,8 +270,7 @@ fn jump_host(
     via: &CommandRequest,
     host: &str,
     port: u16,
-    keys: &HostKeys,
-    store: Option<&Path>,
+    reach: &Reach,
     hops: usize,
 ) -> Result<(Conn, String), String> {
     if hops >= proxy::MAX_HOPS {
@@ -255,7 +284,7 @@ fn jump_host(
         via.port.unwrap_or(22),
     );
     let vuser = via.user.clone().unwrap_or_else(local_user);
-    let conn = login(via, vhost, vport, &vuser, keys, store, hops + 1)
+    let conn = login(via, vhost, vport, &vuser, reach, hops + 1)
         .map_err(|e| format!("the jump host (__proxy__): {e}"))?;
     Ok((conn, format!("{vhost}:{vport}")))
 }

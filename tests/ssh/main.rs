@@ -7,6 +7,7 @@ mod cap;
 mod common;
 mod node_shell;
 mod proxy;
+mod reboot;
 mod sshd;
 mod sudo_timeout;
 

@@ -96,11 +96,20 @@ pub struct ScriptRequest {
     pub target: CommandRequest,
 }
 
+/// `reboot(wait)` (library.md §1.11): reboot the host `target` chooses, through sudo,
+/// and wait up to `wait` for it to go down and accept a login again.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RebootRequest {
+    pub wait: Duration,
+    pub target: CommandRequest,
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub enum Request {
     Command(CommandRequest),
     Transfer(TransferRequest),
     Script(ScriptRequest),
+    Reboot(RebootRequest),
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -115,6 +124,8 @@ pub enum Completion {
     ConnectionFailed(String),
     /// A transfer wrote these destination paths.
     Transferred(Vec<String>),
+    /// A remote job without a value (`reboot`) succeeded: `$RESULT` null.
+    Done,
 }
 
 impl Completion {
@@ -122,7 +133,7 @@ impl Completion {
     pub fn failed(&self) -> bool {
         !matches!(
             self,
-            Completion::Command { status: 0, .. } | Completion::Transferred(_)
+            Completion::Command { status: 0, .. } | Completion::Transferred(_) | Completion::Done
         )
     }
 }

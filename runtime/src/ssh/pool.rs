@@ -162,6 +162,23 @@ pub fn get(key: &Key, fresh: bool) -> Got {
     }
 }
 
+/// Room for a new connection (waiting for it as `get` does).
+pub fn room(key: &Key) -> Slot {
+    match get(key, true) {
+        Got::Room(slot) => slot,
+        Got::Kept(Counted { conn, slot }) => {
+            drop(conn);
+            slot
+        }
+    }
+}
+
+/// Close the kept connections for `key` (their host rebooted).
+pub fn forget(key: &Key) {
+    let kept = lock().idle.remove(key);
+    drop(kept);
+}
+
 /// Keep `conn` for the next job on `key`.
 pub fn give(key: Key, conn: Counted) {
     lock().idle.entry(key).or_default().push(conn);

@@ -71,10 +71,14 @@ pub fn hop(
 }
 
 /// A stream to `host:port` through the logged-in jump host `via`: a `direct-tcpip`
-/// channel, relayed by a thread that owns `via` until either side closes.
-pub fn tunnel(via: Conn, host: &str, port: u16) -> io::Result<UnixStream> {
+/// channel (opened `within` that long), relayed by a thread that owns `via` until
+/// either side closes.
+pub fn tunnel(via: Conn, host: &str, port: u16, within: Duration) -> io::Result<UnixStream> {
     via.session.set_blocking(true);
+    via.session
+        .set_timeout(within.as_millis().clamp(1, u32::MAX as u128) as u32);
     let channel = via.session.channel_direct_tcpip(host, port, None)?;
+    via.session.set_timeout(0);
     let (ours, theirs) = UnixStream::pair()?;
     theirs.set_nonblocking(true)?;
     let relay = format!("{host}:{port}");

@@ -458,6 +458,7 @@ pub(crate) fn finish_command(p: &mut Process, c: Completion) -> Result<()> {
             }
         }
         Completion::ConnectionFailed(msg) => conn_failure(p, msg),
+        Completion::Done => job_result(p, Value::Null),
         Completion::Transferred(paths) => {
             let st = &mut p.frame_mut().status;
             st.result = Value::array(paths.iter().map(|t| Value::str(t)).collect());
