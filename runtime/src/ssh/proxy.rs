@@ -107,7 +107,10 @@ fn relay_until_closed(via: &Conn, mut channel: Channel, mut local: UnixStream) -
             moved |= drain(&mut channel, &mut up)?;
         }
         if down.is_empty() && !remote_eof {
-            moved |= fill(&mut channel, &mut buf, &mut down, &mut remote_eof)?;
+            // libssh2 also reads nothing after a packet that was not data.
+            let mut nothing = false;
+            moved |= fill(&mut channel, &mut buf, &mut down, &mut nothing)?;
+            remote_eof = nothing && channel.eof();
         }
         if !down.is_empty() {
             moved |= drain(&mut local, &mut down)?;

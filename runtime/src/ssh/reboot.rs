@@ -13,6 +13,9 @@ use super::{finish, local_user, login, pool, start, target, with_connection, Hos
 /// What reboots the host: the same on systemd, SysV init and the BSDs.
 pub const COMMAND: &str = "shutdown -r now";
 
+/// Bytes kept of what the reboot command prints (only shown when it fails).
+const OUTPUT_KEPT: usize = 64 << 10;
+
 /// How often the host is tried while it goes down and comes back.
 const POLL: Duration = Duration::from_millis(250);
 
@@ -39,7 +42,7 @@ pub fn run(r: &RebootRequest, keys: &HostKeys, store: Option<&Path>) -> Completi
     let ran = with_connection(&req, keys, store, start, |conn, channel, req| {
         // The server may drop the connection before the command ends: that is the
         // reboot under way.
-        let done = finish(conn, channel, req, 64 << 10).map_or(Completion::Done, |(c, _)| c);
+        let done = finish(conn, channel, req, OUTPUT_KEPT).map_or(Completion::Done, |(c, _)| c);
         Ok((done, false))
     });
     match ran {
