@@ -284,8 +284,14 @@ fn jump_host(
         via.port.unwrap_or(22),
     );
     let vuser = via.user.clone().unwrap_or_else(local_user);
-    let conn = login(via, vhost, vport, &vuser, reach, hops + 1)
-        .map_err(|e| format!("the jump host (__proxy__): {e}"))?;
+    let conn = login(via, vhost, vport, &vuser, reach, hops + 1).map_err(|e| {
+        // Said once for a chain of jump hosts.
+        if e.starts_with("the jump host") {
+            e
+        } else {
+            format!("the jump host (__proxy__): {e}")
+        }
+    })?;
     Ok((conn, format!("{vhost}:{vport}")))
 }
 

@@ -123,6 +123,23 @@ fn a_node_goes_through_its_proxy_node_with_the_proxys_account() {
     );
     assert_eq!(out(&o), format!("{USER}\nroot\n"), "{}", err(&o));
     assert_eq!(tunnels_to(*port) - before, 1, "through /jump to /web");
+    // A jump host that names itself, or a longer loop, is refused before connecting.
+    set(&["/jump", "proxy=/jump"]);
+    set(&["/a", "--type", "NodeInfo", "hostname=127.0.0.1"]);
+    set(&["/b", "--type", "NodeInfo", "hostname=127.0.0.1", "proxy=/a"]);
+    set(&["/a", "proxy=/b"]);
+    let o = run(
+        &e,
+        "[__node__ = /web] -> ['true'] =>> print($STATUS, $ERROR)\n\
+         -> [__node__ = /a] -> ['true'] =>> print($STATUS, $ERROR)",
+    );
+    assert_eq!(
+        out(&o),
+        "-1 __proxy__: __node__ /jump: it names itself as its proxy\n\
+         -1 the jump host (__proxy__): 127.0.0.1:22: more than 8 jump hosts in a row (does a NodeInfo's proxy lead back to itself?)\n",
+        "{}",
+        err(&o)
+    );
 }
 
 #[test]

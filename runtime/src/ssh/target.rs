@@ -65,6 +65,9 @@ fn fill(store: &Store, mut req: CommandRequest) -> Result<CommandRequest, String
         }
         if req.proxy.is_none() && req.proxy_node.is_none() {
             req.proxy_node = match &read(store, node, "proxy") {
+                Value::Object(o) if o.id == node => {
+                    return Err(format!("__node__ {name}: it names itself as its proxy"))
+                }
                 Value::Object(o) => Some(o.id),
                 _ => None,
             };
