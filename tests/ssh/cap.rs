@@ -51,12 +51,20 @@ fn jobs_past_the_connection_cap_wait_for_a_connection() {
 }
 
 #[test]
-fn max_connections_must_be_positive() {
+fn max_connections_of_run_and_resume_must_be_positive() {
     let e = env();
     e.flow("f.jf", "print(1)");
-    let o = e.jfc(&["run", "--max-connections", "0", "f.jf"]);
-    assert_eq!(o.status.code(), Some(64), "{}", err(&o));
-    assert!(err(&o).contains("--max-connections"), "{}", err(&o));
+    for args in [&["run", "f.jf"][..], &["resume", "1"]] {
+        let mut all = vec![args[0], "--max-connections", "0"];
+        all.extend_from_slice(&args[1..]);
+        let o = e.jfc(&all);
+        assert_eq!(o.status.code(), Some(64), "{}", err(&o));
+        assert!(
+            err(&o).contains("invalid value '0' for '--max-connections <N>'"),
+            "{}",
+            err(&o)
+        );
+    }
 }
 
 #[test]
