@@ -19,7 +19,7 @@ use std::thread;
 use std::time::Instant;
 
 use crossbeam_channel::{Receiver, Sender};
-use jfc_vm::host::{CommandRequest, Completion, Request, Ticket, TransferRequest};
+use jfc_vm::host::{CommandRequest, Completion, RebootRequest, Request, Ticket, TransferRequest};
 
 use capture::Captured;
 
@@ -139,6 +139,7 @@ impl Workers {
                         Request::Command(c) => run_command(c, &opts),
                         Request::Transfer(t) => run_transfer(t, &opts),
                         Request::Script(s) => crate::script::run_script(s, &opts),
+                        Request::Reboot(r) => run_reboot(r, &opts),
                         // `submit` gives sessions threads of their own.
                         Request::Session(_) => Completion::ConnectionFailed(
                             "a session block reached a command worker".into(),
@@ -158,6 +159,16 @@ impl Workers {
             tracing::error!("cannot start a command worker: {e}");
         }
     }
+}
+
+/// `reboot(wait)` on the job's host, said only in a dry run.
+pub fn run_reboot(r: &RebootRequest, opts: &ExecOptions) -> Completion {
+    let store = opts.store.as_deref();
+    if opts.dry_run {
+        eprintln!("[dry-run] {}", crate::ssh::describe_reboot(r, store));
+        return Completion::Done;
+    }
+    crate::ssh::reboot(r, &opts.host_keys, store)
 }
 
 /// Copy files for `put` or `get`: over SFTP with a host, else on this machine.

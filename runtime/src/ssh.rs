@@ -12,16 +12,19 @@
 mod host_key;
 mod line;
 mod pool;
+mod proxy;
+mod reboot;
 mod session;
 mod sftp;
 mod target;
 
 use std::io::{self, Read, Write};
 use std::net::{TcpStream, ToSocketAddrs};
+use std::os::fd::{AsFd, OwnedFd};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use jfc_vm::host::{CommandRequest, Completion, TransferRequest};
+use jfc_vm::host::{CommandRequest, Completion, RebootRequest, TransferRequest};
 use rustix::event::{poll, PollFd, PollFlags, Timespec};
 use ssh2::{Channel, Session};
 
@@ -31,6 +34,7 @@ pub use line::quote;
 use line::PGID_MARK;
 use pool::Conn;
 pub use session::session;
+pub use pool::{set_max_connections, DEFAULT_MAX_CONNECTIONS};
 
 /// How long connecting and logging in may take.
 const LOGIN_TIMEOUT: Duration = Duration::from_secs(20);
@@ -46,6 +50,23 @@ pub fn run(
     with_connection(req, keys, store, start, |conn, channel, req| {
         finish(conn, channel, req, max_output)
     })
+}
+
+/// `reboot(wait)`: reboot the host and wait for it to come back.
+pub fn reboot(r: &RebootRequest, keys: &HostKeys, store: Option<&Path>) -> Completion {
+    reboot::run(r, keys, store)
+}
+
+/// What a dry run says of `reboot(wait)`.
+pub fn describe_reboot(r: &RebootRequest, store: Option<&Path>) -> String {
+    let mut req = r.target.clone();
+    req.command = reboot::COMMAND.into();
+    req.sudo = true;
+    format!(
+        "{} (reboot: then wait up to {}s for the host to come back)",
+        describe(&req, store),
+        r.wait.as_secs_f64()
+    )
 }
 
 /// `put` or `get` with the host `t.target` chooses, over SFTP.
@@ -121,24 +142,32 @@ fn with_connection<T>(
     let port = req.port.unwrap_or(22);
     let user = req.user.clone().unwrap_or_else(local_user);
     let key = pool::Key::of(req, host, port, &user);
-    let kept = (!req.fresh_connection).then(|| pool::take(&key)).flatten();
-    let fresh = || {
-        let conn = login(req, host, port, &user, keys)?;
-        let opened = open(&conn, req).map_err(|e| format!("{host}:{port}: {e}"))?;
-        Ok((conn, opened))
+    let reach = Reach {
+        keys,
+        store,
+        within: LOGIN_TIMEOUT,
     };
-    let opened = match kept {
-        Some(conn) => match open(&conn, req) {
-            Ok(opened) => Ok((conn, opened)),
-            Err(_) => fresh(),
+    let fresh = |slot: pool::Slot| {
+        let conn = login(req, host, port, &user, &reach, 0)?;
+        let opened = open(&conn, req).map_err(|e| format!("{host}:{port}: {e}"))?;
+        Ok((pool::Counted { conn, slot }, opened))
+    };
+    let opened = match pool::get(&key, req.fresh_connection) {
+        pool::Got::Kept(kept) => match open(&kept.conn, req) {
+            Ok(opened) => Ok((kept, opened)),
+            Err(_) => {
+                let pool::Counted { conn, slot } = kept;
+                drop(conn);
+                fresh(slot)
+            }
         },
-        None => fresh(),
+        pool::Got::Room(slot) => fresh(slot),
     };
     let (conn, opened) = match opened {
         Ok(opened) => opened,
         Err(e) => return Completion::ConnectionFailed(e),
     };
-    match then(&conn, opened, req) {
+    match then(&conn.conn, opened, req) {
         Ok((c, reusable)) => {
             if reusable && !req.fresh_connection {
                 pool::give(key, conn);
@@ -150,57 +179,122 @@ fn with_connection<T>(
 }
 
 /// Where and as whom `req` runs, and the command: `root@web1:22 # systemctl restart
-/// nginx` (`#` under sudo), `local $ df -h` here. Opens no connection.
+/// nginx` (`#` under sudo), `root@web1:22 via ops@bastion:22 $ uptime` through a jump
+/// host, `local $ df -h` here. Opens no connection.
 pub fn describe(req: &CommandRequest, store: Option<&Path>) -> String {
     let sudo = if req.sudo { "#" } else { "$" };
     let target = if req.node.is_some() || req.account.is_some() {
-        target::resolve(req, store).map_or_else(|e| format!("(unresolved: {e})"), |r| where_to(&r))
+        target::resolve(req, store)
+            .map_or_else(|e| format!("(unresolved: {e})"), |r| where_to(&r, store))
     } else if req.host.is_some() {
-        where_to(req)
+        where_to(req, store)
     } else {
         "local".to_string()
     };
     format!("{target} {sudo} {}", req.command)
 }
 
-fn where_to(req: &CommandRequest) -> String {
-    format!(
-        "{}@{}:{}",
-        req.user.clone().unwrap_or_else(local_user),
-        req.host.as_deref().unwrap_or_default(),
-        req.port.unwrap_or(22)
-    )
+fn where_to(req: &CommandRequest, store: Option<&Path>) -> String {
+    let user = req.user.clone().unwrap_or_else(local_user);
+    let host = req.host.as_deref().unwrap_or_default();
+    let via = match proxy::hop(req, &user, store) {
+        Ok(Some(hop)) => format!(" via {}", where_to(&hop, store)),
+        Ok(None) => String::new(),
+        Err(e) => format!(" via ({e})"),
+    };
+    format!("{user}@{host}:{}{via}", req.port.unwrap_or(22))
 }
 
-/// A logged-in connection to `host` as `user`.
+/// How a job reaches hosts: the host keys it trusts, the store its NodeInfo and
+/// AccountInfo objects are in, and how long each step of a login may take.
+struct Reach<'a> {
+    keys: &'a HostKeys,
+    store: Option<&'a Path>,
+    within: Duration,
+}
+
+/// A logged-in connection to `host` as `user`, through `req`'s jump host if it has
+/// one; `hops`: jump hosts already on the way.
 fn login(
     req: &CommandRequest,
     host: &str,
     port: u16,
     user: &str,
-    keys: &HostKeys,
+    reach: &Reach,
+    hops: usize,
 ) -> Result<Conn, String> {
+    let via = match proxy::hop(req, user, reach.store)? {
+        Some(via) => Some(jump_host(&via, host, port, reach, hops)?),
+        None => None,
+    };
+    // Until logged in, the connection counts against the server's MaxStartups.
+    let _turn = pool::login_turn(host, port);
+    let transport = match via {
+        Some((conn, name)) => proxy::tunnel(conn, host, port, reach.within)
+            .map(OwnedFd::from)
+            .map_err(|e| {
+                format!("the jump host (__proxy__) {name} cannot reach {host}:{port}: {e}")
+            })?,
+        None => connect(host, port, reach.within)?,
+    };
+    let socket = transport
+        .try_clone()
+        .map_err(|e| format!("{host}:{port}: {e}"))?;
+    let mut session = Session::new().map_err(|e| format!("{host}:{port}: {e}"))?;
+    session.set_timeout(reach.within.as_millis().clamp(1, u32::MAX as u128) as u32);
+    session.set_tcp_stream(transport);
+    session
+        .handshake()
+        .map_err(|e| format!("{host}:{port}: the SSH handshake failed: {e}"))?;
+    host_key::check(&session, host, port, reach.keys)?;
+    authenticate(&session, user, req)
+        .map_err(|tried| format!("{host}:{port}: login as {user} refused ({tried})"))?;
+    session.set_timeout(0);
+    Ok(Conn { session, socket })
+}
+
+/// A TCP connection to `host:port`.
+fn connect(host: &str, port: u16, within: Duration) -> Result<OwnedFd, String> {
     let addr = (host, port)
         .to_socket_addrs()
         .map_err(|e| format!("cannot resolve {host}: {e}"))?
         .next()
         .ok_or_else(|| format!("cannot resolve {host}: no address"))?;
-    let tcp = TcpStream::connect_timeout(&addr, LOGIN_TIMEOUT)
+    let tcp = TcpStream::connect_timeout(&addr, within)
         .map_err(|e| format!("cannot connect to {host}:{port}: {e}"))?;
     // Small packets each way: without this, delayed ACKs cost 40 ms a round trip.
     let _ = tcp.set_nodelay(true);
-    let socket = tcp.try_clone().map_err(|e| format!("{host}:{port}: {e}"))?;
-    let mut session = Session::new().map_err(|e| format!("{host}:{port}: {e}"))?;
-    session.set_timeout(LOGIN_TIMEOUT.as_millis() as u32);
-    session.set_tcp_stream(tcp);
-    session
-        .handshake()
-        .map_err(|e| format!("{host}:{port}: the SSH handshake failed: {e}"))?;
-    host_key::check(&session, host, port, keys)?;
-    authenticate(&session, user, req)
-        .map_err(|tried| format!("{host}:{port}: login as {user} refused ({tried})"))?;
-    session.set_timeout(0);
-    Ok(Conn { session, socket })
+    Ok(tcp.into())
+}
+
+/// A connection to the jump host `via` on the way to `host:port`, and its name.
+fn jump_host(
+    via: &CommandRequest,
+    host: &str,
+    port: u16,
+    reach: &Reach,
+    hops: usize,
+) -> Result<(Conn, String), String> {
+    if hops >= proxy::MAX_HOPS {
+        return Err(format!(
+            "{host}:{port}: more than {} jump hosts in a row (does a NodeInfo's proxy lead back to itself?)",
+            proxy::MAX_HOPS
+        ));
+    }
+    let (vhost, vport) = (
+        via.host.as_deref().unwrap_or_default(),
+        via.port.unwrap_or(22),
+    );
+    let vuser = via.user.clone().unwrap_or_else(local_user);
+    let conn = login(via, vhost, vport, &vuser, reach, hops + 1).map_err(|e| {
+        // Said once for a chain of jump hosts.
+        if e.starts_with("the jump host") {
+            e
+        } else {
+            format!("the jump host (__proxy__): {e}")
+        }
+    })?;
+    Ok((conn, format!("{vhost}:{vport}")))
 }
 
 /// Log in as `user`: with the key file and/or password given, else the agent and the
@@ -296,7 +390,7 @@ fn finish(
         if deadline.is_some_and(|d| Instant::now() >= d) {
             s.set_blocking(true);
             if let Some(pgid) = take_pgid(if req.pty { &mut out } else { &mut err }) {
-                stop_group(s, pgid);
+                stop_group(s, pgid, req);
             }
             let _ = channel.close();
             let stopped = format!(
@@ -333,14 +427,32 @@ fn take_pgid(err: &mut Captured) -> Option<i64> {
     pgid
 }
 
-/// Kill process group `pgid` on the server: the command and all it started.
-fn stop_group(s: &Session, pgid: i64) {
-    let killed = s.channel_session().and_then(|mut ch| {
-        ch.exec(&format!("kill -KILL -- -{pgid}"))?;
-        ch.wait_close()
-    });
-    if let Err(e) = killed {
-        tracing::warn!("cannot stop process group {pgid} on the server: {e}");
+/// Kill process group `pgid` on the server: the command and all it started. Under
+/// `__sudo__` they belong to root, and the kill goes through sudo too (its password,
+/// if any, on stdin).
+fn stop_group(s: &Session, pgid: i64, req: &CommandRequest) {
+    let kill = format!("kill -KILL -- -{pgid}");
+    let line = match (req.sudo, &req.password) {
+        (false, _) => kill,
+        (true, Some(_)) => format!("sudo -S -p '' -- {kill}"),
+        (true, None) => format!("sudo -n -- {kill}"),
+    };
+    let killed = (|| -> io::Result<i32> {
+        let mut ch = s.channel_session()?;
+        ch.exec(&line)?;
+        if let (true, Some(password)) = (req.sudo, &req.password) {
+            ch.write_all(format!("{password}\n").as_bytes())?;
+        }
+        ch.send_eof()?;
+        ch.wait_close()?;
+        Ok(ch.exit_status()?)
+    })();
+    match killed {
+        Ok(0) => {}
+        Ok(status) => tracing::warn!(
+            "cannot stop process group {pgid} on the server: `{line}` ended with status {status}"
+        ),
+        Err(e) => tracing::warn!("cannot stop process group {pgid} on the server: {e}"),
     }
 }
 
@@ -367,12 +479,12 @@ fn read_some(
 
 /// Wait until the server sends something, 50 ms at most (a window update may be due
 /// without data to read), or until `deadline`.
-fn wait_readable(socket: &TcpStream, deadline: Option<Instant>) -> io::Result<()> {
+fn wait_readable(socket: impl AsFd, deadline: Option<Instant>) -> io::Result<()> {
     let mut wait = Duration::from_millis(50);
     if let Some(d) = deadline {
         wait = wait.min(d.saturating_duration_since(Instant::now()));
     }
-    let mut fds = [PollFd::new(socket, PollFlags::IN)];
+    let mut fds = [PollFd::new(&socket, PollFlags::IN)];
     let timeout = Timespec::try_from(wait).map_err(io::Error::other)?;
     match poll(&mut fds, Some(&timeout)) {
         Ok(_) | Err(rustix::io::Errno::INTR) => Ok(()),

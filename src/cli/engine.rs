@@ -20,6 +20,13 @@ pub struct EngineArgs {
     #[arg(long, value_name = "BYTES", env = "JFC_MAX_OUTPUT",
           default_value_t = jfc_runtime::exec::DEFAULT_MAX_OUTPUT)]
     pub max_output: usize,
+    /// SSH connections open at once at most (busy or kept for reuse); jobs past them
+    /// wait for one. Logins in progress to one server are capped at 8 as well, under
+    /// OpenSSH's MaxStartups.
+    #[arg(long, value_name = "N",
+          default_value_t = jfc_runtime::ssh::DEFAULT_MAX_CONNECTIONS as u32,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_connections: u32,
 }
 
 impl EngineArgs {
@@ -38,6 +45,11 @@ impl EngineArgs {
         }
     }
 
+    /// Apply the limits that hold for this OS process as a whole: open SSH connections.
+    pub fn apply_process_limits(&self) {
+        jfc_runtime::ssh::set_max_connections(self.max_connections as usize);
+    }
+
     /// The same options on the command line of another jfc.
     pub fn to_args(&self) -> Vec<String> {
         let mut args = Vec::new();
@@ -52,6 +64,8 @@ impl EngineArgs {
             self.max_processes.to_string(),
             "--max-output".to_string(),
             self.max_output.to_string(),
+            "--max-connections".to_string(),
+            self.max_connections.to_string(),
         ]);
         args
     }

@@ -69,6 +69,7 @@ pub fn run(args: RunArgs, store: Option<&std::path::Path>) -> ExitCode {
         _ => None,
     };
     // Ctrl-C, SIGTERM, SIGHUP: the commands started go too (exit 128 + signal).
+    args.engine.apply_process_limits();
     if let Err(e) = jfc_runtime::exec::children::stop_on_signals() {
         tracing::warn!("cannot watch for signals, commands may outlive an interrupted run: {e}");
     }

@@ -2,11 +2,16 @@
 //! on a free loopback port (a generated host key, a temporary authorized_keys) that its
 //! tests share, and runs flows with the built `jfc` against it.
 
+mod cap;
 #[path = "../common/mod.rs"]
 mod common;
+mod node_shell;
+mod proxy;
+mod reboot;
 mod script_file;
 mod session;
 mod sshd;
+mod sudo_timeout;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};

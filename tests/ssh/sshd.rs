@@ -120,6 +120,12 @@ pub fn start() -> Sshd {
 /// Start an sshd named `name` listening on `listen`, on a thread that lives as long as
 /// this test binary (the server gets SIGKILL when it ends), and wait until it answers.
 pub fn serve(dir: &Path, name: &str, listen: &[(&str, u16)]) {
+    serve_with(dir, name, listen, "");
+}
+
+/// `serve` with `first` at the top of its configuration (sshd takes the first value
+/// of a keyword).
+pub fn serve_with(dir: &Path, name: &str, listen: &[(&str, u16)], first: &str) {
     let sshd = Path::new("/usr/sbin/sshd");
     assert!(
         sshd.is_file(),
@@ -130,7 +136,7 @@ pub fn serve(dir: &Path, name: &str, listen: &[(&str, u16)]) {
         .map(|(h, p)| format!("ListenAddress {h}:{p}\n"))
         .collect();
     let config = format!(
-        "{addresses}HostKey {d}/host\n\
+        "{first}{addresses}HostKey {d}/host\n\
          AuthorizedKeysFile {d}/authorized_keys\nPidFile {d}/{name}.pid\nPermitRootLogin yes\n\
          StrictModes no\nUsePAM no\nPasswordAuthentication yes\nMaxSessions 100\nMaxStartups 100\n\
          Subsystem sftp internal-sftp\nLogLevel VERBOSE\n",
@@ -192,4 +198,30 @@ pub fn login(extra: &str) -> String {
 pub fn run(e: &Env, flow: &str) -> std::process::Output {
     e.flow("f.jf", flow);
     e.jfc(&["run", "f.jf"])
+}
+
+/// A jump host: a server of its own on the shared server's keys, whose log
+/// (`sshd-proxy.log`, at DEBUG1) shows each `direct-tcpip` channel it opens.
+pub fn jump_host() -> u16 {
+    static PORT: OnceLock<u16> = OnceLock::new();
+    *PORT.get_or_init(|| {
+        let port = free_port();
+        serve_with(
+            &sshd().dir,
+            "sshd-proxy",
+            &[("127.0.0.1", port)],
+            "LogLevel DEBUG1\n",
+        );
+        port
+    })
+}
+
+/// A server of its own for counting connections in its log (`sshd-capped.log`).
+pub fn capped() -> u16 {
+    static PORT: OnceLock<u16> = OnceLock::new();
+    *PORT.get_or_init(|| {
+        let port = free_port();
+        serve(&sshd().dir, "sshd-capped", &[("127.0.0.1", port)]);
+        port
+    })
 }

@@ -29,6 +29,11 @@ pub struct CommandRequest {
     /// `__shell__`; used when `use_shell`.
     pub shell: String,
     pub use_shell: bool,
+    /// Whether `__shell__` was set: else `__node__`'s `shell` replaces the default.
+    pub shell_set: bool,
+    /// Whether `__use_shell__` was set: else `__node__`'s `use_shell` replaces the
+    /// default.
+    pub use_shell_set: bool,
     /// `__dir__`: working directory.
     pub dir: Option<String>,
     /// `__timeout__`: kill the command after this long.
@@ -58,6 +63,12 @@ pub struct CommandRequest {
     pub key: Option<String>,
     /// `__use_pty__`: run on a pseudo-terminal (stderr then comes with stdout).
     pub pty: bool,
+    /// `__proxy__` as a String: the jump host `[user@]host[:port]`, logged in to with
+    /// the job's credentials (its own user when it names one).
+    pub proxy: Option<String>,
+    /// `__proxy__` as a NodeInfo (or the `proxy` field of `__node__`): the id of the
+    /// jump host's object, logged in to with its own account.
+    pub proxy_node: Option<i64>,
 }
 
 /// `put(local, remote)` or `get(remote, local)` (library.md §1.11) on the host that
@@ -97,12 +108,21 @@ pub struct SessionRequest {
     pub target: CommandRequest,
 }
 
+/// `reboot(wait)` (library.md §1.11): reboot the host `target` chooses, through sudo,
+/// and wait up to `wait` for it to go down and accept a login again.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RebootRequest {
+    pub wait: Duration,
+    pub target: CommandRequest,
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub enum Request {
     Command(CommandRequest),
     Transfer(TransferRequest),
     Script(ScriptRequest),
     Session(SessionRequest),
+    Reboot(RebootRequest),
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -126,6 +146,8 @@ pub enum Completion {
     /// The shell of session `id` is gone (it exited, or the connection dropped): no
     /// more output comes.
     SessionEnded { id: u64, why: String },
+    /// A remote job without a value (`reboot`) succeeded: `$RESULT` null.
+    Done,
 }
 
 impl Completion {
@@ -136,6 +158,7 @@ impl Completion {
             Completion::Command { status: 0, .. }
                 | Completion::Transferred(_)
                 | Completion::SessionOpened { .. }
+                | Completion::Done
         )
     }
 }

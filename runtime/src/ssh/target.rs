@@ -52,6 +52,26 @@ fn fill(store: &Store, mut req: CommandRequest) -> Result<CommandRequest, String
                 _ => None,
             };
         }
+        // Q19, Q20: an empty shell or an unset use_shell leave the defaults.
+        if !req.shell_set {
+            if let Some(shell) = text("shell") {
+                req.shell = shell;
+            }
+        }
+        if !req.use_shell_set {
+            if let Value::Bool(b) = read(store, node, "use_shell") {
+                req.use_shell = b;
+            }
+        }
+        if req.proxy.is_none() && req.proxy_node.is_none() {
+            req.proxy_node = match &read(store, node, "proxy") {
+                Value::Object(o) if o.id == node => {
+                    return Err(format!("__node__ {name}: it names itself as its proxy"))
+                }
+                Value::Object(o) => Some(o.id),
+                _ => None,
+            };
+        }
         if account.is_none() {
             account = match &read(store, node, "account") {
                 Value::Object(o) => Some(o.id),

@@ -155,6 +155,8 @@ impl<H: Host> Vm<H> {
             stdin,
             shell: text("__shell__").unwrap_or_else(|| "/bin/bash".into()),
             use_shell: flag("__use_shell__", true),
+            shell_set: control("__shell__").is_some(),
+            use_shell_set: control("__use_shell__").is_some(),
             dir: text("__dir__"),
             timeout,
             host,
@@ -173,6 +175,10 @@ impl<H: Host> Vm<H> {
             account: object("__account__").map(|o| o.id),
             key: None,
             pty: flag("__use_pty__", false),
+            proxy: control("__proxy__")
+                .filter(|v| !matches!(v, Value::Object(_)))
+                .map(|v| v.to_text()),
+            proxy_node: object("__proxy__").map(|o| o.id),
         };
         let options = CommandOptions {
             encoding,
@@ -467,6 +473,7 @@ pub(crate) fn finish_command(p: &mut Process, c: Completion) -> Result<()> {
             }
         }
         Completion::ConnectionFailed(msg) => conn_failure(p, msg),
+        Completion::Done => job_result(p, Value::Null),
         Completion::Transferred(paths) => {
             let st = &mut p.frame_mut().status;
             st.result = Value::array(paths.iter().map(|t| Value::str(t)).collect());

@@ -1,5 +1,8 @@
 //! Jobs that reach the host the control variables choose, as command jobs do: remote
-//! built-ins (library.md §1.11: `put`, `get`) and script jobs (language.md §4.2).
+//! built-ins (library.md §1.11: `put`, `get`, `reboot`) and script jobs (language.md
+//! §4.2).
+
+use std::time::Duration;
 
 use std::path::{Path, PathBuf};
 
@@ -8,10 +11,10 @@ use jfc_compiler::bytecode::ExecSpec;
 
 use super::jobs::bind;
 use super::{calls, pop, Step};
-use crate::host::{Host, Request, ScriptRequest, StoreRequest, TransferRequest};
+use crate::host::{Host, RebootRequest, Request, ScriptRequest, StoreRequest, TransferRequest};
 use crate::process::Process;
 use crate::scheduler::Vm;
-use crate::value::{Error, ObjectRef, Result, Value};
+use crate::value::{Args, Error, ObjectRef, Result, Value};
 
 impl<H: Host> Vm<H> {
     /// Run remote built-in job `id` with the arguments and control variables of
@@ -23,6 +26,7 @@ impl<H: Host> Vm<H> {
         let (from, to) = match name {
             "put" => ("local_path", "remote_path"),
             "get" => ("remote_path", "local_path"),
+            "reboot" => return self.reboot(p, args, &spec.controls),
             other => {
                 return Err(Error::new(format!(
                     "`{other}` is not available in this version of jfc yet"
@@ -47,6 +51,29 @@ impl<H: Host> Vm<H> {
             target,
         };
         self.wait_on_host(p, options, Request::Transfer(request))
+    }
+
+    /// `reboot(wait=120)`: the host reboots as with `__sudo__ = true`, and the process
+    /// waits until it accepts a login again, `wait` seconds at most.
+    fn reboot(&mut self, p: &mut Process, args: Args, controls: &[(u8, u16)]) -> Result<Step> {
+        let wait = match bind("reboot", args, &["wait"])?.pop().flatten() {
+            None | Some(Value::Null) => 120.0,
+            Some(Value::Int(n)) if n >= 0 => n as f64,
+            Some(Value::Float(f)) if f >= 0.0 && f.is_finite() => f.min(1e9),
+            Some(other) => {
+                return Err(Error::new(format!(
+                    "reboot: wait must be a number of seconds, 0 or more, not {}",
+                    other.to_text()
+                )))
+            }
+        };
+        let (mut target, options, _) = self.command_request(p, "", None, controls)?;
+        target.sudo = true;
+        let request = RebootRequest {
+            wait: Duration::from_secs_f64(wait),
+            target,
+        };
+        self.wait_on_host(p, options, Request::Reboot(request))
     }
 
     /// Whether `o` is a ScriptJob (else a Jobflow is expected).

@@ -350,6 +350,19 @@ pub(crate) struct SRequest {
     pub key: Option<String>,
     #[serde(default)]
     pub pty: bool,
+    #[serde(default)]
+    pub proxy: Option<String>,
+    #[serde(default)]
+    pub proxy_node: Option<i64>,
+    /// Older snapshots had the defaults applied: taken as set.
+    #[serde(default = "set")]
+    pub shell_set: bool,
+    #[serde(default = "set")]
+    pub use_shell_set: bool,
+}
+
+fn set() -> bool {
+    true
 }
 
 impl From<&CommandRequest> for SRequest {
@@ -373,6 +386,10 @@ impl From<&CommandRequest> for SRequest {
             account: r.account,
             key: r.key.clone(),
             pty: r.pty,
+            proxy: r.proxy.clone(),
+            proxy_node: r.proxy_node,
+            shell_set: r.shell_set,
+            use_shell_set: r.use_shell_set,
         }
     }
 }
@@ -401,6 +418,10 @@ impl SRequest {
             account: self.account,
             key: self.key.clone(),
             pty: self.pty,
+            proxy: self.proxy.clone(),
+            proxy_node: self.proxy_node,
+            shell_set: self.shell_set,
+            use_shell_set: self.use_shell_set,
         }
     }
 }
