@@ -7,19 +7,28 @@
 #       connection, and an Ansible playbook of 100 command tasks with pipelining.
 # Prints the median of each over REPETITIONS runs, and jfc's ratios to the others.
 # Target: jfc no slower than the OpenSSH clients, at least 5x faster than Ansible.
-# Needs sshd (openssh-server) and ssh; installs ansible-core with pip when missing.
+# Every side logs in as BENCH_USER (default `jfcbench`, made with a stock home when
+# missing, so that no site's shell start-up files weigh on the figures; BENCH_USER=root
+# measures root's). Needs root, sshd (openssh-server) and ssh; installs ansible-core
+# with pip when missing.
 # Usage: bench/ssh/compare.sh [REPETITIONS=3]   (JFC=path/to/jfc skips the release build)
 set -euo pipefail
 
 REPS=${1:-3}
+BENCH_USER=${BENCH_USER:-jfcbench}
+if ! id "$BENCH_USER" >/dev/null 2>&1; then
+    # Password `*`: no password login, but not locked (sshd refuses locked accounts).
+    useradd -m -s /bin/bash -p '*' "$BENCH_USER"
+fi
 source "$(dirname "$0")/../release_jfc.sh"
 if ! command -v ansible >/dev/null 2>&1; then
     python3 -m pip install -q ansible-core >&2
 fi
-JFC="$JFC" WORK="$WORK" REPS="$REPS" python3 - <<'PY'
+JFC="$JFC" WORK="$WORK" REPS="$REPS" BENCH_USER="$BENCH_USER" python3 - <<'PY'
 import os, socket, statistics, subprocess, sys, time
 
 jfc, work, reps = os.environ["JFC"], os.environ["WORK"], int(os.environ["REPS"])
+user = os.environ["BENCH_USER"]
 
 def free_port():
     with socket.socket() as s:
@@ -29,6 +38,9 @@ def free_port():
 for name in ("host", "client"):
     subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", f"{work}/{name}"], check=True)
 os.rename(f"{work}/client.pub", f"{work}/authorized_keys")
+# sshd reads the keys as the user logging in: the scratch directory must let it.
+os.chmod(work, 0o755)
+os.chmod(f"{work}/authorized_keys", 0o644)
 os.makedirs("/run/sshd", exist_ok=True)
 targets = [(f"127.0.0.{i}", free_port()) for i in range(2, 22)]
 servers = []
@@ -56,14 +68,14 @@ env = dict(os.environ, ANSIBLE_HOST_KEY_CHECKING="False", ANSIBLE_PIPELINING="Tr
            ANSIBLE_PRIVATE_KEY_FILE=key, ANSIBLE_FORKS="20", ANSIBLE_NOCOLOR="1")
 with open(f"{work}/inventory", "w") as f:
     for i, (h, p) in enumerate(targets):
-        f.write(f"t{i} ansible_host={h} ansible_port={p} ansible_user=root "
+        f.write(f"t{i} ansible_host={h} ansible_port={p} ansible_user={user} "
                 "ansible_python_interpreter=/usr/bin/python3\n")
-pfor = "[__user__ = 'root', __keyfile__ = '%s', targets = [%s]] -> { pfor t in targets | " \
+pfor = "[__user__ = '%s', __keyfile__ = '%s', targets = [%s]] -> { pfor t in targets | " \
        "[__host__ = t[0], __port__ = t[1]] -> ['uptime'] }" % (
-           key, ", ".join(f"['{h}', {p}]" for h, p in targets))
+           user, key, ", ".join(f"['{h}', {p}]" for h, p in targets))
 (h0, p0) = targets[0]
-seq = ("[__host__ = '%s', __port__ = %d, __user__ = 'root', __keyfile__ = '%s'] -> [n = 0] -> "
-       "{ while n < 100 | ['true'] -> [n = n + 1] }") % (h0, p0, key)
+seq = ("[__host__ = '%s', __port__ = %d, __user__ = '%s', __keyfile__ = '%s'] -> [n = 0] -> "
+       "{ while n < 100 | ['true'] -> [n = n + 1] }") % (h0, p0, user, key)
 for name, text in (("pfor.jf", pfor), ("seq.jf", seq)):
     with open(f"{work}/{name}", "w") as f:
         f.write(text + "\n")
@@ -81,14 +93,14 @@ def quiet(cmd, **kw):
     subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, **kw)
 
 def parallel_ssh():
-    procs = [subprocess.Popen(ssh + ["-p", str(p), f"root@{h}", "uptime"], stdout=subprocess.DEVNULL)
+    procs = [subprocess.Popen(ssh + ["-p", str(p), f"{user}@{h}", "uptime"], stdout=subprocess.DEVNULL)
              for h, p in targets]
     assert all(pr.wait() == 0 for pr in procs)
 
 mux = f"{work}/mux"
 def controlmaster():
     for _ in range(100):
-        quiet(ssh + ["-o", f"ControlPath={mux}", "-p", str(p0), f"root@{h0}", "true"])
+        quiet(ssh + ["-o", f"ControlPath={mux}", "-p", str(p0), f"{user}@{h0}", "true"])
 
 runs = {
     "a: jfc pfor": lambda: quiet([jfc, "--store", store, "run", f"{work}/pfor.jf"]),
@@ -103,7 +115,7 @@ runs = {
 # Warm up: host keys recorded, the master connection opened.
 quiet([jfc, "--store", store, "run", f"{work}/pfor.jf"])
 quiet(ssh + ["-o", f"ControlPath={mux}", "-o", "ControlMaster=yes", "-o", "ControlPersist=600",
-             "-p", str(p0), f"root@{h0}", "true"])
+             "-p", str(p0), f"{user}@{h0}", "true"])
 times = {k: [] for k in runs}
 for _ in range(reps):
     for name, run in runs.items():
@@ -115,7 +127,7 @@ for part, mine, others in (("a", "a: jfc pfor", ("a: 20 x ssh", "a: ansible -f 2
                            ("b", "b: jfc 100 jobs", ("b: ssh ControlMaster", "b: ansible playbook"))):
     for other in others:
         print(f"({part}) {other} / jfc = {med[other] / med[mine]:.2f}")
-quiet(ssh + ["-o", f"ControlPath={mux}", "-O", "exit", "-p", str(p0), f"root@{h0}"])
+quiet(ssh + ["-o", f"ControlPath={mux}", "-O", "exit", "-p", str(p0), f"{user}@{h0}"])
 for s in servers:
     s.kill()
 PY
