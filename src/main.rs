@@ -21,6 +21,9 @@ fn main() -> ExitCode {
         cli::Command::Ps(c) => cli::ps::run(c, args.store.as_deref()),
         cli::Command::Resume(c) => cli::resume::run(c, args.store.as_deref()),
         cli::Command::User(c) => cli::user::run(c, args.store.as_deref()),
+        cli::Command::Serve(c) => cli::serve::run(c, args.store.as_deref()),
+        cli::Command::Send(c) => cli::send::run(c),
+        cli::Command::Token(c) => cli::token::run(c, args.store.as_deref()),
     }
 }
 
@@ -33,5 +36,16 @@ fn usage_error(e: clap::Error) -> ! {
         e.exit()
     }
     let _ = e.print();
-    std::process::exit(jfc_runtime::run::EXIT_USAGE.into())
+    // `jfc send` keeps the usage status of the event tools it stands in for (2).
+    let send = std::env::args()
+        .skip(1)
+        .find(|a| !a.starts_with('-'))
+        .as_deref()
+        == Some("send");
+    let status = if send {
+        cli::send::EXIT_SEND_USAGE
+    } else {
+        jfc_runtime::run::EXIT_USAGE
+    };
+    std::process::exit(status.into())
 }

@@ -499,7 +499,7 @@ impl LocalHost {
         }
         // A script file beside the flow: `./backup` is `backup.sh`, `backup.py`... (or
         // `backup` itself), run as a script job.
-        match script_files(&joined).as_slice() {
+        match jfc_compiler::check::script_files(&joined).as_slice() {
             [script] => Ok(Value::Jobflow(Rc::new(JobflowRef {
                 path: script.clone(),
             }))),
@@ -677,37 +677,6 @@ const STORE_DIR: &str = "store:";
 /// The flow directory of a flow stored in the store directory `abspath`.
 pub fn store_dir(abspath: &str) -> String {
     format!("{STORE_DIR}{abspath}")
-}
-
-/// The regular files `stem` and `stem.<ext>`, sorted.
-fn script_files(stem: &Path) -> Vec<PathBuf> {
-    let (Some(dir), Some(name)) = (stem.parent(), stem.file_name()) else {
-        return Vec::new();
-    };
-    let name = name.to_string_lossy();
-    let dir = if dir.as_os_str().is_empty() {
-        Path::new(".")
-    } else {
-        dir
-    };
-    let mut found: Vec<PathBuf> = std::fs::read_dir(dir)
-        .into_iter()
-        .flatten()
-        .flatten()
-        .filter(|e| {
-            let n = e.file_name();
-            let n = n.to_string_lossy();
-            let ext = n
-                .strip_prefix(&*name)
-                .and_then(|rest| rest.strip_prefix('.'));
-            let one_ext = ext.is_some_and(|e| !e.is_empty() && !e.contains('.'));
-            !n.ends_with('~') && (n == name || one_ext)
-        })
-        .map(|e| stem.with_file_name(e.file_name()))
-        .filter(|p| p.is_file())
-        .collect();
-    found.sort();
-    found
 }
 
 /// Collapse `.` and `x/..` the way POSIX `normpath` does (language.md §1.6).

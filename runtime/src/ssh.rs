@@ -33,8 +33,8 @@ pub use host_key::HostKeys;
 pub use line::quote;
 use line::PGID_MARK;
 use pool::Conn;
-pub use session::session;
 pub use pool::{set_max_connections, DEFAULT_MAX_CONNECTIONS};
+pub use session::session;
 
 /// How long connecting and logging in may take.
 const LOGIN_TIMEOUT: Duration = Duration::from_secs(20);

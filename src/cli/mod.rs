@@ -10,6 +10,9 @@ pub mod ps;
 pub mod resume;
 mod resume_all;
 pub mod run;
+pub mod send;
+pub mod serve;
+pub mod token;
 pub mod transfer;
 pub mod user;
 
@@ -56,6 +59,12 @@ pub enum Command {
     Resume(resume::ResumeArgs),
     /// The users of the store and the Environment (`$ENV`) each runs flows with.
     User(user::UserArgs),
+    /// Run the daemon: events in over HTTP, into the channels of the store.
+    Serve(serve::ServeArgs),
+    /// Post an event to a channel of `jfc serve` (for monitoring tools, cron, mail).
+    Send(send::SendArgs),
+    /// The API tokens of `jfc serve`: create, ls, rm.
+    Token(token::TokenArgs),
 }
 
 /// The values of `--log-level`.

@@ -226,6 +226,24 @@ CREATE TABLE outbox (
 );
 CREATE INDEX outbox_by_run ON outbox(run, id);
 "#,
+    // → version 15: the API tokens of `jfc serve` (store::tokens), kept as digests; the
+    // idempotency keys of messages that came through the daemon (store::intake).
+    r#"
+CREATE TABLE api_tokens (
+    name TEXT PRIMARY KEY,
+    digest TEXT NOT NULL UNIQUE,
+    scopes TEXT NOT NULL,
+    created TEXT NOT NULL
+);
+CREATE TABLE intake_keys (
+    key TEXT NOT NULL,
+    channel INTEGER NOT NULL REFERENCES objects(id) ON DELETE CASCADE,
+    message INTEGER NOT NULL,
+    at TEXT NOT NULL,
+    PRIMARY KEY (key, channel)
+);
+CREATE INDEX intake_keys_by_age ON intake_keys(at);
+"#,
 ];
 
 /// The schema version this build writes.

@@ -48,7 +48,8 @@ pub fn missing_flows(program: &Program, place: &FilePlace) -> Vec<Diagnostic> {
                 JobKind::Exec { target, .. } => {
                     if let ExprKind::Path(p) = &target.kind {
                         if let Some(file) = flow_file(&place.dir, p) {
-                            if !file.is_file() {
+                            if !file.is_file() && script_files(&file.with_extension("")).is_empty()
+                            {
                                 out.push(missing(p, target.span));
                             }
                         }
@@ -70,14 +71,46 @@ fn flow_file(dir: &Path, path: &str) -> Option<PathBuf> {
     Some(dir.join(path).with_extension("jf"))
 }
 
+/// The script files a relative path `stem` (without extension) may name: the regular
+/// files `stem` and `stem.<ext>` (one extension, not an editor's `~` backup), sorted.
+pub fn script_files(stem: &Path) -> Vec<PathBuf> {
+    let (Some(dir), Some(name)) = (stem.parent(), stem.file_name()) else {
+        return Vec::new();
+    };
+    let name = name.to_string_lossy();
+    let dir = if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    };
+    let mut found: Vec<PathBuf> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter(|e| {
+            let n = e.file_name();
+            let n = n.to_string_lossy();
+            let ext = n
+                .strip_prefix(&*name)
+                .and_then(|rest| rest.strip_prefix('.'));
+            let one_ext = ext.is_some_and(|e| !e.is_empty() && !e.contains('.') && e != "jf");
+            !n.ends_with('~') && (n == name || one_ext)
+        })
+        .map(|e| stem.with_file_name(e.file_name()))
+        .filter(|p| p.is_file())
+        .collect();
+    found.sort();
+    found
+}
+
 fn missing(path: &str, span: crate::span::Span) -> Diagnostic {
     Diagnostic::new(
         Code::MissingFlow,
         span,
-        format!("there is no flow `{path}`: no file `{path}.jf` beside this one"),
+        format!("there is no flow `{path}`: no file `{path}.jf` (nor a script `{path}.*`) beside this one"),
     )
     .label("calls a file that does not exist")
-    .help("a relative path calls the sibling file `name.jf`; check the name, or add `jfc.toml` to the project root if the flow runs from the object store")
+    .help("a relative path calls the sibling file `name.jf`, or runs the script `name.sh`, `name.py`...; check the name, or add `jfc.toml` to the project root if the flow runs from the object store")
 }
 
 fn block_flows(kind: &BlockKind) -> Vec<&Flow> {

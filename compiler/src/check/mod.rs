@@ -11,7 +11,7 @@ mod suggest;
 mod templates;
 mod vars;
 
-pub use files::FilePlace;
+pub use files::{script_files, FilePlace};
 
 use std::cell::OnceCell;
 use std::collections::HashSet;

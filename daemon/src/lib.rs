@@ -1,0 +1,146 @@
+//! `jfc serve`: the daemon. It takes events in over HTTP and will run flows without a
+//! person at the keyboard (platform.md §2–§6). This crate alone has an async runtime
+//! (tokio, axum); the store's blocking calls run on tokio's blocking threads, one
+//! connection at a time.
+
+mod auth;
+mod error;
+mod intake;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use jfc_store::Store;
+
+pub use error::ApiError;
+
+/// Bodies larger than this are refused (413) by default: an event is a few kilobytes.
+pub const DEFAULT_MAX_BODY: usize = 1 << 20;
+
+/// How `jfc serve` runs.
+#[derive(Clone, Debug)]
+pub struct ServeOptions {
+    pub store: PathBuf,
+    pub listen: SocketAddr,
+    /// Listen on an address other than loopback without TLS (tokens then cross the
+    /// network in clear).
+    pub insecure_http: bool,
+    pub max_body: usize,
+}
+
+/// What every request handler shares.
+#[derive(Clone)]
+pub(crate) struct AppState {
+    store: Arc<Mutex<Store>>,
+    max_body: usize,
+}
+
+impl AppState {
+    /// Run `f` on the store on a blocking thread (SQLite waits and fsyncs there, not on
+    /// the threads that serve requests).
+    pub(crate) async fn with_store<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut Store) -> Result<T, ApiError> + Send + 'static,
+    ) -> Result<T, ApiError> {
+        let store = self.store.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut store = store.lock().unwrap_or_else(|e| e.into_inner());
+            f(&mut store)
+        })
+        .await
+        .map_err(|e| ApiError::internal(format!("the store task failed: {e}")))?
+    }
+}
+
+/// The routes of the API.
+pub(crate) fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/api/v1/health", get(health))
+        .route("/api/v1/channels/{*rest}", post(intake::post_message))
+        .fallback(error::not_found)
+        .with_state(state)
+}
+
+async fn health() -> Json<serde_json::Value> {
+    Json(serde_json::json!({ "status": "ok" }))
+}
+
+/// Why `jfc serve` could not start or stopped.
+#[derive(Debug)]
+pub enum ServeError {
+    /// The options cannot work (exit 64).
+    Usage(String),
+    /// The store, the address or the runtime failed (exit 1).
+    Failed(String),
+}
+
+impl std::fmt::Display for ServeError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ServeError::Usage(m) | ServeError::Failed(m) => f.write_str(m),
+        }
+    }
+}
+
+/// Serve until SIGTERM or SIGINT, then finish the requests under way and return.
+pub fn serve(opts: ServeOptions) -> Result<(), ServeError> {
+    if !opts.listen.ip().is_loopback() && !opts.insecure_http {
+        return Err(ServeError::Usage(format!(
+            "{} is not a loopback address, and without TLS every API token would cross the network in clear: listen on 127.0.0.1, or say --insecure-http if a proxy in front adds TLS",
+            opts.listen
+        )));
+    }
+    let store = Store::open(&opts.store).map_err(|e| {
+        ServeError::Failed(format!(
+            "cannot open the store {}: {e}",
+            opts.store.display()
+        ))
+    })?;
+    let state = AppState {
+        store: Arc::new(Mutex::new(store)),
+        max_body: opts.max_body,
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .thread_name("jfc-serve")
+        .build()
+        .map_err(|e| ServeError::Failed(format!("cannot start the async runtime: {e}")))?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(opts.listen)
+            .await
+            .map_err(|e| ServeError::Failed(format!("cannot listen on {}: {e}", opts.listen)))?;
+        let local = listener
+            .local_addr()
+            .map_err(|e| ServeError::Failed(e.to_string()))?;
+        // The line a supervisor or a test waits for.
+        eprintln!(
+            "jfc serve: listening on http://{local} (store {})",
+            opts.store.display()
+        );
+        axum::serve(listener, router(state))
+            .with_graceful_shutdown(stop_signal())
+            .await
+            .map_err(|e| ServeError::Failed(format!("the server failed: {e}")))
+    })?;
+    tracing::info!("jfc serve: stopped");
+    Ok(())
+}
+
+/// SIGTERM or SIGINT.
+async fn stop_signal() {
+    use tokio::signal::unix::{signal, SignalKind};
+    let (Ok(mut term), Ok(mut int)) = (
+        signal(SignalKind::terminate()),
+        signal(SignalKind::interrupt()),
+    ) else {
+        return std::future::pending().await;
+    };
+    tokio::select! {
+        _ = term.recv() => {}
+        _ = int.recv() => {}
+    }
+    tracing::info!("jfc serve: stopping, the requests under way finish first");
+}

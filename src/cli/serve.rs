@@ -1,0 +1,56 @@
+//! `jfc serve`: the daemon (the `jfc-daemon` crate).
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::process::ExitCode;
+
+use clap::Args;
+use jfc_runtime::run::EXIT_USAGE;
+
+#[derive(Args)]
+#[command(after_help = "\
+Every API call but GET /api/v1/health needs a token: `jfc token create NAME --scope send`.
+
+Events: POST /api/v1/channels/<channel path>/messages with a JSON, form or text body
+answers 202 once the message is durable in the store (an Idempotency-Key header makes
+retries safe). `jfc send` is a client for it.
+
+Example:
+  jfc serve --listen 127.0.0.1:8080
+  curl -H \"Authorization: Bearer $TOKEN\" -H 'Content-Type: application/json' \\
+       -d '{\"host\": \"web1\", \"severity\": 4}' \\
+       http://127.0.0.1:8080/api/v1/channels/system/channels/Alert/messages")]
+pub struct ServeArgs {
+    /// Address and port to listen on (a non-loopback address needs --insecure-http).
+    #[arg(long, value_name = "ADDR:PORT", default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+    /// Listen on a non-loopback address without TLS (for a TLS proxy in front).
+    #[arg(long)]
+    pub insecure_http: bool,
+    /// Largest request body taken, in bytes; larger ones get 413.
+    #[arg(long, value_name = "BYTES", default_value_t = jfc_daemon::DEFAULT_MAX_BODY)]
+    pub max_body: usize,
+}
+
+pub fn run(args: ServeArgs, store: Option<&Path>) -> ExitCode {
+    let Ok(cwd) = std::env::current_dir() else {
+        eprintln!("error: no current directory");
+        return ExitCode::from(1);
+    };
+    let opts = jfc_daemon::ServeOptions {
+        store: jfc_store::resolve_path(store, &cwd),
+        listen: args.listen,
+        insecure_http: args.insecure_http,
+        max_body: args.max_body,
+    };
+    match jfc_daemon::serve(opts) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(match e {
+                jfc_daemon::ServeError::Usage(_) => EXIT_USAGE,
+                jfc_daemon::ServeError::Failed(_) => 1,
+            })
+        }
+    }
+}

@@ -1,0 +1,511 @@
+//! `jfc serve` over real HTTP: this binary starts one daemon on a free loopback port with
+//! a store of its own, and its tests post events to it with ureq, curl-like, and with
+//! `jfc send`; flows run with `jfc run` on the same store read what arrived.
+
+use std::io::{BufRead, BufReader};
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+mod common;
+
+use common::{err, out};
+
+/// The shared daemon: its base URL, its store, and tokens of each kind.
+struct Daemon {
+    url: String,
+    store: PathBuf,
+    send: String,
+    read: String,
+    /// Bodies larger than this are refused.
+    max_body: usize,
+    _dir: tempfile::TempDir,
+}
+
+fn jfc(store: &std::path::Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_jfc"))
+        .arg("--store")
+        .arg(store)
+        .args(args)
+        .env_remove("JFC_STORE")
+        .env_remove("JFC_TOKEN")
+        .env_remove("JFC_SERVER")
+        .output()
+        .expect("jfc runs")
+}
+
+fn token(store: &std::path::Path, name: &str, scope: &str) -> String {
+    let o = jfc(store, &["token", "create", name, "--scope", scope]);
+    assert!(o.status.success(), "{}", err(&o));
+    out(&o).trim().to_string()
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port()
+}
+
+/// Start `jfc serve` with `args` and wait for its "listening" line.
+fn start(store: &std::path::Path, args: &[&str]) -> (Child, String) {
+    let port = free_port();
+    let listen = format!("127.0.0.1:{port}");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_jfc"))
+        .arg("--store")
+        .arg(store)
+        .args(["serve", "--listen", &listen])
+        .args(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("jfc serve starts");
+    let mut lines = BufReader::new(child.stderr.take().expect("stderr")).lines();
+    let first = lines.next().and_then(Result::ok).unwrap_or_default();
+    assert!(first.contains("listening on"), "jfc serve said: {first}");
+    // Keep reading its stderr so that it never blocks on a full pipe.
+    std::thread::spawn(move || lines.for_each(drop));
+    (child, format!("http://{listen}"))
+}
+
+fn daemon() -> &'static Daemon {
+    static DAEMON: OnceLock<Daemon> = OnceLock::new();
+    DAEMON.get_or_init(|| {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = dir.path().join("store.sqlite");
+        let (send, read) = (
+            token(&store, "sender", "send"),
+            token(&store, "reader", "read"),
+        );
+        let made = jfc(&store, &["obj", "set", "/channels", "--type", "Directory"]);
+        assert!(made.status.success(), "{}", err(&made));
+        let max_body = 4096;
+        let (child, url) = start(&store, &["--max-body", &max_body.to_string()]);
+        // The daemon lives as long as this test binary: a thread owns it.
+        std::thread::spawn(move || {
+            let mut child = child;
+            let _ = child.wait();
+        });
+        Daemon {
+            url,
+            store,
+            send,
+            read,
+            max_body,
+            _dir: dir,
+        }
+    })
+}
+
+/// A new Channel of the shared store, for one test alone.
+fn channel(name: &str) -> String {
+    let path = format!("/channels/{name}");
+    let o = jfc(&daemon().store, &["obj", "set", &path, "--type", "Channel"]);
+    assert!(o.status.success(), "{}", err(&o));
+    path
+}
+
+fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(Duration::from_secs(20)))
+        .build()
+        .into()
+}
+
+/// POST `body` as `content_type` to the messages of `channel` with `token`: the status
+/// and the JSON answer.
+fn post(
+    channel: &str,
+    token: Option<&str>,
+    content_type: &str,
+    body: &[u8],
+    key: Option<&str>,
+) -> (u16, serde_json::Value) {
+    let url = format!("{}/api/v1/channels{channel}/messages", daemon().url);
+    let mut req = agent().post(&url).header("Content-Type", content_type);
+    if let Some(t) = token {
+        req = req.header("Authorization", &format!("Bearer {t}"));
+    }
+    if let Some(k) = key {
+        req = req.header("Idempotency-Key", k);
+    }
+    let mut answer = req.send(body).expect("the daemon answers");
+    let status = answer.status().as_u16();
+    let text = answer.body_mut().read_to_string().expect("a body");
+    let json = serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text));
+    (status, json)
+}
+
+/// What a flow prints of every message queued on `channel` (and its type).
+fn drain(channel: &str) -> String {
+    let dir = tempfile::tempdir().expect("dir");
+    let flow = dir.path().join("drain.jf");
+    std::fs::write(
+        &flow,
+        format!(
+            "[ch = {channel}] -> {{ while ch.message_count > 0 | <ch> -> print(type($RESULT), $RESULT) }}"
+        ),
+    )
+    .expect("flow");
+    let o = jfc(&daemon().store, &["run", &flow.display().to_string()]);
+    assert!(o.status.success(), "{}", err(&o));
+    out(&o)
+}
+
+#[test]
+fn an_event_needs_a_token_with_the_send_scope() {
+    let d = daemon();
+    let ch = channel("auth");
+    let (status, body) = post(&ch, None, "text/plain", b"x", None);
+    assert_eq!(status, 401, "{body}");
+    assert_eq!(body["error"]["code"], "unauthorized");
+    let (status, _) = post(&ch, Some("jfc_0123"), "text/plain", b"x", None);
+    assert_eq!(status, 401);
+    let (status, body) = post(&ch, Some(&d.read), "text/plain", b"x", None);
+    assert_eq!(status, 403, "{body}");
+    assert!(body["error"]["message"]
+        .as_str()
+        .unwrap_or_default()
+        .contains("not send"));
+    assert_eq!(drain(&ch), "", "a refused event was queued");
+    let (status, body) = post(&ch, Some(&d.send), "text/plain", b"ok", None);
+    assert_eq!(status, 202, "{body}");
+    assert_eq!(body["channel"], ch.as_str());
+    assert_eq!(drain(&ch), "String ok\n");
+}
+
+#[test]
+fn a_removed_token_stops_working() {
+    let d = daemon();
+    let ch = channel("revoked");
+    let secret = token(&d.store, "short-lived", "send");
+    assert_eq!(post(&ch, Some(&secret), "text/plain", b"1", None).0, 202);
+    let o = jfc(&d.store, &["token", "rm", "short-lived"]);
+    assert!(o.status.success(), "{}", err(&o));
+    assert_eq!(post(&ch, Some(&secret), "text/plain", b"2", None).0, 401);
+    assert_eq!(drain(&ch), "String 1\n");
+}
+
+#[test]
+fn bodies_become_the_messages_a_flow_receives() {
+    let d = daemon();
+    let ch = channel("bodies");
+    let sends: [(&str, &[u8]); 4] = [
+        (
+            "application/json",
+            br#"{"host": "web1", "severity": 4, "tags": ["a", "b"]}"#,
+        ),
+        (
+            "application/x-www-form-urlencoded",
+            b"host=web2&note=disk+full",
+        ),
+        ("text/plain; charset=utf-8", "caf\u{e9} down".as_bytes()),
+        ("application/octet-stream", &[0, 159, 146, 150]),
+    ];
+    for (kind, body) in sends {
+        let (status, answer) = post(&ch, Some(&d.send), kind, body, None);
+        assert_eq!(status, 202, "{kind}: {answer}");
+    }
+    assert_eq!(
+        drain(&ch),
+        "Dictionary {host='web1', severity=4, tags=['a', 'b']}\n\
+         Dictionary {host='web2', note='disk full'}\n\
+         String caf\u{e9} down\n\
+         Binary b'\\x00\\x9f\\x92\\x96'\n"
+    );
+}
+
+#[test]
+fn a_retry_with_the_same_idempotency_key_is_queued_once() {
+    let d = daemon();
+    let ch = channel("retries");
+    let (s1, first) = post(&ch, Some(&d.send), "text/plain", b"once", Some("k-1"));
+    let (s2, again) = post(&ch, Some(&d.send), "text/plain", b"once", Some("k-1"));
+    let (s3, other) = post(&ch, Some(&d.send), "text/plain", b"twice", Some("k-2"));
+    assert_eq!((s1, s2, s3), (202, 202, 202));
+    assert_eq!(first["duplicate"], false);
+    assert_eq!(again["duplicate"], true);
+    assert_eq!(first["message_id"], again["message_id"]);
+    assert_ne!(first["message_id"], other["message_id"]);
+    assert_eq!(drain(&ch), "String once\nString twice\n");
+}
+
+/// A request that must be refused: path, content type, body, idempotency key, and the
+/// status and error code expected.
+type BadCase<'a> = (&'a str, &'a str, Vec<u8>, Option<&'a str>, u16, &'a str);
+
+#[test]
+fn bad_input_gets_a_json_error_naming_the_reason() {
+    let d = daemon();
+    let ch = channel("bad");
+    let token = Some(d.send.as_str());
+    let cases: Vec<BadCase> = vec![
+        (
+            &ch,
+            "application/json",
+            b"{\"host\":".to_vec(),
+            None,
+            400,
+            "bad_body",
+        ),
+        (
+            &ch,
+            "application/json",
+            vec![b'"', 0xff, b'"'],
+            None,
+            400,
+            "bad_body",
+        ),
+        (
+            "/channels/none",
+            "text/plain",
+            b"x".to_vec(),
+            None,
+            404,
+            "unknown_channel",
+        ),
+        (
+            "/channels",
+            "text/plain",
+            b"x".to_vec(),
+            None,
+            404,
+            "not_a_channel",
+        ),
+        (
+            &ch,
+            "text/plain",
+            vec![b'x'; d.max_body + 1],
+            None,
+            413,
+            "body_too_large",
+        ),
+        (
+            &ch,
+            "text/plain",
+            b"x".to_vec(),
+            Some(""),
+            400,
+            "bad_idempotency_key",
+        ),
+    ];
+    for (path, kind, body, key, status, code) in cases {
+        let (got, answer) = post(path, token, kind, &body, key);
+        assert_eq!(
+            (got, answer["error"]["code"].as_str()),
+            (status, Some(code)),
+            "{answer}"
+        );
+        assert!(!answer["error"]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .is_empty());
+    }
+    let mut unknown = agent()
+        .get(&format!("{}/api/v1/nothing", d.url))
+        .call()
+        .expect("answer");
+    assert_eq!(unknown.status().as_u16(), 404);
+    let text = unknown.body_mut().read_to_string().expect("body");
+    assert!(text.contains("\"not_found\""), "{text}");
+    assert_eq!(drain(&ch), "", "a refused event was queued");
+}
+
+fn send(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_jfc"))
+        .arg("send")
+        .args(args)
+        .env_remove("JFC_TOKEN")
+        .env_remove("JFC_SERVER")
+        .output()
+        .expect("jfc send runs")
+}
+
+#[test]
+fn jfc_send_reaches_a_flow_waiting_on_the_channel() {
+    let d = daemon();
+    let ch = channel("waiting");
+    let dir = tempfile::tempdir().expect("dir");
+    let flow = dir.path().join("wait.jf");
+    std::fs::write(
+        &flow,
+        format!("<{ch} : timeout=30> -> print('got', $RESULT.host, $RESULT.severity)"),
+    )
+    .expect("flow");
+    let waiting = Command::new(env!("CARGO_BIN_EXE_jfc"))
+        .arg("--store")
+        .arg(&d.store)
+        .arg("run")
+        .arg(&flow)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the flow starts");
+    // The flow is waiting once the channel counts it.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let count = format!("print({ch}.event_count)");
+    let probe = dir.path().join("probe.jf");
+    std::fs::write(&probe, count).expect("probe");
+    while out(&jfc(&d.store, &["run", &probe.display().to_string()])).trim() != "1" {
+        assert!(Instant::now() < deadline, "the flow never waited on {ch}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let o = send(&[
+        "--server",
+        &d.url,
+        "--token",
+        &d.send,
+        "--channel",
+        &ch,
+        "host=web1",
+        "severity=4",
+    ]);
+    assert!(o.status.success(), "{}", err(&o));
+    let done = waiting.wait_with_output().expect("the flow ends");
+    assert!(done.status.success(), "{}", err(&done));
+    assert_eq!(out(&done), "got web1 4\n");
+}
+
+#[test]
+fn jfc_send_reads_stdin_and_says_how_it_failed_by_its_status() {
+    let d = daemon();
+    let ch = channel("statuses");
+    let mut piped = Command::new(env!("CARGO_BIN_EXE_jfc"))
+        .args([
+            "send",
+            "--json",
+            "--server",
+            &d.url,
+            "--token",
+            &d.send,
+            "--channel",
+            &ch,
+        ])
+        .stdin(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("jfc send");
+    std::io::Write::write_all(piped.stdin.as_mut().expect("stdin"), b"[1, {\"a\": null}]")
+        .expect("written");
+    let o = piped.wait_with_output().expect("ends");
+    assert!(o.status.success(), "{}", err(&o));
+    assert_eq!(drain(&ch), "Array [1, {a=null}]\n");
+    let server = d.url.as_str();
+    let refused = send(&[
+        "--server",
+        server,
+        "--token",
+        &d.send,
+        "--channel",
+        "/channels/none",
+        "a=1",
+    ]);
+    assert_eq!(refused.status.code(), Some(3), "{}", err(&refused));
+    assert!(
+        err(&refused).contains("there is no object at /channels/none"),
+        "{}",
+        err(&refused)
+    );
+    let bad_token = send(&[
+        "--server",
+        server,
+        "--token",
+        "jfc_00",
+        "--channel",
+        &ch,
+        "a=1",
+    ]);
+    assert_eq!(bad_token.status.code(), Some(3), "{}", err(&bad_token));
+    let down = format!("http://127.0.0.1:{}", free_port());
+    let unreachable = send(&[
+        "--server",
+        &down,
+        "--token",
+        "t",
+        "--max-retry",
+        "2",
+        "--retry-interval",
+        "0.05",
+        "a=1",
+    ]);
+    assert_eq!(unreachable.status.code(), Some(1), "{}", err(&unreachable));
+    assert!(
+        err(&unreachable).contains("after 3 attempts"),
+        "{}",
+        err(&unreachable)
+    );
+    let usage = send(&["--server", server, "--token", &d.send, "no-equals-sign"]);
+    assert_eq!(usage.status.code(), Some(2), "{}", err(&usage));
+    assert_eq!(send(&["--no-such-option"]).status.code(), Some(2));
+}
+
+#[test]
+fn a_public_address_without_tls_is_refused() {
+    let dir = tempfile::tempdir().expect("dir");
+    let o = jfc(
+        &dir.path().join("s.db"),
+        &["serve", "--listen", "0.0.0.0:0"],
+    );
+    assert_eq!(o.status.code(), Some(64), "{}", err(&o));
+    assert!(err(&o).contains("--insecure-http"), "{}", err(&o));
+}
+
+#[test]
+fn sigterm_stops_the_daemon_and_it_exits_cleanly() {
+    let dir = tempfile::tempdir().expect("dir");
+    let store = dir.path().join("s.db");
+    let (mut child, url) = start(&store, &[]);
+    let mut health = agent()
+        .get(&format!("{url}/api/v1/health"))
+        .call()
+        .expect("health");
+    assert_eq!(health.status().as_u16(), 200);
+    assert!(health
+        .body_mut()
+        .read_to_string()
+        .expect("body")
+        .contains("ok"));
+    let pid = rustix::process::Pid::from_raw(child.id() as i32).expect("pid");
+    rustix::process::kill_process(pid, rustix::process::Signal::TERM).expect("signal");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let status = loop {
+        if let Some(s) = child.try_wait().expect("wait") {
+            break s;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "jfc serve did not stop on SIGTERM"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert!(status.success(), "{status}");
+}
+
+#[test]
+fn tokens_are_listed_without_their_secrets_and_removed_by_name() {
+    let dir = tempfile::tempdir().expect("dir");
+    let store = dir.path().join("s.db");
+    let o = jfc(
+        &store,
+        &[
+            "token", "create", "ci", "--scope", "run", "--scope", "read", "--json",
+        ],
+    );
+    assert!(o.status.success(), "{}", err(&o));
+    let made: serde_json::Value = serde_json::from_str(&out(&o)).expect("json");
+    let secret = made["token"].as_str().expect("token").to_string();
+    let o = jfc(&store, &["token", "ls", "--json"]);
+    let listed: serde_json::Value = serde_json::from_str(&out(&o)).expect("json");
+    assert_eq!(listed[0]["name"], "ci");
+    assert_eq!(listed[0]["scopes"], serde_json::json!(["run", "read"]));
+    assert!(!out(&o).contains(&secret));
+    let twice = jfc(&store, &["token", "create", "ci"]);
+    assert_eq!(twice.status.code(), Some(1));
+    assert!(err(&twice).contains("exists already"), "{}", err(&twice));
+    assert!(jfc(&store, &["token", "rm", "ci"]).status.success());
+    let gone = jfc(&store, &["token", "rm", "ci"]);
+    assert!(err(&gone).contains("no token named `ci`"), "{}", err(&gone));
+}
