@@ -509,3 +509,219 @@ fn tokens_are_listed_without_their_secrets_and_removed_by_name() {
     let gone = jfc(&store, &["token", "rm", "ci"]);
     assert!(err(&gone).contains("no token named `ci`"), "{}", err(&gone));
 }
+
+/// What one sender of the crash test had acknowledged, and what it gave up on.
+#[derive(Default)]
+struct Sent {
+    acked: Vec<String>,
+}
+
+/// Post `text` with itself as the idempotency key until the daemon acknowledges it or
+/// `stop` is set: whether it was acknowledged.
+fn post_until_acked(
+    url: &str,
+    token: &str,
+    text: &str,
+    stop: &std::sync::atomic::AtomicBool,
+) -> bool {
+    let agent = agent();
+    while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+        let sent = agent
+            .post(url)
+            .header("Authorization", &format!("Bearer {token}"))
+            .header("Content-Type", "text/plain")
+            .header("Idempotency-Key", text)
+            .send(text.as_bytes());
+        if let Ok(answer) = sent {
+            if answer.status().as_u16() == 202 {
+                return true;
+            }
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    false
+}
+
+#[test]
+fn every_acknowledged_event_survives_sigkill_exactly_once() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Arc;
+    let dir = tempfile::tempdir().expect("dir");
+    let store = dir.path().join("s.db");
+    let secret = token(&store, "crash", "send");
+    let seed = std::env::var("JFC_CRASH_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(1, |d| d.subsec_nanos() as u64)
+        });
+    eprintln!("crash test seed {seed} (JFC_CRASH_SEED={seed} repeats it)");
+    let mut rng = seed;
+    let mut next = move |n: u64| {
+        rng = rng
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (rng >> 33) % n
+    };
+    let (mut child, url) = start(&store, &[]);
+    let listen = url.trim_start_matches("http://").to_string();
+    let messages = format!("{url}/api/v1/channels/system/channels/Alert/messages");
+    let stop = Arc::new(AtomicBool::new(false));
+    let senders: Vec<_> = (0..8)
+        .map(|i| {
+            let (messages, secret, stop) = (messages.clone(), secret.clone(), stop.clone());
+            std::thread::spawn(move || {
+                let mut sent = Sent::default();
+                for n in 0.. {
+                    let text = format!("s{i}-{n}");
+                    if !post_until_acked(&messages, &secret, &text, &stop) {
+                        break;
+                    }
+                    sent.acked.push(text);
+                }
+                sent
+            })
+        })
+        .collect();
+    for _ in 0..20 {
+        std::thread::sleep(Duration::from_millis(50 + next(250)));
+        child.kill().expect("SIGKILL");
+        let _ = child.wait();
+        child = restart(&store, &listen);
+    }
+    stop.store(true, Ordering::Relaxed);
+    let acked: Vec<String> = senders
+        .into_iter()
+        .flat_map(|s| s.join().expect("sender").acked)
+        .collect();
+    child.kill().expect("stopped");
+    let _ = child.wait();
+    let flow = dir.path().join("all.jf");
+    std::fs::write(
+        &flow,
+        "[ch = /system/channels/Alert] -> { while ch.message_count > 0 | <ch> -> print($RESULT) }",
+    )
+    .expect("flow");
+    let o = jfc(&store, &["run", &flow.display().to_string()]);
+    assert!(o.status.success(), "{}", err(&o));
+    let mut seen = std::collections::HashMap::new();
+    for line in out(&o).lines() {
+        *seen.entry(line.to_string()).or_insert(0) += 1;
+    }
+    eprintln!(
+        "{} events acknowledged, {} queued, across 20 kills",
+        acked.len(),
+        seen.len()
+    );
+    assert!(
+        acked.len() > 100,
+        "only {} events acknowledged",
+        acked.len()
+    );
+    for text in &acked {
+        assert_eq!(
+            seen.get(text),
+            Some(&1),
+            "acknowledged {text} is there {:?} times",
+            seen.get(text)
+        );
+    }
+    assert!(seen.values().all(|&n| n == 1), "a message is queued twice");
+}
+
+/// Start `jfc serve` again on `listen` (the address the senders use).
+fn restart(store: &std::path::Path, listen: &str) -> Child {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_jfc"))
+            .arg("--store")
+            .arg(store)
+            .args(["serve", "--listen", listen])
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("jfc serve starts");
+        let mut lines = BufReader::new(child.stderr.take().expect("stderr")).lines();
+        let first = lines.next().and_then(Result::ok).unwrap_or_default();
+        if first.contains("listening on") {
+            std::thread::spawn(move || lines.for_each(drop));
+            return child;
+        }
+        let _ = child.wait();
+        assert!(
+            Instant::now() < deadline,
+            "jfc serve does not start again: {first}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// POST the JSON `body` to the receiver at `path` with the send token.
+fn post_receiver(path: &str, body: &[u8], key: Option<&str>) -> (u16, serde_json::Value) {
+    let url = format!("{}{path}", daemon().url);
+    let mut req = agent()
+        .post(&url)
+        .header("Content-Type", "application/json")
+        .header("Authorization", &format!("Bearer {}", daemon().send));
+    if let Some(k) = key {
+        req = req.header("Idempotency-Key", k);
+    }
+    let mut answer = req.send(body).expect("the daemon answers");
+    let status = answer.status().as_u16();
+    let text = answer.body_mut().read_to_string().expect("a body");
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text)),
+    )
+}
+
+#[test]
+fn the_alertmanager_receiver_queues_one_message_per_alert() {
+    let ch = channel("alertmanager");
+    let payload = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/serve/alertmanager.json"
+    ))
+    .expect("tests/serve/alertmanager.json, a notification in Alertmanager's webhook format");
+    let path = format!("/api/v1/receivers/alertmanager{ch}");
+    let (status, answer) = post_receiver(&path, &payload, Some("notification-1"));
+    assert_eq!(status, 202, "{answer}");
+    assert_eq!(
+        answer["message_ids"].as_array().map(Vec::len),
+        Some(3),
+        "{answer}"
+    );
+    let (status, again) = post_receiver(&path, &payload, Some("notification-1"));
+    assert_eq!(
+        (status, &again["duplicate"]),
+        (202, &serde_json::json!(true))
+    );
+    assert_eq!(again["message_ids"], answer["message_ids"]);
+    let dir = tempfile::tempdir().expect("dir");
+    let flow = dir.path().join("alerts.jf");
+    std::fs::write(
+        &flow,
+        format!(
+            "[ch = {ch}] -> {{ while ch.message_count > 0 | <ch> -> [a = $RESULT] -> \
+             print(a.status, a.labels.instance, a.labels.mountpoint, a.annotations.summary, a.fingerprint, a.receiver) }}"
+        ),
+    )
+    .expect("flow");
+    let o = jfc(&daemon().store, &["run", &flow.display().to_string()]);
+    assert!(o.status.success(), "{}", err(&o));
+    assert_eq!(
+        out(&o),
+        "firing web1:9100 /var /var on web1 is 97% full 5a0f3c1d9e7b2a64 jfc\n\
+         firing web2:9100 / / on web2 is 95% full b81e44c07d3f9a12 jfc\n\
+         resolved db1:9100 /srv /srv on db1 is 96% full 0c9d2e5f6a7b8c31 jfc\n"
+    );
+    let (status, bad) = post_receiver(&path, br#"{"version": "4"}"#, None);
+    assert_eq!(status, 400, "{bad}");
+    assert!(bad["error"]["message"]
+        .as_str()
+        .unwrap_or_default()
+        .contains("no `alerts` array"));
+    assert_eq!(drain(&ch), "", "a refused notification was queued");
+}

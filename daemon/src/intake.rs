@@ -17,6 +17,8 @@ use jfc_vm::value::{Key, Value};
 
 use crate::{auth, ApiError, AppState};
 
+pub(crate) use jfc_vm::builtins::json::parse as parse_json;
+
 /// Longest idempotency key taken.
 const MAX_KEY: usize = 200;
 
@@ -34,8 +36,27 @@ pub(crate) async fn post_message(
         ));
     };
     let channel = format!("/{}", channel.trim_start_matches('/'));
-    auth::require(&state, &headers, "send").await?;
-    let key = idempotency_key(&headers)?;
+    let kind = content_type(&headers);
+    let make = move |bytes: &Bytes| message(&kind, bytes).map(|m| vec![m]);
+    let (ids, duplicate) = accept(&state, &headers, &channel, body, make).await?;
+    let id = ids.first().copied().unwrap_or_default();
+    let body = serde_json::json!({ "channel": channel, "message_id": id, "duplicate": duplicate });
+    Ok((StatusCode::ACCEPTED, Json(body)).into_response())
+}
+
+/// What every intake endpoint does: check the token (scope send) and the idempotency
+/// key, read the body (up to the limit), make the messages of it with `make`, and queue
+/// them on `channel` in one durable transaction: their ids, and whether the key had
+/// queued them before.
+pub(crate) async fn accept(
+    state: &AppState,
+    headers: &HeaderMap,
+    channel: &str,
+    body: Body,
+    make: impl FnOnce(&Bytes) -> Result<Vec<Value>, ApiError> + Send + 'static,
+) -> Result<(Vec<i64>, bool), ApiError> {
+    auth::require(state, headers, "send").await?;
+    let key = idempotency_key(headers)?;
     let bytes = axum::body::to_bytes(body, state.max_body)
         .await
         .map_err(|_| {
@@ -44,13 +65,12 @@ pub(crate) async fn post_message(
                 "body_too_large",
                 format!("the body is larger than {} bytes", state.max_body),
             )
-            .at(&channel)
+            .at(channel)
         })?;
-    let kind = content_type(&headers);
-    let path = channel.clone();
-    let (id, duplicate) = state
+    let path = channel.to_string();
+    state
         .with_store(move |s| {
-            let message = message(&kind, &bytes).map_err(|e| e.at(&path))?;
+            let messages = make(&bytes).map_err(|e| e.at(&path))?;
             let Ok(Some(target)) = s.lookup(&path) else {
                 return Err(ApiError::new(
                     StatusCode::NOT_FOUND,
@@ -67,12 +87,10 @@ pub(crate) async fn post_message(
                 )
                 .at(&path));
             }
-            s.send_once(target, &message, key.as_deref())
+            s.send_all_once(target, &messages, key.as_deref())
                 .map_err(|e| ApiError::internal(format!("cannot queue the message on {path}: {e}")))
         })
-        .await?;
-    let body = serde_json::json!({ "channel": channel, "message_id": id, "duplicate": duplicate });
-    Ok((StatusCode::ACCEPTED, Json(body)).into_response())
+        .await
 }
 
 fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {

@@ -6,6 +6,7 @@
 mod auth;
 mod error;
 mod intake;
+mod receivers;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -60,6 +61,10 @@ pub(crate) fn router(state: AppState) -> Router {
     Router::new()
         .route("/api/v1/health", get(health))
         .route("/api/v1/channels/{*rest}", post(intake::post_message))
+        .route(
+            "/api/v1/receivers/alertmanager/{*channel}",
+            post(receivers::alertmanager),
+        )
         .fallback(error::not_found)
         .with_state(state)
 }
