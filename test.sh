@@ -16,12 +16,14 @@ install_packages() {
     need sudo || missing+=(sudo)
     # A second OS process that holds the store's write lock (tests/store_lock.rs).
     need python3 || missing+=(python3)
-    # Commands over SSH against a real sshd on loopback ports (tests/ssh.rs), and the
+    # Commands over SSH against a real sshd on loopback ports (tests/ssh/), and the
     # OpenSSL the ssh2 crate links.
     [ -x /usr/sbin/sshd ] || missing+=(openssh-server)
     need ssh-keygen || missing+=(openssh-client)
     dpkg -s libssl-dev >/dev/null 2>&1 || missing+=(libssl-dev)
     need pkg-config || missing+=(pkg-config)
+    # The certificate of the daemon's HTTPS test (tests/serve.rs).
+    need openssl || missing+=(openssl)
     if [ ${#missing[@]} -gt 0 ]; then
         if [ "$(id -u)" = 0 ] && need apt-get; then
             apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"

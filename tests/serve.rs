@@ -725,3 +725,132 @@ fn the_alertmanager_receiver_queues_one_message_per_alert() {
         .contains("no `alerts` array"));
     assert_eq!(drain(&ch), "", "a refused notification was queued");
 }
+
+/// A CA, and a certificate for 127.0.0.1 that it signed with its key, made with openssl
+/// in `dir`: (CA certificate, server certificate, server key).
+fn certificates(dir: &std::path::Path) -> (PathBuf, PathBuf, PathBuf) {
+    let p = |name: &str| dir.join(name).display().to_string();
+    let openssl = |args: &[&str]| {
+        let made = Command::new("openssl")
+            .args(args)
+            .output()
+            .expect("openssl runs (test.sh installs it)");
+        assert!(made.status.success(), "openssl {args:?}: {}", err(&made));
+    };
+    let ec = [
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:prime256v1",
+        "-nodes",
+    ];
+    let ca = [
+        &["req", "-x509"][..],
+        &ec,
+        &["-days", "1", "-subj", "/CN=jfc test CA"],
+    ]
+    .concat();
+    openssl(&[&ca[..], &["-keyout", &p("ca.key"), "-out", &p("ca.pem")]].concat());
+    let csr = [&["req"][..], &ec, &["-subj", "/CN=127.0.0.1"]].concat();
+    openssl(
+        &[
+            &csr[..],
+            &["-keyout", &p("key.pem"), "-out", &p("server.csr")],
+        ]
+        .concat(),
+    );
+    std::fs::write(
+        dir.join("ext.cnf"),
+        "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n",
+    )
+    .expect("extensions");
+    openssl(&[
+        "x509",
+        "-req",
+        "-in",
+        &p("server.csr"),
+        "-CA",
+        &p("ca.pem"),
+        "-CAkey",
+        &p("ca.key"),
+        "-CAcreateserial",
+        "-days",
+        "1",
+        "-extfile",
+        &p("ext.cnf"),
+        "-out",
+        &p("cert.pem"),
+    ]);
+    (
+        dir.join("ca.pem"),
+        dir.join("cert.pem"),
+        dir.join("key.pem"),
+    )
+}
+
+#[test]
+fn over_https_a_token_travels_encrypted_and_plain_http_is_not_answered() {
+    let dir = tempfile::tempdir().expect("dir");
+    let store = dir.path().join("s.db");
+    let secret = token(&store, "tls", "send");
+    let (ca, cert, key) = certificates(dir.path());
+    let (cert_s, key_s) = (cert.display().to_string(), key.display().to_string());
+    let ca_s = ca.display().to_string();
+    let (mut child, url) = start(&store, &["--tls-cert", &cert_s, "--tls-key", &key_s]);
+    let https = url.replace("http://", "https://");
+    let send = |server: &str, extra: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_jfc"))
+            .args([
+                "send",
+                "--server",
+                server,
+                "--token",
+                &secret,
+                "--max-retry",
+                "0",
+            ])
+            .args(extra)
+            .arg("via=tls")
+            .env_remove("JFC_TOKEN")
+            .env_remove("JFC_SERVER")
+            .output()
+            .expect("jfc send")
+    };
+    let sent = send(&https, &["--cacert", &ca_s]);
+    assert!(sent.status.success(), "{}", err(&sent));
+    // Without the certificate trusted, the client refuses the daemon; plain HTTP gets no
+    // answer from a TLS port.
+    let untrusted = send(&https, &[]);
+    assert_eq!(untrusted.status.code(), Some(1), "{}", err(&untrusted));
+    let plain = send(&url, &[]);
+    assert_eq!(plain.status.code(), Some(1), "{}", err(&plain));
+    child.kill().expect("stopped");
+    let _ = child.wait();
+    let flow = dir.path().join("read.jf");
+    std::fs::write(
+        &flow,
+        "[ch = /system/channels/Alert] -> print(ch.message_count) -> <ch> -> print($RESULT.via)",
+    )
+    .expect("flow");
+    let o = jfc(&store, &["run", &flow.display().to_string()]);
+    assert_eq!(out(&o), "1\ntls\n", "{}", err(&o));
+    // TLS makes a public address acceptable; a missing key file is a usage error.
+    let public = jfc(
+        &store,
+        &[
+            "serve",
+            "--listen",
+            "0.0.0.0:0",
+            "--tls-cert",
+            &cert_s,
+            "--tls-key",
+            "/nonexistent.pem",
+        ],
+    );
+    assert_eq!(public.status.code(), Some(64), "{}", err(&public));
+    assert!(
+        err(&public).contains("cannot use --tls-cert"),
+        "{}",
+        err(&public)
+    );
+}

@@ -29,6 +29,8 @@ pub struct ServeOptions {
     /// Listen on an address other than loopback without TLS (tokens then cross the
     /// network in clear).
     pub insecure_http: bool,
+    /// HTTPS: the certificate chain and the private key, PEM files.
+    pub tls: Option<(PathBuf, PathBuf)>,
     pub max_body: usize,
 }
 
@@ -92,9 +94,9 @@ impl std::fmt::Display for ServeError {
 
 /// Serve until SIGTERM or SIGINT, then finish the requests under way and return.
 pub fn serve(opts: ServeOptions) -> Result<(), ServeError> {
-    if !opts.listen.ip().is_loopback() && !opts.insecure_http {
+    if !opts.listen.ip().is_loopback() && !opts.insecure_http && opts.tls.is_none() {
         return Err(ServeError::Usage(format!(
-            "{} is not a loopback address, and without TLS every API token would cross the network in clear: listen on 127.0.0.1, or say --insecure-http if a proxy in front adds TLS",
+            "{} is not a loopback address, and without TLS every API token would cross the network in clear: give --tls-cert and --tls-key, listen on 127.0.0.1, or say --insecure-http if a proxy in front adds TLS",
             opts.listen
         )));
     }
@@ -114,24 +116,73 @@ pub fn serve(opts: ServeOptions) -> Result<(), ServeError> {
         .build()
         .map_err(|e| ServeError::Failed(format!("cannot start the async runtime: {e}")))?;
     runtime.block_on(async move {
-        let listener = tokio::net::TcpListener::bind(opts.listen)
-            .await
+        let listener = std::net::TcpListener::bind(opts.listen)
             .map_err(|e| ServeError::Failed(format!("cannot listen on {}: {e}", opts.listen)))?;
         let local = listener
             .local_addr()
             .map_err(|e| ServeError::Failed(e.to_string()))?;
-        // The line a supervisor or a test waits for.
-        eprintln!(
-            "jfc serve: listening on http://{local} (store {})",
-            opts.store.display()
-        );
-        axum::serve(listener, router(state))
-            .with_graceful_shutdown(stop_signal())
-            .await
-            .map_err(|e| ServeError::Failed(format!("the server failed: {e}")))
+        // tokio takes only a non-blocking socket.
+        listener
+            .set_nonblocking(true)
+            .map_err(|e| ServeError::Failed(format!("cannot listen on {local}: {e}")))?;
+        let app = router(state).into_make_service();
+        let handle = axum_server::Handle::new();
+        let stopping = handle.clone();
+        tokio::spawn(async move {
+            stop_signal().await;
+            stopping.graceful_shutdown(Some(std::time::Duration::from_secs(30)));
+        });
+        let cannot =
+            |e: std::io::Error| ServeError::Failed(format!("cannot listen on {local}: {e}"));
+        let served = match &opts.tls {
+            Some((cert, key)) => {
+                let config = tls_config(cert, key).await?;
+                announce("https", local, &opts);
+                axum_server::from_tcp_rustls(listener, config)
+                    .map_err(cannot)?
+                    .handle(handle)
+                    .serve(app)
+                    .await
+            }
+            None => {
+                announce("http", local, &opts);
+                axum_server::from_tcp(listener)
+                    .map_err(cannot)?
+                    .handle(handle)
+                    .serve(app)
+                    .await
+            }
+        };
+        served.map_err(|e| ServeError::Failed(format!("the server failed: {e}")))
     })?;
     tracing::info!("jfc serve: stopped");
     Ok(())
+}
+
+/// The line a supervisor or a test waits for.
+fn announce(scheme: &str, local: SocketAddr, opts: &ServeOptions) {
+    eprintln!(
+        "jfc serve: listening on {scheme}://{local} (store {})",
+        opts.store.display()
+    );
+}
+
+/// The TLS settings of `--tls-cert` and `--tls-key`, with rustls on ring.
+async fn tls_config(
+    cert: &std::path::Path,
+    key: &std::path::Path,
+) -> Result<axum_server::tls_rustls::RustlsConfig, ServeError> {
+    // Only the first call installs it; a second finds it there.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    axum_server::tls_rustls::RustlsConfig::from_pem_file(cert, key)
+        .await
+        .map_err(|e| {
+            ServeError::Usage(format!(
+                "cannot use --tls-cert {} and --tls-key {}: {e}",
+                cert.display(),
+                key.display()
+            ))
+        })
 }
 
 /// SIGTERM or SIGINT.

@@ -46,6 +46,10 @@ pub struct SendArgs {
     /// Seconds between attempts.
     #[arg(long, default_value_t = 5.0, value_name = "SECS")]
     pub retry_interval: f64,
+    /// Trust this CA certificate (PEM), and only it, for an https daemon with a
+    /// certificate of its own.
+    #[arg(long, value_name = "FILE")]
+    pub cacert: Option<std::path::PathBuf>,
     /// The key that makes retries safe (one is made for each `jfc send` otherwise).
     #[arg(long, value_name = "KEY")]
     pub idempotency_key: Option<String>,
@@ -68,11 +72,13 @@ pub fn run(args: SendArgs) -> ExitCode {
         args.channel.trim_start_matches('/')
     );
     let key = args.idempotency_key.clone().unwrap_or_else(new_key);
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .timeout_global(Some(Duration::from_secs(30)))
-        .http_status_as_error(false)
-        .build()
-        .into();
+    let agent = match agent(&args) {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(EXIT_SEND_USAGE);
+        }
+    };
     let mut attempt = 0;
     loop {
         let sent = agent
@@ -112,6 +118,23 @@ pub fn run(args: SendArgs) -> ExitCode {
         );
         std::thread::sleep(Duration::from_secs_f64(args.retry_interval));
     }
+}
+
+/// The HTTP client: a 30 s limit per attempt, statuses as answers, `--cacert` trusted.
+fn agent(args: &SendArgs) -> Result<ureq::Agent, String> {
+    let mut config = ureq::Agent::config_builder()
+        .timeout_global(Some(Duration::from_secs(30)))
+        .http_status_as_error(false);
+    if let Some(file) = &args.cacert {
+        let pem = std::fs::read(file)
+            .map_err(|e| format!("cannot read --cacert {}: {e}", file.display()))?;
+        let cert = ureq::tls::Certificate::from_pem(&pem)
+            .map_err(|e| format!("--cacert {}: not a PEM certificate: {e}", file.display()))?
+            .to_owned();
+        let roots = ureq::tls::RootCerts::new_with_certs(&[cert]);
+        config = config.tls_config(ureq::tls::TlsConfig::builder().root_certs(roots).build());
+    }
+    Ok(config.build().into())
 }
 
 /// The content type and body: the pairs as a JSON object, else standard input.

@@ -27,6 +27,12 @@ pub struct ServeArgs {
     /// Listen on a non-loopback address without TLS (for a TLS proxy in front).
     #[arg(long)]
     pub insecure_http: bool,
+    /// Serve HTTPS with this certificate chain (PEM); needs --tls-key.
+    #[arg(long, value_name = "FILE", requires = "tls_key")]
+    pub tls_cert: Option<std::path::PathBuf>,
+    /// The private key of --tls-cert (PEM).
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    pub tls_key: Option<std::path::PathBuf>,
     /// Largest request body taken, in bytes; larger ones get 413.
     #[arg(long, value_name = "BYTES", default_value_t = jfc_daemon::DEFAULT_MAX_BODY)]
     pub max_body: usize,
@@ -41,6 +47,7 @@ pub fn run(args: ServeArgs, store: Option<&Path>) -> ExitCode {
         store: jfc_store::resolve_path(store, &cwd),
         listen: args.listen,
         insecure_http: args.insecure_http,
+        tls: args.tls_cert.zip(args.tls_key),
         max_body: args.max_body,
     };
     match jfc_daemon::serve(opts) {
