@@ -24,6 +24,8 @@ install_packages() {
     need pkg-config || missing+=(pkg-config)
     # The certificate of the daemon's HTTPS test (tests/serve.rs).
     need openssl || missing+=(openssl)
+    # Schedule firing times checked against dateutil.rrule (tests/schedule.rs).
+    python3 -c 'import dateutil' 2>/dev/null || missing+=(python3-dateutil)
     if [ ${#missing[@]} -gt 0 ]; then
         if [ "$(id -u)" = 0 ] && need apt-get; then
             apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"

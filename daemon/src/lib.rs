@@ -7,6 +7,7 @@ mod auth;
 mod error;
 mod intake;
 mod receivers;
+pub mod schedule;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;

@@ -10,6 +10,7 @@ pub mod ps;
 pub mod resume;
 mod resume_all;
 pub mod run;
+pub mod schedule;
 pub mod send;
 pub mod serve;
 pub mod token;
@@ -65,6 +66,9 @@ pub enum Command {
     Send(send::SendArgs),
     /// The API tokens of `jfc serve`: create, ls, rm.
     Token(token::TokenArgs),
+    /// Schedules: when their time fields fire.
+    #[command(alias = "sched")]
+    Schedule(schedule::ScheduleArgs),
 }
 
 /// The values of `--log-level`.

@@ -1,0 +1,78 @@
+//! `jfc schedule next` against Python's dateutil.rrule: for each expression, the firing
+//! times over a year (in UTC) must be the ones rrule computes for the same rule.
+
+use std::process::Command;
+
+/// The times `jfc schedule next` prints for `fields`, `count` of them after `after`.
+fn jfc_next(fields: &[(&str, &str)], after: &str, count: usize) -> Vec<String> {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_jfc"));
+    cmd.args(["schedule", "next", "--utc", "--json", "--after", after]);
+    cmd.args(["--count", &count.to_string()]);
+    for (field, value) in fields {
+        cmd.arg(format!("--{}", field.replace('_', "-"))).arg(value);
+    }
+    let o = cmd.output().expect("jfc runs");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    serde_json::from_slice(&o.stdout).expect("a JSON array")
+}
+
+/// The times the dateutil rule `rule` (Python, with `rrule`, the weekday constants and
+/// `S` the start in scope) gives, as RFC 3339 in UTC.
+fn rrule(rule: &str) -> Vec<String> {
+    let program = format!(
+        "import json, datetime as dt\n\
+         from dateutil.rrule import *\n\
+         S = dt.datetime(2027, 1, 1, tzinfo=dt.timezone.utc)\n\
+         E = dt.datetime(2027, 12, 31, 23, 59, tzinfo=dt.timezone.utc)\n\
+         print(json.dumps([t.isoformat() for t in {rule}]))"
+    );
+    let o = Command::new("python3")
+        .args(["-c", &program])
+        .output()
+        .expect("python3 runs (test.sh installs it with dateutil)");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    serde_json::from_slice(&o.stdout).expect("a JSON array")
+}
+
+#[test]
+fn firing_times_over_a_year_match_dateutil() {
+    let cases: &[(&[(&str, &str)], &str)] = &[
+        (&[("day", "1st mon")], "rrule(MONTHLY, byweekday=MO(+1), dtstart=S, until=E)"),
+        (&[("day", "last fri")], "rrule(MONTHLY, byweekday=FR(-1), dtstart=S, until=E)"),
+        (
+            &[("day", "1st mon,last fri")],
+            "sorted(set(rrule(MONTHLY, byweekday=MO(+1), dtstart=S, until=E)) | set(rrule(MONTHLY, byweekday=FR(-1), dtstart=S, until=E)))",
+        ),
+        (&[("day", "3rd wed"), ("hour", "14")], "rrule(MONTHLY, byweekday=WE(+3), byhour=14, dtstart=S, until=E)"),
+        (&[("day", "5th sun")], "rrule(MONTHLY, byweekday=SU(+5), dtstart=S, until=E)"),
+        (&[("day", "last")], "rrule(MONTHLY, bymonthday=-1, dtstart=S, until=E)"),
+        (
+            &[("month", "jan-mar"), ("day_of_week", "mon-fri"), ("hour", "9"), ("minute", "30")],
+            "rrule(DAILY, bymonth=(1, 2, 3), byweekday=(MO, TU, WE, TH, FR), byhour=9, byminute=30, dtstart=S, until=E)",
+        ),
+        (
+            &[("week", "*/2"), ("day_of_week", "sat"), ("hour", "0-23/6")],
+            "[t for t in rrule(HOURLY, byweekday=SA, byhour=(0, 6, 12, 18), byminute=0, dtstart=S, until=E) if t.isocalendar()[1] % 2 == 1]",
+        ),
+    ];
+    for (fields, rule) in cases {
+        let want = rrule(rule);
+        assert!(!want.is_empty(), "{rule} gives nothing");
+        let got = jfc_next(fields, "2026-12-31T23:59:00Z", want.len() + 1);
+        let within: Vec<String> = got.into_iter().filter(|t| t.as_str() < "2028").collect();
+        assert_eq!(within, want, "{fields:?} against {rule}");
+    }
+}
+
+#[test]
+fn a_bad_field_is_a_usage_error_naming_it() {
+    let o = Command::new(env!("CARGO_BIN_EXE_jfc"))
+        .args(["schedule", "next", "--day", "6th mon"])
+        .output()
+        .expect("jfc runs");
+    assert_eq!(o.status.code(), Some(64));
+    assert_eq!(
+        String::from_utf8_lossy(&o.stderr),
+        "error: day `6th mon`: `6th` is not 1st–5th or last\n"
+    );
+}
