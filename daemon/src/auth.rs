@@ -4,35 +4,36 @@
 
 use axum::http::{header, HeaderMap, StatusCode};
 use jfc_store::tokens::TokenInfo;
+use jfc_store::Store;
 
-use crate::{ApiError, AppState};
+use crate::ApiError;
 
-/// The token of the request, if it is valid and allows `scope`.
-pub(crate) async fn require(
-    state: &AppState,
-    headers: &HeaderMap,
-    scope: &'static str,
-) -> Result<TokenInfo, ApiError> {
-    let unauthorized = |m: &str| ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", m);
+fn unauthorized(message: &str) -> ApiError {
+    ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", message)
+}
+
+/// The secret the request presents (`Bearer <token>`, or `Token <token>` as the original
+/// API takes it, platform.md §6.1).
+pub(crate) fn secret(headers: &HeaderMap) -> Result<String, ApiError> {
     let Some(value) = headers.get(header::AUTHORIZATION) else {
         return Err(unauthorized(
             "this endpoint needs a token: Authorization: Bearer <token> (jfc token create NAME makes one)",
         ));
     };
     let value = value.to_str().unwrap_or_default().trim();
-    // `Token <key>` is what the original API takes (platform.md §6.1).
-    let secret = value
+    value
         .strip_prefix("Bearer ")
         .or_else(|| value.strip_prefix("Token "))
-        .map(str::trim)
-        .ok_or_else(|| unauthorized("the Authorization header must be `Bearer <token>`"))?
-        .to_string();
-    let token = state
-        .with_store(move |s| {
-            s.check_token(&secret)
-                .map_err(|e| ApiError::internal(format!("cannot check the token: {e}")))
-        })
-        .await?
+        .map(|s| s.trim().to_string())
+        .ok_or_else(|| unauthorized("the Authorization header must be `Bearer <token>`"))
+}
+
+/// The token whose secret is `secret`, if it is known and allows `scope`. Called on the
+/// store's thread with the request's own work, so that a request takes the store once.
+pub(crate) fn check(store: &Store, secret: &str, scope: &str) -> Result<TokenInfo, ApiError> {
+    let token = store
+        .check_token(secret)
+        .map_err(|e| ApiError::internal(format!("cannot check the token: {e}")))?
         .ok_or_else(|| unauthorized("the token is not known (it may have been removed)"))?;
     if !token.allows(scope) {
         return Err(ApiError::new(

@@ -55,7 +55,7 @@ pub(crate) async fn accept(
     body: Body,
     make: impl FnOnce(&Bytes) -> Result<Vec<Value>, ApiError> + Send + 'static,
 ) -> Result<(Vec<i64>, bool), ApiError> {
-    auth::require(state, headers, "send").await?;
+    let secret = auth::secret(headers)?;
     let key = idempotency_key(headers)?;
     let bytes = axum::body::to_bytes(body, state.max_body)
         .await
@@ -70,6 +70,7 @@ pub(crate) async fn accept(
     let path = channel.to_string();
     state
         .with_store(move |s| {
+            auth::check(s, &secret, "send")?;
             let messages = make(&bytes).map_err(|e| e.at(&path))?;
             let Ok(Some(target)) = s.lookup(&path) else {
                 return Err(ApiError::new(

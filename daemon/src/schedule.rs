@@ -141,7 +141,9 @@ impl Schedule {
 impl Item {
     fn matches_value(&self, v: u32) -> bool {
         match self {
-            Item::Range { from, to, step } => v >= *from && v <= *to && (v - from).is_multiple_of(*step),
+            Item::Range { from, to, step } => {
+                v >= *from && v <= *to && (v - from).is_multiple_of(*step)
+            }
             _ => false,
         }
     }
