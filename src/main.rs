@@ -24,7 +24,7 @@ fn main() -> ExitCode {
         cli::Command::Serve(c) => cli::serve::run(c, args.store.as_deref()),
         cli::Command::Send(c) => cli::send::run(c),
         cli::Command::Token(c) => cli::token::run(c, args.store.as_deref()),
-        cli::Command::Schedule(c) => cli::schedule::run(c),
+        cli::Command::Schedule(c) => cli::schedule::run(c, args.store.as_deref()),
     }
 }
 

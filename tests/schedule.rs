@@ -76,3 +76,113 @@ fn a_bad_field_is_a_usage_error_naming_it() {
         "error: day `6th mon`: `6th` is not 1st–5th or last\n"
     );
 }
+
+fn jfc(store: &std::path::Path, args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_jfc"))
+        .arg("--store")
+        .arg(store)
+        .args(args)
+        .env_remove("JFC_STORE")
+        .output()
+        .expect("jfc runs")
+}
+
+#[test]
+fn stored_schedules_are_added_listed_disabled_and_removed() {
+    let dir = tempfile::tempdir().expect("dir");
+    let store = dir.path().join("s.db");
+    let flow = dir.path().join("report.jf");
+    std::fs::write(&flow, "|target| print(target)").expect("flow");
+    let source = format!("source=@{}", flow.display());
+    assert!(jfc(&store, &["obj", "set", "/flows", "--type", "Directory"]).status.success());
+    let made = jfc(
+        &store,
+        &["obj", "set", "/flows/report", "--type", "Jobflow", &source],
+    );
+    assert!(
+        made.status.success(),
+        "{}",
+        String::from_utf8_lossy(&made.stderr)
+    );
+    let add = jfc(
+        &store,
+        &[
+            "schedule",
+            "add",
+            "weekly report",
+            "--job",
+            "/flows/report",
+            "--param",
+            "'web1'",
+        ]
+        .iter()
+        .copied()
+        .chain(["--day-of-week", "mon", "--hour", "9"])
+        .collect::<Vec<_>>(),
+    );
+    assert!(
+        add.status.success(),
+        "{}",
+        String::from_utf8_lossy(&add.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&add.stdout), "/scheduler/id_1\n");
+    let next = jfc(
+        &store,
+        &[
+            "schedule",
+            "next",
+            "weekly report",
+            "--utc",
+            "--count",
+            "2",
+            "--after",
+            "2027-01-01T00:00:00Z",
+        ],
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&next.stdout),
+        "2027-01-04T09:00:00+00:00\n2027-01-11T09:00:00+00:00\n",
+        "{}",
+        String::from_utf8_lossy(&next.stderr)
+    );
+    let listed = jfc(&store, &["schedule", "ls", "--json"]);
+    let all: serde_json::Value = serde_json::from_slice(&listed.stdout).expect("json");
+    assert_eq!(all[0]["abspath"], "/scheduler/id_1");
+    assert_eq!(all[0]["parameters"], serde_json::json!(["'web1'"]));
+    assert_eq!(all[0]["fields"]["day_of_week"], "mon");
+    assert_eq!(all[0]["fields"]["minute"], serde_json::Value::Null);
+    assert!(all[0]["next_run_time"].is_string(), "{all}");
+    assert!(jfc(&store, &["schedule", "disable", "1"]).status.success());
+    let listed = jfc(&store, &["schedule", "ls", "--json"]);
+    let all: serde_json::Value = serde_json::from_slice(&listed.stdout).expect("json");
+    assert_eq!(
+        (&all[0]["disabled"], &all[0]["next_run_time"]),
+        (&serde_json::json!(true), &serde_json::Value::Null)
+    );
+    let bad_job = jfc(
+        &store,
+        &["schedule", "add", "x", "--job", "/system", "--hour", "1"],
+    );
+    assert_eq!(bad_job.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&bad_job.stderr)
+        .contains("a schedule runs a Jobflow or a ScriptJob"));
+    let bad_field = jfc(
+        &store,
+        &[
+            "schedule",
+            "add",
+            "x",
+            "--job",
+            "/flows/report",
+            "--hour",
+            "25",
+        ],
+    );
+    assert_eq!(bad_field.status.code(), Some(64));
+    assert!(jfc(&store, &["schedule", "rm", "/scheduler/id_1"])
+        .status
+        .success());
+    let gone = jfc(&store, &["schedule", "rm", "weekly report"]);
+    assert!(String::from_utf8_lossy(&gone.stderr)
+        .contains("there is no schedule named `weekly report`"));
+}

@@ -1,10 +1,13 @@
-//! `jfc schedule next`: when a schedule's time fields fire (platform.md §4.2), to check
-//! an expression before trusting a runbook to it.
+//! `jfc schedule add|ls|rm|enable|disable|next`: the schedules of the store, and when
+//! time fields fire (platform.md §4), to check an expression before trusting a runbook
+//! to it. The daemon runs them (later).
 
+use std::path::Path;
 use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
 use jfc_daemon::schedule::Schedule;
+use jfc_store::schedules::{ScheduleRecord, TIME_FIELDS};
 
 #[derive(Args)]
 pub struct ScheduleArgs {
@@ -12,36 +15,96 @@ pub struct ScheduleArgs {
     pub command: ScheduleCommand,
 }
 
-#[derive(Subcommand)]
-pub enum ScheduleCommand {
-    /// Print the next times the given fields fire.
-    #[command(after_help = "\
-Each field is a comma-separated list of `*`, `*/a`, `a-b`, `a-b/c` or a value
+const FIELD_HELP: &str = "\
+Each time field is a comma-separated list of `*`, `*/a`, `a-b`, `a-b/c` or a value
 (day_of_week also mon..sun, month also jan..dec); --day also takes `1st mon` ... `5th sun`,
 `last fri` and `last`. Fields after the last one given take their minimum (week and
-day_of_week stay `*`); fields before it mean `*`. day and day_of_week must both match.
+day_of_week stay `*`); fields before it mean `*`. day and day_of_week must both match.";
 
-Examples:
-  jfc schedule next --day-of-week mon-fri --hour 9 --minute 30
-  jfc schedule next --month 12 --day '1st mon,last fri' --count 4 --utc")]
+/// The seven time fields as options.
+#[derive(Args, Default)]
+pub struct TimeFields {
+    /// 4-digit year.
+    #[arg(long)]
+    year: Option<String>,
+    /// 1-12, or jan..dec.
+    #[arg(long)]
+    month: Option<String>,
+    /// Day of the month, or `1st mon`, `last fri`, `last`.
+    #[arg(long)]
+    day: Option<String>,
+    /// ISO 8601 week number.
+    #[arg(long)]
+    week: Option<String>,
+    /// 0 (Monday) to 6 (Sunday), or mon..sun.
+    #[arg(long)]
+    day_of_week: Option<String>,
+    /// 0-23.
+    #[arg(long)]
+    hour: Option<String>,
+    /// 0-59.
+    #[arg(long)]
+    minute: Option<String>,
+}
+
+impl TimeFields {
+    fn values(&self) -> [Option<String>; 7] {
+        [
+            &self.year,
+            &self.month,
+            &self.day,
+            &self.week,
+            &self.day_of_week,
+            &self.hour,
+            &self.minute,
+        ]
+        .map(Clone::clone)
+    }
+}
+
+#[derive(Subcommand)]
+pub enum ScheduleCommand {
+    /// Record a schedule that runs a Jobflow or ScriptJob of the store.
+    #[command(after_help = FIELD_HELP)]
+    Add {
+        /// A name for it.
+        name: String,
+        /// The Jobflow or ScriptJob to run.
+        #[arg(long, value_name = "PATH")]
+        job: String,
+        /// A parameter for the job; repeat for several.
+        #[arg(long = "param", value_name = "VALUE")]
+        parameters: Vec<String>,
+        #[arg(long, default_value = "")]
+        description: String,
+        /// The user the job runs as.
+        #[arg(long, default_value = "root")]
+        user: String,
+        /// Record it disabled: it never fires until enabled.
+        #[arg(long)]
+        disabled: bool,
+        #[command(flatten)]
+        fields: TimeFields,
+    },
+    /// List the schedules with their next firing time.
+    Ls {
+        /// Print a JSON array of schedule records.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Remove a schedule (by id, /scheduler/id_N, or name).
+    Rm { schedule: String },
+    /// Let a disabled schedule fire again.
+    Enable { schedule: String },
+    /// Stop a schedule from firing, keeping it.
+    Disable { schedule: String },
+    /// Print the next times a schedule, or the given fields, fire.
+    #[command(after_help = FIELD_HELP)]
     Next {
-        #[arg(long)]
-        year: Option<String>,
-        #[arg(long)]
-        month: Option<String>,
-        /// Day of the month, or `1st mon`, `last fri`, `last`.
-        #[arg(long)]
-        day: Option<String>,
-        /// ISO 8601 week number.
-        #[arg(long)]
-        week: Option<String>,
-        /// 0 (Monday) to 6 (Sunday), or mon..sun.
-        #[arg(long)]
-        day_of_week: Option<String>,
-        #[arg(long)]
-        hour: Option<String>,
-        #[arg(long)]
-        minute: Option<String>,
+        /// A stored schedule (by id or name); else the fields given.
+        schedule: Option<String>,
+        #[command(flatten)]
+        fields: TimeFields,
         /// How many firing times to print.
         #[arg(long, default_value_t = 5)]
         count: usize,
@@ -57,49 +120,177 @@ Examples:
     },
 }
 
-pub fn run(args: ScheduleArgs) -> ExitCode {
-    match schedule(args) {
+pub fn run(args: ScheduleArgs, store: Option<&Path>) -> ExitCode {
+    match schedule(args, store) {
         Ok(()) => ExitCode::SUCCESS,
-        Err(msg) => {
+        Err(Failure::Usage(msg)) => {
             eprintln!("error: {msg}");
             ExitCode::from(jfc_runtime::run::EXIT_USAGE)
+        }
+        Err(Failure::Other(msg)) => {
+            eprintln!("error: {msg}");
+            ExitCode::from(1)
         }
     }
 }
 
-fn schedule(args: ScheduleArgs) -> Result<(), String> {
-    let ScheduleCommand::Next {
-        year,
-        month,
-        day,
-        week,
-        day_of_week,
-        hour,
-        minute,
-        count,
-        after,
-        utc,
-        json,
-    } = args.command;
-    let fields = [&year, &month, &day, &week, &day_of_week, &hour, &minute].map(|f| f.as_deref());
-    let schedule = Schedule::parse(fields)?;
-    let after = match after {
-        Some(t) => chrono::DateTime::parse_from_rfc3339(&t)
-            .map_err(|e| format!("--after {t}: not an RFC 3339 time ({e})"))?
-            .with_timezone(&chrono::Utc),
-        None => chrono::Utc::now(),
-    };
-    let times = if utc {
-        firings(&schedule, after, count)
-    } else {
-        firings(&schedule, after.with_timezone(&chrono::Local), count)
-    };
-    if json {
-        println!("{}", serde_json::Value::from(times));
-    } else {
-        times.iter().for_each(|t| println!("{t}"));
+fn schedule(args: ScheduleArgs, store: Option<&Path>) -> Result<(), Failure> {
+    match args.command {
+        ScheduleCommand::Add {
+            name,
+            job,
+            parameters,
+            description,
+            user,
+            disabled,
+            fields,
+        } => {
+            let fields = fields.values();
+            parse(&fields)?;
+            let mut store = super::open_store(store)?;
+            let record = ScheduleRecord {
+                id: 0,
+                name,
+                description,
+                user,
+                job,
+                parameters,
+                fields,
+                disabled,
+                created: String::new(),
+            };
+            let id = store.add_schedule(&record).map_err(|e| e.0)?;
+            println!("/scheduler/id_{id}");
+        }
+        ScheduleCommand::Ls { json } => {
+            let store = super::open_existing_store(store)?;
+            list(&store.schedules().map_err(|e| e.0)?, json);
+        }
+        ScheduleCommand::Rm { schedule } => {
+            let mut store = super::open_existing_store(store)?;
+            let s = store.find_schedule(&schedule).map_err(|e| e.0)?;
+            store.remove_schedule(s.id).map_err(|e| e.0)?;
+        }
+        ScheduleCommand::Enable { schedule } => set_disabled(store, &schedule, false)?,
+        ScheduleCommand::Disable { schedule } => set_disabled(store, &schedule, true)?,
+        ScheduleCommand::Next {
+            schedule,
+            fields,
+            count,
+            after,
+            utc,
+            json,
+        } => {
+            let fields = match schedule {
+                Some(which) => {
+                    if fields.values().iter().any(Option::is_some) {
+                        return Err(Failure::Usage(
+                            "give a stored schedule or time fields, not both".into(),
+                        ));
+                    }
+                    let store = super::open_existing_store(store)?;
+                    let s = store.find_schedule(&which).map_err(|e| e.0)?;
+                    if s.disabled {
+                        eprintln!("{} is disabled: it does not fire", s.abspath());
+                        return Ok(());
+                    }
+                    s.fields
+                }
+                None => fields.values(),
+            };
+            let schedule = parse(&fields)?;
+            let after = match after {
+                Some(t) => chrono::DateTime::parse_from_rfc3339(&t)
+                    .map_err(|e| {
+                        Failure::Usage(format!("--after {t}: not an RFC 3339 time ({e})"))
+                    })?
+                    .with_timezone(&chrono::Utc),
+                None => chrono::Utc::now(),
+            };
+            let times = if utc {
+                firings(&schedule, after, count)
+            } else {
+                firings(&schedule, after.with_timezone(&chrono::Local), count)
+            };
+            if json {
+                println!("{}", serde_json::Value::from(times));
+            } else {
+                times.iter().for_each(|t| println!("{t}"));
+            }
+        }
     }
     Ok(())
+}
+
+fn set_disabled(store: Option<&Path>, which: &str, disabled: bool) -> Result<(), Failure> {
+    let mut store = super::open_existing_store(store)?;
+    let s = store.find_schedule(which).map_err(|e| e.0)?;
+    Ok(store
+        .set_schedule_disabled(s.id, disabled)
+        .map_err(|e| e.0)?)
+}
+
+/// Why a schedule command failed: a field that does not parse is a usage error (64).
+enum Failure {
+    Usage(String),
+    Other(String),
+}
+
+impl From<String> for Failure {
+    fn from(message: String) -> Self {
+        Failure::Other(message)
+    }
+}
+
+fn parse(fields: &[Option<String>; 7]) -> Result<Schedule, Failure> {
+    Schedule::parse(fields.each_ref().map(|f| f.as_deref())).map_err(Failure::Usage)
+}
+
+/// `jfc schedule ls`: each schedule with its next firing time (local zone).
+fn list(schedules: &[ScheduleRecord], json: bool) {
+    let next = |s: &ScheduleRecord| {
+        if s.disabled {
+            return None;
+        }
+        let parsed = Schedule::parse(s.fields.each_ref().map(|f| f.as_deref())).ok()?;
+        parsed
+            .next_after(&chrono::Local::now())
+            .map(|t| t.to_rfc3339())
+    };
+    if json {
+        let all: Vec<serde_json::Value> = schedules
+            .iter()
+            .map(|s| {
+                let fields: serde_json::Map<String, serde_json::Value> = TIME_FIELDS
+                    .iter()
+                    .zip(&s.fields)
+                    .map(|(k, v)| (k.to_string(), serde_json::json!(v)))
+                    .collect();
+                serde_json::json!({
+                    "id": s.id, "abspath": s.abspath(), "name": s.name, "description": s.description,
+                    "user": s.user, "job": s.job, "parameters": s.parameters, "fields": fields,
+                    "disabled": s.disabled, "next_run_time": next(s), "created": s.created,
+                })
+            })
+            .collect();
+        println!("{}", serde_json::Value::Array(all));
+        return;
+    }
+    for s in schedules {
+        let given: Vec<String> = TIME_FIELDS
+            .iter()
+            .zip(&s.fields)
+            .filter_map(|(k, v)| v.as_ref().map(|v| format!("{k}={v}")))
+            .collect();
+        let when = next(s).unwrap_or_else(|| "disabled".into());
+        println!(
+            "{:<5} {:<20} {:<28} {:<32} {when}",
+            s.id,
+            s.name,
+            s.job,
+            given.join(" ")
+        );
+    }
 }
 
 /// Up to `count` firing times after `after`, as RFC 3339 text in its zone.

@@ -17,6 +17,7 @@ pub mod os_process;
 pub mod processes;
 pub mod query;
 pub mod roster;
+pub mod schedules;
 mod schema;
 pub mod secret;
 pub mod tokens;

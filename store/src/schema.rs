@@ -244,6 +244,27 @@ CREATE TABLE intake_keys (
 );
 CREATE INDEX intake_keys_by_age ON intake_keys(at);
 "#,
+    // → version 16: schedules (store::schedules, platform.md §4.1), their time fields
+    // kept as typed (NULL for a field left empty).
+    r#"
+CREATE TABLE schedules (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    name TEXT NOT NULL,
+    description TEXT NOT NULL DEFAULT '',
+    user TEXT NOT NULL DEFAULT 'root',
+    job TEXT NOT NULL,
+    parameters TEXT NOT NULL DEFAULT '[]',
+    year TEXT,
+    month TEXT,
+    day TEXT,
+    week TEXT,
+    day_of_week TEXT,
+    hour TEXT,
+    minute TEXT,
+    disabled INTEGER NOT NULL DEFAULT 0,
+    created TEXT NOT NULL
+);
+"#,
 ];
 
 /// The schema version this build writes.

@@ -1,0 +1,160 @@
+//! Schedules (platform.md §4.1): a Jobflow or ScriptJob to run when seven time fields
+//! match, as `jfc schedule add` records them. The fields are kept as the user typed
+//! them (None for a field left empty); the daemon's scheduler reads them.
+
+use rusqlite::{params, OptionalExtension, Row};
+
+use super::{Result, Store, StoreError};
+
+/// The time fields, in order of significance (the columns of the table).
+pub const TIME_FIELDS: [&str; 7] = [
+    "year",
+    "month",
+    "day",
+    "week",
+    "day_of_week",
+    "hour",
+    "minute",
+];
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ScheduleRecord {
+    pub id: i64,
+    pub name: String,
+    pub description: String,
+    /// The user the job runs as.
+    pub user: String,
+    /// The path of the Jobflow or ScriptJob.
+    pub job: String,
+    pub parameters: Vec<String>,
+    pub fields: [Option<String>; 7],
+    pub disabled: bool,
+    pub created: String,
+}
+
+impl ScheduleRecord {
+    /// Its path, `/scheduler/id_<id>`.
+    pub fn abspath(&self) -> String {
+        format!("/scheduler/id_{}", self.id)
+    }
+}
+
+const COLUMNS: &str =
+    "id, name, description, user, job, parameters, year, month, day, week, day_of_week, hour, minute, disabled, created";
+
+fn record(r: &Row<'_>) -> rusqlite::Result<ScheduleRecord> {
+    let parameters: String = r.get(5)?;
+    Ok(ScheduleRecord {
+        id: r.get(0)?,
+        name: r.get(1)?,
+        description: r.get(2)?,
+        user: r.get(3)?,
+        job: r.get(4)?,
+        parameters: serde_json::from_str(&parameters).unwrap_or_default(),
+        fields: [
+            r.get(6)?,
+            r.get(7)?,
+            r.get(8)?,
+            r.get(9)?,
+            r.get(10)?,
+            r.get(11)?,
+            r.get(12)?,
+        ],
+        disabled: r.get(13)?,
+        created: r.get(14)?,
+    })
+}
+
+impl Store {
+    /// Record schedule `s` (its id and created time are given here): its id. The job must
+    /// be a Jobflow or a ScriptJob of the store.
+    pub fn add_schedule(&mut self, s: &ScheduleRecord) -> Result<i64> {
+        if s.name.trim().is_empty() {
+            return Err(StoreError("a schedule needs a name".into()));
+        }
+        let job = self.resolve(&s.job)?;
+        let kind = self.type_name(job)?;
+        if kind != "Jobflow" && kind != "ScriptJob" {
+            return Err(StoreError(format!(
+                "{} is a {kind}: a schedule runs a Jobflow or a ScriptJob",
+                s.job
+            )));
+        }
+        let parameters = serde_json::to_string(&s.parameters)
+            .map_err(|e| StoreError(format!("parameters: {e}")))?;
+        let f = &s.fields;
+        self.conn.execute(
+            "INSERT INTO schedules (name, description, user, job, parameters, year, month, day, week, day_of_week, hour, minute, disabled, created) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+            params![
+                s.name, s.description, s.user, s.job, parameters,
+                f[0], f[1], f[2], f[3], f[4], f[5], f[6], s.disabled, super::now_text()
+            ],
+        )?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    /// Every schedule, by id.
+    pub fn schedules(&self) -> Result<Vec<ScheduleRecord>> {
+        let mut stmt = self
+            .conn
+            .prepare(&format!("SELECT {COLUMNS} FROM schedules ORDER BY id"))?;
+        let rows = stmt.query_map([], record)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// The schedule named by `which`: its id, `id_<id>`, its path, or its name when no
+    /// other schedule has it.
+    pub fn find_schedule(&self, which: &str) -> Result<ScheduleRecord> {
+        let id = which
+            .trim_start_matches("/scheduler/")
+            .trim_start_matches("id_")
+            .parse::<i64>()
+            .ok();
+        if let Some(id) = id {
+            let found = self
+                .conn
+                .query_row(
+                    &format!("SELECT {COLUMNS} FROM schedules WHERE id = ?1"),
+                    [id],
+                    record,
+                )
+                .optional()?;
+            return found.ok_or_else(|| StoreError(format!("there is no schedule {which}")));
+        }
+        let mut named: Vec<ScheduleRecord> = self
+            .schedules()?
+            .into_iter()
+            .filter(|s| s.name == which)
+            .collect();
+        match named.len() {
+            1 => Ok(named.remove(0)),
+            0 => Err(StoreError(format!("there is no schedule named `{which}`"))),
+            n => Err(StoreError(format!(
+                "{n} schedules are named `{which}`: name one by its id ({})",
+                named
+                    .iter()
+                    .map(|s| s.id.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))),
+        }
+    }
+
+    /// Remove schedule `id`: whether there was one.
+    pub fn remove_schedule(&mut self, id: i64) -> Result<bool> {
+        Ok(self
+            .conn
+            .execute("DELETE FROM schedules WHERE id = ?1", [id])?
+            > 0)
+    }
+
+    /// Disable or enable schedule `id`.
+    pub fn set_schedule_disabled(&mut self, id: i64, disabled: bool) -> Result<()> {
+        self.conn.execute(
+            "UPDATE schedules SET disabled = ?2 WHERE id = ?1",
+            params![id, disabled],
+        )?;
+        Ok(())
+    }
+}
