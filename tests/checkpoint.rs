@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 mod common;
 
-use common::{env, err, out, ps_json, Env};
+use common::{env, err, out, ps_json, Env, Moments};
 
 /// Twelve steps, each appending its line to `steps.log` with a local command, then
 /// sleeping (a step lasts 50 ms at least).
@@ -17,33 +17,6 @@ const STEPS: &str = "\
 -> { while i <= 12 | ['echo step $i >> steps.log'] -> ['sleep 0.05'] -> [i = i + 1] }
 -> print('all', i - 1, 'steps done')
 ";
-
-/// A small xorshift generator: the kill moments, reproducible from the seed printed
-/// when the test fails (`JFC_CRASH_SEED=N` runs the same moments again).
-struct Moments(u64);
-
-impl Moments {
-    fn new() -> (Moments, u64) {
-        let seed = std::env::var("JFC_CRASH_SEED")
-            .ok()
-            .and_then(|s| s.parse().ok())
-            .unwrap_or_else(|| {
-                std::time::SystemTime::now()
-                    .duration_since(std::time::UNIX_EPOCH)
-                    .map_or(1, |d| d.as_nanos() as u64)
-            })
-            | 1;
-        (Moments(seed), seed)
-    }
-
-    /// A duration in [lo, hi) milliseconds.
-    fn between(&mut self, lo: u64, hi: u64) -> Duration {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        Duration::from_millis(lo + self.0 % (hi - lo))
-    }
-}
 
 /// The record of process `pid` as `jfc ps --json` gives it.
 fn record(e: &Env, pid: i64) -> serde_json::Value {

@@ -94,7 +94,11 @@ fn stored_schedules_are_added_listed_disabled_and_removed() {
     let flow = dir.path().join("report.jf");
     std::fs::write(&flow, "|target| print(target)").expect("flow");
     let source = format!("source=@{}", flow.display());
-    assert!(jfc(&store, &["obj", "set", "/flows", "--type", "Directory"]).status.success());
+    assert!(
+        jfc(&store, &["obj", "set", "/flows", "--type", "Directory"])
+            .status
+            .success()
+    );
     let made = jfc(
         &store,
         &["obj", "set", "/flows/report", "--type", "Jobflow", &source],

@@ -549,22 +549,8 @@ fn every_acknowledged_event_survives_sigkill_exactly_once() {
     let dir = tempfile::tempdir().expect("dir");
     let store = dir.path().join("s.db");
     let secret = token(&store, "crash", "send");
-    let seed = std::env::var("JFC_CRASH_SEED")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| {
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(1, |d| d.subsec_nanos() as u64)
-        });
+    let (mut moments, seed) = common::Moments::new();
     eprintln!("crash test seed {seed} (JFC_CRASH_SEED={seed} repeats it)");
-    let mut rng = seed;
-    let mut next = move |n: u64| {
-        rng = rng
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        (rng >> 33) % n
-    };
     let (mut child, url) = start(&store, &[]);
     let listen = url.trim_start_matches("http://").to_string();
     let messages = format!("{url}/api/v1/channels/system/channels/Alert/messages");
@@ -586,7 +572,7 @@ fn every_acknowledged_event_survives_sigkill_exactly_once() {
         })
         .collect();
     for _ in 0..20 {
-        std::thread::sleep(Duration::from_millis(50 + next(250)));
+        std::thread::sleep(moments.between(50, 300));
         child.kill().expect("SIGKILL");
         let _ = child.wait();
         child = restart(&store, &listen);

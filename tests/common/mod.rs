@@ -65,3 +65,30 @@ pub fn ps_json(e: &Env) -> Vec<serde_json::Value> {
         other => panic!("not an array: {other}"),
     }
 }
+
+/// A small xorshift generator: the kill moments, reproducible from the seed printed
+/// when the test fails (`JFC_CRASH_SEED=N` runs the same moments again).
+pub struct Moments(u64);
+
+impl Moments {
+    pub fn new() -> (Moments, u64) {
+        let seed = std::env::var("JFC_CRASH_SEED")
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or_else(|| {
+                std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map_or(1, |d| d.as_nanos() as u64)
+            })
+            | 1;
+        (Moments(seed), seed)
+    }
+
+    /// A duration in [lo, hi) milliseconds.
+    pub fn between(&mut self, lo: u64, hi: u64) -> std::time::Duration {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        std::time::Duration::from_millis(lo + self.0 % (hi - lo))
+    }
+}

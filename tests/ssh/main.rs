@@ -333,11 +333,7 @@ fn obj_set(e: &Env, args: &[&str]) {
 fn a_node_and_its_account_from_the_store() {
     let e = env();
     let s = sshd();
-    let key = std::fs::read_to_string(s.key()).expect("client key");
-    let keyfile = format!(
-        "keyfile={{ name = \"id_ed25519\", data = \"{}\" }}",
-        key.replace('\n', "\\n")
-    );
+    let keyfile = s.keyfile_field();
     let port = format!("port={}", s.port);
     obj_set(&e, &["/nodes", "--type", "Directory"]);
     obj_set(&e, &["/accounts", "--type", "Directory"]);

@@ -9,11 +9,7 @@ use crate::sshd::*;
 fn a_nodes_shell_settings_apply_unless_the_control_variables_say_otherwise() {
     let e = env();
     let s = sshd();
-    let key = std::fs::read_to_string(s.key()).expect("client key");
-    let keyfile = format!(
-        "keyfile={{ name = \"id_ed25519\", data = \"{}\" }}",
-        key.replace('\n', "\\n")
-    );
+    let keyfile = s.keyfile_field();
     let port = format!("port={}", s.port);
     obj_set(
         &e,

@@ -62,6 +62,15 @@ impl Sshd {
         self.dir.join("client").display().to_string()
     }
 
+    /// The client key as the File field of an AccountInfo, for `jfc obj set`.
+    pub fn keyfile_field(&self) -> String {
+        let key = std::fs::read_to_string(self.key()).expect("client key");
+        format!(
+            "keyfile={{ name = \"id_ed25519\", data = \"{}\" }}",
+            key.replace('\n', "\\n")
+        )
+    }
+
     pub fn locked_key(&self) -> String {
         self.dir.join("locked").display().to_string()
     }
