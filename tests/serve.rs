@@ -840,3 +840,106 @@ fn over_https_a_token_travels_encrypted_and_plain_http_is_not_answered() {
         err(&public)
     );
 }
+
+#[test]
+fn the_json_receiver_splits_a_webhook_at_each() {
+    let ch = channel("grafana");
+    let payload = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/serve/grafana.json"
+    ))
+    .expect("tests/serve/grafana.json, a notification in Grafana's webhook format");
+    let (status, answer) = post_receiver(
+        &format!("/api/v1/receivers/json{ch}?each=alerts"),
+        &payload,
+        None,
+    );
+    assert_eq!(status, 202, "{answer}");
+    let nested = br#"{"data": {"items": [{"n": 1}, {"n": 2}, {"n": 3}]}}"#;
+    let (status, _) = post_receiver(
+        &format!("/api/v1/receivers/json{ch}?each=data.items"),
+        nested,
+        None,
+    );
+    assert_eq!(status, 202);
+    let (status, _) = post_receiver(
+        &format!("/api/v1/receivers/json{ch}"),
+        br#"{"whole": true}"#,
+        None,
+    );
+    assert_eq!(status, 202);
+    let dir = tempfile::tempdir().expect("dir");
+    let flow = dir.path().join("read.jf");
+    std::fs::write(
+        &flow,
+        format!(
+            "[ch = {ch}] -> <ch> -> print($RESULT.labels.service, $RESULT.values.B) -> \
+             <ch> -> print($RESULT.labels.service, $RESULT.annotations.summary) -> \
+             {{ while ch.message_count > 0 | <ch> -> print($RESULT) }}"
+        ),
+    )
+    .expect("flow");
+    let o = jfc(&daemon().store, &["run", &flow.display().to_string()]);
+    assert_eq!(
+        out(&o),
+        "checkout 2.31\nsearch p99 latency above 2s on search\n{n=1}\n{n=2}\n{n=3}\n{whole=true}\n",
+        "{}",
+        err(&o)
+    );
+    for each in ["nothing.here", "title"] {
+        let (status, bad) = post_receiver(
+            &format!("/api/v1/receivers/json{ch}?each={each}"),
+            &payload,
+            None,
+        );
+        assert_eq!(status, 400, "{bad}");
+        assert!(
+            bad["error"]["message"]
+                .as_str()
+                .unwrap_or_default()
+                .contains(each),
+            "{bad}"
+        );
+    }
+    assert_eq!(drain(&ch), "", "a refused webhook was queued");
+}
+
+#[test]
+fn the_zabbix_recipe_posts_a_problem_and_its_recovery_once_each() {
+    // The body the README's Zabbix media type script sends: its parameters (macros
+    // expanded by Zabbix) without the token, keyed by event id and value.
+    let ch = channel("zabbix");
+    let url = format!("/api/v1/channels{ch}/messages");
+    let event = |value: &str, subject: &str| {
+        serde_json::json!({
+            "event_id": "4071", "event_value": value, "host": "web1",
+            "severity": "High", "subject": subject, "trigger_id": "23654",
+            "message": "Free disk space is less than 5% on volume /var",
+        })
+        .to_string()
+    };
+    let problem = event("1", "Problem: /var: Disk space is critically low");
+    let resolved = event("0", "Resolved: /var: Disk space is critically low");
+    for (body, key) in [
+        (&problem, "zabbix-4071-1"),
+        (&problem, "zabbix-4071-1"),
+        (&resolved, "zabbix-4071-0"),
+    ] {
+        let (status, answer) = post_receiver(&url, body.as_bytes(), Some(key));
+        assert_eq!(status, 202, "{answer}");
+    }
+    let dir = tempfile::tempdir().expect("dir");
+    let flow = dir.path().join("read.jf");
+    std::fs::write(
+        &flow,
+        format!("[ch = {ch}] -> {{ while ch.message_count > 0 | <ch> -> print($RESULT.event_value, $RESULT.host, $RESULT.subject) }}"),
+    )
+    .expect("flow");
+    let o = jfc(&daemon().store, &["run", &flow.display().to_string()]);
+    assert_eq!(
+        out(&o),
+        "1 web1 Problem: /var: Disk space is critically low\n0 web1 Resolved: /var: Disk space is critically low\n",
+        "{}",
+        err(&o)
+    );
+}

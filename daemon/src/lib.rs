@@ -68,6 +68,7 @@ pub(crate) fn router(state: AppState) -> Router {
             "/api/v1/receivers/alertmanager/{*channel}",
             post(receivers::alertmanager),
         )
+        .route("/api/v1/receivers/json/{*channel}", post(receivers::json))
         .fallback(error::not_found)
         .with_state(state)
 }

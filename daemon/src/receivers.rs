@@ -2,6 +2,9 @@
 //! one request into the messages a flow wants, and queues them as event intake does
 //! (token with the send scope, durable before 202, idempotency key).
 //!
+//! - Any JSON webhook: `POST /api/v1/receivers/json/<channel path>?each=<key.key>` queues
+//!   one message per element of the Array at that place of the body (Grafana's `alerts`,
+//!   a batch's `data.items`...); without `each`, the whole body as one message.
 //! - Prometheus Alertmanager (`webhook_configs`, payload version 4):
 //!   `POST /api/v1/receivers/alertmanager/<channel path>` queues one message per alert:
 //!   a Dictionary with the alert's `status`, `labels`, `annotations`, `startsAt`,
@@ -9,7 +12,7 @@
 //!   `groupKey` and `externalURL`.
 
 use axum::body::{Body, Bytes};
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -41,6 +44,56 @@ pub(crate) async fn alertmanager(
     let body =
         serde_json::json!({ "channel": channel, "message_ids": ids, "duplicate": duplicate });
     Ok((StatusCode::ACCEPTED, Json(body)).into_response())
+}
+
+#[derive(serde::Deserialize)]
+pub(crate) struct JsonQuery {
+    each: Option<String>,
+}
+
+pub(crate) async fn json(
+    State(state): State<AppState>,
+    Path(channel): Path<String>,
+    Query(query): Query<JsonQuery>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
+    let channel = format!("/{}", channel.trim_start_matches('/'));
+    let each = query.each.filter(|e| !e.is_empty());
+    let split = move |bytes: &Bytes| elements(bytes, each.as_deref());
+    let (ids, duplicate) = accept(&state, &headers, &channel, body, split).await?;
+    let body =
+        serde_json::json!({ "channel": channel, "message_ids": ids, "duplicate": duplicate });
+    Ok((StatusCode::ACCEPTED, Json(body)).into_response())
+}
+
+/// The body as one message, or one message per element of the Array at `each` (keys
+/// joined by dots).
+fn elements(bytes: &Bytes, each: Option<&str>) -> Result<Vec<Value>, ApiError> {
+    let bad = |m: String| ApiError::new(StatusCode::BAD_REQUEST, "bad_body", m);
+    let payload: serde_json::Value = serde_json::from_slice(bytes)
+        .map_err(|e| bad(format!("the body is not valid JSON: {e}")))?;
+    let parts: Vec<serde_json::Value> = match each {
+        None => vec![payload],
+        Some(path) => {
+            let found = path
+                .split('.')
+                .try_fold(&payload, |at, key| at.get(key))
+                .ok_or_else(|| bad(format!("the body has nothing at `{path}` (each={path})")))?;
+            found
+                .as_array()
+                .ok_or_else(|| {
+                    bad(format!(
+                        "`{path}` in the body is not an Array (each={path})"
+                    ))
+                })?
+                .clone()
+        }
+    };
+    parts
+        .iter()
+        .map(|part| parse_json(&part.to_string(), false).map_err(|e| bad(e.message.to_string())))
+        .collect()
 }
 
 /// One message per alert of an Alertmanager notification.
