@@ -943,3 +943,62 @@ fn the_zabbix_recipe_posts_a_problem_and_its_recovery_once_each() {
         err(&o)
     );
 }
+
+/// GET `path` of the shared daemon with `token`: the status and the JSON answer.
+fn get_json(path: &str, token: Option<&str>) -> (u16, serde_json::Value) {
+    let mut req = agent().get(&format!("{}{path}", daemon().url));
+    if let Some(t) = token {
+        req = req.header("Authorization", &format!("Bearer {t}"));
+    }
+    let mut answer = req.call().expect("the daemon answers");
+    let status = answer.status().as_u16();
+    let text = answer.body_mut().read_to_string().expect("a body");
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text)),
+    )
+}
+
+#[test]
+fn process_records_are_read_over_the_api_with_the_read_scope() {
+    let d = daemon();
+    let dir = tempfile::tempdir().expect("dir");
+    let flow = dir.path().join("api_visible.jf");
+    std::fs::write(&flow, "print('seen over the API') -> exit(3)").expect("flow");
+    let o = jfc(&d.store, &["run", &flow.display().to_string()]);
+    assert_eq!(o.status.code(), Some(3), "{}", err(&o));
+    let job = flow.display().to_string();
+    let query = format!(
+        "/api/v1/processes?job={}&status=done",
+        job.replace('/', "%2F")
+    );
+    let (status, list) = get_json(&query, Some(&d.read));
+    assert_eq!(status, 200, "{list}");
+    assert_eq!(list["count"], 1, "{list}");
+    let row = &list["results"][0];
+    assert_eq!(
+        (&row["job"], &row["exit_status"]),
+        (&serde_json::json!(job), &serde_json::json!(3))
+    );
+    assert!(
+        row.get("console").is_none(),
+        "a list leaves consoles out: {row}"
+    );
+    let pid = row["pid"].as_i64().expect("pid");
+    let (status, one) = get_json(&format!("/api/v1/processes/id_{pid}"), Some(&d.read));
+    assert_eq!(status, 200, "{one}");
+    assert_eq!(one["console"], "seen over the API\n");
+    assert_eq!(one["abspath"], format!("/process/id_{pid}"));
+    assert_eq!(
+        get_json(&query, Some(&d.send)).0,
+        403,
+        "the send scope reads nothing"
+    );
+    assert_eq!(get_json(&query, None).0, 401);
+    let (status, missing) = get_json("/api/v1/processes/999999", Some(&d.read));
+    assert_eq!(
+        (status, &missing["error"]["code"]),
+        (404, &serde_json::json!("unknown_process"))
+    );
+    assert_eq!(get_json("/api/v1/processes/x7", Some(&d.read)).0, 404);
+}

@@ -155,33 +155,20 @@ fn short_time(t: &str) -> String {
 }
 
 fn json(r: &ProcessRecord, checkpoint: Option<&CheckpointAbout>) -> serde_json::Value {
-    let value = |v: &Value| match v {
-        Value::Null => serde_json::Value::Null,
-        Value::Int(i) => serde_json::Value::from(*i),
-        Value::Bool(b) => serde_json::Value::from(*b),
-        other => serde_json::Value::from(other.to_text()),
-    };
-    serde_json::json!({
-        "pid": r.pid,
-        "job": r.job,
-        "user": r.user,
-        "status": r.status,
-        "started": r.started,
-        "finished": r.finished,
-        "exit_status": value(&r.exit_status),
-        "result": value(&r.result),
-        "error": value(&r.error),
-        "console": r.console,
-        "os_pid": r.os_pid,
-        "parent": r.parent,
-        "checkpoint": checkpoint.map(|c| {
-            let lines = |t: &str| t.lines().filter(|l| !l.is_empty()).map(String::from).collect::<Vec<_>>();
-            serde_json::json!({
-                "state": checkpoint_state(r, c),
-                "written": c.written,
-                "in_doubt": lines(&c.in_doubt),
-                "retry": lines(&c.retry),
-            })
-        }),
-    })
+    let mut record = r.to_json();
+    record["checkpoint"] = serde_json::json!(checkpoint.map(|c| {
+        let lines = |t: &str| {
+            t.lines()
+                .filter(|l| !l.is_empty())
+                .map(String::from)
+                .collect::<Vec<_>>()
+        };
+        serde_json::json!({
+            "state": checkpoint_state(r, c),
+            "written": c.written,
+            "in_doubt": lines(&c.in_doubt),
+            "retry": lines(&c.retry),
+        })
+    }));
+    record
 }

@@ -28,6 +28,34 @@ pub struct ProcessRecord {
     pub parent: Option<i64>,
 }
 
+impl ProcessRecord {
+    /// The record as `jfc ps --json` and the daemon's API give it: values that are not
+    /// null, integers or booleans as their text.
+    pub fn to_json(&self) -> serde_json::Value {
+        let value = |v: &Value| match v {
+            Value::Null => serde_json::Value::Null,
+            Value::Int(i) => serde_json::Value::from(*i),
+            Value::Bool(b) => serde_json::Value::from(*b),
+            other => serde_json::Value::from(other.to_text()),
+        };
+        serde_json::json!({
+            "pid": self.pid,
+            "abspath": format!("/process/id_{}", self.pid),
+            "job": self.job,
+            "user": self.user,
+            "status": self.status,
+            "started": self.started,
+            "finished": self.finished,
+            "exit_status": value(&self.exit_status),
+            "result": value(&self.result),
+            "error": value(&self.error),
+            "console": self.console,
+            "os_pid": self.os_pid,
+            "parent": self.parent,
+        })
+    }
+}
+
 const COLUMNS: &str =
     "pid, job, user, status, started, finished, exit_status, result, error, os_pid, parent";
 
