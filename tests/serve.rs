@@ -132,7 +132,11 @@ fn post(
     if let Some(k) = key {
         req = req.header("Idempotency-Key", k);
     }
-    let mut answer = req.send(body).expect("the daemon answers");
+    json_answer(req.send(body).expect("the daemon answers"))
+}
+
+/// The status and the JSON body of an answer (its text when it is not JSON).
+fn json_answer(mut answer: ureq::http::Response<ureq::Body>) -> (u16, serde_json::Value) {
     let status = answer.status().as_u16();
     let text = answer.body_mut().read_to_string().expect("a body");
     let json = serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text));
@@ -654,13 +658,7 @@ fn post_receiver(path: &str, body: &[u8], key: Option<&str>) -> (u16, serde_json
     if let Some(k) = key {
         req = req.header("Idempotency-Key", k);
     }
-    let mut answer = req.send(body).expect("the daemon answers");
-    let status = answer.status().as_u16();
-    let text = answer.body_mut().read_to_string().expect("a body");
-    (
-        status,
-        serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text)),
-    )
+    json_answer(req.send(body).expect("the daemon answers"))
 }
 
 #[test]
@@ -950,13 +948,7 @@ fn get_json(path: &str, token: Option<&str>) -> (u16, serde_json::Value) {
     if let Some(t) = token {
         req = req.header("Authorization", &format!("Bearer {t}"));
     }
-    let mut answer = req.call().expect("the daemon answers");
-    let status = answer.status().as_u16();
-    let text = answer.body_mut().read_to_string().expect("a body");
-    (
-        status,
-        serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text)),
-    )
+    json_answer(req.call().expect("the daemon answers"))
 }
 
 #[test]
