@@ -994,3 +994,40 @@ fn process_records_are_read_over_the_api_with_the_read_scope() {
     );
     assert_eq!(get_json("/api/v1/processes/x7", Some(&d.read)).0, 404);
 }
+
+#[test]
+fn objects_are_read_over_the_api_with_passwords_masked() {
+    let d = daemon();
+    let made = jfc(
+        &d.store,
+        &[
+            "obj",
+            "set",
+            "/channels/api_account",
+            "--type",
+            "AccountInfo",
+            "user=deploy",
+            "password=planted-secret-42",
+        ],
+    );
+    assert!(made.status.success(), "{}", err(&made));
+    let (status, account) = get_json("/api/v1/objects/channels/api_account", Some(&d.read));
+    assert_eq!(status, 200, "{account}");
+    assert_eq!(account["abspath"], "/channels/api_account");
+    assert_eq!(account["fields"]["user"], "deploy");
+    assert_eq!(account["fields"]["password"], "********");
+    assert!(
+        !account.to_string().contains("planted-secret-42"),
+        "{account}"
+    );
+    let (status, root) = get_json("/api/v1/objects", Some(&d.read));
+    assert_eq!(status, 200, "{root}");
+    let children = root["children"].as_array().expect("the root has children");
+    assert!(children.contains(&serde_json::json!("/system")), "{root}");
+    let (status, missing) = get_json("/api/v1/objects/no/such", Some(&d.read));
+    assert_eq!(
+        (status, &missing["error"]["code"]),
+        (404, &serde_json::json!("unknown_object"))
+    );
+    assert_eq!(get_json("/api/v1/objects/system", Some(&d.send)).0, 403);
+}

@@ -6,6 +6,7 @@
 mod auth;
 mod error;
 mod intake;
+mod objects;
 mod processes;
 mod receivers;
 pub mod schedule;
@@ -70,6 +71,8 @@ pub(crate) fn router(state: AppState) -> Router {
             post(receivers::alertmanager),
         )
         .route("/api/v1/receivers/json/{*channel}", post(receivers::json))
+        .route("/api/v1/objects", get(objects::one))
+        .route("/api/v1/objects/{*path}", get(objects::one))
         .route("/api/v1/processes", get(processes::list))
         .route("/api/v1/processes/{pid}", get(processes::one))
         .fallback(error::not_found)
