@@ -357,11 +357,14 @@ fn jfc_send_reaches_a_flow_waiting_on_the_channel() {
         assert!(Instant::now() < deadline, "the flow never waited on {ch}");
         std::thread::sleep(Duration::from_millis(50));
     }
+    let token_file = dir.path().join("token");
+    std::fs::write(&token_file, format!("{}\n", d.send)).expect("token file");
+    let token_path = token_file.display().to_string();
     let o = send(&[
         "--server",
         &d.url,
-        "--token",
-        &d.send,
+        "--token-file",
+        &token_path,
         "--channel",
         &ch,
         "host=web1",

@@ -31,9 +31,20 @@ pub struct SendArgs {
         value_name = "URL"
     )]
     pub server: String,
-    /// An API token with the send scope (`jfc token create`); also JFC_TOKEN.
-    #[arg(long, env = "JFC_TOKEN", hide_env_values = true, value_name = "TOKEN")]
-    pub token: String,
+    /// An API token with the send scope (`jfc token create`); also JFC_TOKEN. On a
+    /// shared machine prefer --token-file or JFC_TOKEN: any user sees a command line.
+    #[arg(
+        long,
+        env = "JFC_TOKEN",
+        hide_env_values = true,
+        value_name = "TOKEN",
+        required_unless_present = "token_file",
+        conflicts_with = "token_file"
+    )]
+    pub token: Option<String>,
+    /// Read the token from this file (its first line).
+    #[arg(long, value_name = "FILE")]
+    pub token_file: Option<std::path::PathBuf>,
     /// The channel's path.
     #[arg(long, default_value = "/system/channels/Alert", value_name = "PATH")]
     pub channel: String,
@@ -71,6 +82,13 @@ pub fn run(args: SendArgs) -> ExitCode {
         args.server.trim_end_matches('/'),
         args.channel.trim_start_matches('/')
     );
+    let token = match token(&args) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(EXIT_SEND_USAGE);
+        }
+    };
     let key = args.idempotency_key.clone().unwrap_or_else(new_key);
     let agent = match agent(&args) {
         Ok(a) => a,
@@ -83,7 +101,7 @@ pub fn run(args: SendArgs) -> ExitCode {
     loop {
         let sent = agent
             .post(&url)
-            .header("Authorization", &format!("Bearer {}", args.token))
+            .header("Authorization", &format!("Bearer {token}"))
             .header("Content-Type", content_type)
             .header("Idempotency-Key", &key)
             .send(&body[..]);
@@ -135,6 +153,17 @@ fn agent(args: &SendArgs) -> Result<ureq::Agent, String> {
         config = config.tls_config(ureq::tls::TlsConfig::builder().root_certs(roots).build());
     }
     Ok(config.build().into())
+}
+
+/// The token of --token (or JFC_TOKEN), or the first line of --token-file.
+fn token(args: &SendArgs) -> Result<String, String> {
+    match (&args.token, &args.token_file) {
+        (Some(t), _) => Ok(t.clone()),
+        (None, Some(file)) => std::fs::read_to_string(file)
+            .map(|text| text.lines().next().unwrap_or_default().trim().to_string())
+            .map_err(|e| format!("cannot read --token-file {}: {e}", file.display())),
+        (None, None) => Err("give --token, --token-file or JFC_TOKEN".into()),
+    }
 }
 
 /// The content type and body: the pairs as a JSON object, else standard input.
