@@ -182,7 +182,7 @@ fn an_event_needs_a_token_with_the_send_scope() {
 }
 
 #[test]
-fn a_removed_token_stops_working() {
+fn a_removed_or_expired_token_stops_working() {
     let d = daemon();
     let ch = channel("revoked");
     let secret = token(&d.store, "short-lived", "send");
@@ -190,6 +190,28 @@ fn a_removed_token_stops_working() {
     let o = jfc(&d.store, &["token", "rm", "short-lived"]);
     assert!(o.status.success(), "{}", err(&o));
     assert_eq!(post(&ch, Some(&secret), "text/plain", b"2", None).0, 401);
+    let o = jfc(
+        &d.store,
+        &[
+            "token",
+            "create",
+            "brief",
+            "--scope",
+            "send",
+            "--expires-in",
+            "0",
+        ],
+    );
+    assert!(o.status.success(), "{}", err(&o));
+    let (status, answer) = post(&ch, Some(out(&o).trim()), "text/plain", b"3", None);
+    assert_eq!(status, 401, "{answer}");
+    assert!(
+        answer["error"]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("token `brief` expired at"),
+        "{answer}"
+    );
     assert_eq!(drain(&ch), "String 1\n");
 }
 

@@ -35,6 +35,13 @@ pub(crate) fn check(store: &Store, secret: &str, scope: &str) -> Result<TokenInf
         .check_token(secret)
         .map_err(|e| ApiError::internal(format!("cannot check the token: {e}")))?
         .ok_or_else(|| unauthorized("the token is not known (it may have been removed)"))?;
+    if token.expired() {
+        return Err(unauthorized(&format!(
+            "token `{}` expired at {}",
+            token.name,
+            token.expires.as_deref().unwrap_or_default()
+        )));
+    }
     if !token.allows(scope) {
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,

@@ -25,13 +25,16 @@ Example:
         /// What it may do; repeat for several (default: send).
         #[arg(long = "scope", value_name = "SCOPE", default_values_t = ["send".to_string()])]
         scopes: Vec<String>,
-        /// Print {name, scopes, token} as JSON.
+        /// Stop working after this many days (default: until removed).
+        #[arg(long, value_name = "DAYS")]
+        expires_in: Option<u32>,
+        /// Print {name, scopes, expires, token} as JSON.
         #[arg(long)]
         json: bool,
     },
     /// List the tokens (never their secrets).
     Ls {
-        /// Print a JSON array of {name, scopes, created}.
+        /// Print a JSON array of {name, scopes, created, expires, expired}.
         #[arg(long)]
         json: bool,
     },
@@ -51,11 +54,23 @@ pub fn run(args: TokenArgs, store: Option<&Path>) -> ExitCode {
 
 fn token(args: TokenArgs, store: Option<&Path>) -> Result<(), String> {
     match args.command {
-        TokenCommand::Create { name, scopes, json } => {
+        TokenCommand::Create {
+            name,
+            scopes,
+            expires_in,
+            json,
+        } => {
             let mut store = super::open_store(store)?;
-            let secret = store.create_token(&name, &scopes).map_err(|e| e.0)?;
+            let expires = expires_in.map(|days| {
+                (chrono::Utc::now() + chrono::Duration::days(i64::from(days)))
+                    .format("%Y-%m-%dT%H:%M:%S%.6fZ")
+                    .to_string()
+            });
+            let secret = store
+                .create_token(&name, &scopes, expires.as_deref())
+                .map_err(|e| e.0)?;
             if json {
-                let made = serde_json::json!({ "name": name, "scopes": scopes, "token": secret });
+                let made = serde_json::json!({ "name": name, "scopes": scopes, "expires": expires, "token": secret });
                 println!("{made}");
             } else {
                 println!("{secret}");
@@ -71,12 +86,22 @@ fn token(args: TokenArgs, store: Option<&Path>) -> Result<(), String> {
             if json {
                 let all: Vec<serde_json::Value> = tokens
                     .iter()
-                    .map(|t| serde_json::json!({ "name": t.name, "scopes": t.scopes, "created": t.created }))
+                    .map(|t| serde_json::json!({ "name": t.name, "scopes": t.scopes, "created": t.created, "expires": t.expires, "expired": t.expired() }))
                     .collect();
                 println!("{}", serde_json::Value::Array(all));
             } else {
                 for t in tokens {
-                    println!("{:<24} {:<20} {}", t.name, t.scopes.join(","), t.created);
+                    let expires = match (&t.expires, t.expired()) {
+                        (Some(e), true) => format!("expired {e}"),
+                        (Some(e), false) => format!("expires {e}"),
+                        (None, _) => "no expiry".into(),
+                    };
+                    println!(
+                        "{:<24} {:<20} {} {expires}",
+                        t.name,
+                        t.scopes.join(","),
+                        t.created
+                    );
                 }
             }
         }

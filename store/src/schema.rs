@@ -233,7 +233,8 @@ CREATE TABLE api_tokens (
     name TEXT PRIMARY KEY,
     digest TEXT NOT NULL UNIQUE,
     scopes TEXT NOT NULL,
-    created TEXT NOT NULL
+    created TEXT NOT NULL,
+    expires TEXT
 );
 CREATE TABLE intake_keys (
     key TEXT NOT NULL,

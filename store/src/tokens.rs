@@ -16,9 +16,18 @@ pub struct TokenInfo {
     pub name: String,
     pub scopes: Vec<String>,
     pub created: String,
+    /// When it stops working (RFC 3339, UTC); None: when it is removed.
+    pub expires: Option<String>,
 }
 
 impl TokenInfo {
+    /// Whether the token has expired by now.
+    pub fn expired(&self) -> bool {
+        self.expires
+            .as_deref()
+            .is_some_and(|e| e <= super::now_text().as_str())
+    }
+
     /// Whether the token may do what `scope` names (`admin` may do everything).
     pub fn allows(&self, scope: &str) -> bool {
         self.scopes.iter().any(|s| s == scope || s == "admin")
@@ -36,8 +45,14 @@ fn digest(secret: &str) -> String {
 }
 
 impl Store {
-    /// Make token `name` with `scopes`; its secret, which nothing shows again.
-    pub fn create_token(&mut self, name: &str, scopes: &[String]) -> Result<String> {
+    /// Make token `name` with `scopes`, working until `expires` (stored text, UTC) if
+    /// given; its secret, which nothing shows again.
+    pub fn create_token(
+        &mut self,
+        name: &str,
+        scopes: &[String],
+        expires: Option<&str>,
+    ) -> Result<String> {
         if name.is_empty() || name.chars().any(|c| c.is_whitespace() || c.is_control()) {
             return Err(StoreError(format!(
                 "`{name}` cannot name a token: use letters, digits and punctuation, no spaces"
@@ -56,8 +71,8 @@ impl Store {
             bytes.iter().map(|b| format!("{b:02x}")).collect::<String>()
         );
         let inserted = self.conn.execute(
-            "INSERT INTO api_tokens (name, digest, scopes, created) VALUES (?1, ?2, ?3, ?4)",
-            params![name, digest(&secret), scopes.join(","), super::now_text()],
+            "INSERT INTO api_tokens (name, digest, scopes, created, expires) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![name, digest(&secret), scopes.join(","), super::now_text(), expires],
         );
         match inserted {
             Ok(_) => Ok(secret),
@@ -76,13 +91,9 @@ impl Store {
     pub fn tokens(&self) -> Result<Vec<TokenInfo>> {
         let mut stmt = self
             .conn
-            .prepare("SELECT name, scopes, created FROM api_tokens ORDER BY name")?;
-        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get::<_, String>(1)?, r.get(2)?)))?;
-        rows.map(|r| {
-            let (name, scopes, created) = r?;
-            Ok(info(name, &scopes, created))
-        })
-        .collect()
+            .prepare("SELECT name, scopes, created, expires FROM api_tokens ORDER BY name")?;
+        let rows = stmt.query_map([], info)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
     /// Remove token `name`: whether there was one.
@@ -100,25 +111,27 @@ impl Store {
         }
         let found = self
             .conn
-            .prepare_cached("SELECT name, scopes, created FROM api_tokens WHERE digest = ?1")?
-            .query_row([digest(secret)], |r| {
-                Ok((r.get(0)?, r.get::<_, String>(1)?, r.get(2)?))
-            })
+            .prepare_cached(
+                "SELECT name, scopes, created, expires FROM api_tokens WHERE digest = ?1",
+            )?
+            .query_row([digest(secret)], info)
             .optional()?;
-        Ok(found.map(|(name, scopes, created)| info(name, &scopes, created)))
+        Ok(found)
     }
 }
 
-fn info(name: String, scopes: &str, created: String) -> TokenInfo {
-    TokenInfo {
-        name,
+fn info(r: &rusqlite::Row<'_>) -> rusqlite::Result<TokenInfo> {
+    let scopes: String = r.get(1)?;
+    Ok(TokenInfo {
+        name: r.get(0)?,
         scopes: scopes
             .split(',')
             .filter(|s| !s.is_empty())
             .map(str::to_string)
             .collect(),
-        created,
-    }
+        created: r.get(2)?,
+        expires: r.get(3)?,
+    })
 }
 
 #[cfg(test)]
@@ -134,7 +147,9 @@ mod tests {
     #[test]
     fn a_token_is_checked_by_its_secret_and_stops_when_removed() {
         let (_dir, mut s) = store();
-        let secret = s.create_token("zabbix", &["send".into()]).expect("made");
+        let secret = s
+            .create_token("zabbix", &["send".into()], None)
+            .expect("made");
         assert!(secret.starts_with("jfc_") && secret.len() == 68, "{secret}");
         let info = s.check_token(&secret).expect("checked").expect("known");
         assert_eq!(info.name, "zabbix");
@@ -147,22 +162,44 @@ mod tests {
     }
 
     #[test]
+    fn an_expired_token_says_so() {
+        let (_dir, mut s) = store();
+        let past = s
+            .create_token("old", &[], Some("2020-01-01T00:00:00.000000Z"))
+            .expect("made");
+        let future = s
+            .create_token("new", &[], Some("2999-01-01T00:00:00.000000Z"))
+            .expect("made");
+        assert!(s
+            .check_token(&past)
+            .expect("checked")
+            .expect("known")
+            .expired());
+        assert!(!s
+            .check_token(&future)
+            .expect("checked")
+            .expect("known")
+            .expired());
+    }
+
+    #[test]
     fn names_are_unique_and_scopes_known() {
         let (_dir, mut s) = store();
-        s.create_token("ops", &["admin".into()]).expect("made");
-        let again = s.create_token("ops", &[]).expect_err("taken");
+        s.create_token("ops", &["admin".into()], None)
+            .expect("made");
+        let again = s.create_token("ops", &[], None).expect_err("taken");
         assert!(again.0.contains("exists already"), "{}", again.0);
         let bad = s
-            .create_token("x", &["write".into()])
+            .create_token("x", &["write".into()], None)
             .expect_err("no scope");
         assert!(bad.0.contains("no scope `write`"), "{}", bad.0);
-        assert!(s.create_token("two words", &[]).is_err());
+        assert!(s.create_token("two words", &[], None).is_err());
     }
 
     #[test]
     fn the_store_keeps_no_secret() {
         let (dir, mut s) = store();
-        let secret = s.create_token("ci", &["run".into()]).expect("made");
+        let secret = s.create_token("ci", &["run".into()], None).expect("made");
         drop(s);
         let bytes = std::fs::read(dir.path().join("s.db")).expect("file");
         let text = String::from_utf8_lossy(&bytes);
