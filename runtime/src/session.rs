@@ -234,6 +234,8 @@ fn local(req: &CommandRequest, link: &mut Link) -> String {
         Ok(r) => r,
         Err(e) => return format!("cannot start {shell} for the session: {e}"),
     };
+    // The command still holds our ends of the output pipe: only once they are closed
+    // does the reader see the end when the shell exits.
     drop(cmd);
     let mut stdin = running.child.stdin.take();
     let output = read_on_a_thread(reader);
