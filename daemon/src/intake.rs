@@ -68,7 +68,7 @@ pub(crate) async fn accept(
             .at(channel)
         })?;
     let path = channel.to_string();
-    state
+    let accepted = state
         .with_store(move |s| {
             auth::check(s, &secret, "send")?;
             let messages = make(&bytes).map_err(|e| e.at(&path))?;
@@ -91,7 +91,10 @@ pub(crate) async fn accept(
             s.send_all_once(target, &messages, key.as_deref())
                 .map_err(|e| ApiError::internal(format!("cannot queue the message on {path}: {e}")))
         })
-        .await
+        .await?;
+    // The channel may have an action to start.
+    state.engine.wake();
+    Ok(accepted)
 }
 
 fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {

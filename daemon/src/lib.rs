@@ -1,15 +1,23 @@
-//! `jfc serve`: the daemon. It takes events in over HTTP and will run flows without a
-//! person at the keyboard (platform.md §2–§6). This crate alone has an async runtime
-//! (tokio, axum); the store's blocking calls run on tokio's blocking threads, one
-//! connection at a time.
+//! `jfc serve`: the daemon. It takes events in over HTTP and runs flows without a
+//! person at the keyboard (platform.md §2–§6): channel actions, schedules, starts
+//! through the API. This crate alone has an async runtime (tokio, axum); the store's
+//! blocking calls run on tokio's blocking threads, one connection at a time. The
+//! engine thread (engine) finds the work, and each run has a thread and a VM of its
+//! own (runner).
 
+mod actions;
 mod auth;
+pub mod clock;
+mod engine;
 mod error;
 mod intake;
 mod objects;
 mod processes;
 mod receivers;
+mod runner;
 pub mod schedule;
+mod scheduler;
+mod test_clock;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -35,13 +43,25 @@ pub struct ServeOptions {
     /// HTTPS: the certificate chain and the private key, PEM files.
     pub tls: Option<(PathBuf, PathBuf)>,
     pub max_body: usize,
+    /// The engine's options for the flows it runs.
+    pub vm: jfc_vm::VmOptions,
+    /// The zone schedules are read in.
+    pub zone: Zone,
+    /// The scheduler's clock starts at this time and moves only through
+    /// `POST /api/v1/test/clock`.
+    pub test_clock: Option<chrono::DateTime<chrono::Utc>>,
 }
+
+pub use scheduler::Zone;
 
 /// What every request handler shares.
 #[derive(Clone)]
 pub(crate) struct AppState {
     store: Arc<Mutex<Store>>,
     max_body: usize,
+    engine: engine::Engine,
+    runner: runner::Runner,
+    clock: clock::Clock,
 }
 
 impl AppState {
@@ -73,8 +93,13 @@ pub(crate) fn router(state: AppState) -> Router {
         .route("/api/v1/receivers/json/{*channel}", post(receivers::json))
         .route("/api/v1/objects", get(objects::one))
         .route("/api/v1/objects/{*path}", get(objects::one))
-        .route("/api/v1/processes", get(processes::list))
+        .route(
+            "/api/v1/processes",
+            get(processes::list).post(processes::start),
+        )
         .route("/api/v1/processes/{pid}", get(processes::one))
+        .route("/api/v1/processes/{pid}/wait", post(processes::wait))
+        .route("/api/v1/test/clock", post(test_clock::set))
         .fallback(error::not_found)
         .with_state(state)
 }
@@ -114,9 +139,19 @@ pub fn serve(opts: ServeOptions) -> Result<(), ServeError> {
             opts.store.display()
         ))
     })?;
+    let clock = opts
+        .test_clock
+        .map_or(clock::Clock::System, clock::Clock::manual);
+    let runner = runner::Runner::new(opts.store.clone(), opts.vm.clone());
+    let (engine, engine_thread) =
+        engine::Engine::start(opts.store.clone(), runner.clone(), clock.clone(), opts.zone)
+            .map_err(ServeError::Failed)?;
     let state = AppState {
         store: Arc::new(Mutex::new(store)),
         max_body: opts.max_body,
+        engine: engine.clone(),
+        runner: runner.clone(),
+        clock,
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -163,8 +198,23 @@ pub fn serve(opts: ServeOptions) -> Result<(), ServeError> {
         };
         served.map_err(|e| ServeError::Failed(format!("the server failed: {e}")))
     })?;
+    engine.stop();
+    let _ = engine_thread.join();
+    stop_runs(&runner);
     tracing::info!("jfc serve: stopped");
     Ok(())
+}
+
+/// The daemon is stopping: the commands of its runs are ended, and each run's record
+/// says why (a run in checkpoint mode keeps its checkpoint, and the next daemon
+/// resumes it).
+fn stop_runs(runner: &runner::Runner) {
+    if runner.live() == 0 {
+        return;
+    }
+    tracing::info!("jfc serve: stopping {} runs", runner.live());
+    jfc_runtime::exec::children::stop_all();
+    jfc_runtime::record::stop_all(15, "jfc serve");
 }
 
 /// The line a supervisor or a test waits for.

@@ -1,10 +1,13 @@
-//! Process records over the API (platform.md §2.2, §6.2), read-only (scope `read`):
-//! `GET /api/v1/processes[?status=RUNNING&job=/flows/x&limit=N]`, newest first, and
-//! `GET /api/v1/processes/<pid>` with its console.
+//! Processes over the API (platform.md §2.2, §6.2): records (scope `read`),
+//! `GET /api/v1/processes[?status=RUNNING&job=/flows/x&limit=N]`, newest first,
+//! `GET /api/v1/processes/<pid>` with its console, and `POST .../<pid>/wait`; starting
+//! a flow (scope `run`), `POST /api/v1/processes`.
 
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
+
+use jfc_store::starts::{NewProcess, StartArgs};
 
 use crate::{auth, ApiError, AppState};
 
@@ -81,4 +84,163 @@ pub(crate) async fn one(
 /// `12` or `id_12`.
 fn pid_number(text: &str) -> Result<i64, std::num::ParseIntError> {
     text.trim_start_matches("id_").parse()
+}
+
+/// The body of `POST /api/v1/processes`.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct StartBody {
+    /// The path of the Jobflow to run.
+    job: String,
+    /// Its parameters by name, JSON values (strings are Strings: platform.md Q6).
+    #[serde(default)]
+    parameters: serde_json::Map<String, serde_json::Value>,
+}
+
+/// `POST /api/v1/processes` (scope `run`): start a Jobflow of the store with
+/// parameters; 201 with the new process's record once it is durable, and its place.
+pub(crate) async fn start(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Result<axum::response::Response, ApiError> {
+    use axum::response::IntoResponse;
+    let secret = auth::secret(&headers)?;
+    let body: StartBody = json_object(&body).map_err(|e| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "bad_body",
+            format!(
+                "the body is not a start request ({{\"job\": PATH, \"parameters\": {{...}}}}): {e}"
+            ),
+        )
+    })?;
+    let record = state
+        .with_store(move |s| {
+            auth::check(s, &secret, "run")?;
+            let args = start_args(&body)?;
+            check_jobflow(s, &body.job)?;
+            let pid = s
+                .process_new(&NewProcess {
+                    job: &body.job,
+                    user: "root",
+                    args: &args,
+                    invoker: None,
+                    schedule: None,
+                })
+                .map_err(|e| ApiError::internal(format!("cannot record the process: {e}")))?;
+            s.process(pid)
+                .map(|r| (pid, r.to_json()))
+                .map_err(|e| ApiError::internal(format!("cannot read process {pid}: {e}")))
+        })
+        .await?;
+    let (pid, record) = record;
+    state.runner.start(pid);
+    let place = format!("/api/v1/processes/{pid}");
+    Ok((
+        StatusCode::CREATED,
+        [(axum::http::header::LOCATION, place)],
+        Json(record),
+    )
+        .into_response())
+}
+
+/// A body that must be a JSON object of the shape of `T` (serde would also take a
+/// struct from an array of its fields, which no client means).
+fn json_object<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, String> {
+    match serde_json::from_slice(body).map_err(|e| e.to_string())? {
+        v @ serde_json::Value::Object(_) => serde_json::from_value(v).map_err(|e| e.to_string()),
+        _ => Err("it is not a JSON object".into()),
+    }
+}
+
+/// The parameters of a start request as values.
+fn start_args(body: &StartBody) -> Result<StartArgs, ApiError> {
+    let kw = body
+        .parameters
+        .iter()
+        .map(|(name, v)| {
+            jfc_vm::builtins::json::parse(&v.to_string(), false)
+                .map(|v| (name.clone(), v))
+                .map_err(|e| {
+                    ApiError::new(
+                        StatusCode::BAD_REQUEST,
+                        "bad_parameter",
+                        format!("parameter `{name}`: {}", e.message),
+                    )
+                })
+        })
+        .collect::<Result<_, _>>()?;
+    Ok(StartArgs {
+        pos: Vec::new(),
+        kw,
+    })
+}
+
+/// 404 unless `job` is a Jobflow of the store.
+fn check_jobflow(s: &jfc_store::Store, job: &str) -> Result<(), ApiError> {
+    let missing = |why: String| ApiError::new(StatusCode::NOT_FOUND, "unknown_job", why).at(job);
+    let Ok(Some(id)) = s.lookup(job) else {
+        return Err(missing(format!("there is no object at {job}")));
+    };
+    match s.type_name(id) {
+        Ok(t) if t == "Jobflow" => Ok(()),
+        Ok(t) => Err(missing(format!("{job} is a {t}, not a Jobflow"))),
+        Err(e) => Err(ApiError::internal(e.0)),
+    }
+}
+
+/// The body of `POST /api/v1/processes/<pid>/wait`.
+#[derive(serde::Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct WaitBody {
+    /// Seconds to wait at most (default 30, at most 3600).
+    timeout: Option<f64>,
+}
+
+/// How often a wait looks at the record.
+const WAIT_LOOK: std::time::Duration = std::time::Duration::from_millis(50);
+
+/// `POST /api/v1/processes/<pid>/wait` (scope `read`): the record once the process
+/// has finished, or 408 when it has not within the timeout.
+pub(crate) async fn wait(
+    State(state): State<AppState>,
+    Path(pid): Path<String>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let body: WaitBody = if body.is_empty() {
+        WaitBody::default()
+    } else {
+        json_object(&body).map_err(|e| {
+            ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "bad_body",
+                format!("the body is not {{\"timeout\": SECONDS}}: {e}"),
+            )
+        })?
+    };
+    let timeout = body.timeout.unwrap_or(30.0);
+    if !(0.0..=3600.0).contains(&timeout) {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "bad_timeout",
+            format!("timeout {timeout}: it is between 0 and 3600 seconds"),
+        ));
+    }
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs_f64(timeout);
+    loop {
+        let Json(record) = one(State(state.clone()), Path(pid.clone()), headers.clone()).await?;
+        if !record["finished"].is_null() {
+            return Ok(Json(record));
+        }
+        if tokio::time::Instant::now() >= deadline {
+            return Err(ApiError::new(
+                StatusCode::REQUEST_TIMEOUT,
+                "still_running",
+                format!("process {pid} has not finished within {timeout} s"),
+            ));
+        }
+        tokio::time::sleep(WAIT_LOOK).await;
+    }
 }

@@ -10,6 +10,7 @@ pub mod run;
 pub mod script;
 pub mod session;
 pub mod ssh;
+pub mod started;
 pub mod transfer;
 pub mod user_list;
 

@@ -40,6 +40,9 @@ pub struct LocalHost {
     revealed: jfc_store::secret::Revealed,
     /// Reports are dropped: the caller words the error itself (a `-p` value).
     quiet: bool,
+    /// A run of the daemon: its console goes to its record only, its reports to the
+    /// log (no terminal reads them).
+    detached: bool,
 }
 
 /// The process record of this run, and its writer.
@@ -67,6 +70,7 @@ impl LocalHost {
             env: RefCell::new(None),
             revealed: Default::default(),
             quiet: false,
+            detached: false,
         }
     }
 
@@ -89,6 +93,7 @@ impl LocalHost {
             env: RefCell::new(None),
             revealed,
             quiet: false,
+            detached: false,
         }
     }
 
@@ -159,6 +164,13 @@ impl LocalHost {
         self
     }
 
+    /// The same host for a run of the daemon: the console only in the record, reports
+    /// in the log.
+    pub fn detached(mut self) -> LocalHost {
+        self.detached = true;
+        self
+    }
+
     /// Open the run's process record (platform.md §2.2) for `job`; its pid. The
     /// record's writer opens it, waiting for other OS processes' writes if need be.
     pub fn start_record(&self, job: &str) -> Result<i64, String> {
@@ -166,6 +178,22 @@ impl LocalHost {
             return Err("this run has no object store".into());
         };
         let (pid, writer) = RecordWriter::open(&store.borrow(), job)?;
+        self.keep_record(pid, writer, job);
+        Ok(pid)
+    }
+
+    /// Write the record `pid` the daemon recorded NEW and took to run (store::starts)
+    /// as this run's record.
+    pub fn adopt_record(&self, pid: i64, job: &str) -> Result<(), String> {
+        let Some(store) = &self.store else {
+            return Err("this run has no object store".into());
+        };
+        let writer = RecordWriter::reopen(&store.borrow(), pid, 0)?;
+        self.keep_record(pid, writer, job);
+        Ok(())
+    }
+
+    fn keep_record(&self, pid: i64, writer: RecordWriter, job: &str) {
         *self.record.borrow_mut() = Some(Record {
             pid,
             writer,
@@ -173,7 +201,6 @@ impl LocalHost {
             claimed: false,
             children: Default::default(),
         });
-        Ok(pid)
     }
 
     /// Close the run's process record with how the main process ended.
@@ -380,9 +407,11 @@ impl Host for LocalHost {
     }
 
     fn console(&self, _pid: u64, line: &str) {
-        let mut out = std::io::stdout().lock();
-        let _ = writeln!(out, "{line}");
-        let _ = out.flush();
+        if !self.detached {
+            let mut out = std::io::stdout().lock();
+            let _ = writeln!(out, "{line}");
+            let _ = out.flush();
+        }
         if let Some(rec) = self.record.borrow().as_ref() {
             rec.writer
                 .console(format!("{}\n", self.revealed.mask(line)));
@@ -406,6 +435,10 @@ impl Host for LocalHost {
     fn report(&self, text: &str) {
         if self.quiet {
             return;
+        }
+        if self.detached {
+            let run = self.record.borrow().as_ref().map_or(0, |r| r.pid);
+            return tracing::info!("process {run}: {}", self.revealed.mask(text));
         }
         eprintln!("{}", self.revealed.mask(text));
     }

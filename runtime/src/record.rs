@@ -46,14 +46,14 @@ fn open_writers() -> std::sync::MutexGuard<'static, Vec<(i64, Sender<Update>)>> 
     OPEN.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-/// `jfc` is ending on `signal`: every open record gets what is pending of its console
-/// and ends ABORTED with exit status 128 + `signal` (as `jfc` itself), and an error
-/// naming the signal. Waits a moment for each, no longer.
-pub fn stop_all(signal: i32) {
+/// `jfc` (`who`: `jfc run`, `jfc serve`) is ending on `signal`: every open record gets
+/// what is pending of its console and ends ABORTED with exit status 128 + `signal` (as
+/// `jfc` itself), and an error naming the signal. Waits a moment for each, no longer.
+pub fn stop_all(signal: i32, who: &str) {
     let name = signal_hook::low_level::signal_name(signal).unwrap_or("a signal");
     for (_, tx) in open_writers().drain(..) {
         let (ack, acked) = crossbeam_channel::bounded(1);
-        let why = format!("jfc run was stopped by {name}");
+        let why = format!("{who} was stopped by {name}");
         if tx
             .send(Update::Stop(128 + i64::from(signal), why, ack))
             .is_ok()

@@ -23,6 +23,8 @@ pub struct ResumeOptions {
     pub in_doubt: InDoubt,
     /// Run the failed jobs of a run that ended ABORTED again.
     pub retry: bool,
+    /// A run of the daemon (LocalHost::detached).
+    pub detached: bool,
 }
 
 /// Resume run `pid` to its end; the main process's record.
@@ -73,6 +75,7 @@ pub fn resume(pid: i64, opts: ResumeOptions) -> Result<Rc<RefCell<ProcessInfo>>,
         dry_run: false,
     };
     let host = LocalHost::with_store(exec, store).checkpointing();
+    let host = if opts.detached { host.detached() } else { host };
     host.resume_record(pid, &checkpoint, &snap, &plan)
         .map_err(|e| RunError::Setup(format!("cannot take up the record of process {pid}: {e}")))?;
     let vm_opts = VmOptions {
@@ -91,4 +94,57 @@ pub fn resume(pid: i64, opts: ResumeOptions) -> Result<Rc<RefCell<ProcessInfo>>,
     })?;
     vm.run();
     Ok(finish(&vm, info))
+}
+
+/// Why a run without checkpoint mode that was running when its jfc died is ABORTED.
+pub const NO_CHECKPOINT: &str = "the jfc process running it ended without finishing it, and it was not in checkpoint mode: it cannot be resumed";
+
+/// The runs (main processes) whose jfc died: those with a checkpoint, and those without,
+/// which are recorded ABORTED here (with the children they left running).
+pub fn left_behind(store: &mut jfc_store::Store) -> Result<(Vec<i64>, Vec<i64>), String> {
+    let dead: Vec<_> = store
+        .processes()
+        .map_err(|e| e.0)?
+        .into_iter()
+        .filter(|r| r.finished.is_none() && r.status == "ABORTED")
+        .collect();
+    let mut resumable = Vec::new();
+    let mut closed = Vec::new();
+    for rec in dead.iter().filter(|r| r.parent.is_none()) {
+        let live = store
+            .checkpoint(rec.pid)
+            .map_err(|e| e.0)?
+            .and_then(|c| jfc_vm::Snapshot::from_bytes(&c.data).ok())
+            .is_some_and(|s| !s.live_pids().is_empty());
+        if live {
+            resumable.push(rec.pid);
+        } else {
+            closed.push(rec.pid);
+        }
+    }
+    for rec in &dead {
+        let root = root_of(&dead, rec.pid);
+        if closed.contains(&root) {
+            let why = jfc_vm::value::Value::str(NO_CHECKPOINT);
+            store
+                .process_finish(
+                    rec.pid,
+                    "ABORTED",
+                    &jfc_vm::value::Value::Int(1),
+                    &jfc_vm::value::Value::Null,
+                    &why,
+                )
+                .map_err(|e| e.0)?;
+        }
+    }
+    Ok((resumable, closed))
+}
+
+/// The main process of the run `pid` belongs to, as far as `records` know.
+fn root_of(records: &[jfc_store::processes::ProcessRecord], pid: i64) -> i64 {
+    let mut at = pid;
+    while let Some(parent) = records.iter().find(|r| r.pid == at).and_then(|r| r.parent) {
+        at = parent;
+    }
+    at
 }

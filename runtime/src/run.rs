@@ -11,6 +11,7 @@ use jfc_vm::{Code, Vm, VmOptions};
 use crate::LocalHost;
 
 mod params;
+pub use params::schedule_args;
 
 /// The exit status of `jfc run` when the flow does not compile (nothing ran).
 pub const EXIT_COMPILE: u8 = 2;
@@ -48,6 +49,20 @@ impl RunError {
             RunError::Setup(_) => 1,
         }
     }
+
+    /// The error in one line, for a process record.
+    pub fn message(&self) -> String {
+        match self {
+            RunError::Compile { diagnostics, .. } => {
+                let first = diagnostics
+                    .iter()
+                    .find(|d| d.is_error())
+                    .map_or_else(String::new, |d| format!(": {}", d.message));
+                format!("the flow does not compile{first}")
+            }
+            RunError::Usage(m) | RunError::NoInput(m) | RunError::Setup(m) => m.clone(),
+        }
+    }
 }
 
 /// Options of one run.
@@ -63,6 +78,8 @@ pub struct RunOptions {
     pub dry_run: bool,
     /// A changed SSH host key replaces the recorded one (ssh::HostKeys).
     pub replace_host_keys: bool,
+    /// A run of the daemon (LocalHost::detached).
+    pub detached: bool,
 }
 
 impl Default for RunOptions {
@@ -74,17 +91,18 @@ impl Default for RunOptions {
             checkpoint: None,
             dry_run: false,
             replace_host_keys: false,
+            detached: false,
         }
     }
 }
 
 /// The flow a run starts: its code, its directory (for relative paths), the name its
 /// process record gives it and the value `Process.job` shows.
-struct Flow {
+pub(crate) struct Flow {
     code: Rc<Code>,
     dir: String,
-    job: String,
-    value: Value,
+    pub(crate) job: String,
+    pub(crate) value: Value,
 }
 
 /// Run `target` with parameters given as jobflow expressions; returns the main
@@ -103,8 +121,42 @@ pub fn run_file(
         None => file_flow(target, None)?,
     };
     let args = params::evaluate(params, opts.store.as_deref())?;
-    // A process waits on one command at most: as many workers as processes.
-    let exec = crate::exec::ExecOptions {
+    let checkpoint = opts
+        .checkpoint
+        .unwrap_or_else(|| default_checkpoint_mode(store.as_ref(), &flow.value));
+    let host = match store {
+        Some(store) => {
+            let host = LocalHost::with_store(exec_options(&opts), store);
+            host.start_record(&flow.job).map_err(|e| {
+                RunError::Setup(format!("cannot record the process in the store: {e}"))
+            })?;
+            host
+        }
+        None if checkpoint => {
+            return Err(RunError::Usage(
+                "checkpoint mode keeps the state of the run in an object store, and this run has none (--store PATH names one)".into(),
+            ))
+        }
+        None => LocalHost::new(exec_options(&opts)),
+    };
+    let user = if opts.store.is_some() {
+        Value::str("root")
+    } else {
+        Value::Null
+    };
+    let start = Start {
+        pos: Vec::new(),
+        kw: args,
+        user,
+        checkpoint,
+    };
+    launch(host, flow, start, opts)
+}
+
+/// How a run's commands run: as many workers as processes (a process waits on one
+/// command at most).
+pub(crate) fn exec_options(opts: &RunOptions) -> crate::exec::ExecOptions {
+    crate::exec::ExecOptions {
         max_workers: opts.vm.max_processes,
         max_output: opts.max_output,
         host_keys: crate::ssh::HostKeys {
@@ -113,41 +165,39 @@ pub fn run_file(
         },
         store: opts.store.clone(),
         dry_run: opts.dry_run,
-    };
-    let checkpoint = opts
-        .checkpoint
-        .unwrap_or_else(|| default_checkpoint_mode(store.as_ref(), &flow.value));
-    let host = match store {
-        Some(store) => {
-            let host = LocalHost::with_store(exec, store);
-            host.start_record(&flow.job).map_err(|e| {
-                RunError::Setup(format!("cannot record the process in the store: {e}"))
-            })?;
-            if checkpoint {
-                host.checkpointing()
-            } else {
-                host
-            }
-        }
-        None if checkpoint => {
-            return Err(RunError::Usage(
-                "checkpoint mode keeps the state of the run in an object store, and this run has none (--store PATH names one)".into(),
-            ))
-        }
-        None => LocalHost::new(exec),
-    };
-    let user = if opts.store.is_some() {
-        Value::str("root")
+    }
+}
+
+/// The arguments and settings a run starts its main process with.
+pub(crate) struct Start {
+    pub pos: Vec<Value>,
+    pub kw: Vec<(String, Value)>,
+    /// Who runs it, as `Process.user` shows.
+    pub user: Value,
+    pub checkpoint: bool,
+}
+
+/// Run `flow` on `host` (its record open, when it keeps one) to the end; the main
+/// process's record.
+pub(crate) fn launch(
+    host: LocalHost,
+    flow: Flow,
+    start: Start,
+    opts: RunOptions,
+) -> Result<Rc<RefCell<ProcessInfo>>, RunError> {
+    let host = if start.checkpoint {
+        host.checkpointing()
     } else {
-        Value::Null
+        host
     };
+    let host = if opts.detached { host.detached() } else { host };
     let vm_opts = VmOptions {
-        checkpoint,
+        checkpoint: start.checkpoint,
         ..opts.vm
     };
     let mut vm = Vm::new(host, vm_opts.clone());
     let info = vm
-        .spawn_main(flow.code.clone(), &flow.dir, args)
+        .spawn_main_with(flow.code.clone(), &flow.dir, start.pos, start.kw)
         .map_err(RunError::Usage)?;
     if let Some(from) = code_source(&flow.value) {
         vm.note_code_source(&flow.code, from);
@@ -156,11 +206,11 @@ pub fn run_file(
         let mut i = info.borrow_mut();
         i.origin = std::rc::Rc::new(jfc_vm::value::ProcessOrigin {
             job: flow.value,
-            user,
+            user: start.user,
         });
         tracing::info!("process {} runs {}", i.pid, flow.job);
     }
-    if checkpoint {
+    if start.checkpoint {
         // Resumable from the start: a kill before the first command loses nothing.
         vm.checkpoint();
     }
@@ -188,7 +238,7 @@ pub(crate) fn finish(
 }
 
 /// The `defaultCheckpointMode` of a Jobflow object (false for a flow file).
-fn default_checkpoint_mode(store: Option<&jfc_store::Store>, flow: &Value) -> bool {
+pub(crate) fn default_checkpoint_mode(store: Option<&jfc_store::Store>, flow: &Value) -> bool {
     match (store, flow) {
         (Some(store), Value::Object(o)) => store
             .read_field(o.id, "defaultCheckpointMode")
@@ -268,7 +318,7 @@ fn file_flow(file: &Path, store: Option<&mut jfc_store::Store>) -> Result<Flow, 
 }
 
 /// The Jobflow object at `path` in the store (not a file on disk).
-fn stored_flow(store: &mut jfc_store::Store, path: &Path) -> Result<Flow, RunError> {
+pub(crate) fn stored_flow(store: &mut jfc_store::Store, path: &Path) -> Result<Flow, RunError> {
     let path = path.display().to_string();
     let not_there = |why: String| {
         RunError::NoInput(format!(

@@ -72,6 +72,7 @@ pub fn run(args: ResumeArgs, store: Option<&Path>) -> ExitCode {
         store: jfc_store::resolve_path(store, &cwd),
         in_doubt: in_doubt(&args),
         retry: args.retry,
+        detached: false,
     };
     args.engine.apply_process_limits();
     if let Err(e) = jfc_runtime::exec::children::stop_on_signals() {

@@ -3,13 +3,7 @@
 use std::path::Path;
 use std::process::{Command, ExitCode};
 
-use jfc_store::Store;
-use jfc_vm::value::Value;
-
 use super::resume::ResumeArgs;
-
-/// Why a run without checkpoint mode that was running when its jfc died is ABORTED.
-const NO_CHECKPOINT: &str = "the jfc process running it ended without finishing it, and it was not in checkpoint mode: it cannot be resumed";
 
 pub fn run(args: &ResumeArgs, store: Option<&Path>) -> ExitCode {
     let cwd = std::env::current_dir().unwrap_or_default();
@@ -21,7 +15,7 @@ pub fn run(args: &ResumeArgs, store: Option<&Path>) -> ExitCode {
             return ExitCode::from(jfc_runtime::run::EXIT_NOINPUT);
         }
     };
-    let (resumable, closed) = match left_behind(&mut store) {
+    let (resumable, closed) = match jfc_runtime::resume::left_behind(&mut store) {
         Ok(found) => found,
         Err(e) => {
             eprintln!("error: {e}");
@@ -29,7 +23,10 @@ pub fn run(args: &ResumeArgs, store: Option<&Path>) -> ExitCode {
         }
     };
     for pid in &closed {
-        eprintln!("jfc: process {pid} is recorded ABORTED: {NO_CHECKPOINT}");
+        eprintln!(
+            "jfc: process {pid} is recorded ABORTED: {}",
+            jfc_runtime::resume::NO_CHECKPOINT
+        );
     }
     drop(store);
     let mut worst = 0u8;
@@ -50,50 +47,6 @@ pub fn run(args: &ResumeArgs, store: Option<&Path>) -> ExitCode {
         worst = worst.max(code);
     }
     ExitCode::from(worst)
-}
-
-/// The runs (main processes) whose jfc died: those with a checkpoint, and those without,
-/// which are recorded ABORTED here (with the children they left running).
-fn left_behind(store: &mut Store) -> Result<(Vec<i64>, Vec<i64>), String> {
-    let dead: Vec<_> = store
-        .processes()
-        .map_err(|e| e.0)?
-        .into_iter()
-        .filter(|r| r.finished.is_none() && r.status == "ABORTED")
-        .collect();
-    let mut resumable = Vec::new();
-    let mut closed = Vec::new();
-    for rec in dead.iter().filter(|r| r.parent.is_none()) {
-        let live = store
-            .checkpoint(rec.pid)
-            .map_err(|e| e.0)?
-            .and_then(|c| jfc_vm::Snapshot::from_bytes(&c.data).ok())
-            .is_some_and(|s| !s.live_pids().is_empty());
-        if live {
-            resumable.push(rec.pid);
-        } else {
-            closed.push(rec.pid);
-        }
-    }
-    for rec in &dead {
-        let root = root_of(&dead, rec.pid);
-        if closed.contains(&root) {
-            let why = Value::str(NO_CHECKPOINT);
-            store
-                .process_finish(rec.pid, "ABORTED", &Value::Int(1), &Value::Null, &why)
-                .map_err(|e| e.0)?;
-        }
-    }
-    Ok((resumable, closed))
-}
-
-/// The main process of the run `pid` belongs to, as far as `records` know.
-fn root_of(records: &[jfc_store::processes::ProcessRecord], pid: i64) -> i64 {
-    let mut at = pid;
-    while let Some(parent) = records.iter().find(|r| r.pid == at).and_then(|r| r.parent) {
-        at = parent;
-    }
-    at
 }
 
 /// `jfc resume PID` with the same options, in a jfc of its own.

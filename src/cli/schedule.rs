@@ -72,8 +72,10 @@ pub enum ScheduleCommand {
         /// The Jobflow or ScriptJob to run.
         #[arg(long, value_name = "PATH")]
         job: String,
-        /// A parameter for the job; repeat for several.
-        #[arg(long = "param", value_name = "VALUE")]
+        /// A parameter for the job: a jobflow expression (`"'web1'"`, `3`,
+        /// `/servers/web1`), passed in order; `NAME=EXPR` passes it by name. Repeat for
+        /// several. Computed each time the schedule fires.
+        #[arg(long = "param", value_name = "EXPR")]
         parameters: Vec<String>,
         #[arg(long, default_value = "")]
         description: String,
@@ -83,6 +85,11 @@ pub enum ScheduleCommand {
         /// Record it disabled: it never fires until enabled.
         #[arg(long)]
         disabled: bool,
+        /// Firing times missed while no daemon ran: `skip` runs one missed by less
+        /// than a minute, `once` runs the job once for all of them, `all` runs it for
+        /// each (at most 100).
+        #[arg(long, default_value = "skip", value_parser = ["skip", "once", "all"])]
+        missed: String,
         #[command(flatten)]
         fields: TimeFields,
     },
@@ -143,6 +150,7 @@ fn schedule(args: ScheduleArgs, store: Option<&Path>) -> Result<(), Failure> {
             description,
             user,
             disabled,
+            missed,
             fields,
         } => {
             let fields = fields.values();
@@ -158,6 +166,7 @@ fn schedule(args: ScheduleArgs, store: Option<&Path>) -> Result<(), Failure> {
                 fields,
                 disabled,
                 created: String::new(),
+                missed,
             };
             let id = store.add_schedule(&record).map_err(|e| e.0)?;
             println!("/scheduler/id_{id}");
@@ -268,7 +277,7 @@ fn list(schedules: &[ScheduleRecord], json: bool) {
                     .collect();
                 serde_json::json!({
                     "id": s.id, "abspath": s.abspath(), "name": s.name, "description": s.description,
-                    "user": s.user, "job": s.job, "parameters": s.parameters, "fields": fields,
+                    "user": s.user, "job": s.job, "parameters": s.parameters, "fields": fields, "missed": s.missed,
                     "disabled": s.disabled, "next_run_time": next(s), "created": s.created,
                 })
             })

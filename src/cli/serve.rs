@@ -36,6 +36,18 @@ pub struct ServeArgs {
     /// Largest request body taken, in bytes; larger ones get 413.
     #[arg(long, value_name = "BYTES", default_value_t = jfc_daemon::DEFAULT_MAX_BODY)]
     pub max_body: usize,
+    /// The time zone schedules are read in (an IANA name, e.g. Asia/Tokyo); default
+    /// the host's local zone.
+    #[arg(long, value_name = "ZONE")]
+    pub timezone: Option<chrono_tz::Tz>,
+    /// Tests: the scheduler's clock starts at this time (RFC 3339) and stands still
+    /// until moved with POST /api/v1/test/clock.
+    #[arg(long, hide = true, value_name = "TIME")]
+    pub test_clock: Option<chrono::DateTime<chrono::Utc>>,
+    /// Live processes at most in each run; fork/pfor wait for room.
+    #[arg(long, default_value_t = 1000, value_name = "N",
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_processes: u32,
 }
 
 pub fn run(args: ServeArgs, store: Option<&Path>) -> ExitCode {
@@ -49,6 +61,14 @@ pub fn run(args: ServeArgs, store: Option<&Path>) -> ExitCode {
         insecure_http: args.insecure_http,
         tls: args.tls_cert.zip(args.tls_key),
         max_body: args.max_body,
+        vm: jfc_vm::VmOptions {
+            max_processes: args.max_processes as usize,
+            ..jfc_vm::VmOptions::default()
+        },
+        zone: args
+            .timezone
+            .map_or(jfc_daemon::Zone::Local, jfc_daemon::Zone::Named),
+        test_clock: args.test_clock,
     };
     match jfc_daemon::serve(opts) {
         Ok(()) => ExitCode::SUCCESS,

@@ -20,6 +20,7 @@ pub mod roster;
 pub mod schedules;
 mod schema;
 pub mod secret;
+pub mod starts;
 pub mod tokens;
 mod tree;
 pub mod typed;

@@ -26,6 +26,10 @@ pub struct ProcessRecord {
     pub os_pid: Option<i64>,
     /// The process that forked it (fork/pfor); None for a process started directly.
     pub parent: Option<i64>,
+    /// What started it: a channel's path (its action), None for a direct start.
+    pub invoker: Option<String>,
+    /// The schedule that fired it.
+    pub schedule: Option<i64>,
 }
 
 impl ProcessRecord {
@@ -52,12 +56,14 @@ impl ProcessRecord {
             "console": self.console,
             "os_pid": self.os_pid,
             "parent": self.parent,
+            "invoker": self.invoker,
+            "schedule": self.schedule.map(|id| format!("/scheduler/id_{id}")),
         })
     }
 }
 
 const COLUMNS: &str =
-    "pid, job, user, status, started, finished, exit_status, result, error, os_pid, parent";
+    "pid, job, user, status, started, finished, exit_status, result, error, os_pid, parent, invoker, schedule";
 
 /// The start of a console, always kept: as much as the original engine keeps in all
 /// (platform.md §2.3).
@@ -87,8 +93,14 @@ fn row_to_record(r: &rusqlite::Row<'_>) -> rusqlite::Result<ProcessRecord> {
         console: String::new(),
         os_pid: r.get(9)?,
         parent: r.get(10)?,
+        invoker: r.get(11)?,
+        schedule: r.get(12)?,
     };
-    if rec.finished.is_none() && rec.os_pid.is_some_and(|p| !os_process_alive(p)) {
+    // A NEW record waits for the daemon's next start, whoever recorded it.
+    if rec.status != "NEW"
+        && rec.finished.is_none()
+        && rec.os_pid.is_some_and(|p| !os_process_alive(p))
+    {
         // Killed before it could write its end: it did not finish.
         rec.status = "ABORTED".into();
         if rec.error.to_text().is_empty() || matches!(rec.error, Value::Null) {

@@ -30,7 +30,17 @@ pub struct ScheduleRecord {
     pub fields: [Option<String>; 7],
     pub disabled: bool,
     pub created: String,
+    /// What becomes of firing times missed while no daemon ran: [`MISSED_POLICIES`].
+    pub missed: String,
 }
+
+/// The missed-run policies (platform.md §4.3, What jfc adds): `skip` runs a time missed
+/// by less than a minute and drops the others, `once` runs a schedule once for all the
+/// times it missed, `all` runs each (at most [`MAX_CATCH_UP`]).
+pub const MISSED_POLICIES: [&str; 3] = ["skip", "once", "all"];
+
+/// The most runs `all` makes up for one schedule at once.
+pub const MAX_CATCH_UP: usize = 100;
 
 impl ScheduleRecord {
     /// Its path, `/scheduler/id_<id>`.
@@ -40,7 +50,7 @@ impl ScheduleRecord {
 }
 
 const COLUMNS: &str =
-    "id, name, description, user, job, parameters, year, month, day, week, day_of_week, hour, minute, disabled, created";
+    "id, name, description, user, job, parameters, year, month, day, week, day_of_week, hour, minute, disabled, created, missed";
 
 fn record(r: &Row<'_>) -> rusqlite::Result<ScheduleRecord> {
     let parameters: String = r.get(5)?;
@@ -62,6 +72,7 @@ fn record(r: &Row<'_>) -> rusqlite::Result<ScheduleRecord> {
         ],
         disabled: r.get(13)?,
         created: r.get(14)?,
+        missed: r.get(15)?,
     })
 }
 
@@ -80,15 +91,22 @@ impl Store {
                 s.job
             )));
         }
+        if !MISSED_POLICIES.contains(&s.missed.as_str()) {
+            return Err(StoreError(format!(
+                "missed-run policy `{}`: it is one of {}",
+                s.missed,
+                MISSED_POLICIES.join(", ")
+            )));
+        }
         let parameters = serde_json::to_string(&s.parameters)
             .map_err(|e| StoreError(format!("parameters: {e}")))?;
         let f = &s.fields;
         self.conn.execute(
-            "INSERT INTO schedules (name, description, user, job, parameters, year, month, day, week, day_of_week, hour, minute, disabled, created) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+            "INSERT INTO schedules (name, description, user, job, parameters, year, month, day, week, day_of_week, hour, minute, disabled, created, missed) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
             params![
                 s.name, s.description, s.user, s.job, parameters,
-                f[0], f[1], f[2], f[3], f[4], f[5], f[6], s.disabled, super::now_text()
+                f[0], f[1], f[2], f[3], f[4], f[5], f[6], s.disabled, super::now_text(), s.missed
             ],
         )?;
         Ok(self.conn.last_insert_rowid())
@@ -147,6 +165,30 @@ impl Store {
             .conn
             .execute("DELETE FROM schedules WHERE id = ?1", [id])?
             > 0)
+    }
+
+    /// Up to when the daemon's scheduler has fired what was due (RFC 3339 UTC); None
+    /// before its first look.
+    pub fn scheduler_checked(&self) -> Result<Option<String>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT checked FROM scheduler_state WHERE id = 1",
+                [],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
+    /// The scheduler has fired what was due up to `at`; inside the transaction that
+    /// records the processes it started, so a crash loses neither nor repeats them.
+    pub fn set_scheduler_checked(&mut self, at: &str) -> Result<()> {
+        self.conn.execute(
+            "INSERT INTO scheduler_state (id, checked) VALUES (1, ?1) \
+             ON CONFLICT (id) DO UPDATE SET checked = excluded.checked",
+            [at],
+        )?;
+        Ok(())
     }
 
     /// Disable or enable schedule `id`.

@@ -266,6 +266,19 @@ CREATE TABLE schedules (
     created TEXT NOT NULL
 );
 "#,
+    // → version 17: processes the daemon starts (store::starts): a NEW record keeps the
+    // arguments of its flow until it runs; what started a process (a channel's path, a
+    // schedule); each schedule's missed-run policy, and how far the scheduler has looked.
+    r#"
+ALTER TABLE processes ADD COLUMN start_args TEXT;
+ALTER TABLE processes ADD COLUMN invoker TEXT;
+ALTER TABLE processes ADD COLUMN schedule INTEGER;
+ALTER TABLE schedules ADD COLUMN missed TEXT NOT NULL DEFAULT 'skip';
+CREATE TABLE scheduler_state (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    checked TEXT NOT NULL
+);
+"#,
 ];
 
 /// The schema version this build writes.

@@ -92,3 +92,44 @@ impl Moments {
         std::time::Duration::from_millis(lo + self.0 % (hi - lo))
     }
 }
+
+/// A daemon started by [`spawn_kept`]: its pid, its stderr, and its exit status once
+/// it has ended.
+pub struct Kept {
+    pub pid: u32,
+    pub stderr: std::process::ChildStderr,
+    pub ended: std::sync::mpsc::Receiver<std::process::ExitStatus>,
+}
+
+/// Start `cmd` (stderr piped) from a thread that lives as long as this test binary,
+/// the child set to get SIGKILL when that thread ends: a daemon a test starts never
+/// outlives the tests, however they end.
+pub fn spawn_kept(mut cmd: Command) -> Kept {
+    use std::os::unix::process::CommandExt;
+    let (started_tx, started) = std::sync::mpsc::channel();
+    let (ended_tx, ended) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        cmd.stderr(std::process::Stdio::piped());
+        // SAFETY: prctl is async-signal-safe; nothing else runs between fork and exec.
+        unsafe {
+            cmd.pre_exec(|| {
+                rustix::process::set_parent_process_death_signal(Some(
+                    rustix::process::Signal::KILL,
+                ))
+                .map_err(std::io::Error::from)
+            });
+        }
+        let mut child = cmd.spawn().expect("the daemon starts");
+        let stderr = child.stderr.take().expect("stderr");
+        let _ = started_tx.send((child.id(), stderr));
+        if let Ok(status) = child.wait() {
+            let _ = ended_tx.send(status);
+        }
+        // Parked, not ended: the death signal is tied to this thread's life.
+        loop {
+            std::thread::park();
+        }
+    });
+    let (pid, stderr) = started.recv().expect("the daemon started");
+    Kept { pid, stderr, ended }
+}

@@ -165,10 +165,22 @@ impl<H: Host> Vm<H> {
         dir: &str,
         args: Vec<(String, Value)>,
     ) -> Result<Rc<RefCell<ProcessInfo>>, String> {
+        self.spawn_main_with(chunk, dir, Vec::new(), args)
+    }
+
+    /// The same, with positional arguments first (a channel action passes the message
+    /// as the flow's first parameter).
+    pub fn spawn_main_with(
+        &mut self,
+        chunk: Rc<Code>,
+        dir: &str,
+        pos: Vec<Value>,
+        args: Vec<(String, Value)>,
+    ) -> Result<Rc<RefCell<ProcessInfo>>, String> {
         let mut frame = Frame::new(chunk, Rc::from(dir), 0);
         crate::interp::bind_params(
             &mut frame,
-            Vec::new(),
+            pos,
             args.into_iter()
                 .map(|(k, v)| (Rc::from(k.as_str()), v))
                 .collect(),

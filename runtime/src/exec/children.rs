@@ -159,7 +159,7 @@ pub fn stop_on_signals() -> io::Result<()> {
         .spawn(move || {
             if let Some(sig) = signals.forever().next() {
                 stop_all();
-                crate::record::stop_all(sig);
+                crate::record::stop_all(sig, "jfc run");
                 std::process::exit(128 + sig);
             }
         })?;

@@ -7,6 +7,8 @@ use std::path::Path;
 use jfc_vm::value::{ProcessState, Value};
 use jfc_vm::{Code, Vm, VmOptions};
 
+use jfc_store::starts::StartArgs;
+
 use super::{open_store, RunError};
 use crate::LocalHost;
 
@@ -18,24 +20,91 @@ pub(super) fn evaluate(
     if params.is_empty() {
         return Ok(Vec::new());
     }
+    let mut vm = evaluator(store)?;
+    params
+        .iter()
+        .map(|(name, expr)| {
+            let given = Given {
+                flag: "-p",
+                name: Some(name),
+                expr,
+            };
+            Ok((name.clone(), evaluate_one(&mut vm, &given)?))
+        })
+        .collect()
+}
+
+/// The arguments of a schedule's job (platform.md §4.1): each parameter a jobflow
+/// expression passed in order, or `NAME=EXPR` passed by name, computed now.
+pub fn schedule_args(params: &[String], store: &Path) -> Result<StartArgs, String> {
+    let mut vm = evaluator(Some(store)).map_err(|e| e.message())?;
+    let mut args = StartArgs::default();
+    for p in params {
+        let named = p
+            .split_once('=')
+            .filter(|(k, v)| is_identifier(k) && !v.starts_with('='));
+        let given = Given {
+            flag: "--param",
+            name: named.map(|(k, _)| k),
+            expr: named.map_or(p.as_str(), |(_, v)| v),
+        };
+        let value = evaluate_one(&mut vm, &given).map_err(|e| e.message())?;
+        match given.name {
+            Some(name) => args.kw.push((name.to_string(), value)),
+            None => args.pos.push(value),
+        }
+    }
+    Ok(args)
+}
+
+fn is_identifier(s: &str) -> bool {
+    let mut chars = s.chars();
+    chars.next().is_some_and(|c| c.is_alphabetic() || c == '_')
+        && chars.all(|c| c.is_alphanumeric() || c == '_')
+}
+
+/// A VM to compute values on, seeing `store`; its reports are dropped (a failure is
+/// worded by the caller, naming the parameter).
+fn evaluator(store: Option<&Path>) -> Result<Vm<LocalHost>, RunError> {
     let host = match store {
         Some(path) => LocalHost::with_store(Default::default(), open_store(path)?),
         None => LocalHost::new(Default::default()),
     };
-    // Reports are dropped: a failure is worded here, naming the parameter.
-    let mut vm = Vm::new(host.quiet(), VmOptions::default());
-    params
-        .iter()
-        .map(|(name, expr)| Ok((name.clone(), evaluate_one(&mut vm, name, expr)?)))
-        .collect()
+    Ok(Vm::new(host.quiet(), VmOptions::default()))
 }
 
-/// The value of `-p NAME=EXPR`, computed by a one-job flow on `vm`.
-fn evaluate_one(vm: &mut Vm<LocalHost>, name: &str, expr: &str) -> Result<Value, RunError> {
-    let bad = |problem: &str| RunError::Usage(param_error(name, expr, problem));
+/// A parameter as the user gave it: with `flag` (`-p`, `--param`), by name or not.
+struct Given<'a> {
+    flag: &'a str,
+    name: Option<&'a str>,
+    expr: &'a str,
+}
+
+impl Given<'_> {
+    /// The parameter as written on the command line.
+    fn shown(&self) -> String {
+        match self.name {
+            Some(name) => format!("{} {name}={}", self.flag, self.expr),
+            None => format!("{} {}", self.flag, self.expr),
+        }
+    }
+
+    /// The same parameter written with `expr` instead.
+    fn with(&self, expr: &str) -> String {
+        match self.name {
+            Some(name) => format!("{} {name}={expr}", self.flag),
+            None => format!("{} {expr}", self.flag),
+        }
+    }
+}
+
+/// The value of one parameter, computed by a one-job flow on `vm`.
+fn evaluate_one(vm: &mut Vm<LocalHost>, given: &Given<'_>) -> Result<Value, RunError> {
+    let expr = given.expr;
+    let bad = |problem: &str| RunError::Usage(param_error(given, problem));
     const OPEN: &str = "return(";
     let source = format!("{OPEN}{expr})");
-    let (chunk, _) = jfc_compiler::compile(&source, &format!("-p {name}")).map_err(|d| {
+    let (chunk, _) = jfc_compiler::compile(&source, &given.shown()).map_err(|d| {
         // A message about the `return(...)` around the value would only confuse.
         let inside = OPEN.len()..OPEN.len() + expr.len();
         bad(d
@@ -53,7 +122,7 @@ fn evaluate_one(vm: &mut Vm<LocalHost>, name: &str, expr: &str) -> Result<Value,
         return Err(if is_word(expr) {
             bad("")
         } else {
-            RunError::Usage(format!("-p {name}={expr}: {}", info.error.to_text()))
+            RunError::Usage(format!("{}: {}", given.shown(), info.error.to_text()))
         });
     }
     Ok(info.result.clone())
@@ -67,21 +136,27 @@ fn is_word(expr: &str) -> bool {
             .all(|c| c.is_alphanumeric() || "_-.:@".contains(c))
 }
 
-/// What is wrong with `-p NAME=EXPR` and what to write instead. A bare word is the
-/// usual slip (a String without quotes): it reads as a variable, which a `-p` value
-/// cannot have.
-fn param_error(name: &str, expr: &str, problem: &str) -> String {
+/// What is wrong with a parameter and what to write instead. A bare word is the usual
+/// slip (a String without quotes): it reads as a variable, which a parameter cannot
+/// have.
+fn param_error(given: &Given<'_>, problem: &str) -> String {
+    let (flag, expr) = (given.flag, given.expr);
     if is_word(expr) {
         format!(
-            "-p {name}={expr}: `{expr}` is not a value: a -p value is a jobflow expression, \
+            "{}: `{expr}` is not a value: a {flag} value is a jobflow expression, \
              where a bare word is a variable name; to pass the String '{expr}', quote it: \
-             -p {name}=\"'{expr}'\""
+             {}",
+            given.shown(),
+            given.with(&format!("\"'{expr}'\""))
         )
     } else {
         format!(
-            "-p {name}={expr}: {problem}; a -p value is a jobflow expression: a String in \
-             quotes (-p {name}=\"'text'\"), a number (-p n=3), an object path \
-             (-p node=/servers/web1)"
+            "{}: {problem}; a {flag} value is a jobflow expression: a String in \
+             quotes ({}), a number ({}), an object path ({})",
+            given.shown(),
+            given.with("\"'text'\""),
+            given.with("3"),
+            given.with("/servers/web1")
         )
     }
 }
