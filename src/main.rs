@@ -25,6 +25,7 @@ fn main() -> ExitCode {
         cli::Command::Send(c) => cli::send::run(c),
         cli::Command::Token(c) => cli::token::run(c, args.store.as_deref()),
         cli::Command::Schedule(c) => cli::schedule::run(c, args.store.as_deref()),
+        cli::Command::Task(c) => cli::task::run(c, args.store.as_deref()),
     }
 }
 

@@ -17,6 +17,7 @@ mod receivers;
 mod runner;
 pub mod schedule;
 mod scheduler;
+mod tasks;
 mod test_clock;
 
 use std::net::SocketAddr;
@@ -99,6 +100,10 @@ pub(crate) fn router(state: AppState) -> Router {
         )
         .route("/api/v1/processes/{pid}", get(processes::one))
         .route("/api/v1/processes/{pid}/wait", post(processes::wait))
+        .route("/api/v1/tasks", get(tasks::list))
+        .route("/api/v1/tasks/{id}", get(tasks::one))
+        .route("/api/v1/tasks/{id}/submit", post(tasks::submit))
+        .route("/api/v1/tasks/{id}/cancel", post(tasks::cancel))
         .route("/api/v1/test/clock", post(test_clock::set))
         .fallback(error::not_found)
         .with_state(state)

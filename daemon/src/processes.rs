@@ -147,7 +147,7 @@ pub(crate) async fn start(
 
 /// A body that must be a JSON object of the shape of `T` (serde would also take a
 /// struct from an array of its fields, which no client means).
-fn json_object<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, String> {
+pub(crate) fn json_object<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, String> {
     match serde_json::from_slice(body).map_err(|e| e.to_string())? {
         v @ serde_json::Value::Object(_) => serde_json::from_value(v).map_err(|e| e.to_string()),
         _ => Err("it is not a JSON object".into()),

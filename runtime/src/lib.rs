@@ -11,6 +11,7 @@ pub mod script;
 pub mod session;
 pub mod ssh;
 pub mod started;
+pub mod task_list;
 pub mod transfer;
 pub mod user_list;
 

@@ -359,6 +359,9 @@ impl Host for LocalHost {
                 A::Stamp { dir, stamp }
             }
             R::Jobflow(obj) => A::Chunk(Box::new(self.object_jobflow(obj)?)),
+            R::Receive { channel, peek, .. } if crate::task_list::is_task(channel) => {
+                self.task_receive(channel, peek)?
+            }
             R::Receive {
                 channel,
                 accept,
@@ -566,7 +569,8 @@ impl LocalHost {
     }
 
     fn object_call(&self, obj: &ObjectRef, method: &str, args: Args) -> StoreResult<Value> {
-        self.on_object(obj, |s| objects::call(s, obj, method, args))
+        let run = self.record.borrow().as_ref().map(|r| r.pid);
+        self.on_object(obj, |s| objects::call(s, obj, method, args, run))
     }
 
     fn object_children(&self, obj: &ObjectRef) -> StoreResult<Vec<Value>> {
@@ -651,7 +655,22 @@ impl LocalHost {
         }))
     }
 
+    /// An event job on a task: its result once submitted, a failure once canceled.
+    fn task_receive(&self, task: &ObjectRef, peek: bool) -> StoreResult<StoreAnswer> {
+        use crate::task_list::{receive, Answer, CANCELED};
+        let store = self.store_for(task)?;
+        Ok(match receive(&store, task, peek)? {
+            Answer::Got(v) => StoreAnswer::Message(Some(v)),
+            Answer::Canceled => StoreAnswer::Closed(CANCELED.into()),
+            Answer::Nothing => StoreAnswer::Message(None),
+        })
+    }
+
     fn channel_waiting(&self, channel: &ObjectRef, pid: u64, on: bool) -> StoreResult<()> {
+        if crate::task_list::is_task(channel) {
+            // Nothing to count: a task has no event_count.
+            return Ok(());
+        }
         let Ok(mut store) = self.store_for(channel) else {
             return Ok(());
         };

@@ -7,6 +7,7 @@ use jfc_vm::host::LazyOp;
 use jfc_vm::value::{Args, BoundMethod, LazyArray, ObjectRef, Value};
 
 use crate::process_list;
+use crate::task_list;
 use crate::user_list;
 use jfc_store::objects::ObjectId;
 use jfc_store::query::{Query, Rows};
@@ -46,6 +47,9 @@ fn err(e: StoreError) -> String {
 
 /// `obj.name`.
 pub fn attr(store: &Store, obj: &ObjectRef, name: &str) -> Result<Value, String> {
+    if task_list::is_task(obj) {
+        return task_list::attr(store, obj, name);
+    }
     if user_list::is_user_or_group(obj) {
         return user_list::attr(store, obj, name);
     }
@@ -70,6 +74,9 @@ pub fn attr(store: &Store, obj: &ObjectRef, name: &str) -> Result<Value, String>
 
 /// `obj['name']`: fields only.
 pub fn index(store: &Store, obj: &ObjectRef, key: &Value) -> Result<Value, String> {
+    if task_list::is_task(obj) {
+        return task_list::index(store, obj, key);
+    }
     if user_list::is_user_or_group(obj) {
         return user_list::index(store, obj, key);
     }
@@ -88,6 +95,9 @@ pub fn index(store: &Store, obj: &ObjectRef, key: &Value) -> Result<Value, Strin
 
 /// `[value >> obj.name]`: a writable property or a field.
 pub fn set(store: &mut Store, obj: &ObjectRef, name: &str, value: Value) -> Result<(), String> {
+    if task_list::is_task(obj) {
+        return task_list::set(obj, name);
+    }
     if user_list::is_user_or_group(obj) {
         return user_list::set(store, obj, name, value);
     }
@@ -182,8 +192,17 @@ fn timestamp(text: &str) -> Value {
     }
 }
 
-/// `obj.method(args)`.
-pub fn call(store: &mut Store, obj: &ObjectRef, method: &str, args: Args) -> Result<Value, String> {
+/// `obj.method(args)`; `process`: the record of the run that calls it.
+pub fn call(
+    store: &mut Store,
+    obj: &ObjectRef,
+    method: &str,
+    args: Args,
+    process: Option<i64>,
+) -> Result<Value, String> {
+    if task_list::is_task(obj) {
+        return task_list::call(store, obj, method, args, process);
+    }
     if user_list::is_user_or_group(obj) {
         return Err(format!("{} has no method `{method}`", obj.path));
     }
@@ -451,6 +470,9 @@ pub fn lazy(store: &mut Store, la: &LazyArray, op: LazyOp) -> Result<Value, Stri
 
 /// The children of a container in its display order, as Object values.
 pub fn children(store: &Store, obj: &ObjectRef) -> Result<Vec<Value>, String> {
+    if task_list::is_task(obj) {
+        return task_list::children(store, obj);
+    }
     if user_list::is_user_or_group(obj) {
         return user_list::children(store, obj);
     }
@@ -482,6 +504,9 @@ pub fn resolve(store: &Store, dir: &str, path: &str) -> Result<Value, String> {
     };
     let normal = normalize(&joined);
     if let Some(v) = process_list::resolve(store, &normal) {
+        return v;
+    }
+    if let Some(v) = task_list::resolve(store, &normal) {
         return v;
     }
     if let Some(v) = user_list::resolve(store, &normal) {

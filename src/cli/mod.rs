@@ -13,6 +13,7 @@ pub mod run;
 pub mod schedule;
 pub mod send;
 pub mod serve;
+pub mod task;
 pub mod token;
 pub mod transfer;
 pub mod user;
@@ -69,6 +70,8 @@ pub enum Command {
     /// Schedules: when their time fields fire.
     #[command(alias = "sched")]
     Schedule(schedule::ScheduleArgs),
+    /// The tasks flows put to people: ls, show, submit, cancel.
+    Task(task::TaskArgs),
 }
 
 /// The values of `--log-level`.

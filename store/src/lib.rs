@@ -21,6 +21,7 @@ pub mod schedules;
 mod schema;
 pub mod secret;
 pub mod starts;
+pub mod tasks;
 pub mod tokens;
 mod tree;
 pub mod typed;

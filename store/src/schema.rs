@@ -279,6 +279,25 @@ CREATE TABLE scheduler_state (
     checked TEXT NOT NULL
 );
 "#,
+    // → version 18: tasks (store::tasks, platform.md §5.1), the questions flows put to
+    // people; `result` is the text submitted.
+    r#"
+CREATE TABLE tasks (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    name TEXT NOT NULL DEFAULT '',
+    title TEXT NOT NULL,
+    message TEXT NOT NULL DEFAULT '',
+    action_text TEXT NOT NULL DEFAULT '',
+    result TEXT,
+    status TEXT NOT NULL,
+    owner TEXT NOT NULL DEFAULT 'root',
+    assigned_users TEXT NOT NULL DEFAULT '[]',
+    assigned_groups TEXT NOT NULL DEFAULT '[]',
+    created TEXT NOT NULL,
+    closed TEXT,
+    process INTEGER
+);
+"#,
 ];
 
 /// The schema version this build writes.

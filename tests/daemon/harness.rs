@@ -149,7 +149,8 @@ impl Daemon {
                 if let Some(a) = &auth {
                     r = r.header("Authorization", a);
                 }
-                r.send(body.unwrap_or_default().to_string().as_bytes())
+                let text = body.map(|b| b.to_string()).unwrap_or_default();
+                r.send(text.as_bytes())
             }
         };
         json_answer(answer.expect("the daemon answers"))

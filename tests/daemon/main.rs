@@ -10,6 +10,7 @@ mod actions;
 mod restart;
 mod schedules;
 mod starts;
+mod tasks;
 
 use std::sync::OnceLock;
 

@@ -266,6 +266,9 @@ pub enum StoreAnswer {
     /// Boxed: a chunk is far larger than the other answers.
     Chunk(Box<Chunk>),
     Message(Option<Value>),
+    /// The target of a `Receive` will never give an event (a canceled task): the event
+    /// job fails with `$STATUS` 1 and this as `$ERROR` (language.md §14.4).
+    Closed(String),
     Taken(bool),
     Done,
 }

@@ -82,13 +82,13 @@ impl<H: Host> Vm<H> {
         let mut ops = operands(&p.stack[base..], &spec)?;
         ops.target = self.event_target(ops.target)?;
         let fired = match &ops.target {
-            None => Some(p.frame().status.result.clone()),
+            None => Some(Fired::Got(p.frame().status.result.clone())),
             Some(t) => self.fire(t, ops.guard.as_ref(), ops.peek, 0)?,
         };
-        if let Some(v) = fired {
+        if let Some(f) = fired {
             p.stack.truncate(base);
             p.resumed = false;
-            received(p, v);
+            received(p, f);
             return Ok(Step::Next);
         }
         if p.resumed && p.timed_out {
@@ -127,12 +127,12 @@ impl<H: Host> Vm<H> {
         }
         for (k, ops) in all.iter().enumerate() {
             let fired = match &ops.target {
-                None => Some(p.frame().status.result.clone()),
+                None => Some(Fired::Got(p.frame().status.result.clone())),
                 Some(t) => self.fire(t, ops.guard.as_ref(), ops.peek, 0)?,
             };
-            if let Some(v) = fired {
+            if let Some(f) = fired {
                 self.choose(p, base, spec.branches[k]);
-                received(p, v);
+                received(p, f);
                 return Ok(Step::Next);
             }
         }
@@ -268,10 +268,29 @@ fn same_object(v: &Value, id: i64) -> bool {
     matches!(v, Value::Object(o) if o.id == id)
 }
 
-/// The event job received `v`: `$RESULT = v`, `$STATUS = 0`.
-fn received(p: &mut Process, v: Value) {
-    p.frame_mut().status.result = v;
-    set_status(p, Value::Int(0), Outcome::Success);
+/// What an event job's target gave.
+pub(crate) enum Fired {
+    /// An event: the received object.
+    Got(Value),
+    /// The target will never give one (a canceled task), and why.
+    Closed(String),
+}
+
+/// The event job got `f`: `$RESULT = v` and `$STATUS = 0` for an event `v`; for a
+/// closed target, `$RESULT` null, `$STATUS` 1 and `$ERROR` why (a class A failure).
+fn received(p: &mut Process, f: Fired) {
+    match f {
+        Fired::Got(v) => {
+            p.frame_mut().status.result = v;
+            set_status(p, Value::Int(0), Outcome::Success);
+        }
+        Fired::Closed(why) => {
+            let status = &mut p.frame_mut().status;
+            status.result = Value::Null;
+            status.error = Value::str(&why);
+            set_status(p, Value::Int(1), Outcome::JobFailure);
+        }
+    }
 }
 
 impl<H: Host> Vm<H> {
@@ -282,7 +301,7 @@ impl<H: Host> Vm<H> {
         guard: Option<&(Guard, Value)>,
         peek: bool,
         depth: usize,
-    ) -> Result<Option<Value>> {
+    ) -> Result<Option<Fired>> {
         if depth > MAX_TARGET_DEPTH {
             return Err(Error::new(format!(
                 "an event job waits on Arrays of targets nested more than {MAX_TARGET_DEPTH} deep"
@@ -334,7 +353,7 @@ impl<H: Host> Vm<H> {
                 } else {
                     c.messages.pop_front().map(|(_, m)| m)
                 };
-                Ok(v)
+                Ok(v.map(Fired::Got))
             }
             Value::Process(info) => {
                 let (state, pid) = {
@@ -343,11 +362,11 @@ impl<H: Host> Vm<H> {
                 };
                 if matches!(state, ProcessState::Done | ProcessState::Aborted) {
                     let proc_value = Value::Process(info.clone());
-                    Ok(Some(if peek {
+                    Ok(Some(Fired::Got(if peek {
                         Value::array(vec![Value::Int(pid as i64), proc_value])
                     } else {
                         proc_value
-                    }))
+                    })))
                 } else {
                     Ok(None)
                 }
@@ -355,8 +374,12 @@ impl<H: Host> Vm<H> {
             Value::Array(items) => {
                 let items: Vec<Value> = items.borrow().clone();
                 for t in items {
-                    if let Some(v) = self.fire(&t, guard, peek, depth + 1)? {
-                        return Ok(Some(Value::array(vec![t, v])));
+                    match self.fire(&t, guard, peek, depth + 1)? {
+                        Some(Fired::Got(v)) => {
+                            return Ok(Some(Fired::Got(Value::array(vec![t, v]))))
+                        }
+                        Some(closed) => return Ok(Some(closed)),
+                        None => {}
                     }
                 }
                 Ok(None)

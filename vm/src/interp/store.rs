@@ -1,5 +1,6 @@
 //! The interpreter's store requests, each with the answer it expects.
 
+use super::events::Fired;
 use crate::host::{Host, StoreAnswer, StoreRequest};
 use crate::scheduler::Vm;
 use crate::value::{Error, Result, Value};
@@ -39,9 +40,10 @@ impl<H: Host> Vm<H> {
     }
 
     /// A receive, answered with a Message.
-    pub(crate) fn store_message(&self, request: StoreRequest<'_>) -> Result<Option<Value>> {
+    pub(crate) fn store_message(&self, request: StoreRequest<'_>) -> Result<Option<Fired>> {
         match self.store(request)? {
-            StoreAnswer::Message(m) => Ok(m),
+            StoreAnswer::Message(m) => Ok(m.map(Fired::Got)),
+            StoreAnswer::Closed(why) => Ok(Some(Fired::Closed(why))),
             _ => Err(unexpected("a Message")),
         }
     }
