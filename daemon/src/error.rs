@@ -14,6 +14,9 @@ pub struct ApiError {
     pub message: String,
     /// The object path the error is about, when there is one.
     pub path: Option<String>,
+    /// What a script needs to point at the problem (`{"field": "fields.port"}`), when
+    /// there is something to say.
+    pub detail: Option<serde_json::Value>,
 }
 
 impl ApiError {
@@ -23,11 +26,18 @@ impl ApiError {
             code,
             message: message.into(),
             path: None,
+            detail: None,
         }
     }
 
     pub fn at(mut self, path: &str) -> ApiError {
         self.path = Some(path.to_string());
+        self
+    }
+
+    /// The member of the request body at fault (`name`, `fields.port`).
+    pub fn field(mut self, field: &str) -> ApiError {
+        self.detail = Some(serde_json::json!({ "field": field }));
         self
     }
 
@@ -41,11 +51,14 @@ impl IntoResponse for ApiError {
         if self.status.is_server_error() {
             tracing::error!("{}", self.message);
         }
-        let body = serde_json::json!({ "error": {
+        let mut body = serde_json::json!({ "error": {
             "code": self.code,
             "message": self.message,
             "path": self.path,
         }});
+        if let Some(detail) = self.detail {
+            body["error"]["detail"] = detail;
+        }
         let mut response = (self.status, Json(body)).into_response();
         if self.status == StatusCode::UNAUTHORIZED {
             response.headers_mut().insert(

@@ -6,7 +6,9 @@
 mod auth;
 mod error;
 mod intake;
+mod object_writes;
 mod objects;
+mod openapi;
 mod processes;
 mod receivers;
 pub mod schedule;
@@ -18,6 +20,7 @@ use std::sync::{Arc, Mutex};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use jfc_store::Store;
+use object_writes::{create, delete, replace, update};
 
 pub use error::ApiError;
 
@@ -71,8 +74,23 @@ pub(crate) fn router(state: AppState) -> Router {
             post(receivers::alertmanager),
         )
         .route("/api/v1/receivers/json/{*channel}", post(receivers::json))
-        .route("/api/v1/objects", get(objects::one))
-        .route("/api/v1/objects/{*path}", get(objects::one))
+        .route("/api/v1/openapi.json", get(openapi::document))
+        .route(
+            "/api/v1/objects",
+            get(objects::one)
+                .post(create)
+                .put(replace)
+                .patch(update)
+                .delete(delete),
+        )
+        .route(
+            "/api/v1/objects/{*path}",
+            get(objects::one)
+                .post(create)
+                .put(replace)
+                .patch(update)
+                .delete(delete),
+        )
         .route("/api/v1/processes", get(processes::list))
         .route("/api/v1/processes/{pid}", get(processes::one))
         .fallback(error::not_found)
