@@ -52,6 +52,11 @@ fn daemon() -> &'static Daemon {
             .expect("the daemon answers");
         let served = answer.body_mut().read_to_string().expect("a body");
         let document = Document(serde_json::from_str(&served).expect("the document is JSON"));
+        assert!(
+            document.0["openapi"].is_string(),
+            "{} does not serve its document: {served:.300}",
+            env!("CARGO_BIN_EXE_jfc")
+        );
         Daemon {
             url,
             store,
@@ -880,4 +885,45 @@ fn a_write_refuses_members_it_does_not_take() {
     assert_eq!(read("/members/n"), before);
     let a = objects("PATCH", "/no/such", admin, Some(json!({})));
     assert_eq!(error_of(&a), (404, "unknown_object", ""));
+}
+
+#[test]
+fn a_method_an_endpoint_does_not_take_gets_a_json_405() {
+    let d = daemon();
+    for (method, path) in [("PUT", "/api/v1/health"), ("POST", "/api/v1/processes")] {
+        let request = ureq::http::Request::builder()
+            .method(method)
+            .uri(format!("{}{path}", d.url))
+            .header("Authorization", format!("Bearer {}", d.admin))
+            .body(b"{}".to_vec())
+            .expect("a request");
+        let answer = agent().run(request).expect("the daemon answers");
+        assert!(
+            answer.headers().get("allow").is_some(),
+            "{method} {path}: no Allow"
+        );
+        let (status, body) = common::daemon::json_answer(answer);
+        assert_eq!(status, 405, "{method} {path}: {body}");
+        assert_eq!(body["error"]["code"], "method_not_allowed", "{body}");
+        let problem = d
+            .document
+            .check(method, path, status, "application/json", &body.to_string());
+        assert!(problem.is_err(), "{method} {path} is not in the document");
+    }
+}
+
+#[test]
+fn a_name_in_any_script_gets_a_percent_encoded_location() {
+    let d = daemon();
+    let dir = directory("scripts");
+    let body = json!({"name": "ホスト_1", "type_object": "Directory"});
+    let a = objects("POST", &dir, Some(&d.admin), Some(body));
+    assert_eq!(a.status, 201, "{}", a.body);
+    let location = a.location.expect("a Location");
+    assert_eq!(
+        location,
+        "/api/v1/objects/scripts/%E3%83%9B%E3%82%B9%E3%83%88_1"
+    );
+    let again = request("GET", &location, Some(&d.read), "", None);
+    assert_eq!(again.body["abspath"], "/scripts/ホスト_1");
 }

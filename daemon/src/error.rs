@@ -1,7 +1,7 @@
 //! Errors of the API as JSON: `{"error": {"code", "message", "detail", "path"}}`, with
 //! the HTTP status that says what kind of error it is.
 
-use axum::http::{header, StatusCode, Uri};
+use axum::http::{header, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 
@@ -76,5 +76,14 @@ pub(crate) async fn not_found(uri: Uri) -> ApiError {
         StatusCode::NOT_FOUND,
         "not_found",
         format!("no API endpoint at {}", uri.path()),
+    )
+}
+
+/// A method an endpoint does not take (axum's own answer has no body).
+pub(crate) async fn method_not_allowed(method: Method, uri: Uri) -> ApiError {
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        format!("{} does not take {method}", uri.path()),
     )
 }

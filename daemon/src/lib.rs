@@ -93,6 +93,7 @@ pub(crate) fn router(state: AppState) -> Router {
         )
         .route("/api/v1/processes", get(processes::list))
         .route("/api/v1/processes/{pid}", get(processes::one))
+        .method_not_allowed_fallback(error::method_not_allowed)
         .fallback(error::not_found)
         .with_state(state)
 }
