@@ -522,13 +522,13 @@ fn a_refused_create_names_the_member_and_writes_nothing() {
         (node("taken", json!({})), (409, "name_taken", "name")),
         (
             json!({"name": "n5", "type_object": "NoSuchType"}),
-            (400, "unknown_type", "type_object"),
+            (400, "invalid_type", "type_object"),
         ),
         (
             json!({"name": "n6", "type_object": "/refused"}),
-            (400, "unknown_type", "type_object"),
+            (400, "invalid_type", "type_object"),
         ),
-        (json!({"name": "n7"}), (400, "unknown_type", "type_object")),
+        (json!({"name": "n7"}), (400, "invalid_type", "type_object")),
         (
             json!({"type_object": "Directory"}),
             (400, "bad_body", "name"),
@@ -633,7 +633,7 @@ fn only_a_directory_or_a_table_holds_objects_and_a_table_its_own_type() {
         "/containers/hosts",
         json!({"name": "h2", "type_object": "Directory"}),
     );
-    assert_eq!(error_of(&a), (400, "unknown_type", "type_object"));
+    assert_eq!(error_of(&a), (400, "invalid_type", "type_object"));
 }
 
 #[test]

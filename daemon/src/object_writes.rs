@@ -354,7 +354,7 @@ fn refused(e: CreateError, parent: &str) -> ApiError {
     let (status, code, field) = match &e {
         CreateError::Name(_) => (StatusCode::BAD_REQUEST, "invalid_name", Some("name")),
         CreateError::Taken(_) => (StatusCode::CONFLICT, "name_taken", Some("name")),
-        CreateError::Type(_) => (StatusCode::BAD_REQUEST, "unknown_type", Some("type_object")),
+        CreateError::Type(_) => (StatusCode::BAD_REQUEST, "invalid_type", Some("type_object")),
         CreateError::Parent(_) => (StatusCode::BAD_REQUEST, "not_a_container", None),
         CreateError::Store(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal", None),
     };
