@@ -123,6 +123,13 @@ fn request(
     if let Err(e) = d.document.check(method, bare, status, &kind, &text) {
         panic!("{e}");
     }
+    // What the daemon took must be what the document says it takes.
+    let taken = std::str::from_utf8(body.unwrap_or_default()).unwrap_or_default();
+    if (200..300).contains(&status) && !taken.is_empty() {
+        if let Err(e) = d.document.check_request(method, bare, content_type, taken) {
+            panic!("{e}");
+        }
+    }
     let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
     Answer {
         status,
@@ -269,6 +276,14 @@ fn the_checks_refuse_what_the_document_does_not_describe() {
             .expect_err(&format!("{method} {path} {status} {body} passed"));
         assert!(e.contains(why), "{method} {path}: {e}");
     }
+    let create = "/api/v1/objects/x";
+    let named = r#"{"name": "n", "type_object": "Directory"}"#;
+    assert_eq!(doc.check_request("POST", create, json, named), Ok(()));
+    let unnamed = r#"{"type_object": "Directory"}"#;
+    let e = doc
+        .check_request("POST", create, json, unnamed)
+        .expect_err("no name");
+    assert!(e.contains("\"name\" is a required property"), "{e}");
     let mut broken = Document(doc.0.clone());
     broken.0["openapi"] = json!("3.0.3");
     broken.0["paths"]["/api/v1/health"]["get"]["responses"]["200"] =

@@ -119,8 +119,43 @@ impl Document {
             .get(media)
             .and_then(|c| c.get("schema"))
             .ok_or_else(|| format!("{method} {template} {status} does not document {media}"))?;
+        self.matches_schema(schema, body)
+            .map_err(|e| format!("{method} {path} {status}: {e}"))
+    }
+
+    /// Whether a request body the daemon took for `method path` is one the document
+    /// describes (the schema of its `requestBody` for that media type).
+    pub fn check_request(
+        &self,
+        method: &str,
+        path: &str,
+        content_type: &str,
+        body: &str,
+    ) -> Result<(), String> {
+        let method = method.to_ascii_lowercase();
+        let template = self
+            .template_of(path)
+            .ok_or_else(|| format!("no path of the document matches {path}"))?;
+        let Some(request) = self.0["paths"][&template][&method].get("requestBody") else {
+            return Ok(());
+        };
+        let media = content_type.split(';').next().unwrap_or_default().trim();
+        let schema = self.resolve(request)?["content"]
+            .get(media)
+            .and_then(|c| c.get("schema"))
+            .ok_or_else(|| format!("{method} {template} does not take {media} bodies"))?;
+        match media {
+            "application/json" => self
+                .matches_schema(schema, body)
+                .map_err(|e| format!("the request body of {method} {path}: {e}")),
+            _ => Ok(()),
+        }
+    }
+
+    /// Whether the JSON text `body` matches `schema`.
+    fn matches_schema(&self, schema: &Value, body: &str) -> Result<(), String> {
         let value: Value = serde_json::from_str(body)
-            .map_err(|e| format!("{method} {path} {status}: the body is not JSON ({e}): {body}"))?;
+            .map_err(|e| format!("the body is not JSON ({e}): {body}"))?;
         let errors: Vec<String> = self
             .validator(schema)?
             .iter_errors(&value)
@@ -129,7 +164,7 @@ impl Document {
         match errors.is_empty() {
             true => Ok(()),
             false => Err(format!(
-                "{method} {path} {status}: the body does not match the document: {}\n{value:#}",
+                "the body does not match the document: {}\n{value:#}",
                 errors.join("; ")
             )),
         }
