@@ -634,6 +634,16 @@ fn only_a_directory_or_a_table_holds_objects_and_a_table_its_own_type() {
         Some(json!({"fields": {"typeObject": "/system/types/NodeInfo"}})),
     );
     assert_eq!(a.status, 200, "{}", a.body);
+    // An Object field reads as a path, and the path written back is the same object.
+    let table = read("/containers/hosts");
+    assert_eq!(table["fields"]["typeObject"], "/system/types/NodeInfo");
+    let a = objects("PUT", "/containers/hosts", admin, Some(table.clone()));
+    assert_eq!(
+        (a.status, &a.body["fields"]),
+        (200, &table["fields"]),
+        "{}",
+        a.body
+    );
     let a = make(
         "/containers/hosts",
         json!({"name": "h1", "fields": {"port": 22}}),
