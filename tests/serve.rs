@@ -3,7 +3,6 @@
 //! `jfc send`; flows run with `jfc run` on the same store read what arrived.
 
 use std::io::{BufRead, BufReader};
-use std::net::TcpListener;
 use std::path::PathBuf;
 use std::process::{Child, Command, Output, Stdio};
 use std::sync::OnceLock;
@@ -11,6 +10,7 @@ use std::time::{Duration, Instant};
 
 mod common;
 
+use common::daemon::{agent, free_port, jfc, json_answer, start, start_shared, token};
 use common::{err, out};
 
 /// The shared daemon: its base URL, its store, and tokens of each kind.
@@ -22,52 +22,6 @@ struct Daemon {
     /// Bodies larger than this are refused.
     max_body: usize,
     _dir: tempfile::TempDir,
-}
-
-fn jfc(store: &std::path::Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_jfc"))
-        .arg("--store")
-        .arg(store)
-        .args(args)
-        .env_remove("JFC_STORE")
-        .env_remove("JFC_TOKEN")
-        .env_remove("JFC_SERVER")
-        .output()
-        .expect("jfc runs")
-}
-
-fn token(store: &std::path::Path, name: &str, scope: &str) -> String {
-    let o = jfc(store, &["token", "create", name, "--scope", scope]);
-    assert!(o.status.success(), "{}", err(&o));
-    out(&o).trim().to_string()
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("a free port")
-        .port()
-}
-
-/// Start `jfc serve` with `args` and wait for its "listening" line.
-fn start(store: &std::path::Path, args: &[&str]) -> (Child, String) {
-    let port = free_port();
-    let listen = format!("127.0.0.1:{port}");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_jfc"))
-        .arg("--store")
-        .arg(store)
-        .args(["serve", "--listen", &listen])
-        .args(args)
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("jfc serve starts");
-    let mut lines = BufReader::new(child.stderr.take().expect("stderr")).lines();
-    let first = lines.next().and_then(Result::ok).unwrap_or_default();
-    assert!(first.contains("listening on"), "jfc serve said: {first}");
-    // Keep reading its stderr so that it never blocks on a full pipe.
-    std::thread::spawn(move || lines.for_each(drop));
-    (child, format!("http://{listen}"))
 }
 
 fn daemon() -> &'static Daemon {
@@ -82,12 +36,7 @@ fn daemon() -> &'static Daemon {
         let made = jfc(&store, &["obj", "set", "/channels", "--type", "Directory"]);
         assert!(made.status.success(), "{}", err(&made));
         let max_body = 4096;
-        let (child, url) = start(&store, &["--max-body", &max_body.to_string()]);
-        // The daemon lives as long as this test binary: a thread owns it.
-        std::thread::spawn(move || {
-            let mut child = child;
-            let _ = child.wait();
-        });
+        let url = start_shared(&store, &["--max-body", &max_body.to_string()]);
         Daemon {
             url,
             store,
@@ -105,14 +54,6 @@ fn channel(name: &str) -> String {
     let o = jfc(&daemon().store, &["obj", "set", &path, "--type", "Channel"]);
     assert!(o.status.success(), "{}", err(&o));
     path
-}
-
-fn agent() -> ureq::Agent {
-    ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .timeout_global(Some(Duration::from_secs(20)))
-        .build()
-        .into()
 }
 
 /// POST `body` as `content_type` to the messages of `channel` with `token`: the status
@@ -133,14 +74,6 @@ fn post(
         req = req.header("Idempotency-Key", k);
     }
     json_answer(req.send(body).expect("the daemon answers"))
-}
-
-/// The status and the JSON body of an answer (its text when it is not JSON).
-fn json_answer(mut answer: ureq::http::Response<ureq::Body>) -> (u16, serde_json::Value) {
-    let status = answer.status().as_u16();
-    let text = answer.body_mut().read_to_string().expect("a body");
-    let json = serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text));
-    (status, json)
 }
 
 /// What a flow prints of every message queued on `channel` (and its type).

@@ -1,7 +1,7 @@
 //! Errors of the API as JSON: `{"error": {"code", "message", "detail", "path"}}`, with
 //! the HTTP status that says what kind of error it is.
 
-use axum::http::{header, StatusCode, Uri};
+use axum::http::{header, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 
@@ -14,6 +14,9 @@ pub struct ApiError {
     pub message: String,
     /// The object path the error is about, when there is one.
     pub path: Option<String>,
+    /// What a script needs to point at the problem (`{"field": "fields.port"}`), when
+    /// there is something to say.
+    pub detail: Option<serde_json::Value>,
 }
 
 impl ApiError {
@@ -23,11 +26,18 @@ impl ApiError {
             code,
             message: message.into(),
             path: None,
+            detail: None,
         }
     }
 
     pub fn at(mut self, path: &str) -> ApiError {
         self.path = Some(path.to_string());
+        self
+    }
+
+    /// The member of the request body at fault (`name`, `fields.port`).
+    pub fn field(mut self, field: &str) -> ApiError {
+        self.detail = Some(serde_json::json!({ "field": field }));
         self
     }
 
@@ -41,11 +51,14 @@ impl IntoResponse for ApiError {
         if self.status.is_server_error() {
             tracing::error!("{}", self.message);
         }
-        let body = serde_json::json!({ "error": {
+        let mut body = serde_json::json!({ "error": {
             "code": self.code,
             "message": self.message,
             "path": self.path,
         }});
+        if let Some(detail) = self.detail {
+            body["error"]["detail"] = detail;
+        }
         let mut response = (self.status, Json(body)).into_response();
         if self.status == StatusCode::UNAUTHORIZED {
             response.headers_mut().insert(
@@ -63,5 +76,14 @@ pub(crate) async fn not_found(uri: Uri) -> ApiError {
         StatusCode::NOT_FOUND,
         "not_found",
         format!("no API endpoint at {}", uri.path()),
+    )
+}
+
+/// A method an endpoint does not take (axum's own answer has no body).
+pub(crate) async fn method_not_allowed(method: Method, uri: Uri) -> ApiError {
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        format!("{} does not take {method}", uri.path()),
     )
 }

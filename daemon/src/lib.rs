@@ -11,7 +11,9 @@ pub mod clock;
 mod engine;
 mod error;
 mod intake;
+mod object_writes;
 mod objects;
+mod openapi;
 mod processes;
 mod receivers;
 mod runner;
@@ -27,6 +29,7 @@ use std::sync::{Arc, Mutex};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use jfc_store::Store;
+use object_writes::{create, delete, replace, update};
 
 pub use error::ApiError;
 
@@ -92,8 +95,23 @@ pub(crate) fn router(state: AppState) -> Router {
             post(receivers::alertmanager),
         )
         .route("/api/v1/receivers/json/{*channel}", post(receivers::json))
-        .route("/api/v1/objects", get(objects::one))
-        .route("/api/v1/objects/{*path}", get(objects::one))
+        .route("/api/v1/openapi.json", get(openapi::document))
+        .route(
+            "/api/v1/objects",
+            get(objects::one)
+                .post(create)
+                .put(replace)
+                .patch(update)
+                .delete(delete),
+        )
+        .route(
+            "/api/v1/objects/{*path}",
+            get(objects::one)
+                .post(create)
+                .put(replace)
+                .patch(update)
+                .delete(delete),
+        )
         .route(
             "/api/v1/processes",
             get(processes::list).post(processes::start),
@@ -105,6 +123,7 @@ pub(crate) fn router(state: AppState) -> Router {
         .route("/api/v1/tasks/{id}/submit", post(tasks::submit))
         .route("/api/v1/tasks/{id}/cancel", post(tasks::cancel))
         .route("/api/v1/test/clock", post(test_clock::set))
+        .method_not_allowed_fallback(error::method_not_allowed)
         .fallback(error::not_found)
         .with_state(state)
 }

@@ -3,6 +3,7 @@
 //! `GET /api/v1/processes/<pid>` with its console, and `POST .../<pid>/wait`; starting
 //! a flow (scope `run`), `POST /api/v1/processes`.
 
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
@@ -23,10 +24,12 @@ pub(crate) struct Filter {
 
 pub(crate) async fn list(
     State(state): State<AppState>,
-    Query(filter): Query<Filter>,
+    filter: Result<Query<Filter>, QueryRejection>,
     headers: HeaderMap,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let secret = auth::secret(&headers)?;
+    let Query(filter) =
+        filter.map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "bad_query", e.body_text()))?;
     state
         .with_store(move |s| {
             auth::check(s, &secret, "read")?;

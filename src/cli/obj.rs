@@ -251,10 +251,6 @@ fn set(store: &mut Store, args: SetArgs) -> Result<ExitCode, Fail> {
                 id
             }
             (None, Some(t)) => {
-                let wanted = s.type_id(t)?;
-                if s.type_name(wanted)? != "TypeObject" {
-                    return Err(StoreError(format!("{t} is not a type")));
-                }
                 let (parent, name) = match path.rsplit_once('/') {
                     Some(("", n)) => ("/", n),
                     Some((p, n)) => (p, n),
@@ -263,7 +259,7 @@ fn set(store: &mut Store, args: SetArgs) -> Result<ExitCode, Fail> {
                 let parent_id = s.lookup(parent)?.ok_or_else(|| {
                     StoreError(format!("no directory {parent} to create {name} in"))
                 })?;
-                s.create(parent_id, name, wanted, "root")?
+                s.create_child(parent_id, name, Some(t), "root")?
             }
             (None, None) => {
                 return Err(StoreError(format!(
@@ -271,31 +267,9 @@ fn set(store: &mut Store, args: SetArgs) -> Result<ExitCode, Fail> {
                 )))
             }
         };
-        let is_jobflow = s.type_name(id)? == "Jobflow";
         let mut compiled = None;
         for (field, value) in assignments {
-            match field.as_str() {
-                "display_name" | "description" => {
-                    let text = match value {
-                        Value::Null => String::new(),
-                        v => v.to_text(),
-                    };
-                    s.set_property(id, &field, &text)?;
-                }
-                "source" if is_jobflow => {
-                    let text = match value {
-                        Value::Null => String::new(),
-                        v => v.to_text(),
-                    };
-                    compiled = Some(s.save_jobflow(id, &text)?);
-                }
-                _ => match value {
-                    Value::Null => s.unset_field(id, &field)?,
-                    v => s
-                        .write_field(id, &field, v)
-                        .map_err(|e| StoreError(format!("{path}: {e}")))?,
-                },
-            }
+            compiled = s.assign(id, &field, value)?.or(compiled);
         }
         Ok(compiled)
     })?;

@@ -5,6 +5,9 @@
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
+pub mod daemon;
+pub mod openapi;
+
 /// A scratch directory (removed at the end of the test) with a store file path in it.
 pub struct Env {
     pub store: PathBuf,

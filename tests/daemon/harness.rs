@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
+use crate::common::openapi::Document;
 pub use crate::common::{err, out};
 use crate::common::{spawn_kept, Kept};
 
@@ -126,6 +127,8 @@ impl Daemon {
         self.call_as(Some(&self.admin), method, path, body)
     }
 
+    /// A request with `token`: status and JSON answer. The answer must be one the
+    /// OpenAPI document describes, and a body the daemon took one it describes too.
     pub fn call_as(
         &self,
         token: Option<&str>,
@@ -136,6 +139,7 @@ impl Daemon {
         let url = format!("{}{path}", self.url);
         let agent = agent();
         let auth = token.map(|t| format!("Bearer {t}"));
+        let text = body.map(|b| b.to_string()).unwrap_or_default();
         let answer = match method {
             "GET" => {
                 let mut r = agent.get(&url);
@@ -149,11 +153,30 @@ impl Daemon {
                 if let Some(a) = &auth {
                     r = r.header("Authorization", a);
                 }
-                let text = body.map(|b| b.to_string()).unwrap_or_default();
                 r.send(text.as_bytes())
             }
         };
-        json_answer(answer.expect("the daemon answers"))
+        let mut answer = answer.expect("the daemon answers");
+        let status = answer.status().as_u16();
+        let media = answer
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_string();
+        let got = answer.body_mut().read_to_string().expect("a body");
+        let bare = path.split('?').next().unwrap_or(path);
+        let doc = document();
+        if let Err(e) = doc.check(method, bare, status, &media, &got) {
+            panic!("the answer is not as the OpenAPI document says: {e}");
+        }
+        if (200..300).contains(&status) && !text.is_empty() {
+            if let Err(e) = doc.check_request(method, bare, "application/json", &text) {
+                panic!("the daemon took a body the OpenAPI document does not describe: {e}");
+            }
+        }
+        let json = serde_json::from_str(&got).unwrap_or(serde_json::Value::String(got));
+        (status, json)
     }
 
     /// Post `message` (JSON) to `channel`; it must be accepted.
@@ -292,17 +315,19 @@ pub fn token(store: &Path, name: &str, scopes: &[&str]) -> String {
     out(&o).trim().to_string()
 }
 
+/// The daemon's OpenAPI document (daemon/openapi.json, which it serves).
+fn document() -> &'static Document {
+    static DOCUMENT: std::sync::OnceLock<Document> = std::sync::OnceLock::new();
+    DOCUMENT.get_or_init(|| {
+        let text = include_str!("../../daemon/openapi.json");
+        Document(serde_json::from_str(text).expect("the document is JSON"))
+    })
+}
+
 fn agent() -> ureq::Agent {
     ureq::Agent::config_builder()
         .http_status_as_error(false)
         .timeout_global(Some(Duration::from_secs(30)))
         .build()
         .into()
-}
-
-fn json_answer(mut answer: ureq::http::Response<ureq::Body>) -> (u16, serde_json::Value) {
-    let status = answer.status().as_u16();
-    let text = answer.body_mut().read_to_string().expect("a body");
-    let json = serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text));
-    (status, json)
 }

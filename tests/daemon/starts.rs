@@ -83,3 +83,13 @@ fn waiting_for_a_process_that_goes_on_times_out_with_408() {
     let (status, _) = d.call("POST", &path, Some(json!({ "timeout": -1 })));
     assert_eq!(status, 400);
 }
+
+#[test]
+fn a_bad_query_gets_a_json_error() {
+    let d = shared();
+    let (status, body) = d.call("GET", "/api/v1/processes?limit=abc", None);
+    assert_eq!(
+        (status, body["error"]["code"].clone()),
+        (400, json!("bad_query"))
+    );
+}
