@@ -17,8 +17,8 @@ mod openapi;
 mod processes;
 mod receivers;
 mod runner;
-pub mod schedule;
 mod scheduler;
+mod schedules;
 mod tasks;
 mod test_clock;
 
@@ -66,6 +66,7 @@ pub(crate) struct AppState {
     engine: engine::Engine,
     runner: runner::Runner,
     clock: clock::Clock,
+    zone: Zone,
 }
 
 impl AppState {
@@ -118,6 +119,16 @@ pub(crate) fn router(state: AppState) -> Router {
         )
         .route("/api/v1/processes/{pid}", get(processes::one))
         .route("/api/v1/processes/{pid}/wait", post(processes::wait))
+        .route(
+            "/api/v1/schedules",
+            get(schedules::list).post(schedules::create),
+        )
+        .route(
+            "/api/v1/schedules/{id}",
+            get(schedules::one)
+                .patch(schedules::update)
+                .delete(schedules::delete),
+        )
         .route("/api/v1/tasks", get(tasks::list))
         .route("/api/v1/tasks/{id}", get(tasks::one))
         .route("/api/v1/tasks/{id}/submit", post(tasks::submit))
@@ -176,6 +187,7 @@ pub fn serve(opts: ServeOptions) -> Result<(), ServeError> {
         engine: engine.clone(),
         runner: runner.clone(),
         clock,
+        zone: opts.zone,
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

@@ -15,7 +15,7 @@ use jfc_vm::value::Value;
 
 use crate::clock::Clock;
 use crate::runner::Runner;
-use crate::schedule::Schedule;
+use jfc_store::cron::Schedule;
 
 /// A time missed by less than this still runs under the `skip` policy (Q13).
 const GRACE: chrono::Duration = chrono::Duration::seconds(60);

@@ -7,6 +7,7 @@ pub mod process_list;
 pub mod record;
 pub mod resume;
 pub mod run;
+pub mod schedule_list;
 pub mod script;
 pub mod session;
 pub mod ssh;

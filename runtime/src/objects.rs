@@ -7,6 +7,7 @@ use jfc_vm::host::LazyOp;
 use jfc_vm::value::{Args, BoundMethod, LazyArray, ObjectRef, Value};
 
 use crate::process_list;
+use crate::schedule_list;
 use crate::task_list;
 use crate::user_list;
 use jfc_store::objects::ObjectId;
@@ -47,6 +48,9 @@ fn err(e: StoreError) -> String {
 
 /// `obj.name`.
 pub fn attr(store: &Store, obj: &ObjectRef, name: &str) -> Result<Value, String> {
+    if schedule_list::is_schedule(obj) {
+        return schedule_list::attr(store, obj, name);
+    }
     if task_list::is_task(obj) {
         return task_list::attr(store, obj, name);
     }
@@ -74,6 +78,9 @@ pub fn attr(store: &Store, obj: &ObjectRef, name: &str) -> Result<Value, String>
 
 /// `obj['name']`: fields only.
 pub fn index(store: &Store, obj: &ObjectRef, key: &Value) -> Result<Value, String> {
+    if schedule_list::is_schedule(obj) {
+        return schedule_list::index(store, obj, key);
+    }
     if task_list::is_task(obj) {
         return task_list::index(store, obj, key);
     }
@@ -95,6 +102,9 @@ pub fn index(store: &Store, obj: &ObjectRef, key: &Value) -> Result<Value, Strin
 
 /// `[value >> obj.name]`: a writable property or a field.
 pub fn set(store: &mut Store, obj: &ObjectRef, name: &str, value: Value) -> Result<(), String> {
+    if schedule_list::is_schedule(obj) {
+        return schedule_list::set(store, obj, name, &value);
+    }
     if task_list::is_task(obj) {
         return task_list::set(obj, name);
     }
@@ -200,6 +210,9 @@ pub fn call(
     args: Args,
     process: Option<i64>,
 ) -> Result<Value, String> {
+    if schedule_list::is_schedule(obj) {
+        return schedule_list::call(store, obj, method, args);
+    }
     if task_list::is_task(obj) {
         return task_list::call(store, obj, method, args, process);
     }
@@ -470,6 +483,9 @@ pub fn lazy(store: &mut Store, la: &LazyArray, op: LazyOp) -> Result<Value, Stri
 
 /// The children of a container in its display order, as Object values.
 pub fn children(store: &Store, obj: &ObjectRef) -> Result<Vec<Value>, String> {
+    if schedule_list::is_schedule(obj) {
+        return schedule_list::children(store, obj);
+    }
     if task_list::is_task(obj) {
         return task_list::children(store, obj);
     }
@@ -507,6 +523,9 @@ pub fn resolve(store: &Store, dir: &str, path: &str) -> Result<Value, String> {
         return v;
     }
     if let Some(v) = task_list::resolve(store, &normal) {
+        return v;
+    }
+    if let Some(v) = schedule_list::resolve(store, &normal) {
         return v;
     }
     if let Some(v) = user_list::resolve(store, &normal) {

@@ -4,7 +4,8 @@
 //! (`<t>`): the submitted text, or a failure (`$STATUS` 1) when it is canceled.
 //!
 //! Like `/process` (process_list.rs) they are not rows of the objects table; their
-//! Object values carry ids of their own range, below the users' and groups'.
+//! Object values carry ids of their own range, below the users' and groups' and above
+//! the schedules'.
 
 use std::rc::Rc;
 
@@ -22,7 +23,7 @@ pub const CANCELED: &str = "task canceled";
 
 /// Whether `obj` is `/task` or one of its tasks.
 pub fn is_task(obj: &ObjectRef) -> bool {
-    obj.id <= TASKS
+    (crate::schedule_list::SCHEDULES + 1..=TASKS).contains(&obj.id)
 }
 
 /// The id of a task; None for the list.

@@ -6,7 +6,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
-use jfc_daemon::schedule::Schedule;
+use jfc_store::cron::Schedule;
 use jfc_store::schedules::{ScheduleRecord, TIME_FIELDS};
 
 #[derive(Args)]
@@ -257,31 +257,9 @@ fn parse(fields: &[Option<String>; 7]) -> Result<Schedule, Failure> {
 
 /// `jfc schedule ls`: each schedule with its next firing time (local zone).
 fn list(schedules: &[ScheduleRecord], json: bool) {
-    let next = |s: &ScheduleRecord| {
-        if s.disabled {
-            return None;
-        }
-        let parsed = Schedule::parse(s.fields.each_ref().map(|f| f.as_deref())).ok()?;
-        parsed
-            .next_after(&chrono::Local::now())
-            .map(|t| t.to_rfc3339())
-    };
+    let next = |s: &ScheduleRecord| s.next_after(&chrono::Local::now()).map(|t| t.to_rfc3339());
     if json {
-        let all: Vec<serde_json::Value> = schedules
-            .iter()
-            .map(|s| {
-                let fields: serde_json::Map<String, serde_json::Value> = TIME_FIELDS
-                    .iter()
-                    .zip(&s.fields)
-                    .map(|(k, v)| (k.to_string(), serde_json::json!(v)))
-                    .collect();
-                serde_json::json!({
-                    "id": s.id, "abspath": s.abspath(), "name": s.name, "description": s.description,
-                    "user": s.user, "job": s.job, "parameters": s.parameters, "fields": fields, "missed": s.missed,
-                    "disabled": s.disabled, "next_run_time": next(s), "created": s.created,
-                })
-            })
-            .collect();
+        let all: Vec<serde_json::Value> = schedules.iter().map(|s| s.to_json(next(s))).collect();
         println!("{}", serde_json::Value::Array(all));
         return;
     }

@@ -6,6 +6,7 @@ mod bootstrap;
 pub mod channels;
 pub mod checkpoints;
 pub mod codec;
+pub mod cron;
 pub mod edit;
 pub mod export;
 pub mod fields;

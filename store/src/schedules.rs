@@ -47,6 +47,43 @@ impl ScheduleRecord {
     pub fn abspath(&self) -> String {
         format!("/scheduler/id_{}", self.id)
     }
+
+    /// When it fires first after `after`, in the zone of `after`; None when it is
+    /// disabled, never fires, or its fields do not parse.
+    pub fn next_after<Tz: chrono::TimeZone>(
+        &self,
+        after: &chrono::DateTime<Tz>,
+    ) -> Option<chrono::DateTime<Tz>> {
+        if self.disabled {
+            return None;
+        }
+        let fields = self.fields.each_ref().map(|f| f.as_deref());
+        crate::cron::Schedule::parse(fields).ok()?.next_after(after)
+    }
+
+    /// The record as `jfc schedule ls --json` and the API give it, with its next firing
+    /// time (RFC 3339).
+    pub fn to_json(&self, next_run_time: Option<String>) -> serde_json::Value {
+        let fields: serde_json::Map<String, serde_json::Value> = TIME_FIELDS
+            .iter()
+            .zip(&self.fields)
+            .map(|(k, v)| (k.to_string(), serde_json::json!(v)))
+            .collect();
+        serde_json::json!({
+            "id": self.id,
+            "abspath": self.abspath(),
+            "name": self.name,
+            "description": self.description,
+            "user": self.user,
+            "job": self.job,
+            "parameters": self.parameters,
+            "fields": fields,
+            "missed": self.missed,
+            "disabled": self.disabled,
+            "next_run_time": next_run_time,
+            "created": self.created,
+        })
+    }
 }
 
 const COLUMNS: &str =

@@ -201,7 +201,7 @@ impl Store {
         status: &str,
         result: Option<&str>,
     ) -> std::result::Result<TaskRecord, TaskError> {
-        let done = self.durably(|s| {
+        let close = |s: &mut Store| {
             s.write_tx(|s| {
                 let changed = s.conn.execute(
                     "UPDATE tasks SET status = ?2, result = ?3, closed = ?4 \
@@ -210,7 +210,13 @@ impl Store {
                 )?;
                 Ok((changed, s.task(id)?))
             })
-        })?;
+        };
+        // Inside a caller's transaction (a flow's job), as durable as its commit.
+        let done = if self.conn.is_autocommit() {
+            self.durably(close)?
+        } else {
+            close(self)?
+        };
         match done {
             (_, None) => Err(TaskError::Unknown(id)),
             (0, Some(t)) => Err(TaskError::Closed(Box::new(t))),

@@ -90,3 +90,24 @@ fn an_action_flow_that_takes_no_parameter_ends_with_an_error_naming_why() {
     let error = runs[0]["error"].as_str().unwrap_or_default();
     assert!(error.contains("takes 0 parameters"), "{error}");
 }
+
+#[test]
+fn jfc_send_reaches_a_flow_the_daemon_runs_that_waits_on_the_channel() {
+    let d = shared();
+    d.obj(&["/t/pager", "--type", "Channel"]);
+    d.flow(
+        "/t/on_call",
+        "[ch = /t/pager] -> <ch> -> print('paged about', $RESULT.host, $RESULT.severity)",
+    );
+    let pid = d.start_flow("/t/on_call", json!({}));
+    d.until_waiting(pid);
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_jfc"))
+        .args(["send", "--server", &d.url, "--channel", "/t/pager"])
+        .args(["host=db1", "severity=high"])
+        .env("JFC_TOKEN", &d.admin)
+        .output()
+        .expect("jfc send runs");
+    assert!(o.status.success(), "{}", crate::harness::err(&o));
+    let done = d.wait(pid);
+    assert_eq!(done["console"], "paged about db1 high\n", "{done}");
+}

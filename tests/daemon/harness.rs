@@ -148,6 +148,20 @@ impl Daemon {
                 }
                 r.call()
             }
+            "DELETE" => {
+                let mut r = agent.delete(&url);
+                if let Some(a) = &auth {
+                    r = r.header("Authorization", a);
+                }
+                r.call()
+            }
+            "PATCH" => {
+                let mut r = agent.patch(&url).header("Content-Type", "application/json");
+                if let Some(a) = &auth {
+                    r = r.header("Authorization", a);
+                }
+                r.send(text.as_bytes())
+            }
             _ => {
                 let mut r = agent.post(&url).header("Content-Type", "application/json");
                 if let Some(a) = &auth {

@@ -1,7 +1,7 @@
 //! Schedules firing (platform.md §4): the daemon's clock is moved by the test, never
 //! waited for. This test has a daemon of its own: it moves the clock.
 
-use serde_json::Value;
+use serde_json::{json, Value};
 
 use crate::harness::Daemon;
 
@@ -80,4 +80,94 @@ fn schedules_fire_when_the_clock_reaches_their_time() {
     // `skip` policy runs only a time missed by less than a minute.
     let ticks = d.finished("/s/tick", 1);
     assert_eq!(ticks.len(), 1, "{ticks:#?}");
+}
+
+#[test]
+fn schedules_are_recorded_changed_and_removed_over_the_api() {
+    let d = crate::shared();
+    d.flow("/t/nightly", "print('nightly')");
+    let (status, made) = d.call(
+        "POST",
+        "/api/v1/schedules",
+        Some(json!({ "name": "at nine", "job": "/t/nightly", "hour": "9", "minute": "0", "missed": "once" })),
+    );
+    assert_eq!(status, 201, "{made}");
+    let id = made["id"].as_i64().expect("id");
+    assert_eq!(made["missed"], "once");
+    let next = made["next_run_time"].as_str().unwrap_or_default();
+    assert!(next.ends_with("T09:00:00+00:00"), "{made}");
+    let path = format!("/api/v1/schedules/{id}");
+    let (status, off) = d.call("PATCH", &path, Some(json!({ "disabled": true })));
+    assert_eq!(
+        (status, off["next_run_time"].clone()),
+        (200, Value::Null),
+        "{off}"
+    );
+    let (status, list) = d.call("GET", "/api/v1/schedules", None);
+    assert_eq!(status, 200);
+    assert!(list["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .any(|s| s["id"] == id));
+    let o = d.jfc(&["schedule", "ls", "--json"]);
+    assert!(crate::harness::out(&o).contains("\"at nine\""));
+    assert_eq!(d.call("DELETE", &path, None).0, 204);
+    let (status, body) = d.call("GET", &path, None);
+    assert_eq!(
+        (status, body["error"]["code"].clone()),
+        (404, json!("unknown_schedule"))
+    );
+}
+
+#[test]
+fn a_schedule_the_api_cannot_take_is_refused_with_a_reason() {
+    let d = crate::shared();
+    let post = |body: Value| d.call("POST", "/api/v1/schedules", Some(body));
+    let (status, body) = post(json!({ "name": "x", "job": "/t", "hour": "25" }));
+    assert_eq!(
+        (status, body["error"]["code"].clone()),
+        (400, json!("invalid_field"))
+    );
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("hour"),
+        "{body}"
+    );
+    let (status, body) = post(json!({ "name": "x", "job": "/t/no/such/flow" }));
+    assert_eq!(
+        (status, body["error"]["code"].clone()),
+        (400, json!("invalid_schedule"))
+    );
+    let (status, _) = post(json!({ "name": "x", "job": "/t", "missed": "sometimes" }));
+    assert_eq!(status, 400);
+    let (status, _) = post(json!({ "job": "/t" }));
+    assert_eq!(status, 400);
+    let reader = crate::harness::token(&d.store, "schedule-reader", &["read"]);
+    let (status, _) = d.call_as(
+        Some(&reader),
+        "POST",
+        "/api/v1/schedules",
+        Some(json!({ "name": "x", "job": "/t" })),
+    );
+    assert_eq!(status, 403);
+}
+
+#[test]
+fn a_schedule_a_flow_adds_fires() {
+    let d = Daemon::new("2030-05-06T10:00:30Z");
+    d.obj(&["/f", "--type", "Directory"]);
+    d.flow("/f/greet", "|who|\nprint('hello ' + who)");
+    d.flow(
+        "/f/plan",
+        "[s = /scheduler.add('each minute', /f/greet, [\"'from a flow'\"])] -> print(s.abspath)",
+    );
+    let pid = d.start_flow("/f/plan", json!({}));
+    let planned = d.wait(pid);
+    assert_eq!(planned["console"], "/scheduler/id_1\n", "{planned}");
+    d.set_clock("2030-05-06T10:01:02Z");
+    let runs = d.finished("/f/greet", 1);
+    assert_eq!(console(&d, &runs[0]), "hello from a flow\n");
 }
