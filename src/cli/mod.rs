@@ -13,6 +13,7 @@ pub mod run;
 pub mod schedule;
 pub mod send;
 pub mod serve;
+mod serve_config;
 pub mod task;
 pub mod token;
 pub mod transfer;

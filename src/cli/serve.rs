@@ -1,11 +1,13 @@
 //! `jfc serve`: the daemon (the `jfc-daemon` crate).
 
 use std::net::SocketAddr;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::Args;
 use jfc_runtime::run::EXIT_USAGE;
+
+use super::serve_config::Config;
 
 #[derive(Args)]
 #[command(after_help = "\
@@ -21,21 +23,26 @@ Example:
        -d '{\"host\": \"web1\", \"severity\": 4}' \\
        http://127.0.0.1:8080/api/v1/channels/system/channels/Alert/messages")]
 pub struct ServeArgs {
-    /// Address and port to listen on (a non-loopback address needs --insecure-http).
-    #[arg(long, value_name = "ADDR:PORT", default_value = "127.0.0.1:8080")]
-    pub listen: SocketAddr,
+    /// Settings in a TOML file ([serve] listen, tls_cert, tls_key, insecure_http,
+    /// max_body; [scheduler] timezone; [engine] max_processes); flags win over it.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Address and port to listen on (a non-loopback address needs TLS or
+    /// --insecure-http) [default: 127.0.0.1:8080]
+    #[arg(long, value_name = "ADDR:PORT")]
+    pub listen: Option<SocketAddr>,
     /// Listen on a non-loopback address without TLS (for a TLS proxy in front).
     #[arg(long)]
     pub insecure_http: bool,
     /// Serve HTTPS with this certificate chain (PEM); needs --tls-key.
     #[arg(long, value_name = "FILE", requires = "tls_key")]
-    pub tls_cert: Option<std::path::PathBuf>,
+    pub tls_cert: Option<PathBuf>,
     /// The private key of --tls-cert (PEM).
     #[arg(long, value_name = "FILE", requires = "tls_cert")]
-    pub tls_key: Option<std::path::PathBuf>,
-    /// Largest request body taken, in bytes; larger ones get 413.
-    #[arg(long, value_name = "BYTES", default_value_t = jfc_daemon::DEFAULT_MAX_BODY)]
-    pub max_body: usize,
+    pub tls_key: Option<PathBuf>,
+    /// Largest request body taken, in bytes; larger ones get 413 [default: 1048576]
+    #[arg(long, value_name = "BYTES")]
+    pub max_body: Option<usize>,
     /// The time zone schedules are read in (an IANA name, e.g. Asia/Tokyo); default
     /// the host's local zone.
     #[arg(long, value_name = "ZONE")]
@@ -44,10 +51,9 @@ pub struct ServeArgs {
     /// until moved with POST /api/v1/test/clock.
     #[arg(long, hide = true, value_name = "TIME")]
     pub test_clock: Option<chrono::DateTime<chrono::Utc>>,
-    /// Live processes at most in each run; fork/pfor wait for room.
-    #[arg(long, default_value_t = 1000, value_name = "N",
-          value_parser = clap::value_parser!(u32).range(1..))]
-    pub max_processes: u32,
+    /// Live processes at most in each run; fork/pfor wait for room [default: 1000]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_processes: Option<u32>,
 }
 
 pub fn run(args: ServeArgs, store: Option<&Path>) -> ExitCode {
@@ -55,20 +61,12 @@ pub fn run(args: ServeArgs, store: Option<&Path>) -> ExitCode {
         eprintln!("error: no current directory");
         return ExitCode::from(1);
     };
-    let opts = jfc_daemon::ServeOptions {
-        store: jfc_store::resolve_path(store, &cwd),
-        listen: args.listen,
-        insecure_http: args.insecure_http,
-        tls: args.tls_cert.zip(args.tls_key),
-        max_body: args.max_body,
-        vm: jfc_vm::VmOptions {
-            max_processes: args.max_processes as usize,
-            ..jfc_vm::VmOptions::default()
-        },
-        zone: args
-            .timezone
-            .map_or(jfc_daemon::Zone::Local, jfc_daemon::Zone::Named),
-        test_clock: args.test_clock,
+    let opts = match options(args, jfc_store::resolve_path(store, &cwd)) {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(EXIT_USAGE);
+        }
     };
     match jfc_daemon::serve(opts) {
         Ok(()) => ExitCode::SUCCESS,
@@ -80,4 +78,49 @@ pub fn run(args: ServeArgs, store: Option<&Path>) -> ExitCode {
             })
         }
     }
+}
+
+/// The daemon's options: each flag, else its setting in --config, else its default.
+fn options(args: ServeArgs, store: PathBuf) -> Result<jfc_daemon::ServeOptions, String> {
+    let config = match &args.config {
+        Some(file) => Config::read(file)?,
+        None => Config::default(),
+    };
+    let zone = match args.timezone {
+        Some(tz) => Some(tz),
+        None => config.timezone()?,
+    };
+    let tls = match (args.tls_cert, args.tls_key) {
+        (Some(cert), Some(key)) => Some((cert, key)),
+        _ => match (config.serve.tls_cert, config.serve.tls_key) {
+            (Some(cert), Some(key)) => Some((cert, key)),
+            (None, None) => None,
+            _ => {
+                return Err("[serve] tls_cert and tls_key go together: give both or neither".into())
+            }
+        },
+    };
+    let max_processes = args
+        .max_processes
+        .or(config.engine.max_processes)
+        .unwrap_or(1000);
+    Ok(jfc_daemon::ServeOptions {
+        store,
+        listen: args
+            .listen
+            .or(config.serve.listen)
+            .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 8080))),
+        insecure_http: args.insecure_http || config.serve.insecure_http.unwrap_or(false),
+        tls,
+        max_body: args
+            .max_body
+            .or(config.serve.max_body)
+            .unwrap_or(jfc_daemon::DEFAULT_MAX_BODY),
+        vm: jfc_vm::VmOptions {
+            max_processes: max_processes as usize,
+            ..jfc_vm::VmOptions::default()
+        },
+        zone: zone.map_or(jfc_daemon::Zone::Local, jfc_daemon::Zone::Named),
+        test_clock: args.test_clock,
+    })
 }

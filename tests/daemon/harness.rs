@@ -25,6 +25,8 @@ pub struct Daemon {
     pub dir: PathBuf,
     /// A token with every scope.
     pub admin: String,
+    /// More arguments of `jfc serve`.
+    args: Vec<String>,
     /// The daemon's pid, and its exit status once it ends.
     /// (In a Mutex: a Receiver is not Sync, and the shared daemon is.)
     running: std::sync::Mutex<Option<(u32, std::sync::mpsc::Receiver<std::process::ExitStatus>)>>,
@@ -32,8 +34,13 @@ pub struct Daemon {
 }
 
 impl Daemon {
-    /// A daemon on a new store, its clock at `clock`.
+    /// A daemon on a new store, its clock at `clock`, schedules read in UTC.
     pub fn new(clock: &str) -> Daemon {
+        Daemon::with(clock, &["--timezone", "UTC"])
+    }
+
+    /// A daemon on a new store, its clock at `clock`, started with `args` too.
+    pub fn with(clock: &str, args: &[&str]) -> Daemon {
         let tmp = tempfile::tempdir().expect("temp dir");
         let dir = tmp.path().to_path_buf();
         let store = dir.join("store.sqlite");
@@ -43,6 +50,7 @@ impl Daemon {
             store,
             dir,
             admin,
+            args: args.iter().map(|a| a.to_string()).collect(),
             running: Default::default(),
             _tmp: Some(tmp),
         };
@@ -61,7 +69,7 @@ impl Daemon {
         cmd.arg("--store")
             .arg(&self.store)
             .args(["serve", "--listen", &listen, "--test-clock", clock])
-            .args(["--timezone", "UTC"])
+            .args(&self.args)
             .env_remove("JFC_STORE")
             .stdout(Stdio::null());
         let Kept { pid, stderr, ended } = spawn_kept(cmd);

@@ -7,6 +7,7 @@ mod common;
 mod harness;
 
 mod actions;
+mod config;
 mod restart;
 mod schedules;
 mod starts;
