@@ -44,6 +44,19 @@ impl ApiError {
     pub fn internal(message: impl Into<String>) -> ApiError {
         ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", message)
     }
+
+    /// The JSON body: `{"error": {"code", "message", "path", "detail"?}}`.
+    pub(crate) fn body(&self) -> serde_json::Value {
+        let mut body = serde_json::json!({ "error": {
+            "code": self.code,
+            "message": self.message,
+            "path": self.path,
+        }});
+        if let Some(detail) = &self.detail {
+            body["error"]["detail"] = detail.clone();
+        }
+        body
+    }
 }
 
 impl IntoResponse for ApiError {
@@ -51,15 +64,7 @@ impl IntoResponse for ApiError {
         if self.status.is_server_error() {
             tracing::error!("{}", self.message);
         }
-        let mut body = serde_json::json!({ "error": {
-            "code": self.code,
-            "message": self.message,
-            "path": self.path,
-        }});
-        if let Some(detail) = self.detail {
-            body["error"]["detail"] = detail;
-        }
-        let mut response = (self.status, Json(body)).into_response();
+        let mut response = (self.status, Json(self.body())).into_response();
         if self.status == StatusCode::UNAUTHORIZED {
             response.headers_mut().insert(
                 header::WWW_AUTHENTICATE,

@@ -8,6 +8,7 @@
 mod actions;
 mod auth;
 pub mod clock;
+mod console;
 mod engine;
 mod error;
 mod intake;
@@ -119,6 +120,7 @@ pub(crate) fn router(state: AppState) -> Router {
         )
         .route("/api/v1/processes/{pid}", get(processes::one))
         .route("/api/v1/processes/{pid}/wait", post(processes::wait))
+        .route("/api/v1/processes/{pid}/console", get(console::follow))
         .route(
             "/api/v1/schedules",
             get(schedules::list).post(schedules::create),

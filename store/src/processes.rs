@@ -186,6 +186,26 @@ impl Store {
         Ok(())
     }
 
+    /// What process `pid` printed from byte `pos` of its console on, as far as it is
+    /// kept, and the position after it; a reader that fell behind the dropped middle
+    /// goes on from the kept tail.
+    pub fn process_console_since(&self, pid: i64, pos: u64) -> Result<(String, u64)> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT pos, text FROM process_console WHERE pid = ?1 AND pos + len > ?2 ORDER BY pos",
+        )?;
+        let mut rows = stmt.query(params![pid, pos as i64])?;
+        let (mut text, mut at) = (String::new(), pos);
+        while let Some(r) = rows.next()? {
+            let (start, piece): (i64, String) = (r.get(0)?, r.get(1)?);
+            let start = start as u64;
+            let skip = at.saturating_sub(start) as usize;
+            let from = char_ceil(&piece, skip.min(piece.len()));
+            text.push_str(&piece[from..]);
+            at = at.max(start) + (piece.len() - skip.min(piece.len())) as u64;
+        }
+        Ok((text, at))
+    }
+
     /// The console of a record: its pieces in order, a line saying how much was dropped
     /// where the middle of a long console went.
     fn console_text(&self, pid: i64) -> Result<String> {
@@ -341,6 +361,34 @@ mod tests {
             [(0, "one\n".to_string()), (4, "two\n".to_string())]
         );
         assert_eq!(store.process(pid).unwrap().console, "one\ntwo\n");
+    }
+
+    #[test]
+    fn a_reader_of_the_console_gets_what_came_after_its_position() {
+        let mut store = Store::open_in_memory().unwrap();
+        let pid = store.process_start("/f", "root").unwrap();
+        assert_eq!(
+            store.process_console_since(pid, 0).unwrap(),
+            (String::new(), 0)
+        );
+        store.process_console(pid, 0, "one\n").unwrap();
+        store.process_console(pid, 4, "two\n").unwrap();
+        assert_eq!(
+            store.process_console_since(pid, 0).unwrap(),
+            ("one\ntwo\n".to_string(), 8)
+        );
+        assert_eq!(
+            store.process_console_since(pid, 4).unwrap(),
+            ("two\n".to_string(), 8)
+        );
+        assert_eq!(
+            store.process_console_since(pid, 6).unwrap(),
+            ("o\n".to_string(), 8)
+        );
+        assert_eq!(
+            store.process_console_since(pid, 8).unwrap(),
+            (String::new(), 8)
+        );
     }
 
     #[test]

@@ -8,6 +8,7 @@ mod harness;
 
 mod actions;
 mod config;
+mod console;
 mod restart;
 mod schedules;
 mod starts;
