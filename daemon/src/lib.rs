@@ -122,6 +122,12 @@ pub(crate) fn router(state: AppState) -> Router {
         .route("/api/v1/processes/{pid}/wait", post(processes::wait))
         .route("/api/v1/processes/{pid}/console", get(console::follow))
         .route(
+            "/api/v1/processes/{pid}/terminate",
+            post(processes::terminate),
+        )
+        .route("/api/v1/processes/{pid}/suspend", post(processes::suspend))
+        .route("/api/v1/processes/{pid}/resume", post(processes::resume))
+        .route(
             "/api/v1/schedules",
             get(schedules::list).post(schedules::create),
         )

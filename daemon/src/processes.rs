@@ -247,3 +247,88 @@ pub(crate) async fn wait(
         tokio::time::sleep(WAIT_LOOK).await;
     }
 }
+
+/// `POST /api/v1/processes/<pid>/terminate` (scope `run`): the process and those it
+/// started end ABORTED, their local commands stopped. 202: it is under way (`wait`
+/// gives the record once it has ended).
+pub(crate) async fn terminate(
+    state: State<AppState>,
+    pid: Path<String>,
+    headers: HeaderMap,
+) -> Result<(StatusCode, Json<serde_json::Value>), ApiError> {
+    control(state, pid, headers, "terminate").await
+}
+
+/// `POST /api/v1/processes/<pid>/suspend` (scope `run`): the process and those it
+/// started run no further job until resumed.
+pub(crate) async fn suspend(
+    state: State<AppState>,
+    pid: Path<String>,
+    headers: HeaderMap,
+) -> Result<(StatusCode, Json<serde_json::Value>), ApiError> {
+    control(state, pid, headers, "suspend").await
+}
+
+/// `POST /api/v1/processes/<pid>/resume` (scope `run`): a suspended process goes on.
+pub(crate) async fn resume(
+    state: State<AppState>,
+    pid: Path<String>,
+    headers: HeaderMap,
+) -> Result<(StatusCode, Json<serde_json::Value>), ApiError> {
+    control(state, pid, headers, "resume").await
+}
+
+async fn control(
+    State(state): State<AppState>,
+    Path(pid): Path<String>,
+    headers: HeaderMap,
+    action: &'static str,
+) -> Result<(StatusCode, Json<serde_json::Value>), ApiError> {
+    use jfc_vm::control::Control;
+    let secret = auth::secret(&headers)?;
+    let unknown = |what: &str| {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            "unknown_process",
+            format!("there is no process {what}"),
+        )
+    };
+    let number = pid_number(&pid).map_err(|_| unknown(&pid))?;
+    let run = state
+        .with_store(move |s| {
+            auth::check(s, &secret, "run")?;
+            let rec = s
+                .process(number)
+                .map_err(|_| unknown(&number.to_string()))?;
+            if rec.finished.is_some() {
+                return Err(conflict(format!(
+                    "process {number} has ended {}: there is nothing to {action}",
+                    rec.status
+                )));
+            }
+            // The run a child belongs to: the main process at the top of its parents.
+            let mut top = rec;
+            while let Some(parent) = top.parent {
+                top = s.process(parent).map_err(|e| ApiError::internal(e.0))?;
+            }
+            Ok(top.pid)
+        })
+        .await?;
+    let vm_pid = number as u64;
+    let control = match action {
+        "terminate" => Control::Terminate(vm_pid),
+        "suspend" => Control::Suspend(vm_pid),
+        _ => Control::Resume(vm_pid),
+    };
+    if !state.runner.control(run, control) {
+        return Err(conflict(format!(
+            "process {number} is not run by this daemon (`jfc run` runs it, or it is ending): it cannot {action} it"
+        )));
+    }
+    let body = serde_json::json!({ "pid": number, "action": action });
+    Ok((StatusCode::ACCEPTED, Json(body)))
+}
+
+fn conflict(message: String) -> ApiError {
+    ApiError::new(StatusCode::CONFLICT, "not_running", message)
+}

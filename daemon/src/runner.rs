@@ -4,9 +4,13 @@
 //! previous daemon left: runs in checkpoint mode resume, others are closed ABORTED, and
 //! starts recorded but not begun begin.
 
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
+
+use crossbeam_channel::{Receiver, Sender};
+use jfc_vm::control::Control;
 
 use jfc_runtime::run::RunOptions;
 use jfc_runtime::started::run_started;
@@ -18,6 +22,8 @@ pub struct Runner {
     store: PathBuf,
     vm: VmOptions,
     live: Arc<AtomicUsize>,
+    /// The controls of each run going on, by the pid of its main process.
+    runs: Arc<Mutex<HashMap<i64, Sender<Control>>>>,
 }
 
 impl Runner {
@@ -26,6 +32,7 @@ impl Runner {
             store,
             vm,
             live: Arc::new(AtomicUsize::new(0)),
+            runs: Arc::default(),
         }
     }
 
@@ -34,9 +41,24 @@ impl Runner {
         self.live.load(Ordering::SeqCst)
     }
 
+    /// Send `control` to the run whose main process is `run`: false when this daemon
+    /// runs no such run (it ended, or another OS process runs it).
+    pub fn control(&self, run: i64, control: Control) -> bool {
+        self.registry()
+            .get(&run)
+            .is_some_and(|tx| tx.send(control).is_ok())
+    }
+
+    fn registry(&self) -> std::sync::MutexGuard<'_, HashMap<i64, Sender<Control>>> {
+        self.runs.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
     /// Run NEW record `pid` on a thread of its own.
     pub fn start(&self, pid: i64) {
-        let opts = self.run_options();
+        let opts = RunOptions {
+            controls: Some(self.controls_of(pid)),
+            ..self.run_options()
+        };
         self.spawn(pid, "runs", move || match run_started(pid, opts) {
             Ok(Some(info)) => tracing::info!("process {pid} ended {:?}", info.borrow().state),
             Ok(None) => tracing::debug!("process {pid} was started elsewhere"),
@@ -74,6 +96,7 @@ impl Runner {
             in_doubt: jfc_vm::snapshot::InDoubt::Abort,
             retry: false,
             detached: true,
+            controls: Some(self.controls_of(pid)),
         };
         self.spawn(pid, "resumes", move || {
             match jfc_runtime::resume::resume(pid, opts) {
@@ -81,6 +104,13 @@ impl Runner {
                 Err(e) => tracing::warn!("process {pid} could not resume: {}", e.message()),
             }
         });
+    }
+
+    /// The controls of run `pid`, its sender kept until the run ends.
+    fn controls_of(&self, pid: i64) -> Receiver<Control> {
+        let (tx, rx) = jfc_vm::control::channel();
+        self.registry().insert(pid, tx);
+        rx
     }
 
     fn run_options(&self) -> RunOptions {
@@ -97,6 +127,7 @@ impl Runner {
     fn spawn(&self, pid: i64, what: &str, f: impl FnOnce() + Send + 'static) {
         let live = self.live.clone();
         let store = self.store.clone();
+        let runs = self.runs.clone();
         live.fetch_add(1, Ordering::SeqCst);
         tracing::info!("process {pid} {what}");
         let spawned = std::thread::Builder::new()
@@ -107,9 +138,11 @@ impl Runner {
                     tracing::error!("process {pid}: internal error: {why}");
                     close_aborted(&store, pid, &format!("internal error of jfc: {why}"));
                 }
+                runs.lock().unwrap_or_else(|e| e.into_inner()).remove(&pid);
                 live.fetch_sub(1, Ordering::SeqCst);
             });
         if let Err(e) = spawned {
+            self.registry().remove(&pid);
             self.live.fetch_sub(1, Ordering::SeqCst);
             tracing::error!("process {pid}: cannot start a thread: {e}");
             close_aborted(

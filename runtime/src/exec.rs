@@ -85,7 +85,12 @@ pub struct Workers {
     opts: ExecOptions,
     /// Session blocks run on threads of their own, not on workers.
     sessions: Arc<crate::session::Sessions>,
+    /// Tells this pool's commands from other runs' (children::Job).
+    id: u64,
 }
+
+/// Numbers the pools of workers.
+static POOLS: AtomicUsize = AtomicUsize::new(1);
 
 impl Workers {
     pub fn new(opts: ExecOptions) -> Workers {
@@ -100,7 +105,14 @@ impl Workers {
                 ..opts
             },
             sessions: Arc::default(),
+            id: POOLS.fetch_add(1, Ordering::SeqCst) as u64,
         }
+    }
+
+    /// End the local command process `pid` of this run waits on (a terminated
+    /// process's); a command over SSH runs on to its end.
+    pub fn cancel(&self, pid: u64) {
+        children::stop_job((self.id, pid));
     }
 
     /// The open session blocks.
@@ -130,12 +142,13 @@ impl Workers {
         let rx = self.rx.clone();
         let unfinished = self.unfinished.clone();
         let opts = self.opts.clone();
+        let pool = self.id;
         self.spawned.fetch_add(1, Ordering::SeqCst);
         let started = thread::Builder::new()
             .name("jfc-command".into())
             .spawn(move || {
                 while let Ok((ticket, req, done)) = rx.recv() {
-                    let c = match &req {
+                    let c = children::for_job((pool, ticket.pid), || match &req {
                         Request::Command(c) => run_command(c, &opts),
                         Request::Transfer(t) => run_transfer(t, &opts),
                         Request::Script(s) => crate::script::run_script(s, &opts),
@@ -144,7 +157,7 @@ impl Workers {
                         Request::Session(_) => Completion::ConnectionFailed(
                             "a session block reached a command worker".into(),
                         ),
-                    };
+                    });
                     if children::stopping() {
                         // jfc ends with the signal's status, not with the flow's reaction
                         // to a command killed on the way out.

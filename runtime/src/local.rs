@@ -315,6 +315,10 @@ impl Host for LocalHost {
         }
     }
 
+    fn cancel(&self, pid: u64) {
+        self.workers.cancel(pid);
+    }
+
     fn checkpoint(&self, snapshot: jfc_vm::Snapshot) {
         if let Some(rec) = self.record.borrow().as_ref() {
             // What `jfc ps` shows of it, with no password in the clear.

@@ -25,6 +25,8 @@ pub struct ResumeOptions {
     pub retry: bool,
     /// A run of the daemon (LocalHost::detached).
     pub detached: bool,
+    /// Terminate, suspend and resume from outside (the daemon's API).
+    pub controls: Option<crossbeam_channel::Receiver<jfc_vm::control::Control>>,
 }
 
 /// Resume run `pid` to its end; the main process's record.
@@ -89,6 +91,9 @@ pub fn resume(pid: i64, opts: ResumeOptions) -> Result<Rc<RefCell<ProcessInfo>>,
     let mut vm = Vm::restore(host, vm_opts, snap, opts.in_doubt)
         .map_err(|e| RunError::Setup(format!("process {pid}: {e}")))?;
     vm.retry_failed(&plan);
+    if let Some(rx) = opts.controls {
+        vm.set_controls(rx);
+    }
     let info = vm.main_info().ok_or_else(|| {
         RunError::Setup(format!("process {pid}: the checkpoint has no main process"))
     })?;

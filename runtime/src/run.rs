@@ -80,6 +80,8 @@ pub struct RunOptions {
     pub replace_host_keys: bool,
     /// A run of the daemon (LocalHost::detached).
     pub detached: bool,
+    /// Terminate, suspend and resume from outside (the daemon's API).
+    pub controls: Option<crossbeam_channel::Receiver<jfc_vm::control::Control>>,
 }
 
 impl Default for RunOptions {
@@ -92,6 +94,7 @@ impl Default for RunOptions {
             dry_run: false,
             replace_host_keys: false,
             detached: false,
+            controls: None,
         }
     }
 }
@@ -196,6 +199,9 @@ pub(crate) fn launch(
         ..opts.vm
     };
     let mut vm = Vm::new(host, vm_opts.clone());
+    if let Some(rx) = opts.controls {
+        vm.set_controls(rx);
+    }
     let info = vm
         .spawn_main_with(flow.code.clone(), &flow.dir, start.pos, start.kw)
         .map_err(RunError::Usage)?;

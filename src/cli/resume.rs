@@ -73,6 +73,7 @@ pub fn run(args: ResumeArgs, store: Option<&Path>) -> ExitCode {
         in_doubt: in_doubt(&args),
         retry: args.retry,
         detached: false,
+        controls: None,
     };
     args.engine.apply_process_limits();
     if let Err(e) = jfc_runtime::exec::children::stop_on_signals() {

@@ -9,6 +9,7 @@ mod harness;
 mod actions;
 mod config;
 mod console;
+mod control;
 mod restart;
 mod schedules;
 mod starts;

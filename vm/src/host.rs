@@ -305,6 +305,12 @@ pub trait Host {
         let _ = id;
     }
 
+    /// Process `pid` was terminated: stop the command it waits on, if the host can
+    /// (its completion, if one still comes, is dropped).
+    fn cancel(&self, pid: u64) {
+        let _ = pid;
+    }
+
     /// A line the flow writes to its console (`print`, `abort` messages).
     fn console(&self, pid: u64, line: &str);
 

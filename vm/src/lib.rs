@@ -6,6 +6,7 @@
 
 pub mod builtins;
 pub mod code;
+pub mod control;
 pub mod host;
 mod interp;
 pub mod process;

@@ -3,7 +3,7 @@
 
 use std::cell::{Cell, RefCell};
 use std::cmp::Reverse;
-use std::collections::{BinaryHeap, HashMap};
+use std::collections::{BinaryHeap, HashMap, HashSet};
 use std::path::PathBuf;
 use std::rc::Rc;
 use std::time::{Duration, Instant};
@@ -112,6 +112,10 @@ pub struct Vm<H: Host> {
     /// The channels of session blocks opening or open, by session id: their output goes
     /// there. Each counts as a host request in flight until it is closed or ends.
     pub(crate) sessions: HashMap<u64, Rc<RefCell<crate::value::ChannelState>>>,
+    /// Controls from outside the VM's thread (control.rs), when it takes them.
+    pub(crate) controls: Option<Receiver<crate::control::Control>>,
+    /// Processes suspended from outside: they run no job until resumed.
+    pub(crate) held: HashSet<u64>,
 }
 
 impl<H: Host> Vm<H> {
@@ -147,6 +151,8 @@ impl<H: Host> Vm<H> {
             main: None,
             code_sources: Vec::new(),
             sessions: HashMap::new(),
+            controls: None,
+            held: HashSet::new(),
         }
     }
 
@@ -247,6 +253,7 @@ impl<H: Host> Vm<H> {
     /// Run until every process has ended (or none can ever be woken again).
     pub fn run(&mut self) {
         loop {
+            self.apply_controls();
             self.drain_completions();
             let now = Instant::now();
             self.fire_timers(now);
@@ -266,6 +273,10 @@ impl<H: Host> Vm<H> {
             let next_timer = self.timers.peek().map(|Reverse((t, _, _))| *t);
             let store_waiting = !self.store_waiters.is_empty();
             if self.in_flight == 0 && next_timer.is_none() && !store_waiting {
+                if self.awaits_control() {
+                    self.wait_for_control();
+                    continue;
+                }
                 // In the loop, not a nested run: a flow may catch this any number of times.
                 self.deadlock();
                 continue;
@@ -280,11 +291,7 @@ impl<H: Host> Vm<H> {
                 // Another OS process may send to a stored channel: look every few milliseconds.
                 wait = Some(wait.map_or(STORE_POLL, |w| w.min(STORE_POLL)));
             }
-            let got = match wait {
-                Some(d) => self.done_rx.recv_timeout(d).ok(),
-                None => self.done_rx.recv().ok(),
-            };
-            if let Some((ticket, c)) = got {
+            if let Some((ticket, c)) = self.next_completion(wait) {
                 self.complete(ticket, c);
             }
             if store_waiting && self.host.store_changed() {
@@ -293,7 +300,44 @@ impl<H: Host> Vm<H> {
         }
     }
 
+    /// The next completion, waiting at most `wait` (for ever: None); a control that
+    /// comes meanwhile is applied and ends the wait.
+    fn next_completion(&mut self, wait: Option<Duration>) -> Option<(Ticket, Completion)> {
+        let Some(controls) = self.controls.clone() else {
+            return match wait {
+                Some(d) => self.done_rx.recv_timeout(d).ok(),
+                None => self.done_rx.recv().ok(),
+            };
+        };
+        crossbeam_channel::select! {
+            recv(self.done_rx) -> got => got.ok(),
+            recv(controls) -> c => {
+                if let Ok(c) = c {
+                    self.apply(c);
+                }
+                None
+            }
+            default(wait.unwrap_or(Duration::from_secs(3600))) => None,
+        }
+    }
+
+    /// Nothing runs and nothing but a control can wake a process: wait for one.
+    fn wait_for_control(&mut self) {
+        let got = self.controls.as_ref().map(|rx| rx.recv());
+        match got {
+            Some(Ok(c)) => self.apply(c),
+            // The sender is gone: nothing will resume them.
+            _ => {
+                self.controls = None;
+            }
+        }
+    }
+
     fn run_one(&mut self, pid: u64) {
+        if self.held.contains(&pid) {
+            // Suspended from outside: resuming queues it again.
+            return;
+        }
         let Some(mut p) = self.procs.remove(&pid) else {
             return;
         };

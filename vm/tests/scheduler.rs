@@ -206,3 +206,80 @@ fn the_clock_and_the_user_name_are_the_hosts() {
     assert_eq!(reports, [format!("{USER}@localhost$ echo hi")]);
     assert_eq!((started, finished), (clock(), Some(clock())));
 }
+
+/// Run `source` while `script` sends controls from another thread, each after its
+/// delay from the start; the VM and how long the run took.
+fn run_controlled(
+    source: &str,
+    script: Vec<(u64, jfc_vm::control::Control)>,
+) -> (
+    Vm<FakeHost>,
+    Rc<RefCell<jfc_vm::value::ProcessInfo>>,
+    Duration,
+) {
+    let (chunk, _) = jfc_compiler::compile(source, "test.jf").unwrap_or_else(|d| panic!("{d:?}"));
+    let mut vm = Vm::new(FakeHost::default(), VmOptions::default());
+    let (tx, rx) = jfc_vm::control::channel();
+    vm.set_controls(rx);
+    let info = vm
+        .spawn_main(Code::new(chunk).expect("verified"), ".", vec![])
+        .expect("spawned");
+    let started = std::time::Instant::now();
+    std::thread::spawn(move || {
+        for (after, c) in script {
+            std::thread::sleep(Duration::from_millis(after).saturating_sub(started.elapsed()));
+            let _ = tx.send(c);
+        }
+    });
+    vm.run();
+    (vm, info, started.elapsed())
+}
+
+#[test]
+fn a_terminated_process_ends_aborted_with_its_children() {
+    use jfc_vm::control::Control;
+    let (vm, info, _) = run_controlled(
+        "print('parent') -> { fork | print('child') -> sleep(30) } -> print('never')",
+        vec![(50, Control::Terminate(1))],
+    );
+    let info = info.borrow();
+    assert_eq!(info.state, ProcessState::Aborted);
+    assert_eq!(info.error.to_text(), jfc_vm::control::TERMINATED);
+    let children = info.children.clone();
+    assert_eq!(children.len(), 1);
+    assert_eq!(children[0].borrow().state, ProcessState::Aborted);
+    let mut console = vm.host().console.borrow().clone();
+    console.sort();
+    assert_eq!(console, ["child", "parent"]);
+}
+
+#[test]
+fn a_suspended_process_runs_no_job_until_resumed() {
+    use jfc_vm::control::Control;
+    let (vm, info, took) = run_controlled(
+        "print('a') -> sleep(0.1) -> print('b')",
+        vec![(20, Control::Suspend(1)), (300, Control::Resume(1))],
+    );
+    assert_eq!(info.borrow().state, ProcessState::Done);
+    assert_eq!(*vm.host().console.borrow(), vec!["a", "b"]);
+    assert!(
+        took >= Duration::from_millis(300),
+        "it ended while suspended ({took:?})"
+    );
+}
+
+#[test]
+fn a_process_that_suspended_itself_is_resumed_from_outside() {
+    use jfc_vm::control::Control;
+    let (vm, info, _) = run_controlled(
+        "print('a') -> suspend() -> print('b')",
+        vec![(50, Control::Resume(1))],
+    );
+    assert_eq!(
+        info.borrow().state,
+        ProcessState::Done,
+        "{}",
+        info.borrow().error.to_text()
+    );
+    assert_eq!(*vm.host().console.borrow(), vec!["a", "b"]);
+}

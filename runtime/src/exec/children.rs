@@ -2,7 +2,7 @@
 //! own, so ending it (a `__timeout__`, Ctrl-C, SIGTERM to `jfc`) ends everything it
 //! started — `sleep 600; echo x` is a shell *and* a sleep — and leaves nothing behind.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io;
 use std::os::unix::process::CommandExt;
 use std::process::{Child, Command, ExitStatus};
@@ -21,14 +21,58 @@ const POLL: Duration = Duration::from_millis(5);
 /// The process groups (by leader pid) of the commands running now.
 struct Groups {
     live: BTreeSet<i32>,
+    /// The job each group runs for, when its worker said ([`for_job`]).
+    jobs: BTreeMap<i32, Job>,
     /// Set once `jfc` is ending: no new command starts.
     closing: bool,
 }
 
+/// Whose command a group runs: a pool of workers (one run's) and a process of its VM.
+pub type Job = (u64, u64);
+
 static GROUPS: Mutex<Groups> = Mutex::new(Groups {
     live: BTreeSet::new(),
+    jobs: BTreeMap::new(),
     closing: false,
 });
+
+thread_local! {
+    /// The job the commands this thread starts run for.
+    static JOB: std::cell::Cell<Option<Job>> = const { std::cell::Cell::new(None) };
+}
+
+/// Run `f` with the commands it starts counted as `job`'s, so that [`stop_job`] can
+/// end them.
+pub fn for_job<T>(job: Job, f: impl FnOnce() -> T) -> T {
+    JOB.with(|j| j.set(Some(job)));
+    let done = f();
+    JOB.with(|j| j.set(None));
+    done
+}
+
+/// End the commands running for `job` (SIGTERM to their groups, SIGKILL after
+/// [`GRACE`]), on a thread of its own: the caller does not wait.
+pub fn stop_job(job: Job) {
+    let pgids: Vec<i32> = groups()
+        .jobs
+        .iter()
+        .filter(|(_, j)| **j == job)
+        .map(|(g, _)| *g)
+        .collect();
+    if pgids.is_empty() {
+        return;
+    }
+    for &pgid in &pgids {
+        signal_group(pgid, Signal::TERM);
+    }
+    thread::spawn(move || {
+        thread::sleep(GRACE);
+        let g = groups();
+        for pgid in pgids.iter().filter(|p| g.live.contains(p)) {
+            signal_group(*pgid, Signal::KILL);
+        }
+    });
+}
 
 fn groups() -> MutexGuard<'static, Groups> {
     // A panicking worker cannot leave the set half-changed: recover it.
@@ -66,6 +110,9 @@ pub fn spawn(cmd: &mut Command) -> io::Result<Running> {
     };
     let mut g = groups();
     g.live.insert(running.pgid);
+    if let Some(job) = JOB.with(|j| j.get()) {
+        g.jobs.insert(running.pgid, job);
+    }
     if g.closing {
         drop(g);
         signal_group(running.pgid, Signal::KILL);
@@ -109,6 +156,7 @@ impl Drop for Running {
     fn drop(&mut self) {
         let mut g = groups();
         g.live.remove(&self.pgid);
+        g.jobs.remove(&self.pgid);
         if g.closing {
             // What the command left in its group goes with `jfc`.
             signal_group(self.pgid, Signal::KILL);
