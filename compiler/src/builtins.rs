@@ -193,11 +193,13 @@ pub static BUILTINS: &[Builtin] = &[
     ),
     b("mail_parse", F, &["data"], 1, "parse a mail message"),
     opts(b("urlopen", J, &["url"], 1, "make an HTTP request")),
+    // Every parameter of `mailto` may be left out: `from` has a default, `to` may come
+    // from `parents`, `body` may be replaced by `html_content` (checked when it runs).
     opts(b(
         "mailto",
         J,
         &["to", "from", "subject", "body"],
-        4,
+        0,
         "send a mail",
     )),
     b("current", F, &[], 0, "the calling process"),
