@@ -533,3 +533,93 @@ fn mailto_replies_writes_messages_and_fails_clearly() {
         "1 'mailto' failed: smtp_server /home is a Directory, not an SmtpServer"
     );
 }
+
+/// Checkpoint mode (platform.md §2.7): urlopen has an effect, so a checkpoint comes
+/// before it starts, and a run killed while it waits finds it in doubt on resume.
+#[test]
+fn a_urlopen_cut_off_by_a_crash_is_in_doubt() {
+    let dir = scratch("doubt");
+    let store = dir.path().join("store.sqlite");
+    let silent = http_server::silent();
+    std::fs::write(
+        dir.path().join("flow.jf"),
+        format!("print('before') ->\nurlopen('http://127.0.0.1:{silent}/', timeout=60) => print('got', $STATUS)"),
+    )
+    .expect("write flow");
+    let jfc = || {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_jfc"));
+        c.arg("--store")
+            .arg(&store)
+            .current_dir(dir.path())
+            .env_remove("JFC_STORE");
+        c
+    };
+    let mut running = Killed(
+        jfc()
+            .args(["run", "--checkpoint", "flow.jf"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("jfc runs"),
+    );
+    let start = Instant::now();
+    loop {
+        let ps = jfc().args(["ps", "1", "--json"]).output().expect("jfc ps");
+        if out(&ps).contains("\"in_doubt\":[\"line 2 (process 1)") {
+            break;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "no checkpoint before urlopen: {}",
+            out(&ps)
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    drop(running);
+    let o = jfc().args(["resume", "1"]).output().expect("jfc resume");
+    assert_eq!(o.status.code(), Some(1), "{}", err(&o));
+    assert_eq!(out(&o), "", "the job ran again");
+    assert!(
+        err(&o).contains("at line 2 may have run before the restart")
+            && err(&o).contains("in job: urlopen('http://127.0.0.1:"),
+        "{}",
+        err(&o)
+    );
+}
+
+#[test]
+fn proxies_carry_the_request_for_their_scheme() {
+    let got = run(
+        "urlopen('http://example.invalid/echo', params={q='1'}, proxies={'http': 'http://127.0.0.1:PORT'}) ->\n\
+         [e = json_parse($RESULT.text)] -> print($RESULT.code, e.tunnel, e.method, e.path, e.query, e.headers.host)",
+    );
+    assert_eq!(
+        got,
+        "200 example.invalid:80 GET /echo q=1 example.invalid\n"
+    );
+}
+
+#[test]
+fn a_dry_run_says_what_it_would_do_and_does_nothing() {
+    let dir = scratch("dry");
+    std::fs::write(
+        dir.path().join("flow.jf"),
+        "urlopen('http://127.0.0.1:1/', data={a='b'}) -> print($STATUS, $RESULT) ->\n\
+         mailto(to='ops@example.com', subject='s', body='b') -> print($STATUS)",
+    )
+    .expect("write flow");
+    let o = Command::new(env!("CARGO_BIN_EXE_jfc"))
+        .args(["run", "--dry-run", "flow.jf"])
+        .current_dir(dir.path())
+        .env_remove("JFC_STORE")
+        .output()
+        .expect("jfc runs");
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    assert_eq!(out(&o), "0 null\n0\n");
+    assert!(
+        err(&o).contains("[dry-run] urlopen POST http://127.0.0.1:1/\n")
+            && err(&o).contains("[dry-run] mailto ops@example.com subject \"s\"\n"),
+        "{}",
+        err(&o)
+    );
+}

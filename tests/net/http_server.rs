@@ -11,7 +11,7 @@ pub fn start() -> u16 {
     let port = listener.local_addr().expect("its address").port();
     std::thread::spawn(move || {
         for stream in listener.incoming().flatten() {
-            std::thread::spawn(move || serve(stream));
+            std::thread::spawn(move || serve(stream, None));
         }
     });
     port
@@ -43,9 +43,21 @@ struct Answer {
     body: Vec<u8>,
 }
 
-fn serve(stream: TcpStream) {
+/// Answer one request; `tunnel` names the target of the proxy tunnel it came
+/// through. A CONNECT (a client using this server as its proxy) opens one on the same
+/// connection.
+fn serve(stream: TcpStream, tunnel: Option<String>) {
     let Some(req) = read(&stream) else { return };
-    let answer = route(&req);
+    if req.method == "CONNECT" {
+        let mut s = stream;
+        if s.write_all(b"HTTP/1.1 200 Connection established\r\n\r\n")
+            .is_ok()
+        {
+            serve(s, Some(req.path));
+        }
+        return;
+    }
+    let answer = route(&req, tunnel.as_deref());
     let mut out = format!("HTTP/1.1 {} {}\r\n", answer.status, reason(answer.status));
     if let Some(t) = answer.content_type {
         out.push_str(&format!("Content-Type: {t}\r\n"));
@@ -102,7 +114,7 @@ fn read(stream: &TcpStream) -> Option<Request> {
     })
 }
 
-fn route(req: &Request) -> Answer {
+fn route(req: &Request, tunnel: Option<&str>) -> Answer {
     let text = |status, body: &str| Answer {
         status,
         content_type: Some("text/plain; charset=utf-8"),
@@ -149,13 +161,14 @@ fn route(req: &Request) -> Answer {
             status: 200,
             content_type: Some("application/json"),
             headers: Vec::new(),
-            body: echo(req).into_bytes(),
+            body: echo(req, tunnel).into_bytes(),
         },
     }
 }
 
-/// The request as JSON: header names in lower case.
-fn echo(req: &Request) -> String {
+/// The request as JSON: header names in lower case, `tunnel` the target of the proxy
+/// tunnel it came through (null without one).
+fn echo(req: &Request, tunnel: Option<&str>) -> String {
     let headers: serde_json::Map<String, serde_json::Value> = req
         .headers
         .iter()
@@ -167,6 +180,7 @@ fn echo(req: &Request) -> String {
         "query": req.query,
         "headers": headers,
         "body": String::from_utf8_lossy(&req.body),
+        "tunnel": tunnel,
     })
     .to_string()
 }
