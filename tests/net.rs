@@ -554,7 +554,7 @@ fn a_urlopen_cut_off_by_a_crash_is_in_doubt() {
             .env_remove("JFC_STORE");
         c
     };
-    let mut running = Killed(
+    let running = Killed(
         jfc()
             .args(["run", "--checkpoint", "flow.jf"])
             .stdout(Stdio::null())
