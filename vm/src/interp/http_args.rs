@@ -7,7 +7,8 @@ use crate::builtins::json;
 use crate::requests::{FileContent, FilePart, HttpBody, HttpRequest};
 use crate::value::{Args, Error, Result, Value};
 
-/// `url` and every option, in the order `bind` numbers them.
+/// `url` and every option, in the order `bind` numbers them: the parameters and
+/// options of the built-in table, one after the other (checked below).
 const PARAMS: &[&str] = &[
     "url",
     "user",
@@ -235,4 +236,13 @@ fn invalid(v: &Value) -> Error {
         "urlopen: invalid files: {} (a file is {{name, data}}, [name, data] or a path; several are [[field, file], ...])",
         v.to_text()
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn params_are_those_of_the_builtin_table() {
+        let b = jfc_compiler::builtins::get(jfc_compiler::builtins::lookup("urlopen").unwrap());
+        assert_eq!(super::PARAMS, [b.params, b.options].concat());
+    }
 }

@@ -6,7 +6,8 @@ use crate::builtins::args::{bind, Bound};
 use crate::requests::{MailRequest, SmtpChoice};
 use crate::value::{Args, Error, Key, Result, Value};
 
-/// The parameters and every option, in the order `bind` numbers them.
+/// The parameters and every option, in the order `bind` numbers them: the parameters
+/// and options of the built-in table, one after the other (checked below).
 const PARAMS: &[&str] = &[
     "to",
     "from",
@@ -168,4 +169,13 @@ fn reply(m: &mut MailRequest, parents: &Value, all: bool) -> Result<()> {
         m.subject = format!("Re: {}", m.subject);
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn params_are_those_of_the_builtin_table() {
+        let b = jfc_compiler::builtins::get(jfc_compiler::builtins::lookup("mailto").unwrap());
+        assert_eq!(super::PARAMS, [b.params, b.options].concat());
+    }
 }
