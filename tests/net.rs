@@ -625,3 +625,23 @@ fn a_dry_run_says_what_it_would_do_and_does_nothing() {
         err(&o)
     );
 }
+
+#[test]
+fn mailto_encodes_the_body_in_its_charset() {
+    let got = run(
+        "mailto(to='a@example.com', subject='café', body='café au lait', charset='iso-8859-1', as_string=true) ->\n\
+         [m = $RESULT] -> { for line in m.split('\\r\\n') | { if line.startswith('Content-') or line.startswith('Subject:') | print(line) } } ->\n\
+         print(m.split('\\r\\n\\r\\n')[1].strip()) ->\n\
+         mailto(to='a@example.com', subject='x', body='y', charset='no-such', as_string=true) => print($STATUS, $ERROR) ->\n\
+         mailto(to='a@example.com', subject='x', body='y', headers={'Bad Name': 'v'}, as_string=true) => print($STATUS, $ERROR)",
+    );
+    assert_eq!(
+        got,
+        "Subject: =?utf-8?b?Y2Fmw6k=?=\n\
+         Content-Type: text/plain; charset=iso-8859-1\n\
+         Content-Transfer-Encoding: base64\n\
+         Y2Fm6SBhdSBsYWl0\n\
+         1 'mailto' failed: charset no-such: unknown encoding: no-such\n\
+         1 'mailto' failed: 'Bad Name' cannot be the name of a mail header\n"
+    );
+}

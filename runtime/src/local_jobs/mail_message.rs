@@ -89,7 +89,8 @@ fn content(m: &MailRequest, body: Option<String>, html: Option<String>) -> Resul
     let part = |subtype: &str, t: String| -> Result<SinglePart, String> {
         let kind = ContentType::parse(&format!("text/{subtype}; charset={}", m.charset))
             .map_err(|e| format!("charset '{}': {e}", m.charset))?;
-        let bytes = jfc_vm::builtins::codec::encode(&t, &m.charset).map_err(|e| e.to_string())?;
+        let bytes = jfc_vm::builtins::codec::encode(&t, &m.charset)
+            .map_err(|e| format!("charset {}: {e}", m.charset))?;
         Ok(SinglePart::builder().header(kind).body(Body::new(bytes)))
     };
     Ok(match (body, html) {
