@@ -211,10 +211,22 @@ fn network_failures_are_job_failures() {
         "urlopen('http://127.0.0.1:{closed}/') => print($STATUS, $RESULT, $ERROR) ->\n\
          urlopen('http://127.0.0.1:{silent}/', timeout=0.3) => print($STATUS, $ERROR) ->\n\
          urlopen('ftp://example.com/') => print($STATUS, $ERROR) ->\n\
-         urlopen('not a url') => print($STATUS, $ERROR)"
+         urlopen('not a url') => print($STATUS, $ERROR) ->\n\
+         urlopen('http://127.0.0.1:{closed}/', files={{f='/no/such/file'}}) => print($STATUS, $ERROR) ->\n\
+         urlopen('http://127.0.0.1:{closed}/', headers={{'Bad Name': 'v'}}) => print($STATUS, $ERROR)"
     ));
     let lines: Vec<&str> = got.lines().collect();
-    assert_eq!(lines.len(), 4, "{got}");
+    assert_eq!(lines.len(), 6, "{got}");
+    assert_eq!(
+        lines[4],
+        "1 'urlopen' failed: cannot read the file /no/such/file: No such file or directory (os error 2)"
+    );
+    assert!(
+        lines[5].starts_with(&format!(
+            "1 'urlopen' failed: http://127.0.0.1:{closed}/: cannot make the request: "
+        )),
+        "{got}"
+    );
     assert!(
         lines[0].starts_with(&format!(
             "1 null 'urlopen' failed: http://127.0.0.1:{closed}/: Connection refused"
