@@ -26,6 +26,9 @@ install_packages() {
     need openssl || missing+=(openssl)
     # Schedule firing times checked against dateutil.rrule (tests/schedule.rs).
     python3 -c 'import dateutil' 2>/dev/null || missing+=(python3-dateutil)
+    # A real SMTP server that the tests of mailto send to (tests/net.rs); Debian's
+    # package, in the system python3.
+    /usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null || missing+=(python3-aiosmtpd)
     if [ ${#missing[@]} -gt 0 ]; then
         if [ "$(id -u)" = 0 ] && need apt-get; then
             apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"

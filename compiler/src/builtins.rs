@@ -24,8 +24,8 @@ pub struct Builtin {
     pub required: usize,
     /// Accepts any number of extra positional arguments (`print`, `path`).
     pub variadic: bool,
-    /// Accepts keyword options beyond `params` (`urlopen`, `mailto`, `json_dump`...).
-    pub options: bool,
+    /// The keyword-only options it takes beyond `params` (`urlopen`, `mailto`).
+    pub options: &'static [&'static str],
     /// One line for hover and `--help` listings.
     pub doc: &'static str,
 }
@@ -43,7 +43,7 @@ const fn b(
         params,
         required,
         variadic: false,
-        options: false,
+        options: &[],
         doc,
     }
 }
@@ -53,8 +53,8 @@ const fn var(mut x: Builtin) -> Builtin {
     x
 }
 
-const fn opts(mut x: Builtin) -> Builtin {
-    x.options = true;
+const fn opts(mut x: Builtin, options: &'static [&'static str]) -> Builtin {
+    x.options = options;
     x
 }
 
@@ -192,14 +192,52 @@ pub static BUILTINS: &[Builtin] = &[
         "serialise to JSON text",
     ),
     b("mail_parse", F, &["data"], 1, "parse a mail message"),
-    opts(b("urlopen", J, &["url"], 1, "make an HTTP request")),
-    opts(b(
-        "mailto",
-        J,
-        &["to", "from", "subject", "body"],
-        4,
-        "send a mail",
-    )),
+    opts(
+        b("urlopen", J, &["url"], 1, "make an HTTP request"),
+        &[
+            "user",
+            "password",
+            "data",
+            "params",
+            "files",
+            "timeout",
+            "encode",
+            "http_method",
+            "verify",
+            "quiet",
+            "headers",
+            "cookies",
+            "charset",
+            "binary",
+            "proxies",
+        ],
+    ),
+    // Every parameter of `mailto` may be left out: `from` has a default, `to` may come
+    // from `parents`, `body` may be replaced by `html_content` (checked when it runs).
+    opts(
+        b(
+            "mailto",
+            J,
+            &["to", "from", "subject", "body"],
+            0,
+            "send a mail",
+        ),
+        &[
+            "cc",
+            "bcc",
+            "reply_to",
+            "html_content",
+            "attach_files",
+            "parents",
+            "headers",
+            "charset",
+            "reply_to_all",
+            "inline_content",
+            "placeholder",
+            "as_string",
+            "smtp_server",
+        ],
+    ),
     b("current", F, &[], 0, "the calling process"),
     b("channel", F, &[], 0, "a new in-memory channel"),
     var(b("path", F, &["str_or_obj"], 1, "the object at a path")),
@@ -255,7 +293,7 @@ impl Builtin {
         if self.variadic {
             all.push_str(if all.is_empty() { "..." } else { ", ..." });
         }
-        if self.options {
+        if !self.options.is_empty() {
             all.push_str(if all.is_empty() {
                 "**options"
             } else {

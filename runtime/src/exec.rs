@@ -153,6 +153,10 @@ impl Workers {
                         Request::Transfer(t) => run_transfer(t, &opts),
                         Request::Script(s) => crate::script::run_script(s, &opts),
                         Request::Reboot(r) => run_reboot(r, &opts),
+                        Request::Http(_)
+                        | Request::Mail(_)
+                        | Request::Download(_)
+                        | Request::Upload(_) => crate::local_jobs::run(&req, &opts),
                         // `submit` gives sessions threads of their own.
                         Request::Session(_) => Completion::ConnectionFailed(
                             "a session block reached a command worker".into(),

@@ -2,6 +2,7 @@
 
 pub mod exec;
 pub mod local;
+pub mod local_jobs;
 pub mod objects;
 pub mod process_list;
 pub mod record;

@@ -13,6 +13,11 @@ use jfc_compiler::bytecode::Chunk;
 
 use crate::value::{Args, LazyArray, ObjectRef, ProcessInfo, Value};
 
+pub use crate::requests::{
+    Data, DownloadRequest, FileContent, FilePart, HttpBody, HttpRequest, MailRequest, SmtpChoice,
+    Subscript, UploadRequest,
+};
+
 /// Identifies the parked process a completion belongs to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Ticket {
@@ -123,6 +128,11 @@ pub enum Request {
     Script(ScriptRequest),
     Session(SessionRequest),
     Reboot(RebootRequest),
+    /// The local built-in jobs of library.md §1.8 and §1.10, run on this machine.
+    Http(HttpRequest),
+    Mail(MailRequest),
+    Download(DownloadRequest),
+    Upload(UploadRequest),
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -148,6 +158,11 @@ pub enum Completion {
     SessionEnded { id: u64, why: String },
     /// A remote job without a value (`reboot`) succeeded: `$RESULT` null.
     Done,
+    /// A local built-in job succeeded with this `$RESULT`.
+    Data(Data),
+    /// A local built-in job failed (library.md §0.4 kind 2): `$STATUS` 1, this
+    /// `$ERROR` (`'urlopen' failed: ...`).
+    Failed(String),
 }
 
 impl Completion {
@@ -159,6 +174,7 @@ impl Completion {
                 | Completion::Transferred(_)
                 | Completion::SessionOpened { .. }
                 | Completion::Done
+                | Completion::Data(_)
         )
     }
 }

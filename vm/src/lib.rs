@@ -11,6 +11,7 @@ pub mod host;
 mod interp;
 pub mod process;
 mod queue;
+pub mod requests;
 pub mod scheduler;
 pub mod snapshot;
 pub mod value;

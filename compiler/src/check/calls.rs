@@ -65,14 +65,15 @@ pub fn check_call(
         let Arg::Named(k) = a else { continue };
         if b.params.contains(&k.name.name.as_str()) {
             bound.push(&k.name.name);
-        } else if !b.options {
+        } else if !b.options.contains(&k.name.name.as_str()) {
             let d = Diagnostic::new(
                 Code::UnknownKeyword,
                 k.name.span,
                 format!("`{}` takes no argument named `{}`", b.name, k.name.name),
             )
             .label("unknown keyword argument");
-            let d = match suggest::closest(&k.name.name, b.params.iter().copied()) {
+            let names = b.params.iter().chain(b.options).copied();
+            let d = match suggest::closest(&k.name.name, names) {
                 Some(s) => d.help(format!("did you mean `{s}`?")),
                 None => d.help(signature_help(b)),
             };
@@ -129,7 +130,15 @@ fn plural(n: usize) -> &'static str {
 }
 
 fn signature_help(b: &builtins::Builtin) -> String {
-    format!("usage: {}", b.signature())
+    if b.options.is_empty() {
+        format!("usage: {}", b.signature())
+    } else {
+        format!(
+            "usage: {}; options: {}",
+            b.signature(),
+            b.options.join(", ")
+        )
+    }
 }
 
 /// Arguments come in the order: positional, `*spread`, `name=value`, `**spread` (§2.4).

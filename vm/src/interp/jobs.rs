@@ -359,6 +359,9 @@ impl<H: Host> Vm<H> {
                 p.handlers.retain(|h| h.frame < depth);
                 self.leave_session(p, depth, usize::MAX);
             }
+            "urlopen" | "mailto" | "download" | "upload" => {
+                return self.local_io_job(p, name, args);
+            }
             other => {
                 return Err(Error::new(format!("`{other}` is not available in this version of jfc: it needs the object store, the network or a remote host")));
             }
@@ -474,6 +477,13 @@ pub(crate) fn finish_command(p: &mut Process, c: Completion) -> Result<()> {
         }
         Completion::ConnectionFailed(msg) => conn_failure(p, msg),
         Completion::Done => job_result(p, Value::Null),
+        Completion::Data(d) => job_result(p, d.into_value()),
+        Completion::Failed(msg) => {
+            let st = &mut p.frame_mut().status;
+            st.result = Value::Null;
+            st.error = Value::Str(Rc::from(msg));
+            set_status(p, Value::Int(1), Outcome::JobFailure);
+        }
         Completion::Transferred(paths) => {
             let st = &mut p.frame_mut().status;
             st.result = Value::array(paths.iter().map(|t| Value::str(t)).collect());

@@ -4,9 +4,13 @@
 mod calls;
 mod events;
 mod fast;
+mod file_args;
 mod fork;
+mod http_args;
 mod jobs;
 mod lazy;
+mod local_io;
+mod mail_args;
 mod multiplicity;
 mod objects;
 mod remote;
