@@ -26,6 +26,9 @@ install_packages() {
     need openssl || missing+=(openssl)
     # Schedule firing times checked against dateutil.rrule (tests/schedule.rs).
     python3 -c 'import dateutil' 2>/dev/null || missing+=(python3-dateutil)
+    # The daemon's web page in a real headless browser over WebDriver (tests/daemon/web.rs).
+    need chromium || missing+=(chromium)
+    need chromedriver || missing+=(chromium-driver)
     if [ ${#missing[@]} -gt 0 ]; then
         if [ "$(id -u)" = 0 ] && need apt-get; then
             apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"

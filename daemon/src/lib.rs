@@ -21,6 +21,7 @@ pub mod schedule;
 mod scheduler;
 mod tasks;
 mod test_clock;
+mod web;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -66,6 +67,8 @@ pub(crate) struct AppState {
     engine: engine::Engine,
     runner: runner::Runner,
     clock: clock::Clock,
+    /// The logins of the web page (/ui/).
+    sessions: web::Sessions,
 }
 
 impl AppState {
@@ -123,6 +126,7 @@ pub(crate) fn router(state: AppState) -> Router {
         .route("/api/v1/tasks/{id}/submit", post(tasks::submit))
         .route("/api/v1/tasks/{id}/cancel", post(tasks::cancel))
         .route("/api/v1/test/clock", post(test_clock::set))
+        .merge(web::routes())
         .method_not_allowed_fallback(error::method_not_allowed)
         .fallback(error::not_found)
         .with_state(state)
@@ -176,6 +180,7 @@ pub fn serve(opts: ServeOptions) -> Result<(), ServeError> {
         engine: engine.clone(),
         runner: runner.clone(),
         clock,
+        sessions: web::Sessions::new(opts.tls.is_some()),
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
