@@ -420,6 +420,9 @@ fn a_form_without_its_csrf_token_is_refused_and_changes_nothing() {
     );
     assert_eq!((status, location.as_str()), (303, "/ui/tasks"));
     assert_eq!(task_status(d, id), "CANCELED");
+    let (status, _, body) = post(d, &approve, Some(&cookie), &format!("csrf={csrf}"));
+    assert_eq!(status, 409, "a task answered twice: {body}");
+    assert!(body.contains("CANCELED"), "{body}");
     d.wait(pid);
 }
 
@@ -446,6 +449,12 @@ fn logging_out_or_removing_the_token_ends_the_session() {
     let (status, location, _) = get(d, "/ui/tasks", &cookie);
     assert_eq!((status, location.as_str()), (303, "/ui/login"));
     let cookie = session(d, &secret);
+    let (status, location, _) = get(d, "/ui/login", &cookie);
+    assert_eq!(
+        (status, location.as_str()),
+        (303, "/ui/tasks"),
+        "logged in already"
+    );
     let o = d.jfc(&["token", "rm", "web-leaving"]);
     assert!(o.status.success(), "{}", crate::harness::err(&o));
     let (status, location, _) = get(d, "/ui/channels", &cookie);

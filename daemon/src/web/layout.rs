@@ -10,7 +10,7 @@ use crate::ApiError;
 const CSS: &str = "
 body{font-family:system-ui,sans-serif;margin:0;background:#f4f5f7;color:#1d2430;font-size:17px}
 nav{display:flex;flex-wrap:wrap;gap:.3em;align-items:center;background:#1d2430;padding:.5em}
-nav a{color:#fff;text-decoration:none;padding:.5em .7em}
+nav a{color:#fff;text-decoration:none;padding:.5em .55em}
 nav form{margin-left:auto}
 main{max-width:48em;margin:0 auto;padding:.8em}
 h1{font-size:1.4em}
@@ -29,6 +29,7 @@ input{font-size:1.05em;padding:.7em;width:100%;box-sizing:border-box;margin:.4em
 pre{background:#10141b;color:#e8eaed;padding:.8em;border-radius:6px;overflow-x:auto;white-space:pre-wrap;overflow-wrap:anywhere}
 table{width:100%;border-collapse:collapse;background:#fff}
 td,th{text-align:left;padding:.5em;border-bottom:1px solid #e1e4e8}
+td a{display:block;padding:.3em 0}
 .status{font-weight:600}
 ";
 

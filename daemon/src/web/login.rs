@@ -22,6 +22,15 @@ pub(crate) async fn form(
     Query(shown): Query<Shown>,
     headers: HeaderMap,
 ) -> Response {
+    // Logged in already: the tasks page checks the token (and comes back here if it
+    // no longer works, the session gone).
+    if state
+        .sessions
+        .find(&headers)
+        .is_some_and(|(_, s)| s.secret.is_some())
+    {
+        return Redirect::to("/ui/tasks").into_response();
+    }
     let note = shown.expired.map(|_| {
         "The token of your session is no longer valid (expired or removed): paste a token again."
     });
@@ -45,10 +54,14 @@ fn login_page(
     let body = html! {
         @if let Some(error) = error { p.error { (error) } }
         form.card method="post" action="/ui/login" {
-            label for="token" { "API token (jfc token create NAME --scope read --scope run)" }
+            label for="token" { "API token" }
             input #token type="password" name="token" autocomplete="off" required;
             input type="hidden" name="csrf" value=(csrf);
             button.approve type="submit" { "Log in" }
+        }
+        p.meta {
+            "Make one with " code { "jfc token create NAME --scope read --scope run" }
+            ": read shows the pages, run answers the tasks."
         }
     };
     let mut response = (status, page("Log in", None, body)).into_response();

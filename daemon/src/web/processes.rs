@@ -24,6 +24,7 @@ struct Shown {
     started: String,
     finished: Option<String>,
     invoker: Option<String>,
+    exit_status: Option<String>,
     error: Option<String>,
     console: String,
 }
@@ -31,7 +32,8 @@ struct Shown {
 impl From<ProcessRecord> for Shown {
     fn from(r: ProcessRecord) -> Shown {
         Shown {
-            error: (!matches!(r.error, Value::Null)).then(|| r.error.to_text()),
+            exit_status: text(&r.exit_status),
+            error: text(&r.error),
             pid: r.pid,
             job: r.job,
             status: r.status,
@@ -41,6 +43,12 @@ impl From<ProcessRecord> for Shown {
             console: r.console,
         }
     }
+}
+
+/// A value of the record as text; None when it is null or empty.
+fn text(v: &Value) -> Option<String> {
+    let t = v.to_text();
+    (!matches!(v, Value::Null) && !t.is_empty()).then_some(t)
 }
 
 pub(crate) async fn list(State(state): State<AppState>, headers: HeaderMap) -> Response {
@@ -95,7 +103,10 @@ pub(crate) async fn one(
     let body = html! {
         section.card {
             p { "Job " b { (r.job) } }
-            p { "Status " span.status #status { (r.status) } }
+            p {
+                "Status " span.status #status { (r.status) }
+                @if let Some(exit) = &r.exit_status { ", exit status " (exit) }
+            }
             p.meta {
                 "Started " (when(&r.started))
                 @if let Some(f) = &r.finished { ", finished " (when(f)) }

@@ -21,8 +21,8 @@ const LOGGED_IN_FOR: Duration = Duration::from_secs(12 * 3600);
 /// How long the login form waits for its token.
 const ANONYMOUS_FOR: Duration = Duration::from_secs(3600);
 
-/// At most this many sessions are kept: past it the oldest go first, so that a flood of
-/// login-page loads cannot fill the memory.
+/// At most this many sessions are kept: past it the oldest login forms go first, so
+/// that a flood of login-page loads cannot fill the memory.
 const MAX_SESSIONS: usize = 4096;
 
 #[derive(Clone)]
@@ -85,9 +85,10 @@ impl Sessions {
         let mut map = self.by_id.lock().unwrap_or_else(|e| e.into_inner());
         map.retain(|_, s| !s.expired());
         while map.len() >= MAX_SESSIONS {
+            // Login forms go before logins, so a flood of them logs nobody out.
             let oldest = map
                 .iter()
-                .min_by_key(|(_, s)| s.created)
+                .min_by_key(|(_, s)| (s.secret.is_some(), s.created))
                 .map(|(k, _)| k.clone());
             match oldest {
                 Some(k) => map.remove(&k),
@@ -145,4 +146,61 @@ fn random_hex() -> Result<String, ApiError> {
     getrandom::fill(&mut bytes)
         .map_err(|e| ApiError::internal(format!("the OS's random source failed: {e}")))?;
     Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with_cookie(value: &str) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        h.insert(header::COOKIE, value.parse().expect("a header value"));
+        h
+    }
+
+    #[test]
+    fn the_cookie_is_secure_only_over_tls_and_never_readable_by_scripts() {
+        let plain = Sessions::new(false).set_cookie("abc");
+        assert_eq!(
+            plain,
+            "jfc_session=abc; Path=/ui; HttpOnly; SameSite=Strict"
+        );
+        let tls = Sessions::new(true);
+        assert!(tls.set_cookie("abc").ends_with("; Secure"));
+        assert!(tls.clear_cookie().contains("Max-Age=0"));
+    }
+
+    #[test]
+    fn a_session_is_found_by_its_cookie_among_others_and_forgotten_when_closed() {
+        let sessions = Sessions::new(false);
+        let (id, csrf) = sessions.open(Some("jfc_secret".into())).expect("opened");
+        assert_eq!((id.len(), csrf.len()), (32, 32));
+        assert_ne!(id, csrf);
+        let headers = with_cookie(&format!("other=1; {COOKIE}={id}; last=2"));
+        let (found, session) = sessions.find(&headers).expect("found");
+        assert_eq!(found, id);
+        assert_eq!(session.secret.as_deref(), Some("jfc_secret"));
+        assert!(csrf_matches(&session, &csrf));
+        assert!(!csrf_matches(&session, ""));
+        assert!(!csrf_matches(&session, &csrf[..31]));
+        assert!(sessions
+            .find(&with_cookie(&format!("{COOKIE}=nope")))
+            .is_none());
+        sessions.close(&id);
+        assert!(sessions.find(&headers).is_none());
+    }
+
+    #[test]
+    fn a_flood_of_login_forms_keeps_at_most_max_sessions_and_the_logins() {
+        let sessions = Sessions::new(false);
+        let (login, _) = sessions.open(Some("jfc_secret".into())).expect("opened");
+        let (first_form, _) = sessions.open(None).expect("opened");
+        for _ in 0..MAX_SESSIONS {
+            sessions.open(None).expect("opened");
+        }
+        let map = sessions.by_id.lock().expect("not poisoned");
+        assert_eq!(map.len(), MAX_SESSIONS);
+        assert!(map.contains_key(&login), "a login outlives the flood");
+        assert!(!map.contains_key(&first_form), "the oldest form went first");
+    }
 }
