@@ -407,6 +407,12 @@ fn a_form_without_its_csrf_token_is_refused_and_changes_nothing() {
         (303, "/ui/login"),
         "no session"
     );
+    let reader = session(d, &token(&d.store, "web-csrf-reader", &["read"]));
+    let (_, _, page) = get(d, "/ui/tasks", &reader);
+    let form = format!("csrf={}", csrf_of(&page));
+    let (status, _, body) = post(d, &approve, Some(&reader), &form);
+    assert_eq!(status, 403, "a read token answered a task: {body}");
+    assert!(body.contains("may read, not run"), "{body}");
     assert_eq!(
         task_status(d, id),
         "WAITING",
