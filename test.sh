@@ -29,6 +29,9 @@ install_packages() {
     # A real SMTP server that the tests of mailto send to (tests/net.rs); Debian's
     # package, in the system python3.
     /usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null || missing+=(python3-aiosmtpd)
+    # The daemon's web page in a real headless browser over WebDriver (tests/daemon/web.rs).
+    need chromium || missing+=(chromium)
+    need chromedriver || missing+=(chromium-driver)
     if [ ${#missing[@]} -gt 0 ]; then
         if [ "$(id -u)" = 0 ] && need apt-get; then
             apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"

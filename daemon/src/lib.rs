@@ -22,6 +22,7 @@ mod scheduler;
 mod schedules;
 mod tasks;
 mod test_clock;
+mod web;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -68,6 +69,8 @@ pub(crate) struct AppState {
     runner: runner::Runner,
     clock: clock::Clock,
     zone: Zone,
+    /// The logins of the web page (/ui/).
+    sessions: web::Sessions,
 }
 
 impl AppState {
@@ -142,6 +145,7 @@ pub(crate) fn router(state: AppState) -> Router {
         .route("/api/v1/tasks/{id}/submit", post(tasks::submit))
         .route("/api/v1/tasks/{id}/cancel", post(tasks::cancel))
         .route("/api/v1/test/clock", post(test_clock::set))
+        .merge(web::routes())
         .method_not_allowed_fallback(error::method_not_allowed)
         .fallback(error::not_found)
         .with_state(state)
@@ -196,6 +200,7 @@ pub fn serve(opts: ServeOptions) -> Result<(), ServeError> {
         runner: runner.clone(),
         clock,
         zone: opts.zone,
+        sessions: web::Sessions::new(opts.tls.is_some()),
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

@@ -220,6 +220,11 @@ pub fn router_routes(source: &str) -> Vec<(String, String)> {
             continue;
         };
         let route = &rest[open + 1..open + 1 + len];
+        // The web page's routes (`/`, `/ui/...`: HTML for people, daemon/src/web/) are
+        // not the API, which alone the document covers.
+        if !route.starts_with("/api/") {
+            continue;
+        }
         let handlers = call_arguments(&rest[open + 1 + len..]);
         for method in METHODS {
             if calls(handlers, method) {

@@ -14,6 +14,7 @@ mod restart;
 mod schedules;
 mod starts;
 mod tasks;
+mod web;
 
 use std::sync::OnceLock;
 
