@@ -115,3 +115,46 @@ fn a_run_in_checkpoint_mode_waiting_on_a_channel_waits_again_after_a_crash() {
         "{done}"
     );
 }
+
+#[test]
+fn sigkill_neither_loses_nor_repeats_the_run_of_a_channel_action() {
+    let (mut moments, seed) = crate::common::Moments::new();
+    eprintln!("crash test seed {seed} (JFC_CRASH_SEED={seed} repeats it)");
+    let mut d = Daemon::new(EPOCH);
+    d.flow("/act", "|m|\nprint(m)");
+    d.obj(&[
+        "/inbox",
+        "--type",
+        "Channel",
+        "action_type=ExecuteJobflow",
+        "action_target=/act",
+    ]);
+    let mut sent = 0;
+    for round in 0..10 {
+        for i in 0..20 {
+            d.send("/inbox", json!(format!("r{round}-m{i}")));
+            sent += 1;
+        }
+        std::thread::sleep(moments.between(0, 60));
+        d.kill();
+        d.start(EPOCH);
+    }
+    let runs = d.finished("/act", sent);
+    assert_eq!(runs.len(), sent, "one run per message");
+    let mut printed = std::collections::HashSet::new();
+    for r in &runs {
+        let console = d.process(r["pid"].as_i64().expect("pid"))["console"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        if r["status"] == "DONE" {
+            assert!(printed.insert(console.clone()), "{console} ran twice");
+        }
+    }
+    assert!(
+        printed.len() > sent / 2,
+        "most runs end DONE: {}",
+        printed.len()
+    );
+    assert_eq!(d.run_flow("print(/inbox.message_count)"), "0\n");
+}
