@@ -579,7 +579,7 @@ fn a_urlopen_cut_off_by_a_crash_is_in_doubt() {
     let start = Instant::now();
     loop {
         let ps = jfc().args(["ps", "1", "--json"]).output().expect("jfc ps");
-        if out(&ps).contains("\"in_doubt\":[\"line 2 (process 1)") {
+        if out(&ps).contains("\"in_doubt\":[\"line 2 (process 1): urlopen(") {
             break;
         }
         assert!(

@@ -363,7 +363,10 @@ impl<H: Host> Vm<H> {
                 return self.local_io_job(p, name, args);
             }
             other => {
-                return Err(Error::new(format!("`{other}` is not available in this version of jfc: it needs the object store, the network or a remote host")));
+                // The compiler's table of built-in jobs and this match are kept alike.
+                return Err(Error::new(format!(
+                    "internal error: `{other}` is a built-in job this VM does not run"
+                )));
             }
         }
         Ok(Step::Next)

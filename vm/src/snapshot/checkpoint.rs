@@ -100,22 +100,29 @@ impl Snapshot {
     /// The command job process `p` waits on.
     pub(super) fn job_at(&self, p: &super::format::SProcess) -> JobAt {
         let command = p.command.as_ref().and_then(|c| c.request.as_ref());
+        let (line, text) = self.job_source(p);
         JobAt {
             pid: p.pid,
-            line: self.job_line(p),
-            command: command.map_or_else(String::new, |r| r.command.clone()),
+            line,
+            // A job that is not a command (urlopen, mailto...) as the flow writes it.
+            command: command.map_or(text, |r| r.command.clone()),
         }
     }
 
-    /// The source line of the job process `p` is running.
-    fn job_line(&self, p: &super::format::SProcess) -> usize {
+    /// The source line of the job process `p` is running, and its text.
+    fn job_source(&self, p: &super::format::SProcess) -> (usize, String) {
         let Some(chunk) = p.frames.last().and_then(|f| self.codes.get(f.code)) else {
-            return 0;
+            return (0, String::new());
         };
         let chunk = &chunk.chunk;
         let span = chunk.jobs.get(p.job as usize).copied().unwrap_or_default();
         let index = jfc_compiler::span::LineIndex::new(&chunk.source);
-        index.line_col(&chunk.source, span.start as usize).0
+        let line = index.line_col(&chunk.source, span.start as usize).0;
+        let text = chunk
+            .source
+            .get(span.start as usize..span.end as usize)
+            .unwrap_or_default();
+        (line, text.to_string())
     }
 
     /// The pids of the processes a snapshot knows: the live ones, and those whose
