@@ -9,6 +9,7 @@ use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::common::openapi::Document;
+pub use crate::common::daemon::jfc;
 pub use crate::common::{err, out};
 use crate::common::{spawn_kept, Kept};
 
@@ -314,17 +315,6 @@ fn signal(pid: u32, sig: rustix::process::Signal) {
     let _ = rustix::process::kill_process(pid, sig);
 }
 
-pub fn jfc(store: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_jfc"))
-        .arg("--store")
-        .arg(store)
-        .args(args)
-        .env_remove("JFC_STORE")
-        .env_remove("JFC_TOKEN")
-        .env_remove("JFC_SERVER")
-        .output()
-        .expect("jfc runs")
-}
 
 /// A new token with `scopes`.
 pub fn token(store: &Path, name: &str, scopes: &[&str]) -> String {

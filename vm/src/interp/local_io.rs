@@ -76,3 +76,10 @@ fn upload(args: Args) -> Result<UploadRequest> {
         subscript,
     })
 }
+
+/// The parameters and then the options of built-in job `name` in the compiler's table.
+pub(super) fn table_params(name: &str) -> Vec<&'static str> {
+    jfc_compiler::builtins::lookup(name)
+        .map(jfc_compiler::builtins::get)
+        .map_or_else(Vec::new, |b| [b.params, b.options].concat())
+}
