@@ -88,6 +88,27 @@ impl AppState {
         .await
         .map_err(|e| ApiError::internal(format!("the store task failed: {e}")))?
     }
+
+    /// Run `f` on the store once the request's token is found to have `scope`; 401 or
+    /// 403 and nothing done otherwise.
+    pub(crate) async fn authorized<T: Send + 'static>(
+        &self,
+        headers: &axum::http::HeaderMap,
+        scope: &'static str,
+        f: impl FnOnce(&mut Store) -> Result<T, ApiError> + Send + 'static,
+    ) -> Result<T, ApiError> {
+        let secret = auth::secret(headers)?;
+        self.with_store(move |s| {
+            auth::check(s, &secret, scope)?;
+            f(s)
+        })
+        .await
+    }
+}
+
+/// A list as the API gives it: `{"count", "results"}`.
+pub(crate) fn listing(results: Vec<serde_json::Value>) -> Json<serde_json::Value> {
+    Json(serde_json::json!({ "count": results.len(), "results": results }))
 }
 
 /// The routes of the API.

@@ -50,9 +50,7 @@ pub(crate) async fn list(
                     row
                 })
                 .collect();
-            Ok(Json(
-                serde_json::json!({ "count": picked.len(), "results": picked }),
-            ))
+            Ok(crate::listing(picked))
         })
         .await
 }
@@ -108,7 +106,6 @@ pub(crate) async fn start(
     body: axum::body::Bytes,
 ) -> Result<axum::response::Response, ApiError> {
     use axum::response::IntoResponse;
-    let secret = auth::secret(&headers)?;
     let body: StartBody = json_object(&body).map_err(|e| {
         ApiError::new(
             StatusCode::BAD_REQUEST,
@@ -119,8 +116,7 @@ pub(crate) async fn start(
         )
     })?;
     let record = state
-        .with_store(move |s| {
-            auth::check(s, &secret, "run")?;
+        .authorized(&headers, "run", move |s| {
             let args = start_args(&body)?;
             check_jobflow(s, &body.job)?;
             let pid = s
@@ -285,7 +281,6 @@ async fn control(
     action: &'static str,
 ) -> Result<(StatusCode, Json<serde_json::Value>), ApiError> {
     use jfc_vm::control::Control;
-    let secret = auth::secret(&headers)?;
     let unknown = |what: &str| {
         ApiError::new(
             StatusCode::NOT_FOUND,
@@ -295,8 +290,7 @@ async fn control(
     };
     let number = pid_number(&pid).map_err(|_| unknown(&pid))?;
     let run = state
-        .with_store(move |s| {
-            auth::check(s, &secret, "run")?;
+        .authorized(&headers, "run", move |s| {
             let rec = s
                 .process(number)
                 .map_err(|_| unknown(&number.to_string()))?;

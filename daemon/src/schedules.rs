@@ -13,7 +13,7 @@ use jfc_store::schedules::{ScheduleRecord, MISSED_POLICIES};
 
 use crate::processes::json_object;
 use crate::scheduler::Zone;
-use crate::{auth, ApiError, AppState};
+use crate::{listing, ApiError, AppState};
 
 /// A schedule as the API gives it, its next firing time in `zone`.
 fn json(s: &ScheduleRecord, zone: Zone) -> serde_json::Value {
@@ -30,18 +30,13 @@ pub(crate) async fn list(
     State(state): State<AppState>,
     headers: HeaderMap,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let secret = auth::secret(&headers)?;
     let zone = state.zone;
     state
-        .with_store(move |s| {
-            auth::check(s, &secret, "read")?;
+        .authorized(&headers, "read", move |s| {
             let all = s
                 .schedules()
                 .map_err(|e| ApiError::internal(format!("cannot read the schedules: {e}")))?;
-            let results: Vec<_> = all.iter().map(|r| json(r, zone)).collect();
-            Ok(Json(
-                serde_json::json!({ "count": results.len(), "results": results }),
-            ))
+            Ok(listing(all.iter().map(|r| json(r, zone)).collect()))
         })
         .await
 }
@@ -51,14 +46,11 @@ pub(crate) async fn one(
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let secret = auth::secret(&headers)?;
     let id = schedule_id(&id)?;
     let zone = state.zone;
     state
-        .with_store(move |s| {
-            auth::check(s, &secret, "read")?;
-            let found = find(s, id)?;
-            Ok(Json(json(&found, zone)))
+        .authorized(&headers, "read", move |s| {
+            Ok(Json(json(&find(s, id)?, zone)))
         })
         .await
 }
@@ -91,7 +83,6 @@ pub(crate) async fn create(
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Result<Response, ApiError> {
-    let secret = auth::secret(&headers)?;
     let new: NewSchedule = json_object(&body)
         .map_err(|e| bad("bad_body", format!("the body is not a schedule: {e}")))?;
     let fields = [
@@ -129,8 +120,7 @@ pub(crate) async fn create(
     };
     let zone = state.zone;
     let made = state
-        .with_store(move |s| {
-            auth::check(s, &secret, "run")?;
+        .authorized(&headers, "run", move |s| {
             let id = s
                 .add_schedule(&record)
                 .map_err(|e| bad("invalid_schedule", e.0))?;
@@ -153,7 +143,6 @@ pub(crate) async fn update(
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let secret = auth::secret(&headers)?;
     let id = schedule_id(&id)?;
     let change: Change = json_object(&body).map_err(|e| {
         bad(
@@ -163,8 +152,7 @@ pub(crate) async fn update(
     })?;
     let zone = state.zone;
     let updated = state
-        .with_store(move |s| {
-            auth::check(s, &secret, "run")?;
+        .authorized(&headers, "run", move |s| {
             find(s, id)?;
             s.set_schedule_disabled(id, change.disabled)
                 .map_err(|e| ApiError::internal(e.0))?;
@@ -181,11 +169,9 @@ pub(crate) async fn delete(
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Result<StatusCode, ApiError> {
-    let secret = auth::secret(&headers)?;
     let id = schedule_id(&id)?;
     state
-        .with_store(move |s| {
-            auth::check(s, &secret, "run")?;
+        .authorized(&headers, "run", move |s| {
             find(s, id)?;
             s.remove_schedule(id).map_err(|e| ApiError::internal(e.0))?;
             Ok(StatusCode::NO_CONTENT)

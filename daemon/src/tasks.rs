@@ -9,7 +9,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
 use jfc_store::tasks::{TaskError, TaskRecord};
 
-use crate::{auth, ApiError, AppState};
+use crate::{listing, ApiError, AppState};
 
 #[derive(serde::Deserialize)]
 pub(crate) struct Filter {
@@ -22,10 +22,8 @@ pub(crate) async fn list(
     Query(filter): Query<Filter>,
     headers: HeaderMap,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let secret = auth::secret(&headers)?;
     state
-        .with_store(move |s| {
-            auth::check(s, &secret, "read")?;
+        .authorized(&headers, "read", move |s| {
             let all = s
                 .tasks()
                 .map_err(|e| ApiError::internal(format!("cannot read the tasks: {e}")))?;
@@ -40,9 +38,7 @@ pub(crate) async fn list(
                 })
                 .map(TaskRecord::to_json)
                 .collect();
-            Ok(Json(
-                serde_json::json!({ "count": picked.len(), "results": picked }),
-            ))
+            Ok(listing(picked))
         })
         .await
 }
@@ -52,16 +48,12 @@ pub(crate) async fn one(
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let secret = auth::secret(&headers)?;
     let id = task_id(&id)?;
     state
-        .with_store(move |s| {
-            auth::check(s, &secret, "read")?;
-            match s.task(id) {
-                Ok(Some(t)) => Ok(Json(t.to_json())),
-                Ok(None) => Err(unknown(id)),
-                Err(e) => Err(ApiError::internal(e.0)),
-            }
+        .authorized(&headers, "read", move |s| match s.task(id) {
+            Ok(Some(t)) => Ok(Json(t.to_json())),
+            Ok(None) => Err(unknown(id)),
+            Err(e) => Err(ApiError::internal(e.0)),
         })
         .await
 }
@@ -78,7 +70,6 @@ pub(crate) async fn submit(
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let secret = auth::secret(&headers)?;
     let id = task_id(&id)?;
     let submission: Submission = if body.is_empty() {
         Submission::default()
@@ -92,7 +83,7 @@ pub(crate) async fn submit(
         })?
     };
     let text = submission.result.unwrap_or_else(|| "OK".into());
-    close(state, secret, id, move |s| s.submit_task(id, &text)).await
+    close(state, &headers, id, move |s| s.submit_task(id, &text)).await
 }
 
 pub(crate) async fn cancel(
@@ -100,32 +91,28 @@ pub(crate) async fn cancel(
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let secret = auth::secret(&headers)?;
     let id = task_id(&id)?;
-    close(state, secret, id, move |s| s.cancel_task(id)).await
+    close(state, &headers, id, move |s| s.cancel_task(id)).await
 }
 
 /// Submit or cancel task `id` with `f` for a `run` token; the task as it is after.
 async fn close(
     state: AppState,
-    secret: String,
+    headers: &HeaderMap,
     id: i64,
     f: impl FnOnce(&mut jfc_store::Store) -> Result<TaskRecord, TaskError> + Send + 'static,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     state
-        .with_store(move |s| {
-            auth::check(s, &secret, "run")?;
-            match f(s) {
-                Ok(t) => Ok(Json(t.to_json())),
-                Err(TaskError::Unknown(_)) => Err(unknown(id)),
-                Err(e @ TaskError::Closed(_)) => {
-                    Err(
-                        ApiError::new(StatusCode::CONFLICT, "task_closed", e.to_string())
-                            .at(&format!("/task/id_{id}")),
-                    )
-                }
-                Err(TaskError::Store(e)) => Err(ApiError::internal(e.0)),
+        .authorized(headers, "run", move |s| match f(s) {
+            Ok(t) => Ok(Json(t.to_json())),
+            Err(TaskError::Unknown(_)) => Err(unknown(id)),
+            Err(e @ TaskError::Closed(_)) => {
+                Err(
+                    ApiError::new(StatusCode::CONFLICT, "task_closed", e.to_string())
+                        .at(&format!("/task/id_{id}")),
+                )
             }
+            Err(TaskError::Store(e)) => Err(ApiError::internal(e.0)),
         })
         .await
 }

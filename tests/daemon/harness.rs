@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::common::openapi::Document;
 pub use crate::common::daemon::jfc;
+use crate::common::openapi::Document;
 pub use crate::common::{err, out};
 use crate::common::{spawn_kept, Kept};
 
@@ -314,7 +314,6 @@ fn signal(pid: u32, sig: rustix::process::Signal) {
     let pid = rustix::process::Pid::from_raw(pid as i32).expect("a pid");
     let _ = rustix::process::kill_process(pid, sig);
 }
-
 
 /// A new token with `scopes`.
 pub fn token(store: &Path, name: &str, scopes: &[&str]) -> String {
