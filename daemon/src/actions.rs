@@ -30,7 +30,7 @@ impl Actions {
             return;
         }
         self.seen = token;
-        let channels = match store.channels_with_messages() {
+        let channels = match store.channels_to_act_on() {
             Ok(c) => c,
             Err(e) => return tracing::error!("channel actions: {e}"),
         };

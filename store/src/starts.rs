@@ -147,11 +147,14 @@ impl Store {
         })
     }
 
-    /// The channels with messages queued, for their actions.
-    pub fn channels_with_messages(&self) -> Result<Vec<ObjectId>> {
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT DISTINCT channel FROM messages ORDER BY channel")?;
+    /// The channels with an `action_type` set and messages queued: those whose actions
+    /// may have work. (Found through the few objects with that field, not by a scan of
+    /// the queues, which may be long.)
+    pub fn channels_to_act_on(&self) -> Result<Vec<ObjectId>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT f.object FROM fields f WHERE f.name = 'action_type' \
+             AND EXISTS (SELECT 1 FROM messages m WHERE m.channel = f.object) ORDER BY f.object",
+        )?;
         let ids = stmt
             .query_map([], |r| r.get(0))?
             .collect::<rusqlite::Result<Vec<ObjectId>>>()?;
