@@ -26,6 +26,13 @@ fn main() -> ExitCode {
         cli::Command::Token(c) => cli::token::run(c, args.store.as_deref()),
         cli::Command::Schedule(c) => cli::schedule::run(c, args.store.as_deref()),
         cli::Command::Task(c) => cli::task::run(c, args.store.as_deref()),
+        cli::Command::Lsp(_) => match jfc_lsp::serve_stdio() {
+            Ok(()) => std::process::ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("error: {e}");
+                std::process::ExitCode::from(1)
+            }
+        },
     }
 }
 

@@ -73,6 +73,18 @@ pub enum Command {
     Schedule(schedule::ScheduleArgs),
     /// The tasks flows put to people: ls, show, submit, cancel.
     Task(task::TaskArgs),
+    /// The language server for editors: LSP over stdin and stdout.
+    Lsp(LspArgs),
+}
+
+#[derive(clap::Args)]
+#[command(
+    after_help = "An editor starts it; editors/README.md says how for VS Code, Neovim, Helix and Emacs."
+)]
+pub struct LspArgs {
+    /// Accepted for clients that pass it: stdio is the only transport.
+    #[arg(long, hide = true)]
+    pub stdio: bool,
 }
 
 /// The values of `--log-level`.

@@ -1,0 +1,175 @@
+//! The LSP methods: documents opened, changed and closed (each change analysed, the
+//! diagnostics of an older version dropped when a newer one has come), hover,
+//! completion and formatting.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use tokio::sync::Mutex;
+use tower_lsp::jsonrpc::Result;
+use tower_lsp::lsp_types::*;
+use tower_lsp::{Client, LanguageServer};
+
+use crate::documents::Document;
+use crate::position::Lines;
+use crate::{completion, diagnostics, hover};
+
+pub struct Backend {
+    client: Client,
+    documents: Arc<Mutex<HashMap<Url, Document>>>,
+}
+
+impl Backend {
+    pub fn new(client: Client) -> Backend {
+        Backend {
+            client,
+            documents: Arc::default(),
+        }
+    }
+
+    /// Analyse `uri` at `version` and publish its diagnostics, unless a newer version
+    /// came meanwhile (its own analysis publishes).
+    async fn analyse(&self, uri: Url, version: i32) {
+        let Some(text) = self.text_at(&uri, version).await else {
+            return;
+        };
+        let found = {
+            let text = text.clone();
+            tokio::task::spawn_blocking(move || jfc_compiler::analyze(&text).diagnostics).await
+        };
+        let Ok(found) = found else {
+            return tracing::error!("the analysis of {uri} stopped on an internal error");
+        };
+        if self.text_at(&uri, version).await.is_none() {
+            return;
+        }
+        let published = diagnostics::to_lsp(&uri, &text, &found);
+        self.client
+            .publish_diagnostics(uri, published, Some(version))
+            .await;
+    }
+
+    /// The text of `uri` when it is still at `version`.
+    async fn text_at(&self, uri: &Url, version: i32) -> Option<String> {
+        let docs = self.documents.lock().await;
+        docs.get(uri)
+            .filter(|d| d.version == version)
+            .map(|d| d.text.clone())
+    }
+
+    async fn text(&self, uri: &Url) -> Option<String> {
+        self.documents.lock().await.get(uri).map(|d| d.text.clone())
+    }
+}
+
+#[tower_lsp::async_trait]
+impl LanguageServer for Backend {
+    async fn initialize(&self, _: InitializeParams) -> Result<InitializeResult> {
+        Ok(InitializeResult {
+            capabilities: ServerCapabilities {
+                text_document_sync: Some(TextDocumentSyncCapability::Kind(
+                    TextDocumentSyncKind::INCREMENTAL,
+                )),
+                hover_provider: Some(HoverProviderCapability::Simple(true)),
+                completion_provider: Some(CompletionOptions {
+                    trigger_characters: Some(vec!["$".into(), "_".into()]),
+                    ..CompletionOptions::default()
+                }),
+                document_formatting_provider: Some(OneOf::Left(true)),
+                ..ServerCapabilities::default()
+            },
+            server_info: Some(ServerInfo {
+                name: "jfc lsp".into(),
+                version: Some(env!("CARGO_PKG_VERSION").into()),
+            }),
+        })
+    }
+
+    async fn shutdown(&self) -> Result<()> {
+        Ok(())
+    }
+
+    async fn did_open(&self, params: DidOpenTextDocumentParams) {
+        let doc = params.text_document;
+        let version = doc.version;
+        self.documents.lock().await.insert(
+            doc.uri.clone(),
+            Document {
+                text: doc.text,
+                version,
+            },
+        );
+        self.analyse(doc.uri, version).await;
+    }
+
+    async fn did_change(&self, params: DidChangeTextDocumentParams) {
+        let uri = params.text_document.uri;
+        let version = params.text_document.version;
+        {
+            let mut docs = self.documents.lock().await;
+            let Some(doc) = docs.get_mut(&uri) else {
+                return tracing::warn!("a change of {uri}, which is not open");
+            };
+            doc.apply(version, params.content_changes);
+        }
+        self.analyse(uri, version).await;
+    }
+
+    async fn did_close(&self, params: DidCloseTextDocumentParams) {
+        let uri = params.text_document.uri;
+        self.documents.lock().await.remove(&uri);
+        // A closed document's problems leave the editor's list.
+        self.client.publish_diagnostics(uri, Vec::new(), None).await;
+    }
+
+    async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
+        let at = params.text_document_position_params;
+        let Some(text) = self.text(&at.text_document.uri).await else {
+            return Ok(None);
+        };
+        let lines = Lines::new(&text);
+        let Some((start, end, word)) = hover::word_at(&text, lines.offset(at.position)) else {
+            return Ok(None);
+        };
+        Ok(hover::describe(word).map(|value| Hover {
+            contents: HoverContents::Markup(MarkupContent {
+                kind: MarkupKind::Markdown,
+                value,
+            }),
+            range: Some(lines.range(start, end)),
+        }))
+    }
+
+    async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {
+        let at = params.text_document_position;
+        let Some(text) = self.text(&at.text_document.uri).await else {
+            return Ok(None);
+        };
+        let offset = Lines::new(&text).offset(at.position);
+        Ok(Some(CompletionResponse::Array(completion::items(
+            &text, offset,
+        ))))
+    }
+
+    async fn formatting(&self, params: DocumentFormattingParams) -> Result<Option<Vec<TextEdit>>> {
+        let Some(text) = self.text(&params.text_document.uri).await else {
+            return Ok(None);
+        };
+        let formatted = {
+            let text = text.clone();
+            tokio::task::spawn_blocking(move || jfc_compiler::fmt::format(&text)).await
+        };
+        // A text with syntax errors is left as it is: its diagnostics say why.
+        let Ok(Ok(formatted)) = formatted else {
+            return Ok(None);
+        };
+        if formatted == text {
+            return Ok(Some(Vec::new()));
+        }
+        let lines = Lines::new(&text);
+        Ok(Some(vec![TextEdit {
+            range: lines.range(0, text.len()),
+            new_text: formatted,
+        }]))
+    }
+}

@@ -1,0 +1,133 @@
+//! `jfc lsp` driven over its real stdio transport with JSON-RPC, as an editor drives it:
+//! diagnostics as a document is opened and changed, hover, formatting. Answers are
+//! snapshotted (tests/lsp/snapshots/).
+
+mod client;
+
+use client::Client;
+use serde_json::{json, Value};
+
+const URI: &str = "file:///project/restart.jf";
+
+fn open(c: &mut Client, text: &str) -> Value {
+    c.notify(
+        "textDocument/didOpen",
+        json!({ "textDocument": { "uri": URI, "languageId": "jobflow", "version": 1, "text": text } }),
+    );
+    c.notification("textDocument/publishDiagnostics")
+}
+
+#[test]
+fn initialize_says_what_the_server_does() {
+    let (c, init) = Client::start();
+    insta::assert_yaml_snapshot!(init["capabilities"]);
+    assert_eq!(init["serverInfo"]["name"], "jfc lsp");
+    assert!(c.stop().success());
+}
+
+#[test]
+fn diagnostics_follow_the_text_as_it_is_opened_and_changed() {
+    let (mut c, _) = Client::start();
+    let published = open(&mut c, "|host|\n[x = 1] -> [x == 2] -> print(host, y)\n");
+    assert_eq!(published["uri"], URI);
+    assert_eq!(published["version"], 1);
+    insta::assert_yaml_snapshot!(published["diagnostics"]);
+    // Fix both: the condition becomes an `if`, `y` becomes `x`.
+    c.notify(
+        "textDocument/didChange",
+        json!({
+            "textDocument": { "uri": URI, "version": 2 },
+            "contentChanges": [
+                { "range": { "start": { "line": 1, "character": 35 }, "end": { "line": 1, "character": 36 } }, "text": "x" },
+                { "range": { "start": { "line": 1, "character": 11 }, "end": { "line": 1, "character": 19 } }, "text": "{ if x == 2 | print('two') }" }
+            ]
+        }),
+    );
+    let fixed = c.notification("textDocument/publishDiagnostics");
+    assert_eq!(fixed["version"], 2);
+    assert_eq!(fixed["diagnostics"], json!([]), "{fixed}");
+    c.notify(
+        "textDocument/didClose",
+        json!({ "textDocument": { "uri": URI } }),
+    );
+    let closed = c.notification("textDocument/publishDiagnostics");
+    assert_eq!(closed["diagnostics"], json!([]));
+}
+
+#[test]
+fn only_the_newest_version_is_published_last() {
+    let (mut c, _) = Client::start();
+    open(&mut c, "print(1)\n");
+    for version in 2..=20 {
+        c.notify(
+            "textDocument/didChange",
+            json!({
+                "textDocument": { "uri": URI, "version": version },
+                "contentChanges": [{ "text": format!("print({version}) -> [a == ]\n") }]
+            }),
+        );
+    }
+    let mut last = c.notification("textDocument/publishDiagnostics");
+    while last["version"] != 20 {
+        let next = c.notification("textDocument/publishDiagnostics");
+        assert!(
+            next["version"].as_i64() > last["version"].as_i64(),
+            "an older version was published after a newer one"
+        );
+        last = next;
+    }
+    assert!(!last["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .is_empty());
+}
+
+#[test]
+fn hover_on_a_built_in_shows_its_signature() {
+    let (mut c, _) = Client::start();
+    open(&mut c, "urlopen(url='http://x') -> print($RESULT)\n");
+    let at = |line: u32, character: u32| json!({ "textDocument": { "uri": URI }, "position": { "line": line, "character": character } });
+    let hover = c.request("textDocument/hover", at(0, 3));
+    insta::assert_yaml_snapshot!(hover);
+    let status = c.request("textDocument/hover", at(0, 36));
+    assert!(status["contents"]["value"]
+        .as_str()
+        .unwrap_or_default()
+        .contains("status variable"));
+    let nothing = c.request("textDocument/hover", at(0, 24));
+    assert_eq!(nothing, Value::Null);
+}
+
+#[test]
+fn formatting_gives_the_layout_of_jfc_fmt() {
+    let (mut c, _) = Client::start();
+    open(&mut c, "print( 'a' )->print('b')\n");
+    let edits = c.request(
+        "textDocument/formatting",
+        json!({ "textDocument": { "uri": URI }, "options": { "tabSize": 4, "insertSpaces": true } }),
+    );
+    insta::assert_yaml_snapshot!(edits);
+}
+
+#[test]
+fn completion_offers_status_variables_after_a_dollar_and_built_ins_at_a_job() {
+    let (mut c, _) = Client::start();
+    open(&mut c, "print($RE\n");
+    let at = |line: u32, character: u32| json!({ "textDocument": { "uri": URI }, "position": { "line": line, "character": character } });
+    let after_dollar = c.request("textDocument/completion", at(0, 9));
+    let labels: Vec<&str> = after_dollar
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter_map(|i| i["label"].as_str())
+        .collect();
+    assert_eq!(labels, ["$RESULT", "$STATUS", "$ERROR", "$DEBUG", "$ENV"]);
+    let at_job = c.request("textDocument/completion", at(1, 0));
+    let pfor = at_job
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|i| i["label"] == "pfor")
+        .expect("a pfor snippet");
+    insta::assert_yaml_snapshot!(pfor);
+}
