@@ -1,0 +1,42 @@
+// Resolves the configured server command to an executable file, the way a shell would.
+import * as fs from 'fs';
+import * as path from 'path';
+
+/**
+ * Returns the executable for `command`: itself when it contains a path separator, otherwise the
+ * first match on PATH (with PATHEXT suffixes on Windows). Undefined when nothing executable exists,
+ * so the caller can name the setting instead of letting the spawn fail with a bare ENOENT.
+ */
+export function findServerCommand(
+  command: string,
+  env: NodeJS.ProcessEnv,
+  platform: NodeJS.Platform = process.platform,
+): string | undefined {
+  const suffixes =
+    platform === 'win32' ? ['', ...(env.PATHEXT ?? '.EXE;.CMD;.BAT').split(';')] : [''];
+  const candidates = (base: string): string[] => suffixes.map((suffix) => base + suffix);
+
+  if (command.includes('/') || command.includes(path.sep)) {
+    return candidates(command).find(isExecutable);
+  }
+  const dirs = (env.PATH ?? '').split(path.delimiter).filter((dir) => dir !== '');
+  for (const dir of dirs) {
+    const found = candidates(path.join(dir, command)).find(isExecutable);
+    if (found !== undefined) {
+      return found;
+    }
+  }
+  return undefined;
+}
+
+function isExecutable(file: string): boolean {
+  try {
+    if (!fs.statSync(file).isFile()) {
+      return false;
+    }
+    fs.accessSync(file, fs.constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
