@@ -1,0 +1,41 @@
+// findServerCommand against real files and permissions in a temporary directory.
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { findServerCommand } from '../../src/server';
+
+function tempDir(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), 'jobflow-server-'));
+}
+
+function writeFile(dir: string, name: string, mode: number): string {
+  const file = path.join(dir, name);
+  fs.writeFileSync(file, '#!/bin/sh\n');
+  fs.chmodSync(file, mode);
+  return file;
+}
+
+test('finds the first executable of that name on PATH', () => {
+  const first = tempDir();
+  const second = tempDir();
+  writeFile(first, 'jfc', 0o644); // not executable: skipped
+  const wanted = writeFile(second, 'jfc', 0o755);
+  const env = { PATH: [first, second].join(path.delimiter) };
+  assert.equal(findServerCommand('jfc', env, 'linux'), wanted);
+});
+
+test('takes a path with a separator as it is, when it is executable', () => {
+  const dir = tempDir();
+  const binary = writeFile(dir, 'jfc', 0o755);
+  assert.equal(findServerCommand(binary, { PATH: '' }, 'linux'), binary);
+  assert.equal(findServerCommand(path.join(dir, 'missing'), { PATH: '' }, 'linux'), undefined);
+});
+
+test('is undefined for a missing command, a directory, or an empty PATH', () => {
+  const dir = tempDir();
+  fs.mkdirSync(path.join(dir, 'jfc'));
+  assert.equal(findServerCommand('jfc', { PATH: dir }, 'linux'), undefined);
+  assert.equal(findServerCommand('jfc', {}, 'linux'), undefined);
+});
