@@ -6,6 +6,7 @@ import {
   ServerOptions,
   TransportKind,
 } from 'vscode-languageclient/node';
+import { braceFoldingRanges } from './folding';
 import { findServerCommand } from './server';
 
 const SECTION = 'jobflow';
@@ -17,6 +18,16 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   context.subscriptions.push(output);
   context.subscriptions.push(
     vscode.commands.registerCommand('jobflow.restartServer', restart),
+    // Folding works without the server too: by `{ … }` blocks.
+    vscode.languages.registerFoldingRangeProvider(
+      { language: 'jobflow' },
+      {
+        provideFoldingRanges: (document) =>
+          braceFoldingRanges(document.getText()).map(
+            (range) => new vscode.FoldingRange(range.start, range.end),
+          ),
+      },
+    ),
     vscode.workspace.onDidChangeConfiguration((event) => {
       if (
         event.affectsConfiguration(`${SECTION}.server.path`) ||
