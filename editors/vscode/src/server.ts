@@ -1,17 +1,20 @@
 // Resolves the configured server command to an executable file, the way a shell would.
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 
 /**
- * Returns the executable for `command`: itself when it contains a path separator, otherwise the
- * first match on PATH (with PATHEXT suffixes on Windows). Undefined when nothing executable exists,
- * so the caller can name the setting instead of letting the spawn fail with a bare ENOENT.
+ * Returns the executable for `command`: itself when it contains a path separator (a leading `~/`
+ * meaning the home directory), otherwise the first match on PATH (with PATHEXT suffixes on
+ * Windows). Undefined when nothing executable exists, so the caller can name the setting instead
+ * of letting the spawn fail with a bare ENOENT.
  */
 export function findServerCommand(
-  command: string,
+  setting: string,
   env: NodeJS.ProcessEnv,
   platform: NodeJS.Platform = process.platform,
 ): string | undefined {
+  const command = /^~[/\\]/.test(setting) ? path.join(os.homedir(), setting.slice(2)) : setting;
   const suffixes =
     platform === 'win32' ? ['', ...(env.PATHEXT ?? '.EXE;.CMD;.BAT').split(';')] : [''];
   const candidates = (base: string): string[] => suffixes.map((suffix) => base + suffix);

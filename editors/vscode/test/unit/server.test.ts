@@ -39,3 +39,15 @@ test('is undefined for a missing command, a directory, or an empty PATH', () => 
   assert.equal(findServerCommand('jfc', { PATH: dir }, 'linux'), undefined);
   assert.equal(findServerCommand('jfc', {}, 'linux'), undefined);
 });
+
+test('reads a leading ~/ as the home directory', () => {
+  const home = tempDir();
+  const binary = writeFile(home, 'jfc', 0o755);
+  const saved = process.env.HOME;
+  process.env.HOME = home; // os.homedir() reads HOME on Unix
+  try {
+    assert.equal(findServerCommand('~/jfc', { PATH: '' }, 'linux'), binary);
+  } finally {
+    process.env.HOME = saved;
+  }
+});
