@@ -1,13 +1,8 @@
 // Starts `jfc lsp` (or the configured command) as the jobflow language server over stdio.
 import * as vscode from 'vscode';
-import {
-  LanguageClient,
-  LanguageClientOptions,
-  ServerOptions,
-  TransportKind,
-} from 'vscode-languageclient/node';
+import { LanguageClient, LanguageClientOptions } from 'vscode-languageclient/node';
 import { braceFoldingRanges } from './folding';
-import { findServerCommand } from './server';
+import { findServerCommand, stdioServer } from './server';
 
 const SECTION = 'jobflow';
 let client: LanguageClient | undefined;
@@ -66,10 +61,7 @@ async function start(): Promise<void> {
     return;
   }
 
-  const serverOptions: ServerOptions = {
-    run: { command, args, transport: TransportKind.stdio },
-    debug: { command, args, transport: TransportKind.stdio },
-  };
+  const serverOptions = stdioServer(command, args);
   const clientOptions: LanguageClientOptions = {
     documentSelector: [
       { scheme: 'file', language: 'jobflow' },

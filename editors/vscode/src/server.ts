@@ -2,6 +2,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import type { Executable } from 'vscode-languageclient/node';
 
 /**
  * Returns the executable for `command`: itself when it contains a path separator (a leading `~/`
@@ -42,4 +43,14 @@ function isExecutable(file: string): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * The server process, talking LSP over its stdin/stdout. No `transport` is given on purpose:
+ * with `TransportKind.stdio` the client appends `--stdio` to the arguments, and the command line
+ * must be exactly what the user configured (`jfc lsp`).
+ */
+export function stdioServer(command: string, args: string[]): { run: Executable; debug: Executable } {
+  const executable: Executable = { command, args: [...args] };
+  return { run: executable, debug: executable };
 }

@@ -4,7 +4,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { findServerCommand } from '../../src/server';
+import { findServerCommand, stdioServer } from '../../src/server';
 
 function tempDir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'jobflow-server-'));
@@ -50,4 +50,13 @@ test('reads a leading ~/ as the home directory', () => {
   } finally {
     process.env.HOME = saved;
   }
+});
+
+test('the server runs with exactly the configured arguments, over stdio', () => {
+  const args = ['lsp'];
+  const { run, debug } = stdioServer('/usr/bin/jfc', args);
+  // A transport would make vscode-languageclient append --stdio (or --pipe=…) to the arguments.
+  assert.deepEqual(run, { command: '/usr/bin/jfc', args: ['lsp'] });
+  assert.deepEqual(debug, run);
+  assert.notEqual(run.args, args, 'a copy, so the setting value is never mutated');
 });
