@@ -51,13 +51,12 @@ async function start(): Promise<void> {
       `jobflow: the language server command '${path}' was not found. ` +
       `Install jfc or set "${SECTION}.server.path" to the full path of the jfc binary.`;
     output?.appendLine(message);
-    const choice = await vscode.window.showErrorMessage(message, 'Open Settings');
-    if (choice === 'Open Settings') {
-      await vscode.commands.executeCommand(
-        'workbench.action.openSettings',
-        `${SECTION}.server.path`,
-      );
-    }
+    // Not awaited: activation must not wait for the user to dismiss the message.
+    void vscode.window.showErrorMessage(message, 'Open Settings').then((choice) => {
+      if (choice === 'Open Settings') {
+        void vscode.commands.executeCommand('workbench.action.openSettings', `${SECTION}.server.path`);
+      }
+    });
     return;
   }
 
