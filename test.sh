@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Run the whole test suite. Installs what the tests need when it is missing.
-# Usage: ./test.sh                 (all tests)
+# Usage: ./test.sh                 (all tests, the editor support's included)
 #        ./test.sh -p jfc-vm       (extra arguments go to `cargo test`)
 #        ./test.sh --install-only  (the packages only: the build needs libssl-dev too)
 set -euo pipefail
@@ -54,3 +54,8 @@ install_packages
 
 jobs=${JFC_TEST_JOBS:-2}
 cargo test --workspace -j"$jobs" "$@"
+# The whole suite (no arguments) also tests the editor support: the VS Code extension's
+# grammar, its package, and a real LSP session with the jfc just built (editors/ci.sh).
+if [ $# -eq 0 ]; then
+    JFC="${CARGO_TARGET_DIR:-target}/debug/jfc" bash editors/ci.sh
+fi
