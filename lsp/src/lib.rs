@@ -1,5 +1,5 @@
 //! The language server of jobflow (`jfc lsp`): diagnostics as the editor types,
-//! completion, hover on built-ins, formatting. It speaks LSP over stdio (tower-lsp) and analyses
+//! completion, hover on built-ins, quick fixes, formatting. It speaks LSP over stdio (tower-lsp) and analyses
 //! each document with the compiler's tolerant entry point, which gives a tree and
 //! every diagnostic for any text, never a failure.
 
@@ -9,6 +9,7 @@ mod documents;
 mod exit;
 mod hover;
 mod position;
+mod quick_fix;
 mod server;
 
 /// Serve one client on stdin and stdout until it exits.

@@ -1,6 +1,6 @@
 //! The LSP methods: documents opened, changed and closed (each change analysed, the
 //! diagnostics of an older version dropped when a newer one has come), hover,
-//! completion and formatting.
+//! completion, quick fixes and formatting.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -12,7 +12,7 @@ use tower_lsp::{Client, LanguageServer};
 
 use crate::documents::Document;
 use crate::position::Lines;
-use crate::{completion, diagnostics, hover};
+use crate::{completion, diagnostics, hover, quick_fix};
 
 pub struct Backend {
     client: Client,
@@ -76,6 +76,7 @@ impl LanguageServer for Backend {
                     ..CompletionOptions::default()
                 }),
                 document_formatting_provider: Some(OneOf::Left(true)),
+                code_action_provider: Some(CodeActionProviderCapability::Simple(true)),
                 ..ServerCapabilities::default()
             },
             server_info: Some(ServerInfo {
@@ -149,6 +150,49 @@ impl LanguageServer for Backend {
         Ok(Some(CompletionResponse::Array(completion::items(
             &text, offset,
         ))))
+    }
+
+    async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
+        let uri = params.text_document.uri;
+        let Some(text) = self.text(&uri).await else {
+            return Ok(None);
+        };
+        let found = {
+            let text = text.clone();
+            tokio::task::spawn_blocking(move || jfc_compiler::analyze(&text).diagnostics).await
+        };
+        let Ok(found) = found else {
+            return Ok(None);
+        };
+        let lines = Lines::new(&text);
+        let wanted = lines.offset(params.range.start)..=lines.offset(params.range.end);
+        let actions = found
+            .iter()
+            .filter(|d| {
+                let span = d.span.start as usize..=d.span.end as usize;
+                span.start() <= wanted.end() && wanted.start() <= span.end()
+            })
+            .filter_map(|d| {
+                let fix = quick_fix::fix(&text, d)?;
+                let edit = TextEdit {
+                    range: lines.range(fix.start, fix.end),
+                    new_text: fix.text.clone(),
+                };
+                let diagnostic = diagnostics::to_lsp(&uri, &text, std::slice::from_ref(d));
+                Some(CodeActionOrCommand::CodeAction(CodeAction {
+                    title: format!("Write `{}`", fix.text),
+                    kind: Some(CodeActionKind::QUICKFIX),
+                    diagnostics: Some(diagnostic),
+                    edit: Some(WorkspaceEdit {
+                        changes: Some(HashMap::from([(uri.clone(), vec![edit])])),
+                        ..WorkspaceEdit::default()
+                    }),
+                    is_preferred: Some(true),
+                    ..CodeAction::default()
+                }))
+            })
+            .collect();
+        Ok(Some(actions))
     }
 
     async fn formatting(&self, params: DocumentFormattingParams) -> Result<Option<Vec<TextEdit>>> {

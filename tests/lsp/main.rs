@@ -131,3 +131,31 @@ fn completion_offers_status_variables_after_a_dollar_and_built_ins_at_a_job() {
         .expect("a pfor snippet");
     insta::assert_yaml_snapshot!(pfor);
 }
+
+#[test]
+fn a_quick_fix_writes_what_the_diagnostic_suggests() {
+    let (mut c, _) = Client::start();
+    let published = open(&mut c, "urlopen(url='http://x', timout=3)\n");
+    let diagnostic = published["diagnostics"][0].clone();
+    assert_eq!(diagnostic["code"], "E0014");
+    let actions = c.request(
+        "textDocument/codeAction",
+        json!({
+            "textDocument": { "uri": URI },
+            "range": diagnostic["range"],
+            "context": { "diagnostics": [diagnostic] }
+        }),
+    );
+    insta::assert_yaml_snapshot!(actions);
+    let edit = &actions[0]["edit"]["changes"][URI][0];
+    assert_eq!(edit["newText"], "timeout");
+    let clean = c.request(
+        "textDocument/codeAction",
+        json!({
+            "textDocument": { "uri": URI },
+            "range": { "start": { "line": 0, "character": 0 }, "end": { "line": 0, "character": 3 } },
+            "context": { "diagnostics": [] }
+        }),
+    );
+    assert_eq!(clean, json!([]));
+}
