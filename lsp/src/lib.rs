@@ -1,5 +1,6 @@
 //! The language server of jobflow (`jfc lsp`): diagnostics as the editor types,
-//! completion, hover on built-ins, quick fixes, formatting. It speaks LSP over stdio (tower-lsp) and analyses
+//! completion, hover on built-ins, quick fixes, definition, references, rename,
+//! symbols, folding, formatting. It speaks LSP over stdio (tower-lsp) and analyses
 //! each document with the compiler's tolerant entry point, which gives a tree and
 //! every diagnostic for any text, never a failure.
 
@@ -8,6 +9,8 @@ mod diagnostics;
 mod documents;
 mod exit;
 mod hover;
+mod names;
+mod navigate;
 mod position;
 mod quick_fix;
 mod server;

@@ -1,6 +1,6 @@
 //! The LSP methods: documents opened, changed and closed (each change analysed, the
 //! diagnostics of an older version dropped when a newer one has come), hover,
-//! completion, quick fixes and formatting.
+//! completion, quick fixes, navigation (navigate.rs) and formatting.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -11,6 +11,7 @@ use tower_lsp::lsp_types::*;
 use tower_lsp::{Client, LanguageServer};
 
 use crate::documents::Document;
+use crate::navigate::{self, Names};
 use crate::position::Lines;
 use crate::{completion, diagnostics, hover, quick_fix};
 
@@ -60,6 +61,14 @@ impl Backend {
     async fn text(&self, uri: &Url) -> Option<String> {
         self.documents.lock().await.get(uri).map(|d| d.text.clone())
     }
+
+    /// The names of document `uri`, analysed on a blocking thread.
+    async fn names(&self, uri: &Url) -> Option<Names> {
+        let text = self.text(uri).await?;
+        tokio::task::spawn_blocking(move || Names::of(text))
+            .await
+            .ok()
+    }
 }
 
 #[tower_lsp::async_trait]
@@ -77,6 +86,11 @@ impl LanguageServer for Backend {
                 }),
                 document_formatting_provider: Some(OneOf::Left(true)),
                 code_action_provider: Some(CodeActionProviderCapability::Simple(true)),
+                definition_provider: Some(OneOf::Left(true)),
+                references_provider: Some(OneOf::Left(true)),
+                rename_provider: Some(OneOf::Left(true)),
+                document_symbol_provider: Some(OneOf::Left(true)),
+                folding_range_provider: Some(FoldingRangeProviderCapability::Simple(true)),
                 ..ServerCapabilities::default()
             },
             server_info: Some(ServerInfo {
@@ -193,6 +207,62 @@ impl LanguageServer for Backend {
             })
             .collect();
         Ok(Some(actions))
+    }
+
+    async fn goto_definition(
+        &self,
+        params: GotoDefinitionParams,
+    ) -> Result<Option<GotoDefinitionResponse>> {
+        let at = params.text_document_position_params;
+        let uri = at.text_document.uri;
+        let Some(names) = self.names(&uri).await else {
+            return Ok(None);
+        };
+        Ok(names
+            .definition(&uri, at.position)
+            .map(GotoDefinitionResponse::Scalar))
+    }
+
+    async fn references(&self, params: ReferenceParams) -> Result<Option<Vec<Location>>> {
+        let at = params.text_document_position;
+        let uri = at.text_document.uri;
+        let Some(names) = self.names(&uri).await else {
+            return Ok(None);
+        };
+        let declaration = params.context.include_declaration;
+        Ok(Some(names.references(&uri, at.position, declaration)))
+    }
+
+    async fn rename(&self, params: RenameParams) -> Result<Option<WorkspaceEdit>> {
+        if !navigate::is_identifier(&params.new_name) {
+            return Err(tower_lsp::jsonrpc::Error::invalid_params(format!(
+                "`{}` cannot name a variable: a letter or `_`, then letters, digits or `_`, and not a built-in's name",
+                params.new_name
+            )));
+        }
+        let at = params.text_document_position;
+        let uri = at.text_document.uri;
+        let Some(names) = self.names(&uri).await else {
+            return Ok(None);
+        };
+        Ok(names.rename(&uri, at.position, &params.new_name))
+    }
+
+    async fn document_symbol(
+        &self,
+        params: DocumentSymbolParams,
+    ) -> Result<Option<DocumentSymbolResponse>> {
+        let Some(names) = self.names(&params.text_document.uri).await else {
+            return Ok(None);
+        };
+        Ok(Some(DocumentSymbolResponse::Nested(names.symbols())))
+    }
+
+    async fn folding_range(&self, params: FoldingRangeParams) -> Result<Option<Vec<FoldingRange>>> {
+        let Some(names) = self.names(&params.text_document.uri).await else {
+            return Ok(None);
+        };
+        Ok(Some(names.folding()))
     }
 
     async fn formatting(&self, params: DocumentFormattingParams) -> Result<Option<Vec<TextEdit>>> {

@@ -65,6 +65,13 @@ impl Client {
 
     /// Send a request and wait for its answer: its `result` (an error fails the test).
     pub fn request(&mut self, method: &str, params: Value) -> Value {
+        let answer = self.answer(method, params);
+        assert!(answer.get("error").is_none(), "{method} failed: {answer}");
+        answer["result"].clone()
+    }
+
+    /// Send a request and wait for its whole answer (`result` or `error`).
+    pub fn answer(&mut self, method: &str, params: Value) -> Value {
         let id = self.next_id;
         self.next_id += 1;
         self.send(&with_params(
@@ -74,8 +81,7 @@ impl Client {
         loop {
             let message = self.receive();
             if message.get("id") == Some(&json!(id)) && message.get("method").is_none() {
-                assert!(message.get("error").is_none(), "{method} failed: {message}");
-                return message["result"].clone();
+                return message;
             }
             self.pending.push(message);
         }

@@ -159,3 +159,76 @@ fn a_quick_fix_writes_what_the_diagnostic_suggests() {
     );
     assert_eq!(clean, json!([]));
 }
+
+/// A project of two flows on disk: `main.jf` calls `./sub`.
+fn project() -> (tempfile::TempDir, String, String) {
+    let dir = tempfile::tempdir().expect("dir");
+    let main = "|host|\n[tries = 3] ->\n{ while tries > 0 |\n    [./sub: host] -> [tries - 1 >> tries]\n} -> print(host, tries)\n";
+    std::fs::write(dir.path().join("main.jf"), main).expect("main.jf");
+    std::fs::write(dir.path().join("sub.jf"), "|target|\nprint(target)\n").expect("sub.jf");
+    let uri = |name: &str| format!("file://{}", dir.path().join(name).display());
+    let (main_uri, sub_uri) = (uri("main.jf"), uri("sub.jf"));
+    (dir, main_uri, sub_uri)
+}
+
+fn at(uri: &str, line: u32, character: u32) -> Value {
+    json!({ "textDocument": { "uri": uri }, "position": { "line": line, "character": character } })
+}
+
+#[test]
+fn definition_goes_to_the_parameter_and_to_the_sibling_flow() {
+    let (dir, main, sub) = project();
+    let (mut c, _) = Client::start();
+    let text = std::fs::read_to_string(dir.path().join("main.jf")).expect("main.jf");
+    c.notify(
+        "textDocument/didOpen",
+        json!({ "textDocument": { "uri": main, "languageId": "jobflow", "version": 1, "text": text } }),
+    );
+    // `host` in print(host, tries) → the parameter on line 0.
+    let param = c.request("textDocument/definition", at(&main, 4, 12));
+    assert_eq!(param["uri"], main);
+    assert_eq!(
+        param["range"]["start"],
+        json!({ "line": 0, "character": 1 })
+    );
+    // `./sub` → sub.jf.
+    let file = c.request("textDocument/definition", at(&main, 3, 7));
+    assert_eq!(file["uri"], sub);
+    // `tries` → its first assignment.
+    let var = c.request("textDocument/definition", at(&main, 2, 9));
+    assert_eq!(var["range"]["start"], json!({ "line": 1, "character": 1 }));
+}
+
+#[test]
+fn references_rename_symbols_and_folding_know_the_variables_and_blocks() {
+    let (dir, main, _) = project();
+    let (mut c, _) = Client::start();
+    let text = std::fs::read_to_string(dir.path().join("main.jf")).expect("main.jf");
+    c.notify(
+        "textDocument/didOpen",
+        json!({ "textDocument": { "uri": main, "languageId": "jobflow", "version": 1, "text": text } }),
+    );
+    let mut refs = at(&main, 1, 2);
+    refs["context"] = json!({ "includeDeclaration": true });
+    let found = c.request("textDocument/references", refs);
+    assert_eq!(found.as_array().map(Vec::len), Some(5), "{found}");
+    let mut rename = at(&main, 1, 2);
+    rename["newName"] = json!("attempts");
+    let edit = c.request("textDocument/rename", rename.clone());
+    let edits = edit["changes"][&main].as_array().expect("edits");
+    assert_eq!(edits.len(), 5);
+    assert!(edits.iter().all(|e| e["newText"] == "attempts"));
+    rename["newName"] = json!("2nd");
+    let refused = c.answer("textDocument/rename", rename);
+    assert_eq!(refused["error"]["code"], -32602, "{refused}");
+    let symbols = c.request(
+        "textDocument/documentSymbol",
+        json!({ "textDocument": { "uri": main } }),
+    );
+    insta::assert_yaml_snapshot!("symbols", symbols);
+    let folding = c.request(
+        "textDocument/foldingRange",
+        json!({ "textDocument": { "uri": main } }),
+    );
+    assert_eq!(folding, json!([{ "startLine": 2, "endLine": 4 }]));
+}

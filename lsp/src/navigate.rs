@@ -1,0 +1,177 @@
+//! Definition, references, rename, symbols and folding, from the names of a flow
+//! (names.rs) and the files beside it (`[./sub]` is `sub.jf` in the same directory).
+
+use std::collections::HashMap;
+
+use tower_lsp::lsp_types::*;
+
+use crate::names::{self, Kind, Occurrence};
+use crate::position::Lines;
+
+/// A document analysed for navigation: its text, names and blocks.
+pub struct Names {
+    pub text: String,
+    pub found: Vec<Occurrence>,
+    pub blocks: Vec<jfc_compiler::span::Span>,
+}
+
+impl Names {
+    pub fn of(text: String) -> Names {
+        let program = jfc_compiler::analyze(&text).program;
+        Names {
+            found: names::occurrences(&program),
+            blocks: names::blocks(&program),
+            text,
+        }
+    }
+
+    fn lines(&self) -> Lines<'_> {
+        Lines::new(&self.text)
+    }
+
+    fn at(&self, p: Position) -> Option<&Occurrence> {
+        names::at(&self.found, self.lines().offset(p))
+    }
+
+    /// The occurrences of the variable at `p` (none for a path).
+    fn variable_at(&self, p: Position) -> Vec<&Occurrence> {
+        match self.at(p) {
+            Some(o) if o.kind != Kind::Path => self
+                .found
+                .iter()
+                .filter(|x| x.name == o.name && x.kind != Kind::Path)
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// Where the name at `p` is defined: a parameter or its first write; for a path to
+    /// a sibling flow, that flow's file.
+    pub fn definition(&self, uri: &Url, p: Position) -> Option<Location> {
+        let o = self.at(p)?;
+        if o.kind == Kind::Path {
+            return sibling(uri, &o.name).map(|file| Location::new(file, Range::default()));
+        }
+        let all = self.variable_at(p);
+        let def = all
+            .iter()
+            .find(|x| x.kind == Kind::Parameter)
+            .or_else(|| all.iter().find(|x| x.kind == Kind::Written))?;
+        Some(self.location(uri, def))
+    }
+
+    pub fn references(&self, uri: &Url, p: Position, declaration: bool) -> Vec<Location> {
+        let all = self.variable_at(p);
+        let def = all
+            .iter()
+            .position(|x| x.kind == Kind::Parameter)
+            .or_else(|| all.iter().position(|x| x.kind == Kind::Written));
+        all.iter()
+            .enumerate()
+            .filter(|(i, _)| declaration || Some(*i) != def)
+            .map(|(_, o)| self.location(uri, o))
+            .collect()
+    }
+
+    /// The edits that rename the variable at `p` to `new_name`; None when there is no
+    /// variable there.
+    pub fn rename(&self, uri: &Url, p: Position, new_name: &str) -> Option<WorkspaceEdit> {
+        let all = self.variable_at(p);
+        if all.is_empty() {
+            return None;
+        }
+        let lines = self.lines();
+        let edits = all
+            .iter()
+            .map(|o| TextEdit {
+                range: lines.range(o.span.start as usize, o.span.end as usize),
+                new_text: new_name.to_string(),
+            })
+            .collect();
+        Some(WorkspaceEdit {
+            changes: Some(HashMap::from([(uri.clone(), edits)])),
+            ..WorkspaceEdit::default()
+        })
+    }
+
+    /// The parameters and the variables of the flow, each at its definition.
+    #[allow(deprecated)] // `DocumentSymbol::deprecated` must be written to build one.
+    pub fn symbols(&self) -> Vec<DocumentSymbol> {
+        let lines = self.lines();
+        let mut seen = std::collections::HashSet::new();
+        self.found
+            .iter()
+            .filter(|o| matches!(o.kind, Kind::Parameter | Kind::Written))
+            .filter(|o| seen.insert(o.name.clone()))
+            .map(|o| {
+                let range = lines.range(o.span.start as usize, o.span.end as usize);
+                DocumentSymbol {
+                    name: o.name.clone(),
+                    detail: Some(
+                        if o.kind == Kind::Parameter {
+                            "parameter"
+                        } else {
+                            "variable"
+                        }
+                        .into(),
+                    ),
+                    kind: SymbolKind::VARIABLE,
+                    tags: None,
+                    deprecated: None,
+                    range,
+                    selection_range: range,
+                    children: None,
+                }
+            })
+            .collect()
+    }
+
+    /// The blocks that span more than one line.
+    pub fn folding(&self) -> Vec<FoldingRange> {
+        let lines = self.lines();
+        self.blocks
+            .iter()
+            .map(|b| {
+                (
+                    lines.position(b.start as usize).line,
+                    lines.position(b.end as usize).line,
+                )
+            })
+            .filter(|(start, end)| end > start)
+            .map(|(start_line, end_line)| FoldingRange {
+                start_line,
+                end_line,
+                ..FoldingRange::default()
+            })
+            .collect()
+    }
+
+    fn location(&self, uri: &Url, o: &Occurrence) -> Location {
+        Location::new(
+            uri.clone(),
+            self.lines()
+                .range(o.span.start as usize, o.span.end as usize),
+        )
+    }
+}
+
+/// The file of sibling flow `path` (`./sub`, `../lib/x`) of the document at `uri`.
+fn sibling(uri: &Url, path: &str) -> Option<Url> {
+    if path.starts_with('/') {
+        return None;
+    }
+    let file = uri.to_file_path().ok()?;
+    let target = file.parent()?.join(format!("{path}.jf"));
+    target
+        .is_file()
+        .then(|| Url::from_file_path(&target).ok())
+        .flatten()
+}
+
+/// Whether `name` can be a variable's name.
+pub fn is_identifier(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars.next().is_some_and(|c| c.is_alphabetic() || c == '_')
+        && chars.all(|c| c.is_alphanumeric() || c == '_')
+        && jfc_compiler::builtins::lookup(name).is_none()
+}
