@@ -29,6 +29,8 @@ install_packages() {
     # A real SMTP server that the tests of mailto send to (tests/net.rs); Debian's
     # package, in the system python3.
     /usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null || missing+=(python3-aiosmtpd)
+    # A real editor as the client of `jfc lsp` (tests/lsp/neovim.rs).
+    need nvim || missing+=(neovim)
     # The daemon's web page in a real headless browser over WebDriver (tests/daemon/web.rs).
     need chromium || missing+=(chromium)
     need chromedriver || missing+=(chromium-driver)

@@ -3,6 +3,7 @@
 //! snapshotted (tests/lsp/snapshots/).
 
 mod client;
+mod neovim;
 
 use client::Client;
 use serde_json::{json, Value};
