@@ -126,6 +126,32 @@ impl Names {
             .collect()
     }
 
+    /// What the name at `p` is, in Markdown, and where it is: a variable or parameter
+    /// and where it is defined, or a sibling flow and its parameters.
+    pub fn hover(&self, uri: &Url, p: Position) -> Option<(String, Range)> {
+        let o = self.at(p)?;
+        let lines = self.lines();
+        let range = lines.range(o.span.start as usize, o.span.end as usize);
+        if o.kind == Kind::Path {
+            let file = sibling(uri, &o.name)?;
+            let text = std::fs::read_to_string(file.to_file_path().ok()?).ok()?;
+            return Some((flow_summary(&o.name, &text), range));
+        }
+        let def = self.definition(uri, p)?;
+        let line = def.range.start.line + 1;
+        let uses = self.variable_at(p).len();
+        let what = if self
+            .found
+            .iter()
+            .any(|x| x.name == o.name && x.kind == Kind::Parameter)
+        {
+            format!("parameter `{}`, declared on line {line}", o.name)
+        } else {
+            format!("variable `{}`, first assigned on line {line}", o.name)
+        };
+        Some((format!("{what} ({uses} uses in this flow)"), range))
+    }
+
     /// The blocks that span more than one line.
     pub fn folding(&self) -> Vec<FoldingRange> {
         let lines = self.lines();
@@ -153,6 +179,31 @@ impl Names {
                 .range(o.span.start as usize, o.span.end as usize),
         )
     }
+}
+
+/// A called flow, by its parameters: `[./sub: target, count = 3]`.
+fn flow_summary(path: &str, text: &str) -> String {
+    let program = jfc_compiler::analyze(text).program;
+    let params: Vec<String> = program
+        .params
+        .iter()
+        .map(|p| match &p.default {
+            Some(d) => format!(
+                "{} = {}",
+                p.name.name,
+                text.get(d.span.start as usize..d.span.end as usize)
+                    .unwrap_or("…")
+            ),
+            None => p.name.name.clone(),
+        })
+        .collect();
+    if params.is_empty() {
+        return format!("flow `{path}`: no parameters");
+    }
+    format!(
+        "flow `{path}`\n```jobflow\n[{path}: {}]\n```",
+        params.join(", ")
+    )
 }
 
 /// The file of sibling flow `path` (`./sub`, `../lib/x`) of the document at `uri`.

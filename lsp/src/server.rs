@@ -139,19 +139,20 @@ impl LanguageServer for Backend {
 
     async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
         let at = params.text_document_position_params;
-        let Some(text) = self.text(&at.text_document.uri).await else {
+        let uri = at.text_document.uri;
+        let Some(names) = self.names(&uri).await else {
             return Ok(None);
         };
-        let lines = Lines::new(&text);
-        let Some((start, end, word)) = hover::word_at(&text, lines.offset(at.position)) else {
-            return Ok(None);
-        };
-        Ok(hover::describe(word).map(|value| Hover {
+        let lines = Lines::new(&names.text);
+        let known = hover::word_at(&names.text, lines.offset(at.position))
+            .and_then(|(start, end, word)| Some((hover::describe(word)?, lines.range(start, end))));
+        let found = known.or_else(|| names.hover(&uri, at.position));
+        Ok(found.map(|(value, range)| Hover {
             contents: HoverContents::Markup(MarkupContent {
                 kind: MarkupKind::Markdown,
                 value,
             }),
-            range: Some(lines.range(start, end)),
+            range: Some(range),
         }))
     }
 

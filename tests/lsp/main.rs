@@ -233,3 +233,37 @@ fn references_rename_symbols_and_folding_know_the_variables_and_blocks() {
     );
     assert_eq!(folding, json!([{ "startLine": 2, "endLine": 4 }]));
 }
+
+#[test]
+fn hover_says_where_a_variable_comes_from_and_what_a_called_flow_takes() {
+    let (dir, main, _) = project();
+    std::fs::write(
+        dir.path().join("sub.jf"),
+        "|target|\n|count = 3|\nprint(target, count)\n",
+    )
+    .expect("sub.jf");
+    let (mut c, _) = Client::start();
+    let text = std::fs::read_to_string(dir.path().join("main.jf")).expect("main.jf");
+    c.notify(
+        "textDocument/didOpen",
+        json!({ "textDocument": { "uri": main, "languageId": "jobflow", "version": 1, "text": text } }),
+    );
+    let value = |h: Value| {
+        h["contents"]["value"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    };
+    assert_eq!(
+        value(c.request("textDocument/hover", at(&main, 4, 18))),
+        "variable `tries`, first assigned on line 2 (5 uses in this flow)"
+    );
+    assert_eq!(
+        value(c.request("textDocument/hover", at(&main, 4, 12))),
+        "parameter `host`, declared on line 1 (3 uses in this flow)"
+    );
+    assert_eq!(
+        value(c.request("textDocument/hover", at(&main, 3, 7))),
+        "flow `./sub`\n```jobflow\n[./sub: target, count = 3]\n```"
+    );
+}
