@@ -14,6 +14,7 @@ mod navigate;
 mod position;
 mod quick_fix;
 mod server;
+mod signature;
 
 /// Serve one client on stdin and stdout until it exits.
 pub fn serve_stdio() -> Result<(), String> {

@@ -133,9 +133,8 @@ impl Names {
         let lines = self.lines();
         let range = lines.range(o.span.start as usize, o.span.end as usize);
         if o.kind == Kind::Path {
-            let file = sibling(uri, &o.name)?;
-            let text = std::fs::read_to_string(file.to_file_path().ok()?).ok()?;
-            return Some((flow_summary(&o.name, &text), range));
+            let params = flow_params(uri, &o.name)?;
+            return Some((flow_summary(&o.name, &params), range));
         }
         let def = self.definition(uri, p)?;
         let line = def.range.start.line + 1;
@@ -182,27 +181,36 @@ impl Names {
 }
 
 /// A called flow, by its parameters: `[./sub: target, count = 3]`.
-fn flow_summary(path: &str, text: &str) -> String {
-    let program = jfc_compiler::analyze(text).program;
-    let params: Vec<String> = program
-        .params
-        .iter()
-        .map(|p| match &p.default {
-            Some(d) => format!(
-                "{} = {}",
-                p.name.name,
-                text.get(d.span.start as usize..d.span.end as usize)
-                    .unwrap_or("…")
-            ),
-            None => p.name.name.clone(),
-        })
-        .collect();
+fn flow_summary(path: &str, params: &[String]) -> String {
     if params.is_empty() {
         return format!("flow `{path}`: no parameters");
     }
     format!(
         "flow `{path}`\n```jobflow\n[{path}: {}]\n```",
         params.join(", ")
+    )
+}
+
+/// The parameters of sibling flow `path` of the document at `uri`, each as `name` or
+/// `name = default`; None when there is no such file.
+pub fn flow_params(uri: &Url, path: &str) -> Option<Vec<String>> {
+    let file = sibling(uri, path)?;
+    let text = std::fs::read_to_string(file.to_file_path().ok()?).ok()?;
+    let program = jfc_compiler::analyze(&text).program;
+    Some(
+        program
+            .params
+            .iter()
+            .map(|p| match &p.default {
+                Some(d) => format!(
+                    "{} = {}",
+                    p.name.name,
+                    text.get(d.span.start as usize..d.span.end as usize)
+                        .unwrap_or("…")
+                ),
+                None => p.name.name.clone(),
+            })
+            .collect(),
     )
 }
 

@@ -1,6 +1,6 @@
 //! The LSP methods: documents opened, changed and closed (each change analysed, the
 //! diagnostics of an older version dropped when a newer one has come), hover,
-//! completion, quick fixes, navigation (navigate.rs) and formatting.
+//! completion, signature help, quick fixes, navigation (navigate.rs) and formatting.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -13,7 +13,7 @@ use tower_lsp::{Client, LanguageServer};
 use crate::documents::Document;
 use crate::navigate::{self, Names};
 use crate::position::Lines;
-use crate::{completion, diagnostics, hover, quick_fix};
+use crate::{completion, diagnostics, hover, quick_fix, signature};
 
 pub struct Backend {
     client: Client,
@@ -91,6 +91,10 @@ impl LanguageServer for Backend {
                 rename_provider: Some(OneOf::Left(true)),
                 document_symbol_provider: Some(OneOf::Left(true)),
                 folding_range_provider: Some(FoldingRangeProviderCapability::Simple(true)),
+                signature_help_provider: Some(SignatureHelpOptions {
+                    trigger_characters: Some(vec!["(".into(), ",".into(), ":".into()]),
+                    ..SignatureHelpOptions::default()
+                }),
                 ..ServerCapabilities::default()
             },
             server_info: Some(ServerInfo {
@@ -208,6 +212,21 @@ impl LanguageServer for Backend {
             })
             .collect();
         Ok(Some(actions))
+    }
+
+    async fn signature_help(&self, params: SignatureHelpParams) -> Result<Option<SignatureHelp>> {
+        let at = params.text_document_position_params;
+        let uri = at.text_document.uri;
+        let Some(text) = self.text(&uri).await else {
+            return Ok(None);
+        };
+        let offset = Lines::new(&text).offset(at.position);
+        Ok(match signature::call_at(&text, offset) {
+            Some(signature::Call::Builtin(name, active)) => signature::builtin_help(name, active),
+            Some(signature::Call::Flow(path, active)) => navigate::flow_params(&uri, path)
+                .map(|params| signature::flow_help(path, &params, active)),
+            None => None,
+        })
     }
 
     async fn goto_definition(

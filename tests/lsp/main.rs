@@ -267,3 +267,24 @@ fn hover_says_where_a_variable_comes_from_and_what_a_called_flow_takes() {
         "flow `./sub`\n```jobflow\n[./sub: target, count = 3]\n```"
     );
 }
+
+#[test]
+fn signature_help_marks_the_argument_being_written() {
+    let (dir, main, _) = project();
+    std::fs::write(
+        dir.path().join("sub.jf"),
+        "|target|\n|count = 3|\nprint(target)\n",
+    )
+    .expect("sub.jf");
+    let (mut c, _) = Client::start();
+    let text = "print('a', \n[./sub: 'web1', \n";
+    c.notify(
+        "textDocument/didOpen",
+        json!({ "textDocument": { "uri": main, "languageId": "jobflow", "version": 1, "text": text } }),
+    );
+    let builtin = c.request("textDocument/signatureHelp", at(&main, 0, 11));
+    insta::assert_yaml_snapshot!("signature_builtin", builtin);
+    let flow = c.request("textDocument/signatureHelp", at(&main, 1, 16));
+    assert_eq!(flow["signatures"][0]["label"], "[./sub: target, count = 3]");
+    assert_eq!(flow["activeParameter"], 1);
+}
