@@ -1,5 +1,6 @@
-//! Completion: after `$` the status variables; elsewhere the block snippets, the
-//! built-in jobs and functions with their signatures, and the control variables.
+//! Completion: after `$` the status variables; elsewhere the flow's parameters and
+//! variables, the block snippets, the built-in jobs and functions with their
+//! signatures, and the control variables.
 
 use jfc_compiler::builtins;
 use jfc_compiler::bytecode::CONTROL_VARIABLES;
@@ -58,8 +59,9 @@ const BLOCKS: &[(&str, &str, &str)] = &[
 
 const STATUS: &[&str] = &["$RESULT", "$STATUS", "$ERROR", "$DEBUG", "$ENV"];
 
-/// What to offer at byte `offset` of `text`.
-pub fn items(text: &str, offset: usize) -> Vec<CompletionItem> {
+/// What to offer at byte `offset` of `text`, whose flow has the parameters and
+/// variables `variables` (name, and whether it is a parameter).
+pub fn items(text: &str, offset: usize, variables: &[(String, bool)]) -> Vec<CompletionItem> {
     let before = &text[..offset.min(text.len())];
     let word_start = before
         .char_indices()
@@ -73,14 +75,18 @@ pub fn items(text: &str, offset: usize) -> Vec<CompletionItem> {
             .map(|s| item(s, CompletionItemKind::VARIABLE, "status variable", None))
             .collect();
     }
-    let mut items: Vec<CompletionItem> = BLOCKS
+    let mut items: Vec<CompletionItem> = variables
         .iter()
-        .map(|(name, snippet, doc)| CompletionItem {
-            insert_text: Some((*snippet).into()),
-            insert_text_format: Some(InsertTextFormat::SNIPPET),
-            ..item(name, CompletionItemKind::SNIPPET, doc, None)
+        .map(|(name, parameter)| {
+            let what = if *parameter { "parameter" } else { "variable" };
+            item(name, CompletionItemKind::VARIABLE, what, None)
         })
         .collect();
+    items.extend(BLOCKS.iter().map(|(name, snippet, doc)| CompletionItem {
+        insert_text: Some((*snippet).into()),
+        insert_text_format: Some(InsertTextFormat::SNIPPET),
+        ..item(name, CompletionItemKind::SNIPPET, doc, None)
+    }));
     items.extend(builtins::BUILTINS.iter().map(|b| {
         let kind = match b.kind {
             builtins::BuiltinKind::Job => CompletionItemKind::METHOD,
@@ -116,9 +122,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn after_a_dollar_only_status_variables_come() {
+    fn after_a_dollar_only_status_variables_come_and_the_flows_names_first_elsewhere() {
+        let vars = [("host".to_string(), true)];
         let labels = |text: &str| -> Vec<String> {
-            items(text, text.len())
+            items(text, text.len(), &vars)
                 .into_iter()
                 .map(|i| i.label)
                 .collect()
@@ -128,5 +135,6 @@ mod tests {
         assert!(all.contains(&"pfor".to_string()));
         assert!(all.contains(&"urlopen".to_string()));
         assert!(all.contains(&"__host__".to_string()));
+        assert_eq!(all[0], "host");
     }
 }

@@ -94,6 +94,18 @@ impl Names {
         })
     }
 
+    /// The names of the flow's parameters and variables, once each, and whether each
+    /// is a parameter.
+    pub fn variables(&self) -> Vec<(String, bool)> {
+        let mut seen = std::collections::HashSet::new();
+        self.found
+            .iter()
+            .filter(|o| matches!(o.kind, Kind::Parameter | Kind::Written))
+            .filter(|o| seen.insert(o.name.clone()))
+            .map(|o| (o.name.clone(), o.kind == Kind::Parameter))
+            .collect()
+    }
+
     /// The parameters and the variables of the flow, each at its definition.
     #[allow(deprecated)] // `DocumentSymbol::deprecated` must be written to build one.
     pub fn symbols(&self) -> Vec<DocumentSymbol> {

@@ -162,12 +162,14 @@ impl LanguageServer for Backend {
 
     async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {
         let at = params.text_document_position;
-        let Some(text) = self.text(&at.text_document.uri).await else {
+        let Some(names) = self.names(&at.text_document.uri).await else {
             return Ok(None);
         };
-        let offset = Lines::new(&text).offset(at.position);
+        let offset = Lines::new(&names.text).offset(at.position);
         Ok(Some(CompletionResponse::Array(completion::items(
-            &text, offset,
+            &names.text,
+            offset,
+            &names.variables(),
         ))))
     }
 
