@@ -8,6 +8,9 @@ use crate::position::Lines;
 pub struct Document {
     pub text: String,
     pub version: i32,
+    /// The names of this version, once analysed: requests read them instead of
+    /// analysing the text again.
+    pub names: Option<std::sync::Arc<crate::navigate::Names>>,
 }
 
 impl Document {
@@ -26,6 +29,7 @@ impl Document {
             }
         }
         self.version = version;
+        self.names = None;
     }
 }
 
@@ -48,6 +52,7 @@ mod tests {
         let mut doc = Document {
             text: "print('a')\nprint('b')\n".into(),
             version: 1,
+            names: None,
         };
         doc.apply(
             2,

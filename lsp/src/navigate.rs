@@ -18,9 +18,14 @@ pub struct Names {
 impl Names {
     pub fn of(text: String) -> Names {
         let program = jfc_compiler::analyze(&text).program;
+        Names::from_program(text, &program)
+    }
+
+    /// The names of `program`, the tree of `text`.
+    pub fn from_program(text: String, program: &jfc_compiler::ast::Program) -> Names {
         Names {
-            found: names::occurrences(&program),
-            blocks: names::blocks(&program),
+            found: names::occurrences(program),
+            blocks: names::blocks(program),
             text,
         }
     }

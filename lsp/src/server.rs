@@ -34,15 +34,24 @@ impl Backend {
         let Some(text) = self.text_at(&uri, version).await else {
             return;
         };
-        let found = {
+        let analysed = {
             let text = text.clone();
-            tokio::task::spawn_blocking(move || jfc_compiler::analyze(&text).diagnostics).await
+            tokio::task::spawn_blocking(move || {
+                let analysis = jfc_compiler::analyze(&text);
+                let names = Names::from_program(text, &analysis.program);
+                (analysis.diagnostics, Arc::new(names))
+            })
+            .await
         };
-        let Ok(found) = found else {
+        let Ok((found, names)) = analysed else {
             return tracing::error!("the analysis of {uri} stopped on an internal error");
         };
-        if self.text_at(&uri, version).await.is_none() {
-            return;
+        {
+            let mut docs = self.documents.lock().await;
+            match docs.get_mut(&uri).filter(|d| d.version == version) {
+                Some(doc) => doc.names = Some(names),
+                None => return,
+            }
         }
         let published = diagnostics::to_lsp(&uri, &text, &found);
         self.client
@@ -62,12 +71,27 @@ impl Backend {
         self.documents.lock().await.get(uri).map(|d| d.text.clone())
     }
 
-    /// The names of document `uri`, analysed on a blocking thread.
-    async fn names(&self, uri: &Url) -> Option<Names> {
-        let text = self.text(uri).await?;
-        tokio::task::spawn_blocking(move || Names::of(text))
-            .await
-            .ok()
+    /// The names of document `uri`: those of its last analysis when it is of this
+    /// version, else analysed now on a blocking thread.
+    async fn names(&self, uri: &Url) -> Option<Arc<Names>> {
+        let (text, version) = {
+            let docs = self.documents.lock().await;
+            let doc = docs.get(uri)?;
+            if let Some(names) = &doc.names {
+                return Some(names.clone());
+            }
+            (doc.text.clone(), doc.version)
+        };
+        let names = Arc::new(
+            tokio::task::spawn_blocking(move || Names::of(text))
+                .await
+                .ok()?,
+        );
+        let mut docs = self.documents.lock().await;
+        if let Some(doc) = docs.get_mut(uri).filter(|d| d.version == version) {
+            doc.names = Some(names.clone());
+        }
+        Some(names)
     }
 }
 
@@ -116,6 +140,7 @@ impl LanguageServer for Backend {
             Document {
                 text: doc.text,
                 version,
+                names: None,
             },
         );
         self.analyse(doc.uri, version).await;
