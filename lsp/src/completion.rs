@@ -1,6 +1,8 @@
-//! Completion: after `$` the status variables; elsewhere the flow's parameters and
-//! variables, the block snippets, the built-in jobs and functions with their
-//! signatures, and the control variables.
+//! Completion: after `$` the status variables; after `./` the flows and directories
+//! beside the flow; after a string, its methods; inside `[./flow: ...]` the called
+//! flow's parameters; elsewhere the flow's parameters and variables, the block
+//! snippets, the built-in jobs and functions with their signatures, and the control
+//! variables.
 
 use jfc_compiler::builtins;
 use jfc_compiler::bytecode::CONTROL_VARIABLES;
@@ -59,21 +61,96 @@ const BLOCKS: &[(&str, &str, &str)] = &[
 
 const STATUS: &[&str] = &["$RESULT", "$STATUS", "$ERROR", "$DEBUG", "$ENV"];
 
-/// What to offer at byte `offset` of `text`, whose flow has the parameters and
-/// variables `variables` (name, and whether it is a parameter).
-pub fn items(text: &str, offset: usize, variables: &[(String, bool)]) -> Vec<CompletionItem> {
+/// What is being written at the cursor, as far as completion cares.
+#[derive(Debug, PartialEq)]
+pub enum Context<'a> {
+    /// `$...`: a status variable.
+    Status,
+    /// `./...` or `../...`: a path relative to the flow's directory, as typed so far.
+    Path(&'a str),
+    /// `'text'.`: a method of a String.
+    StringMember,
+    /// Anywhere a job or an expression may start.
+    Anywhere,
+}
+
+/// The context at byte `offset` of `text`.
+pub fn context(text: &str, offset: usize) -> Context<'_> {
     let before = &text[..offset.min(text.len())];
-    let word_start = before
+    let start = before
         .char_indices()
         .rev()
-        .take_while(|(_, c)| c.is_alphanumeric() || *c == '_' || *c == '$')
+        .take_while(|(_, c)| c.is_alphanumeric() || "_$./-".contains(*c))
         .last()
         .map_or(before.len(), |(i, _)| i);
-    if before[word_start..].starts_with('$') {
-        return STATUS
-            .iter()
-            .map(|s| item(s, CompletionItemKind::VARIABLE, "status variable", None))
-            .collect();
+    let word = &before[start..];
+    if word.starts_with('$') {
+        Context::Status
+    } else if word.starts_with("./") || word.starts_with("../") {
+        Context::Path(word)
+    } else if word == "." && before[..start].ends_with(['\'', '"']) {
+        Context::StringMember
+    } else {
+        Context::Anywhere
+    }
+}
+
+/// The methods of a String.
+pub fn string_methods() -> Vec<CompletionItem> {
+    jfc_vm::builtins::methods::STRING_METHODS
+        .iter()
+        .map(|m| item(m, CompletionItemKind::METHOD, "String method", None))
+        .collect()
+}
+
+/// The status variables.
+pub fn status_variables() -> Vec<CompletionItem> {
+    STATUS
+        .iter()
+        .map(|s| item(s, CompletionItemKind::VARIABLE, "status variable", None))
+        .collect()
+}
+
+/// The files and directories of `dir` that a flow path may name: `*.jf` flows without
+/// their extension, and directories.
+pub fn paths_in(dir: &std::path::Path) -> Vec<CompletionItem> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut found: Vec<CompletionItem> = entries
+        .filter_map(Result::ok)
+        .filter_map(|e| {
+            let name = e.file_name().into_string().ok()?;
+            if e.path().is_dir() && !name.starts_with('.') {
+                return Some(item(&name, CompletionItemKind::FOLDER, "directory", None));
+            }
+            let flow = name.strip_suffix(".jf")?;
+            Some(item(flow, CompletionItemKind::FILE, "flow", None))
+        })
+        .collect();
+    found.sort_by(|a, b| a.label.cmp(&b.label));
+    found
+}
+
+/// The parameters of a called flow as `name=` arguments.
+pub fn arguments(params: &[String]) -> Vec<CompletionItem> {
+    params
+        .iter()
+        .map(|p| {
+            let name = p.split(" = ").next().unwrap_or(p);
+            CompletionItem {
+                insert_text: Some(format!("{name}=")),
+                ..item(name, CompletionItemKind::FIELD, p, None)
+            }
+        })
+        .collect()
+}
+
+/// What to offer where a job or an expression may start, in a flow with the parameters
+/// and variables `variables` (name, and whether it is a parameter).
+pub fn items(text: &str, offset: usize, variables: &[(String, bool)]) -> Vec<CompletionItem> {
+    if context(text, offset) == Context::Status {
+        return status_variables();
     }
     let mut items: Vec<CompletionItem> = variables
         .iter()
@@ -120,6 +197,16 @@ fn item(label: &str, kind: CompletionItemKind, detail: &str, doc: Option<&str>) 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_context_is_told_by_what_comes_before_the_cursor() {
+        let ctx = |text: &'static str| context(text, text.len());
+        assert_eq!(ctx("print($RE"), Context::Status);
+        assert_eq!(ctx("[./lib/re"), Context::Path("./lib/re"));
+        assert_eq!(ctx("['a,b'."), Context::StringMember);
+        assert_eq!(ctx("print(1) -> "), Context::Anywhere);
+        assert_eq!(ctx("[x = y."), Context::Anywhere);
+    }
 
     #[test]
     fn after_a_dollar_only_status_variables_come_and_the_flows_names_first_elsewhere() {

@@ -244,6 +244,14 @@ fn sibling(uri: &Url, path: &str) -> Option<Url> {
         .flatten()
 }
 
+/// The directory a relative path typed so far (`./lib/re`) lists: the flow's directory
+/// joined with the path up to its last `/`.
+pub fn path_dir(uri: &Url, typed: &str) -> Option<std::path::PathBuf> {
+    let file = uri.to_file_path().ok()?;
+    let (dir, _) = typed.rsplit_once('/')?;
+    Some(file.parent()?.join(dir))
+}
+
 /// Whether `name` can be a variable's name.
 pub fn is_identifier(name: &str) -> bool {
     let mut chars = name.chars();

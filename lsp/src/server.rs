@@ -105,7 +105,13 @@ impl LanguageServer for Backend {
                 )),
                 hover_provider: Some(HoverProviderCapability::Simple(true)),
                 completion_provider: Some(CompletionOptions {
-                    trigger_characters: Some(vec!["$".into(), "_".into()]),
+                    trigger_characters: Some(vec![
+                        "$".into(),
+                        "_".into(),
+                        ".".into(),
+                        "/".into(),
+                        ":".into(),
+                    ]),
                     ..CompletionOptions::default()
                 }),
                 document_formatting_provider: Some(OneOf::Left(true)),
@@ -187,15 +193,25 @@ impl LanguageServer for Backend {
 
     async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {
         let at = params.text_document_position;
-        let Some(names) = self.names(&at.text_document.uri).await else {
+        let uri = at.text_document.uri;
+        let Some(names) = self.names(&uri).await else {
             return Ok(None);
         };
         let offset = Lines::new(&names.text).offset(at.position);
-        Ok(Some(CompletionResponse::Array(completion::items(
-            &names.text,
-            offset,
-            &names.variables(),
-        ))))
+        let items = match completion::context(&names.text, offset) {
+            completion::Context::Status => completion::status_variables(),
+            completion::Context::StringMember => completion::string_methods(),
+            completion::Context::Path(typed) => navigate::path_dir(&uri, typed)
+                .map(|dir| completion::paths_in(&dir))
+                .unwrap_or_default(),
+            completion::Context::Anywhere => match signature::call_at(&names.text, offset) {
+                Some(signature::Call::Flow(path, _)) => navigate::flow_params(&uri, path)
+                    .map(|params| completion::arguments(&params))
+                    .unwrap_or_default(),
+                _ => completion::items(&names.text, offset, &names.variables()),
+            },
+        };
+        Ok(Some(CompletionResponse::Array(items)))
     }
 
     async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {

@@ -288,3 +288,29 @@ fn signature_help_marks_the_argument_being_written() {
     assert_eq!(flow["signatures"][0]["label"], "[./sub: target, count = 3]");
     assert_eq!(flow["activeParameter"], 1);
 }
+
+#[test]
+fn completion_knows_paths_string_methods_and_a_called_flows_parameters() {
+    let (dir, main, _) = project();
+    std::fs::create_dir(dir.path().join("lib")).expect("lib");
+    let (mut c, _) = Client::start();
+    let text = "[./\n['a,b'.\n[./sub: \n";
+    c.notify(
+        "textDocument/didOpen",
+        json!({ "textDocument": { "uri": main, "languageId": "jobflow", "version": 1, "text": text } }),
+    );
+    let labels = |c: &mut Client, line: u32, character: u32| -> Vec<String> {
+        let found = c.request("textDocument/completion", at(&main, line, character));
+        found
+            .as_array()
+            .expect("items")
+            .iter()
+            .filter_map(|i| i["label"].as_str().map(String::from))
+            .collect()
+    };
+    assert_eq!(labels(&mut c, 0, 3), ["lib", "main", "sub"]);
+    let methods = labels(&mut c, 1, 7);
+    assert!(methods.contains(&"upper".to_string()) && methods.contains(&"split".to_string()));
+    assert!(!methods.contains(&"print".to_string()), "{methods:?}");
+    assert_eq!(labels(&mut c, 2, 8), ["target"]);
+}
