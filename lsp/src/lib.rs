@@ -15,6 +15,7 @@ mod position;
 mod quick_fix;
 mod server;
 mod signature;
+mod workspace;
 
 /// Serve one client on stdin and stdout until it exits.
 pub fn serve_stdio() -> Result<(), String> {

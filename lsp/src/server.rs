@@ -13,11 +13,13 @@ use tower_lsp::{Client, LanguageServer};
 use crate::documents::Document;
 use crate::navigate::{self, Names};
 use crate::position::Lines;
-use crate::{completion, diagnostics, hover, quick_fix, signature};
+use crate::{completion, diagnostics, hover, quick_fix, signature, workspace};
 
 pub struct Backend {
     client: Client,
     documents: Arc<Mutex<HashMap<Url, Document>>>,
+    /// The folder the editor opened, if any: its flows are analysed at start.
+    root: std::sync::Mutex<Option<std::path::PathBuf>>,
 }
 
 impl Backend {
@@ -25,6 +27,7 @@ impl Backend {
         Backend {
             client,
             documents: Arc::default(),
+            root: std::sync::Mutex::default(),
         }
     }
 
@@ -35,9 +38,9 @@ impl Backend {
             return;
         };
         let analysed = {
-            let text = text.clone();
+            let (text, file) = (text.clone(), uri.clone());
             tokio::task::spawn_blocking(move || {
-                let analysis = jfc_compiler::analyze(&text);
+                let analysis = workspace::analyse(&file, &text);
                 let names = Names::from_program(text, &analysis.program);
                 (analysis.diagnostics, Arc::new(names))
             })
@@ -97,7 +100,14 @@ impl Backend {
 
 #[tower_lsp::async_trait]
 impl LanguageServer for Backend {
-    async fn initialize(&self, _: InitializeParams) -> Result<InitializeResult> {
+    async fn initialize(&self, params: InitializeParams) -> Result<InitializeResult> {
+        #[allow(deprecated)] // `root_uri`: older clients send only it.
+        let root = params
+            .workspace_folders
+            .and_then(|f| f.into_iter().next().map(|f| f.uri))
+            .or(params.root_uri)
+            .and_then(|u| u.to_file_path().ok());
+        *self.root.lock().unwrap_or_else(|e| e.into_inner()) = root;
         Ok(InitializeResult {
             capabilities: ServerCapabilities {
                 text_document_sync: Some(TextDocumentSyncCapability::Kind(
@@ -134,6 +144,38 @@ impl LanguageServer for Backend {
         })
     }
 
+    async fn initialized(&self, _: InitializedParams) {
+        let root = self.root.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        let Some(root) = root else {
+            return;
+        };
+        let (client, documents) = (self.client.clone(), self.documents.clone());
+        tokio::spawn(async move {
+            for file in tokio::task::spawn_blocking(move || workspace::flows(&root))
+                .await
+                .unwrap_or_default()
+            {
+                let Ok(uri) = Url::from_file_path(&file) else {
+                    continue;
+                };
+                if documents.lock().await.contains_key(&uri) {
+                    continue;
+                }
+                let Ok(text) = tokio::fs::read_to_string(&file).await else {
+                    continue;
+                };
+                let found = {
+                    let (uri, text) = (uri.clone(), text.clone());
+                    tokio::task::spawn_blocking(move || workspace::analyse(&uri, &text).diagnostics)
+                        .await
+                };
+                if let Ok(found) = found.map(|f| diagnostics::to_lsp(&uri, &text, &f)) {
+                    client.publish_diagnostics(uri, found, None).await;
+                }
+            }
+        });
+    }
+
     async fn shutdown(&self) -> Result<()> {
         Ok(())
     }
@@ -168,8 +210,25 @@ impl LanguageServer for Backend {
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
         let uri = params.text_document.uri;
         self.documents.lock().await.remove(&uri);
-        // A closed document's problems leave the editor's list.
-        self.client.publish_diagnostics(uri, Vec::new(), None).await;
+        // A closed document's problems are now those of its file (none when there is no
+        // file: the text was the editor's only).
+        let on_disk = match uri.to_file_path() {
+            Ok(path) => tokio::fs::read_to_string(path).await.ok(),
+            Err(()) => None,
+        };
+        let found = match on_disk {
+            Some(text) => {
+                let file = uri.clone();
+                let found = tokio::task::spawn_blocking(move || {
+                    let found = workspace::analyse(&file, &text).diagnostics;
+                    diagnostics::to_lsp(&file, &text, &found)
+                })
+                .await;
+                found.unwrap_or_default()
+            }
+            None => Vec::new(),
+        };
+        self.client.publish_diagnostics(uri, found, None).await;
     }
 
     async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {

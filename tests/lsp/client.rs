@@ -23,6 +23,11 @@ pub struct Client {
 impl Client {
     /// Start `jfc lsp` and initialize it; the client and the server's capabilities.
     pub fn start() -> (Client, Value) {
+        Client::start_in(Value::Null)
+    }
+
+    /// The same, with `root` (a `file://` URI, or null) as the workspace folder.
+    pub fn start_in(root: Value) -> (Client, Value) {
         let mut child = Command::new(env!("CARGO_BIN_EXE_jfc"))
             .arg("lsp")
             .stdin(Stdio::piped())
@@ -50,7 +55,7 @@ impl Client {
         };
         let init = client.request(
             "initialize",
-            json!({ "processId": null, "rootUri": null, "capabilities": {} }),
+            json!({ "processId": null, "rootUri": root, "capabilities": {} }),
         );
         client.notify("initialized", json!({}));
         (client, init)

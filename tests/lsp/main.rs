@@ -314,3 +314,35 @@ fn completion_knows_paths_string_methods_and_a_called_flows_parameters() {
     assert!(!methods.contains(&"print".to_string()), "{methods:?}");
     assert_eq!(labels(&mut c, 2, 8), ["target"]);
 }
+
+#[test]
+fn the_flows_of_the_workspace_folder_are_checked_without_being_opened() {
+    let (dir, _, _) = project();
+    std::fs::write(dir.path().join("broken.jf"), "[./missing: 1]\n").expect("broken.jf");
+    std::fs::create_dir(dir.path().join(".hidden")).expect(".hidden");
+    std::fs::write(dir.path().join(".hidden/skip.jf"), "[a == ]\n").expect("skip.jf");
+    let root = format!("file://{}", dir.path().display());
+    let (mut c, _) = Client::start_in(json!(root));
+    let mut published = std::collections::BTreeMap::new();
+    while published.len() < 3 {
+        let p = c.notification("textDocument/publishDiagnostics");
+        let name = p["uri"]
+            .as_str()
+            .unwrap_or_default()
+            .rsplit('/')
+            .next()
+            .unwrap_or_default()
+            .to_string();
+        let codes: Vec<Value> = p["diagnostics"]
+            .as_array()
+            .expect("diagnostics")
+            .iter()
+            .map(|d| d["code"].clone())
+            .collect();
+        published.insert(name, codes);
+    }
+    assert_eq!(published["broken.jf"], [json!("E0016")], "{published:?}");
+    assert_eq!(published["main.jf"], Vec::<Value>::new());
+    assert_eq!(published["sub.jf"], Vec::<Value>::new());
+    assert!(!published.contains_key("skip.jf"));
+}
