@@ -13,6 +13,7 @@ mod names;
 mod navigate;
 mod position;
 mod quick_fix;
+mod semantic;
 mod server;
 mod signature;
 mod workspace;

@@ -13,7 +13,7 @@ use tower_lsp::{Client, LanguageServer};
 use crate::documents::Document;
 use crate::navigate::{self, Names};
 use crate::position::Lines;
-use crate::{completion, diagnostics, hover, quick_fix, signature, workspace};
+use crate::{completion, diagnostics, hover, quick_fix, semantic, signature, workspace};
 
 pub struct Backend {
     client: Client,
@@ -131,6 +131,15 @@ impl LanguageServer for Backend {
                 rename_provider: Some(OneOf::Left(true)),
                 document_symbol_provider: Some(OneOf::Left(true)),
                 folding_range_provider: Some(FoldingRangeProviderCapability::Simple(true)),
+                semantic_tokens_provider: Some(
+                    SemanticTokensServerCapabilities::SemanticTokensOptions(
+                        SemanticTokensOptions {
+                            legend: semantic::legend(),
+                            full: Some(SemanticTokensFullOptions::Bool(true)),
+                            ..SemanticTokensOptions::default()
+                        },
+                    ),
+                ),
                 signature_help_provider: Some(SignatureHelpOptions {
                     trigger_characters: Some(vec!["(".into(), ",".into(), ":".into()]),
                     ..SignatureHelpOptions::default()
@@ -378,6 +387,24 @@ impl LanguageServer for Backend {
             return Ok(None);
         };
         Ok(Some(DocumentSymbolResponse::Nested(names.symbols())))
+    }
+
+    async fn semantic_tokens_full(
+        &self,
+        params: SemanticTokensParams,
+    ) -> Result<Option<SemanticTokensResult>> {
+        let Some(names) = self.names(&params.text_document.uri).await else {
+            return Ok(None);
+        };
+        let parameters: Vec<String> = names
+            .variables()
+            .into_iter()
+            .filter_map(|(name, parameter)| parameter.then_some(name))
+            .collect();
+        Ok(Some(SemanticTokensResult::Tokens(SemanticTokens {
+            result_id: None,
+            data: semantic::tokens(&names.text, &parameters),
+        })))
     }
 
     async fn folding_range(&self, params: FoldingRangeParams) -> Result<Option<Vec<FoldingRange>>> {

@@ -346,3 +346,25 @@ fn the_flows_of_the_workspace_folder_are_checked_without_being_opened() {
     assert_eq!(published["sub.jf"], Vec::<Value>::new());
     assert!(!published.contains_key("skip.jf"));
 }
+
+#[test]
+fn semantic_tokens_tell_built_ins_parameters_and_variables_apart() {
+    let (mut c, init) = Client::start();
+    let legend = init["capabilities"]["semanticTokensProvider"]["legend"]["tokenTypes"].clone();
+    open(&mut c, "|host|\nprint(host, count)\n");
+    let tokens = c.request(
+        "textDocument/semanticTokens/full",
+        json!({ "textDocument": { "uri": URI } }),
+    );
+    let data: Vec<u64> = tokens["data"]
+        .as_array()
+        .expect("data")
+        .iter()
+        .filter_map(Value::as_u64)
+        .collect();
+    let kinds: Vec<&str> = data
+        .chunks(5)
+        .map(|t| legend[t[3] as usize].as_str().unwrap_or_default())
+        .collect();
+    assert_eq!(kinds, ["parameter", "function", "parameter", "variable"]);
+}
