@@ -1,18 +1,44 @@
 //! Quick fixes: where a diagnostic names the one thing that was meant ("did you mean
 //! `timeout`?" for a misspelt option, `$RESULT` for `$RESLT`, a variable of the flow or
 //! the quoted string for an undefined name, a built-in for an unknown one), the fix is
-//! to write it instead.
+//! to write it instead; an undefined name may also be declared a parameter.
 
+use jfc_compiler::ast::Program;
 use jfc_compiler::diagnostics::{Code, Diagnostic};
 
-/// The replacement a diagnostic suggests: the byte range to replace and the text.
+/// An edit that fixes a diagnostic: the byte range to replace, the text, and what the
+/// editor shows.
 pub struct Fix {
     pub start: usize,
     pub end: usize,
     pub text: String,
+    pub title: String,
+    /// The fix to apply when the editor applies one without asking.
+    pub preferred: bool,
 }
 
-pub fn fix(text: &str, d: &Diagnostic) -> Option<Fix> {
+/// The fixes of `d` in `program`, the tree of `text`: the suggested name, and for an
+/// undefined name also declaring it a parameter of the flow.
+pub fn fixes(text: &str, program: &Program, d: &Diagnostic) -> Vec<Fix> {
+    let mut found: Vec<Fix> = fix(text, d).into_iter().collect();
+    if d.code == Code::UndefinedName {
+        let name = &text[d.span.start as usize..d.span.end as usize];
+        let (at, declaration) = match program.params.last() {
+            Some(last) => (last.span.end as usize, format!("\n|{name}|")),
+            None => (0, format!("|{name}|\n")),
+        };
+        found.push(Fix {
+            start: at,
+            end: at,
+            text: declaration,
+            title: format!("Declare `{name}` as a parameter of the flow"),
+            preferred: false,
+        });
+    }
+    found
+}
+
+fn fix(text: &str, d: &Diagnostic) -> Option<Fix> {
     if !matches!(
         d.code,
         Code::UnknownBuiltin | Code::UnknownKeyword | Code::UnknownStatus | Code::UndefinedName
@@ -33,6 +59,8 @@ pub fn fix(text: &str, d: &Diagnostic) -> Option<Fix> {
         start,
         end,
         text: meant.to_string(),
+        title: format!("Write `{meant}`"),
+        preferred: true,
     })
 }
 
@@ -54,7 +82,7 @@ mod tests {
         analysis
             .diagnostics
             .iter()
-            .filter_map(|d| fix(text, d))
+            .flat_map(|d| fixes(text, &analysis.program, d))
             .map(|f| format!("{}{}{}", &text[..f.start], f.text, &text[f.end..]))
             .collect()
     }
@@ -67,10 +95,16 @@ mod tests {
             ["urlopen(url='http://x', timeout=3)"]
         );
         assert_eq!(
-            fixed("[counter = 1] -> print(countr)"),
-            ["[counter = 1] -> print(counter)"]
+            fixed("|host|\n[counter = 1] -> print(countr)"),
+            [
+                "|host|\n[counter = 1] -> print(counter)",
+                "|host|\n|countr|\n[counter = 1] -> print(countr)"
+            ]
         );
-        assert_eq!(fixed("print(web1)"), ["print('web1')"]);
+        assert_eq!(
+            fixed("print(web1)"),
+            ["print('web1')", "|web1|\nprint(web1)"]
+        );
         assert_eq!(fixed("[x = lenght('ab')]"), ["[x = length('ab')]"]);
         assert!(fixed("print('fine')").is_empty());
     }

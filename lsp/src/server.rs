@@ -287,41 +287,39 @@ impl LanguageServer for Backend {
         let Some(text) = self.text(&uri).await else {
             return Ok(None);
         };
-        let found = {
+        let analysis = {
             let text = text.clone();
-            tokio::task::spawn_blocking(move || jfc_compiler::analyze(&text).diagnostics).await
+            tokio::task::spawn_blocking(move || jfc_compiler::analyze(&text)).await
         };
-        let Ok(found) = found else {
+        let Ok(analysis) = analysis else {
             return Ok(None);
         };
         let lines = Lines::new(&text);
         let wanted = lines.offset(params.range.start)..=lines.offset(params.range.end);
-        let actions = found
-            .iter()
-            .filter(|d| {
-                let span = d.span.start as usize..=d.span.end as usize;
-                span.start() <= wanted.end() && wanted.start() <= span.end()
-            })
-            .filter_map(|d| {
-                let fix = quick_fix::fix(&text, d)?;
+        let mut actions = Vec::new();
+        for d in analysis.diagnostics.iter().filter(|d| {
+            let span = d.span.start as usize..=d.span.end as usize;
+            span.start() <= wanted.end() && wanted.start() <= span.end()
+        }) {
+            let diagnostic = diagnostics::to_lsp(&uri, &text, std::slice::from_ref(d));
+            for fix in quick_fix::fixes(&text, &analysis.program, d) {
                 let edit = TextEdit {
                     range: lines.range(fix.start, fix.end),
-                    new_text: fix.text.clone(),
+                    new_text: fix.text,
                 };
-                let diagnostic = diagnostics::to_lsp(&uri, &text, std::slice::from_ref(d));
-                Some(CodeActionOrCommand::CodeAction(CodeAction {
-                    title: format!("Write `{}`", fix.text),
+                actions.push(CodeActionOrCommand::CodeAction(CodeAction {
+                    title: fix.title,
                     kind: Some(CodeActionKind::QUICKFIX),
-                    diagnostics: Some(diagnostic),
+                    diagnostics: Some(diagnostic.clone()),
                     edit: Some(WorkspaceEdit {
                         changes: Some(HashMap::from([(uri.clone(), vec![edit])])),
                         ..WorkspaceEdit::default()
                     }),
-                    is_preferred: Some(true),
+                    is_preferred: Some(fix.preferred),
                     ..CodeAction::default()
-                }))
-            })
-            .collect();
+                }));
+            }
+        }
         Ok(Some(actions))
     }
 
