@@ -68,6 +68,8 @@ pub enum Context<'a> {
     Status,
     /// `./...` or `../...`: a path relative to the flow's directory, as typed so far.
     Path(&'a str),
+    /// `/...`: an absolute object path of the store, as typed so far.
+    StorePath(&'a str),
     /// `'text'.`: a method of a String.
     StringMember,
     /// Anywhere a job or an expression may start.
@@ -88,6 +90,11 @@ pub fn context(text: &str, offset: usize) -> Context<'_> {
         Context::Status
     } else if word.starts_with("./") || word.starts_with("../") {
         Context::Path(word)
+    } else if word.starts_with('/')
+        && !before[..start].ends_with(|c: char| c.is_alphanumeric() || c == ')')
+    {
+        // `/` after a name or `)` divides; elsewhere it starts an object path.
+        Context::StorePath(word)
     } else if word == "." && before[..start].ends_with(['\'', '"']) {
         Context::StringMember
     } else {
@@ -206,6 +213,9 @@ mod tests {
         assert_eq!(ctx("['a,b'."), Context::StringMember);
         assert_eq!(ctx("print(1) -> "), Context::Anywhere);
         assert_eq!(ctx("[x = y."), Context::Anywhere);
+        assert_eq!(ctx("print(/servers/we"), Context::StorePath("/servers/we"));
+        assert_eq!(ctx("[x = n /"), Context::StorePath("/"));
+        assert_eq!(ctx("[x = n/"), Context::Anywhere);
     }
 
     #[test]

@@ -16,6 +16,7 @@ mod quick_fix;
 mod semantic;
 mod server;
 mod signature;
+mod store_paths;
 mod workspace;
 
 /// Serve one client on stdin and stdout until it exits.

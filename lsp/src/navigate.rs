@@ -143,6 +143,17 @@ impl Names {
             .collect()
     }
 
+    /// The absolute object path at `p`, and where it is.
+    pub fn store_path_at(&self, p: Position) -> Option<(String, Range)> {
+        let o = self
+            .at(p)
+            .filter(|o| o.kind == Kind::Path && o.name.starts_with('/'))?;
+        let range = self
+            .lines()
+            .range(o.span.start as usize, o.span.end as usize);
+        Some((o.name.clone(), range))
+    }
+
     /// What the name at `p` is, in Markdown, and where it is: a variable or parameter
     /// and where it is defined, or a sibling flow and its parameters.
     pub fn hover(&self, uri: &Url, p: Position) -> Option<(String, Range)> {

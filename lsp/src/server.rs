@@ -13,13 +13,17 @@ use tower_lsp::{Client, LanguageServer};
 use crate::documents::Document;
 use crate::navigate::{self, Names};
 use crate::position::Lines;
-use crate::{completion, diagnostics, hover, quick_fix, semantic, signature, workspace};
+use crate::{
+    completion, diagnostics, hover, quick_fix, semantic, signature, store_paths, workspace,
+};
 
 pub struct Backend {
     client: Client,
     documents: Arc<Mutex<HashMap<Url, Document>>>,
     /// The folder the editor opened, if any: its flows are analysed at start.
     root: std::sync::Mutex<Option<std::path::PathBuf>>,
+    /// The project's object store, if there is one (read only).
+    store: std::sync::Mutex<Option<std::path::PathBuf>>,
 }
 
 impl Backend {
@@ -28,6 +32,7 @@ impl Backend {
             client,
             documents: Arc::default(),
             root: std::sync::Mutex::default(),
+            store: std::sync::Mutex::default(),
         }
     }
 
@@ -74,6 +79,10 @@ impl Backend {
         self.documents.lock().await.get(uri).map(|d| d.text.clone())
     }
 
+    fn store_file(&self) -> Option<std::path::PathBuf> {
+        self.store.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
     /// The names of document `uri`: those of its last analysis when it is of this
     /// version, else analysed now on a blocking thread.
     async fn names(&self, uri: &Url) -> Option<Arc<Names>> {
@@ -107,6 +116,8 @@ impl LanguageServer for Backend {
             .and_then(|f| f.into_iter().next().map(|f| f.uri))
             .or(params.root_uri)
             .and_then(|u| u.to_file_path().ok());
+        *self.store.lock().unwrap_or_else(|e| e.into_inner()) =
+            store_paths::store_of(root.as_deref());
         *self.root.lock().unwrap_or_else(|e| e.into_inner()) = root;
         Ok(InitializeResult {
             capabilities: ServerCapabilities {
@@ -249,7 +260,17 @@ impl LanguageServer for Backend {
         let lines = Lines::new(&names.text);
         let known = hover::word_at(&names.text, lines.offset(at.position))
             .and_then(|(start, end, word)| Some((hover::describe(word)?, lines.range(start, end))));
-        let found = known.or_else(|| names.hover(&uri, at.position));
+        let found = match (known, names.store_path_at(at.position), self.store_file()) {
+            (Some(k), _, _) => Some(k),
+            (None, Some((path, range)), Some(store)) => {
+                tokio::task::spawn_blocking(move || store_paths::describe(&store, &path))
+                    .await
+                    .ok()
+                    .flatten()
+                    .map(|text| (text, range))
+            }
+            _ => names.hover(&uri, at.position),
+        };
         Ok(found.map(|(value, range)| Hover {
             contents: HoverContents::Markup(MarkupContent {
                 kind: MarkupKind::Markdown,
@@ -272,6 +293,15 @@ impl LanguageServer for Backend {
             completion::Context::Path(typed) => navigate::path_dir(&uri, typed)
                 .map(|dir| completion::paths_in(&dir))
                 .unwrap_or_default(),
+            completion::Context::StorePath(typed) => match self.store_file() {
+                Some(store) => {
+                    let typed = typed.to_string();
+                    tokio::task::spawn_blocking(move || store_paths::children(&store, &typed))
+                        .await
+                        .unwrap_or_default()
+                }
+                None => Vec::new(),
+            },
             completion::Context::Anywhere => match signature::call_at(&names.text, offset) {
                 Some(signature::Call::Flow(path, _)) => navigate::flow_params(&uri, path)
                     .map(|params| completion::arguments(&params))

@@ -30,6 +30,7 @@ impl Client {
     pub fn start_in(root: Value) -> (Client, Value) {
         let mut child = Command::new(env!("CARGO_BIN_EXE_jfc"))
             .arg("lsp")
+            .env_remove("JFC_STORE")
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())

@@ -368,3 +368,50 @@ fn semantic_tokens_tell_built_ins_parameters_and_variables_apart() {
         .collect();
     assert_eq!(kinds, ["parameter", "function", "parameter", "variable"]);
 }
+
+#[test]
+fn object_paths_are_completed_and_described_from_the_projects_store() {
+    let dir = tempfile::tempdir().expect("dir");
+    std::fs::write(dir.path().join("jfc.toml"), "").expect("jfc.toml");
+    let store = dir.path().join(".jfc/store.sqlite");
+    for args in [
+        vec!["obj", "set", "/servers", "--type", "Directory"],
+        vec![
+            "obj",
+            "set",
+            "/servers/web1",
+            "--type",
+            "NodeInfo",
+            "hostname=web1.example.com",
+        ],
+    ] {
+        let o = std::process::Command::new(env!("CARGO_BIN_EXE_jfc"))
+            .arg("--store")
+            .arg(&store)
+            .args(&args)
+            .output()
+            .expect("jfc runs");
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    }
+    let root = format!("file://{}", dir.path().display());
+    let uri = format!("{root}/main.jf");
+    let (mut c, _) = Client::start_in(json!(root));
+    let text = "print(/servers/web1.hostname) -> print(/servers/\n";
+    c.notify(
+        "textDocument/didOpen",
+        json!({ "textDocument": { "uri": uri, "languageId": "jobflow", "version": 1, "text": text } }),
+    );
+    let found = c.request("textDocument/completion", at(&uri, 0, 48));
+    let labels: Vec<&str> = found
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter_map(|i| i["label"].as_str())
+        .collect();
+    assert_eq!(labels, ["web1"]);
+    assert_eq!(found[0]["detail"], "NodeInfo");
+    let hover = c.request("textDocument/hover", at(&uri, 0, 10));
+    let value = hover["contents"]["value"].as_str().unwrap_or_default();
+    assert!(value.starts_with("`/servers/web1`: NodeInfo"), "{value}");
+    assert!(value.contains("hostname"), "{value}");
+}
