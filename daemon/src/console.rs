@@ -7,10 +7,11 @@ use std::convert::Infallible;
 use std::time::Duration;
 
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::HeaderMap;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use futures_util::stream::{self, Stream};
 
+use crate::processes::{process_number, unknown_process};
 use crate::{auth, ApiError, AppState};
 
 /// How often the stream looks at the record.
@@ -30,16 +31,13 @@ pub(crate) async fn follow(
     headers: HeaderMap,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
     let secret = auth::secret(&headers)?;
-    let pid: i64 = pid
-        .trim_start_matches("id_")
-        .parse()
-        .map_err(|_| unknown(&pid))?;
+    let pid = process_number(&pid)?;
     state
         .with_store(move |s| {
             auth::check(s, &secret, "read")?;
             s.process(pid)
                 .map(drop)
-                .map_err(|_| unknown(&pid.to_string()))
+                .map_err(|_| unknown_process(&pid.to_string()))
         })
         .await?;
     let start = Reading {
@@ -89,12 +87,4 @@ pub(crate) async fn follow(
         }
     });
     Ok(Sse::new(events).keep_alive(KeepAlive::default()))
-}
-
-fn unknown(pid: &str) -> ApiError {
-    ApiError::new(
-        StatusCode::NOT_FOUND,
-        "unknown_process",
-        format!("there is no process {pid}"),
-    )
 }

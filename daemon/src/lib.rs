@@ -106,6 +106,11 @@ impl AppState {
     }
 }
 
+/// The number of a record named in a URL: `12` or `id_12` (as its path `/…/id_12`).
+pub(crate) fn record_id(text: &str) -> Option<i64> {
+    text.trim_start_matches("id_").parse().ok()
+}
+
 /// A list as the API gives it: `{"count", "results"}`.
 pub(crate) fn listing(results: Vec<serde_json::Value>) -> Json<serde_json::Value> {
     Json(serde_json::json!({ "count": results.len(), "results": results }))

@@ -61,30 +61,30 @@ pub(crate) async fn one(
     headers: HeaderMap,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let secret = auth::secret(&headers)?;
-    let not_found = move |what: &str| {
-        ApiError::new(
-            StatusCode::NOT_FOUND,
-            "unknown_process",
-            format!("there is no process {what}"),
-        )
-    };
-    let Ok(number) = pid_number(&pid) else {
-        return Err(not_found(&pid));
-    };
+    let number = process_number(&pid)?;
     state
         .with_store(move |s| {
             auth::check(s, &secret, "read")?;
-            let record = s
-                .process(number)
-                .map_err(|_| not_found(&number.to_string()).at(&format!("/process/id_{number}")))?;
+            let record = s.process(number).map_err(|_| {
+                unknown_process(&number.to_string()).at(&format!("/process/id_{number}"))
+            })?;
             Ok(Json(record.to_json()))
         })
         .await
 }
 
-/// `12` or `id_12`.
-fn pid_number(text: &str) -> Result<i64, std::num::ParseIntError> {
-    text.trim_start_matches("id_").parse()
+/// The pid a URL names (`12` or `id_12`); 404 for anything else.
+pub(crate) fn process_number(text: &str) -> Result<i64, ApiError> {
+    crate::record_id(text).ok_or_else(|| unknown_process(text))
+}
+
+/// 404: there is no process `what`.
+pub(crate) fn unknown_process(what: &str) -> ApiError {
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        "unknown_process",
+        format!("there is no process {what}"),
+    )
 }
 
 /// The body of `POST /api/v1/processes`.
@@ -281,19 +281,12 @@ async fn control(
     action: &'static str,
 ) -> Result<(StatusCode, Json<serde_json::Value>), ApiError> {
     use jfc_vm::control::Control;
-    let unknown = |what: &str| {
-        ApiError::new(
-            StatusCode::NOT_FOUND,
-            "unknown_process",
-            format!("there is no process {what}"),
-        )
-    };
-    let number = pid_number(&pid).map_err(|_| unknown(&pid))?;
+    let number = process_number(&pid)?;
     let run = state
         .authorized(&headers, "run", move |s| {
             let rec = s
                 .process(number)
-                .map_err(|_| unknown(&number.to_string()))?;
+                .map_err(|_| unknown_process(&number.to_string()))?;
             if rec.finished.is_some() {
                 return Err(conflict(format!(
                     "process {number} has ended {}: there is nothing to {action}",

@@ -199,7 +199,5 @@ fn unknown(id: &str) -> ApiError {
 
 /// `3` or `id_3`.
 fn schedule_id(text: &str) -> Result<i64, ApiError> {
-    text.trim_start_matches("id_")
-        .parse()
-        .map_err(|_| unknown(text))
+    crate::record_id(text).ok_or_else(|| unknown(text))
 }

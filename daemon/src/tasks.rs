@@ -128,7 +128,7 @@ fn unknown(id: i64) -> ApiError {
 
 /// `3` or `id_3`.
 fn task_id(text: &str) -> Result<i64, ApiError> {
-    text.trim_start_matches("id_").parse().map_err(|_| {
+    crate::record_id(text).ok_or_else(|| {
         ApiError::new(
             StatusCode::NOT_FOUND,
             "unknown_task",

@@ -65,9 +65,12 @@ fn with_store<T>(
 ) -> Result<T, String> {
     STORE.with(|cell| {
         let mut cell = cell.borrow_mut();
-        if cell.is_none() {
-            *cell = Some(Store::open(path).map_err(|e| format!("cannot open the store: {e}"))?);
-        }
-        f(cell.as_mut().expect("opened above"))
+        let store = match cell.as_mut() {
+            Some(store) => store,
+            None => {
+                cell.insert(Store::open(path).map_err(|e| format!("cannot open the store: {e}"))?)
+            }
+        };
+        f(store)
     })
 }

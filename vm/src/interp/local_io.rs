@@ -6,8 +6,6 @@
 //! Arguments of the wrong type or an unknown option are runtime errors (§0.4 kind 1);
 //! what fails while the job runs is a job failure (kind 2), answered by the host.
 
-use jfc_compiler::builtins;
-
 use super::{file_args, http_args, mail_args, Step};
 use crate::builtins::args::bind;
 use crate::host::{Completion, Request, UploadRequest};
@@ -49,7 +47,8 @@ impl<H: Host> Vm<H> {
 
 /// `upload(from_path, to_object, to_field, [to_subscript])`.
 fn upload(args: Args) -> Result<UploadRequest> {
-    let params = builtins::get(builtins::lookup("upload").expect("a built-in")).params;
+    static PARAMS: std::sync::OnceLock<Vec<&'static str>> = std::sync::OnceLock::new();
+    let params = PARAMS.get_or_init(|| table_params("upload"));
     let b = bind("upload", args, params, 3)?;
     let from = match b.req(0) {
         Value::Str(s) if !s.is_empty() => s.to_string(),
