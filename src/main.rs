@@ -11,6 +11,7 @@ fn main() -> ExitCode {
     cli::init_logging(args.log_level.as_deref());
     match args.command {
         cli::Command::Check(c) => cli::check::run(c),
+        cli::Command::Test(t) => cli::test::run(t),
         cli::Command::Builtins(b) => cli::builtins::run(b),
         cli::Command::Fmt(f) => cli::fmt::run(f),
         cli::Command::Disasm(c) => cli::disasm::run(c),

@@ -274,6 +274,79 @@ pub static BUILTINS: &[Builtin] = &[
     b("reboot", J, &["wait"], 0, "reboot the remote host"),
 ];
 
+/// Which built-ins a flow sees: a test file (`*_test.jf`, or a flow under a `tests/`
+/// folder of a project) also has the built-ins that mock hosts and check outcomes.
+/// Ordinary flows never see them, so a variable of an existing flow called
+/// `assert_equal` keeps working (§18 D1 would otherwise send its calls to the built-in).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Dialect {
+    #[default]
+    Flow,
+    Test,
+}
+
+impl Dialect {
+    /// The dialect of the flow file at `path` inside the project at `root` (if any):
+    /// a test when its name ends in `_test.jf` or it is under the project's `tests/`.
+    pub fn of(path: &std::path::Path, root: Option<&std::path::Path>) -> Dialect {
+        let stem_is_test = path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .is_some_and(|s| s.ends_with("_test"));
+        let in_tests = root
+            .and_then(|r| path.strip_prefix(r).ok())
+            .is_some_and(|rel| rel.starts_with("tests"));
+        if stem_is_test || in_tests {
+            Dialect::Test
+        } else {
+            Dialect::Flow
+        }
+    }
+}
+
+/// The built-ins of test files (`jfc test`): mocks of what a flow reaches outside, and
+/// checks of its outcome. All are functions: usable in expressions and as jobs.
+pub static TEST_BUILTINS: &[Builtin] = &[
+    opts(
+        b(
+            "mock_command",
+            F,
+            &["command"],
+            1,
+            "answer the commands that match (a glob String or a regular expression) instead of running them",
+        ),
+        &["host", "user", "stdout", "stderr", "status", "delay", "answers"],
+    ),
+    b(
+        "mock_login",
+        F,
+        &["host", "failure"],
+        2,
+        "make logins to the hosts that match fail: 'refused', 'password' or 'timeout'",
+    ),
+    b(
+        "commands_run",
+        F,
+        &["host"],
+        0,
+        "the commands the test ran so far (on the hosts that match): dictionaries of host, user, sudo and command",
+    ),
+    b(
+        "assert_equal",
+        F,
+        &["actual", "expected", "message"],
+        2,
+        "fail the test unless the two values are equal, showing both",
+    ),
+    b(
+        "assert_match",
+        F,
+        &["text", "pattern", "message"],
+        2,
+        "fail the test unless the text matches the pattern (a glob String or a regular expression)",
+    ),
+];
+
 impl Builtin {
     /// The call form, optional parameters in brackets: `sleep(seconds)`, `print([message], ...)`.
     pub fn signature(&self) -> String {
@@ -312,9 +385,40 @@ pub fn lookup(name: &str) -> Option<u16> {
         .map(|i| i as u16)
 }
 
-/// The entry for an index returned by [`lookup`].
+/// Index of a built-in by name in a flow of `dialect`: a test also has the test
+/// built-ins, numbered after the others.
+pub fn lookup_in(name: &str, dialect: Dialect) -> Option<u16> {
+    lookup(name).or_else(|| match dialect {
+        Dialect::Flow => None,
+        Dialect::Test => TEST_BUILTINS
+            .iter()
+            .position(|b| b.name == name)
+            .map(|i| (BUILTINS.len() + i) as u16),
+    })
+}
+
+/// The entry for an index returned by [`lookup`] or [`lookup_in`].
 pub fn get(id: u16) -> &'static Builtin {
-    &BUILTINS[id as usize]
+    let id = id as usize;
+    BUILTINS
+        .get(id)
+        .unwrap_or_else(|| &TEST_BUILTINS[id - BUILTINS.len()])
+}
+
+/// Whether `id` numbers a built-in of either table (bytecode and snapshots are checked
+/// with it before they run).
+pub fn exists(id: u16) -> bool {
+    (id as usize) < BUILTINS.len() + TEST_BUILTINS.len()
+}
+
+/// Whether `id` numbers a test built-in, which only `jfc test` runs.
+pub fn is_test(id: u16) -> bool {
+    (id as usize) >= BUILTINS.len() && exists(id)
+}
+
+/// The test built-in called `name`, for the message that says where it may be used.
+pub fn test_builtin(name: &str) -> Option<&'static Builtin> {
+    TEST_BUILTINS.iter().find(|b| b.name == name)
 }
 
 #[cfg(test)]
@@ -327,6 +431,43 @@ mod tests {
         for (i, b) in BUILTINS.iter().enumerate() {
             assert_eq!(lookup(b.name), Some(i as u16), "{}", b.name);
             assert!(b.required <= b.params.len(), "{}", b.name);
+        }
+    }
+
+    #[test]
+    fn test_builtins_only_in_tests() {
+        use std::path::Path;
+        assert_eq!(lookup_in("assert_equal", Dialect::Flow), None);
+        let id = lookup_in("assert_equal", Dialect::Test).expect("a test built-in");
+        assert!(is_test(id) && exists(id));
+        assert_eq!(get(id).name, "assert_equal");
+        assert_eq!(lookup_in("print", Dialect::Test), lookup("print"));
+        assert!(!is_test(lookup("print").unwrap()));
+        let root = Path::new("/p");
+        assert_eq!(
+            Dialect::of(Path::new("/a/restart_test.jf"), None),
+            Dialect::Test
+        );
+        assert_eq!(
+            Dialect::of(Path::new("/p/tests/restart.jf"), Some(root)),
+            Dialect::Test
+        );
+        assert_eq!(
+            Dialect::of(Path::new("/p/flows/restart.jf"), Some(root)),
+            Dialect::Flow
+        );
+        // A `tests/` folder outside a project is an ordinary folder.
+        assert_eq!(
+            Dialect::of(Path::new("/p/tests/restart.jf"), None),
+            Dialect::Flow
+        );
+        for b in TEST_BUILTINS {
+            assert_eq!(
+                lookup(b.name),
+                None,
+                "{} shadows a built-in of flows",
+                b.name
+            );
         }
     }
 

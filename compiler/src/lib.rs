@@ -12,6 +12,7 @@ pub mod parse;
 pub mod span;
 
 use ast::Program;
+use builtins::Dialect;
 use diagnostics::Diagnostic;
 
 /// How deeply blocks and expressions may nest.
@@ -31,7 +32,13 @@ impl Analysis {
 
 /// Parse and check a jobflow source text. Never fails: problems are diagnostics.
 pub fn analyze(text: &str) -> Analysis {
-    let parsed = parse::parse(text);
+    analyze_as(text, Dialect::Flow)
+}
+
+/// [`analyze`] for a flow of `dialect` (a test sees the test built-ins).
+pub fn analyze_as(text: &str, dialect: Dialect) -> Analysis {
+    let mut parsed = parse::parse(text);
+    parsed.program.dialect = dialect;
     let mut diagnostics = parsed.diagnostics;
     if diagnostics.is_empty() {
         diagnostics = check::check(&parsed.program, text);
@@ -53,7 +60,7 @@ pub fn analyze(text: &str) -> Analysis {
 /// first by `run` (a flow well within the limits is not compiled: that would only
 /// add time).
 pub fn analyze_file(text: &str, place: &check::FilePlace) -> Analysis {
-    let mut analysis = analyze(text);
+    let mut analysis = analyze_as(text, place.dialect);
     analysis
         .diagnostics
         .extend(check::check_files(&analysis.program, place));
@@ -71,7 +78,16 @@ pub fn compile(
     text: &str,
     name: &str,
 ) -> Result<(bytecode::Chunk, Vec<Diagnostic>), Vec<Diagnostic>> {
-    let analysis = analyze(text);
+    compile_as(text, name, Dialect::Flow)
+}
+
+/// [`compile`] a flow of `dialect`.
+pub fn compile_as(
+    text: &str,
+    name: &str,
+    dialect: Dialect,
+) -> Result<(bytecode::Chunk, Vec<Diagnostic>), Vec<Diagnostic>> {
+    let analysis = analyze_as(text, dialect);
     if analysis.has_errors() {
         return Err(analysis.diagnostics);
     }

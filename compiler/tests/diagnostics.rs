@@ -45,10 +45,12 @@ fn code_of(p: &Path) -> String {
 }
 
 /// The data files are checked as files outside any project, so E0016 applies.
-fn place() -> FilePlace {
+/// The place of a corpus file: a `*_test.jf` file is a test and sees the test built-ins.
+fn place(file: &Path) -> FilePlace {
     FilePlace {
         dir: PathBuf::from(DATA),
         in_project: false,
+        dialect: jfc_compiler::builtins::Dialect::of(file, None),
     }
 }
 
@@ -80,7 +82,7 @@ fn diagnostics_snapshots() {
             continue;
         }
         let text = fs::read_to_string(&path).unwrap();
-        let analysis = jfc_compiler::analyze_file(&text, &place());
+        let analysis = jfc_compiler::analyze_file(&text, &place(&path));
         let code = code_of(&path);
         if !analysis.diagnostics.iter().any(|d| d.code.as_str() == code) {
             problems.push(format!(
@@ -128,7 +130,7 @@ fn no_false_alarms() {
         }
         count += 1;
         let text = fs::read_to_string(&path).unwrap();
-        for d in jfc_compiler::analyze_file(&text, &place()).diagnostics {
+        for d in jfc_compiler::analyze_file(&text, &place(&path)).diagnostics {
             problems.push(render(&d, &file_name(&path), &text, false));
         }
     }
@@ -388,7 +390,7 @@ fn e0019_too_many_variables() {
     assert!(d.message.contains("65536 variable slots"), "{}", d.message);
     assert!(d.is_error());
     // `jfc check` reports it too, not only `jfc run`.
-    let checked = jfc_compiler::analyze_file(&flow(70_000), &place());
+    let checked = jfc_compiler::analyze_file(&flow(70_000), &place(Path::new("many.jf")));
     assert!(checked
         .diagnostics
         .iter()

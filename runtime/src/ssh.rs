@@ -16,7 +16,7 @@ mod proxy;
 mod reboot;
 mod session;
 mod sftp;
-mod target;
+pub mod target;
 
 use std::io::{self, Read, Write};
 use std::net::{TcpStream, ToSocketAddrs};

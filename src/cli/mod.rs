@@ -15,6 +15,7 @@ pub mod send;
 pub mod serve;
 mod serve_config;
 pub mod task;
+pub mod test;
 pub mod token;
 pub mod transfer;
 pub mod user;
@@ -75,6 +76,8 @@ pub enum Command {
     Task(task::TaskArgs),
     /// The language server for editors: LSP over stdin and stdout.
     Lsp(LspArgs),
+    /// Run the tests of flows offline: mocked hosts, a virtual clock, a store of their own.
+    Test(test::TestArgs),
 }
 
 #[derive(clap::Args)]

@@ -347,6 +347,30 @@ pub trait Host {
         chrono::Utc::now()
     }
 
+    /// The monotonic clock timers measure with. A host with a virtual clock (`jfc
+    /// test`) keeps its own, moved on by [`Host::advance_clock`].
+    fn instant(&self) -> std::time::Instant {
+        std::time::Instant::now()
+    }
+
+    /// The VM has nothing to run until `until` (its next timer, if any) or a
+    /// completion: a host with a virtual clock moves it on to whichever comes first,
+    /// its own delayed completions included, sends what is then due, and returns true
+    /// (the VM goes on without waiting). A host on the real clock returns false.
+    fn advance_clock(&self, until: Option<std::time::Instant>) -> bool {
+        let _ = until;
+        false
+    }
+
+    /// A built-in of tests (`mock_command`, `assert_equal`...): only the host of `jfc
+    /// test` has them.
+    fn test_call(&self, name: &str, args: crate::value::Args) -> Result<Value, String> {
+        let _ = args;
+        Err(format!(
+            "`{name}` is a built-in of tests: only `jfc test` runs it"
+        ))
+    }
+
     /// The name of the user running the flow, as the command echo shows it when a
     /// command has no `__user__`: `$USER`, else `root`.
     fn user_name(&self) -> String {

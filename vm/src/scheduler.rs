@@ -255,7 +255,7 @@ impl<H: Host> Vm<H> {
         loop {
             self.apply_controls();
             self.drain_completions();
-            let now = Instant::now();
+            let now = self.host.instant();
             self.fire_timers(now);
             self.retry_queued(Some(now));
             self.checkpoint_if_due();
@@ -286,7 +286,14 @@ impl<H: Host> Vm<H> {
                 (Some(t), Some(l)) => Some(t.min(l)),
                 (t, l) => t.or(l),
             };
-            let mut wait = wake_at.map(|t| t.saturating_duration_since(Instant::now()));
+            if self.host.advance_clock(wake_at) {
+                // A virtual clock moved on to what was due next: no waiting.
+                if store_waiting && self.host.store_changed() {
+                    self.wake_store_waiters();
+                }
+                continue;
+            }
+            let mut wait = wake_at.map(|t| t.saturating_duration_since(self.host.instant()));
             if store_waiting {
                 // Another OS process may send to a stored channel: look every few milliseconds.
                 wait = Some(wait.map_or(STORE_POLL, |w| w.min(STORE_POLL)));
@@ -559,12 +566,12 @@ impl<H: Host> Vm<H> {
 }
 
 /// Sleep lengths and timeouts: seconds as Integer/Float, or a Datetime to wait until,
-/// which is that far from `clock` (the host's time now).
+/// which is that far from `clock` (the host's time now, at the instant `now`).
 pub(crate) fn deadline_from(
     v: &Value,
     clock: chrono::DateTime<chrono::Utc>,
+    now: Instant,
 ) -> Result<Option<Instant>, crate::value::Error> {
-    let now = Instant::now();
     let secs = match v {
         Value::Null => return Ok(None),
         Value::Int(i) => *i as f64,

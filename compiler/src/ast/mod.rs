@@ -26,6 +26,10 @@ pub struct Ident {
 pub struct Program {
     pub params: Vec<Param>,
     pub body: Option<Flow>,
+    /// Which built-ins the flow sees: set by whoever knows what the file is
+    /// ([`crate::analyze_as`]); the parser leaves an ordinary flow.
+    #[serde(skip)]
+    pub dialect: crate::builtins::Dialect,
 }
 
 /// `|name|` or `|name = default|`.

@@ -3,7 +3,6 @@
 //! the VM index out of bounds; then the operand-stack depths ([`super::stack`]).
 
 use super::{Chunk, Op};
-use crate::builtins::BUILTINS;
 
 /// `Ok` when every jump target, table index and slot of `chunk` is in range and no
 /// instruction can pop from a stack too short for it.
@@ -27,12 +26,12 @@ fn check_ranges(chunk: &Chunk) -> Result<(), String> {
             Op::IfSet(s, t) | Op::IterNext(s, t) | Op::SessionBind(s, t) => {
                 (s as usize) < slots && t < n
             }
-            Op::LoadBuiltin(b) => (b as usize) < BUILTINS.len(),
+            Op::LoadBuiltin(b) => crate::builtins::exists(b),
             Op::Template(i) => (i as usize) < chunk.templates.len(),
             Op::GetAttr(i) | Op::SetAttr(i) => (i as usize) < chunk.names.len(),
             Op::Call(i) => (i as usize) < chunk.calls.len(),
             Op::CallBuiltin(b, i) | Op::BuiltinJob(b, i) => {
-                (b as usize) < BUILTINS.len() && (i as usize) < chunk.calls.len()
+                crate::builtins::exists(b) && (i as usize) < chunk.calls.len()
             }
             Op::Jump(t)
             | Op::JumpIfFalse(t)
@@ -48,7 +47,7 @@ fn check_ranges(chunk: &Chunk) -> Result<(), String> {
                 })
             }),
             Op::RemoteJob(b, i) => {
-                (b as usize) < BUILTINS.len()
+                crate::builtins::exists(b)
                     && chunk.execs.get(i as usize).is_some_and(|e| {
                         !e.has_input
                             && e.controls.iter().all(|&(c, s)| {

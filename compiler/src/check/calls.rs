@@ -3,34 +3,36 @@
 use super::suggest;
 use super::LazyNames;
 use crate::ast::Arg;
-use crate::builtins::{self, BuiltinKind, BUILTINS};
+use crate::builtins::{self, BuiltinKind, Dialect, BUILTINS};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::span::Span;
 
-/// Check `name(args)`; `as_job` when it stands as a job of its own. `known`: every
-/// name the flow assigns, when the whole flow is known.
+/// A call of a name: `name(args)`, standing as a job of its own or not.
+pub struct Call<'a> {
+    pub name: &'a str,
+    pub span: Span,
+    pub args: &'a [Arg],
+    pub as_job: bool,
+}
+
+/// Check a call in a flow of `dialect`. `known`: every name the flow assigns, when the
+/// whole flow is known.
 pub fn check_call(
-    name: &str,
-    span: Span,
-    args: &[Arg],
-    as_job: bool,
+    call: Call<'_>,
+    dialect: Dialect,
     known: Option<&LazyNames>,
     out: &mut Vec<Diagnostic>,
 ) {
-    let Some(id) = builtins::lookup(name) else {
+    let Call {
+        name,
+        span,
+        args,
+        as_job,
+    } = call;
+    let Some(id) = builtins::lookup_in(name, dialect) else {
         // Not a built-in: it calls the value of a variable (§18 D1), fine if one can exist.
         if known.is_some_and(|k| !k.get().contains(name)) {
-            let d = Diagnostic::new(
-                Code::UnknownBuiltin,
-                span,
-                format!("unknown built-in `{name}`"),
-            )
-            .label("no built-in or variable has this name");
-            let d = match suggest::closest(name, BUILTINS.iter().map(|b| b.name)) {
-                Some(s) => d.help(format!("did you mean `{s}`?")),
-                None => d.help("built-ins are listed by `jfc builtins`; a variable holding a function must be assigned first"),
-            };
-            out.push(d);
+            out.push(unknown_builtin(name, span, dialect));
         }
         return;
     };
@@ -169,5 +171,28 @@ pub fn check_order(args: &[Arg], out: &mut Vec<Diagnostic>) {
         }
         seen_spread[r] = true;
         last = last.max(r);
+    }
+}
+
+/// E0006 for `name`, with the built-in probably meant, or where a test built-in belongs.
+fn unknown_builtin(name: &str, span: Span, dialect: Dialect) -> Diagnostic {
+    let d = Diagnostic::new(
+        Code::UnknownBuiltin,
+        span,
+        format!("unknown built-in `{name}`"),
+    )
+    .label("no built-in or variable has this name");
+    if dialect == Dialect::Flow && builtins::test_builtin(name).is_some() {
+        return d.help(format!(
+            "`{name}` is a built-in of tests: only tests may call it (a `*_test.jf` file, or a flow under the project's `tests/` folder, run by `jfc test`)"
+        ));
+    }
+    let tests = match dialect {
+        Dialect::Flow => &[][..],
+        Dialect::Test => builtins::TEST_BUILTINS,
+    };
+    match suggest::closest(name, BUILTINS.iter().chain(tests).map(|b| b.name)) {
+        Some(s) => d.help(format!("did you mean `{s}`?")),
+        None => d.help("built-ins are listed by `jfc builtins`; a variable holding a function must be assigned first"),
     }
 }

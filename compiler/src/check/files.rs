@@ -19,6 +19,8 @@ pub struct FilePlace {
     pub dir: PathBuf,
     /// A `jfc.toml` is in `dir` or above: relative paths may name store objects.
     pub in_project: bool,
+    /// A test file sees the test built-ins.
+    pub dialect: crate::builtins::Dialect,
 }
 
 impl FilePlace {
@@ -30,8 +32,13 @@ impl FilePlace {
             .unwrap_or(Path::new("."))
             .to_path_buf();
         let absolute = std::path::absolute(&dir).unwrap_or_else(|_| dir.clone());
-        let in_project = absolute.ancestors().any(|d| d.join("jfc.toml").is_file());
-        FilePlace { dir, in_project }
+        let root = absolute.ancestors().find(|d| d.join("jfc.toml").is_file());
+        let file = absolute.join(file.file_name().unwrap_or_default());
+        FilePlace {
+            dialect: crate::builtins::Dialect::of(&file, root),
+            in_project: root.is_some(),
+            dir,
+        }
     }
 }
 

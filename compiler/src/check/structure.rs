@@ -6,6 +6,7 @@ use std::collections::{HashMap, HashSet};
 use super::calls;
 use super::{LazyNames, ORIGINAL_MAX_JOBS};
 use crate::ast::*;
+use crate::builtins::Dialect;
 use crate::diagnostics::{Code, Diagnostic};
 
 /// The five status variables (language.md §11.1).
@@ -17,6 +18,7 @@ pub fn check(program: &Program, known: Option<&LazyNames>, out: &mut Vec<Diagnos
     let objects = LazyNames::new(program, super::exec::store_variables);
     let mut w = Walker {
         out,
+        dialect: program.dialect,
         known,
         objects: &objects,
         ctx: Ctx::default(),
@@ -55,6 +57,8 @@ struct Ctx {
 
 struct Walker<'a> {
     out: &'a mut Vec<Diagnostic>,
+    /// Which built-ins a call may reach.
+    dialect: Dialect,
     /// Every name the program can assign: a call of one of them is not an unknown built-in.
     /// `None` when the tree is not the whole flow.
     known: Option<&'a LazyNames<'a>>,
@@ -131,7 +135,17 @@ impl Walker<'_> {
                 self.args(&ev.args);
             }
             JobKind::Builtin { name, args } => {
-                calls::check_call(&name.name, name.span, args, true, self.known, self.out);
+                calls::check_call(
+                    calls::Call {
+                        name: &name.name,
+                        span: name.span,
+                        args,
+                        as_job: true,
+                    },
+                    self.dialect,
+                    self.known,
+                    self.out,
+                );
                 self.args(args);
             }
             JobKind::Break => {
@@ -346,7 +360,17 @@ impl Walker<'_> {
             }
             ExprKind::Call(callee, args) => {
                 if let ExprKind::Var(name) = &callee.kind {
-                    calls::check_call(name, callee.span, args, false, self.known, self.out);
+                    calls::check_call(
+                        calls::Call {
+                            name,
+                            span: callee.span,
+                            args,
+                            as_job: false,
+                        },
+                        self.dialect,
+                        self.known,
+                        self.out,
+                    );
                 } else {
                     self.expr(callee);
                 }

@@ -17,7 +17,10 @@ use crate::span::Span;
 
 /// `defined`: every name the flow may assign ([`super::structure::assigned_names`]).
 pub fn check(program: &Program, defined: &LazyNames, out: &mut Vec<Diagnostic>) {
-    let mut w = Walker::default();
+    let mut w = Walker {
+        dialect: program.dialect,
+        ..Walker::default()
+    };
     for p in &program.params {
         if let Some(d) = &p.default {
             w.expr(d);
@@ -121,6 +124,8 @@ struct Walker<'a> {
     unreached: Vec<(Span, &'a str, bool)>,
     /// How many `try` bodies enclose the walk.
     tries: usize,
+    /// Which built-ins the flow sees (a built-in's name is not a variable read).
+    dialect: builtins::Dialect,
 }
 
 impl<'a> Walker<'a> {
@@ -302,7 +307,7 @@ impl<'a> Walker<'a> {
 
     fn read_var(&mut self, name: &'a str, span: Span) {
         self.read.insert(name);
-        if !self.state.visible(name) && builtins::lookup(name).is_none() {
+        if !self.state.visible(name) && builtins::lookup_in(name, self.dialect).is_none() {
             self.unreached.push((span, name, self.tries > 0));
         }
     }

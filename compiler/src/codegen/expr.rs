@@ -18,15 +18,17 @@ impl Codegen {
 
     fn expr_inner(&mut self, e: &Expr) {
         match &e.kind {
-            ExprKind::Var(name) => match (self.lookup(name), builtins::lookup(name)) {
-                (None, Some(id)) => {
-                    self.emit(Op::LoadBuiltin(id));
+            ExprKind::Var(name) => {
+                match (self.lookup(name), builtins::lookup_in(name, self.dialect)) {
+                    (None, Some(id)) => {
+                        self.emit(Op::LoadBuiltin(id));
+                    }
+                    (slot, _) => {
+                        let s = slot.unwrap_or_else(|| self.jobflow_slot(name));
+                        self.emit(Op::LoadSlot(s));
+                    }
                 }
-                (slot, _) => {
-                    let s = slot.unwrap_or_else(|| self.jobflow_slot(name));
-                    self.emit(Op::LoadSlot(s));
-                }
-            },
+            }
             ExprKind::Status(name) => {
                 let var = StatusVar::from_name(name).unwrap_or(StatusVar::Result);
                 self.emit(Op::LoadStatus(var));
@@ -143,7 +145,7 @@ impl Codegen {
 
     fn call(&mut self, callee: &Expr, args: &[crate::ast::Arg]) {
         if let ExprKind::Var(name) = &callee.kind {
-            if let Some(id) = builtins::lookup(name) {
+            if let Some(id) = builtins::lookup_in(name, self.dialect) {
                 let spec = self.args(args);
                 let c = self.call_spec(spec);
                 self.emit(Op::CallBuiltin(id, c));

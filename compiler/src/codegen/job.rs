@@ -144,7 +144,7 @@ impl Codegen {
     }
 
     fn builtin_job(&mut self, name: &str, args: &[Arg]) {
-        match builtins::lookup(name) {
+        match builtins::lookup_in(name, self.dialect) {
             Some(id) if matches!(name, "put" | "get" | "reboot") => {
                 // Remote: they read the control variables, as command jobs do.
                 let call = self.args(args);

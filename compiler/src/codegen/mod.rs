@@ -15,6 +15,7 @@ use std::collections::HashMap;
 pub use bound::may_reach_limits;
 
 use crate::ast::{Arg, Program};
+use crate::builtins;
 use crate::bytecode::*;
 use crate::diagnostics::{Code, Diagnostic};
 use crate::span::Span;
@@ -28,6 +29,7 @@ pub const MAX_POSITIONAL: usize = u16::MAX as usize;
 /// A flow beyond a limit of the bytecode is refused (E0019), never silently wrapped.
 pub fn compile(program: &Program, name: &str, source: &str) -> Result<Chunk, Diagnostic> {
     let mut g = Codegen::new(name, source);
+    g.dialect = program.dialect;
     for n in crate::check::assigned_names_sorted(program) {
         g.jobflow_slot(&n);
     }
@@ -84,6 +86,8 @@ pub(crate) struct Codegen {
     consts: HashMap<String, u32>,
     /// The first limit of the bytecode the flow went beyond.
     beyond_limit: Option<Diagnostic>,
+    /// Which built-ins a call may reach.
+    dialect: builtins::Dialect,
 }
 
 impl Codegen {
@@ -113,6 +117,7 @@ impl Codegen {
             tries: 0,
             consts: HashMap::new(),
             beyond_limit: None,
+            dialect: builtins::Dialect::Flow,
         }
     }
 

@@ -59,6 +59,7 @@ pub fn parse(text: &str) -> Parsed {
                     Program {
                         params: vec![],
                         body: None,
+                        dialect: Default::default(),
                     }
                 }
             }

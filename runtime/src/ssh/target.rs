@@ -33,6 +33,12 @@ pub fn resolve(req: &CommandRequest, store: Option<&Path>) -> Result<CommandRequ
     })
 }
 
+/// [`resolve`] with a connection of the caller's (`jfc test`, whose stores change
+/// from one test to the next on the same thread).
+pub fn resolve_in(store: &Store, req: &CommandRequest) -> Result<CommandRequest, String> {
+    fill(store, req.clone())
+}
+
 fn fill(store: &Store, mut req: CommandRequest) -> Result<CommandRequest, String> {
     let mut account = req.account;
     if let Some(node) = req.node {

@@ -25,12 +25,13 @@ impl Listing {
     pub fn read(root: &Path) -> Listing {
         let mut listing = Listing::default();
         listing.dirs.insert(root.to_path_buf(), Vec::new());
+        let project = root.join("jfc.toml").is_file();
         let walk = WalkDir::new(root)
             .min_depth(1)
             .follow_links(true)
             .sort_by_file_name()
             .into_iter()
-            .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
+            .filter_entry(|e| e.depth() == 0 || !(hidden(e) || is_test(e, project)));
         for entry in walk {
             let entry = match entry {
                 Ok(e) => e,
@@ -78,4 +79,16 @@ impl Listing {
     pub fn entries(&self, dir: &Path) -> Vec<Listed> {
         self.dirs.get(dir).cloned().unwrap_or_default()
     }
+}
+
+fn hidden(e: &walkdir::DirEntry) -> bool {
+    e.file_name().to_string_lossy().starts_with('.')
+}
+
+/// Tests are not objects: `*_test.jf` files, and a project's `tests/` folder (`jfc test`
+/// runs them from their files).
+fn is_test(e: &walkdir::DirEntry, project: bool) -> bool {
+    let name = e.file_name().to_string_lossy();
+    name.ends_with("_test.jf")
+        || (project && e.depth() == 1 && name == "tests" && e.file_type().is_dir())
 }

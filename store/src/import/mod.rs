@@ -10,8 +10,8 @@
 //! | `NAME/` | Directory `NAME` (recursively) |
 //! | `NAME.meta.toml` next to `NAME.jf`, a script or `NAME/` | the other fields and properties of that object; for a directory also `type` (e.g. a Table) |
 //!
-//! Hidden entries (`.git`, `.jfc`, ...) are ignored; other files and names that are not
-//! object names are reported as skipped.
+//! Hidden entries (`.git`, `.jfc`, ...) and tests (`*_test.jf`, a project's `tests/`)
+//! are ignored; other files and names that are not object names are reported as skipped.
 //!
 //! Rules:
 //! - Only what changed is touched: a hash of each file is kept, and an object whose files

@@ -100,7 +100,7 @@ impl<H: Host> Vm<H> {
         let deadline = if p.resumed {
             p.deadline
         } else {
-            deadline_from(&ops.timeout, self.host.now())?
+            deadline_from(&ops.timeout, self.host.now(), self.host.instant())?
         };
         self.listen(p, ops.target.iter().collect())?;
         self.wait_again(p, deadline);
@@ -137,13 +137,13 @@ impl<H: Host> Vm<H> {
             }
         }
         if !p.resumed {
-            let clock = self.host.now();
+            let (clock, now) = (self.host.now(), self.host.instant());
             p.choice_deadlines = all
                 .iter()
-                .map(|o| deadline_from(&o.timeout, clock))
+                .map(|o| deadline_from(&o.timeout, clock, now))
                 .collect::<Result<_>>()?;
         }
-        let now = Instant::now();
+        let now = self.host.instant();
         if let Some(k) = p
             .choice_deadlines
             .iter()

@@ -324,10 +324,11 @@ impl<H: Host> Vm<H> {
             "sleep" => {
                 let b = bind(name, args, &["timeout"])?;
                 let timeout = b.first().cloned().flatten().unwrap_or(Value::Null);
-                let deadline = deadline_from(&timeout, self.host.now())?;
+                let now = self.host.instant();
+                let deadline = deadline_from(&timeout, self.host.now(), now)?;
                 job_result(p, Value::Null);
                 p.wait = Wait::Sleep;
-                self.park(p, deadline.or(Some(std::time::Instant::now())));
+                self.park(p, deadline.or(Some(now)));
                 return Ok(Step::Park);
             }
             "detach" => {

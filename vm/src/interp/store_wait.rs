@@ -141,7 +141,7 @@ impl<H: Host> Vm<H> {
         // Not `park`: the deadline of a resumed event job stays (it parks again with it).
         p.seq += 1;
         self.timers
-            .push(Reverse((Instant::now() + backoff, p.pid, p.seq)));
+            .push(Reverse((self.host.instant() + backoff, p.pid, p.seq)));
     }
 
     /// Give back a place of the multiplicity of flow `id`, now or later.
@@ -177,8 +177,8 @@ impl<H: Host> Vm<H> {
 
     pub(crate) fn later(&mut self, write: Later) {
         self.store_later.push(write);
-        self.later_at
-            .get_or_insert_with(|| Instant::now() + LATER_RETRY);
+        let now = self.host.instant();
+        self.later_at.get_or_insert_with(|| now + LATER_RETRY);
     }
 
     /// When queued writes are due to be tried again.

@@ -175,7 +175,7 @@ impl<'h, H: Host> Reader<'h, H> {
             SValue::Process(i) => Value::Process(self.info(*i)?),
             SValue::Channel(i) => Value::Channel(at(&self.channels, *i, "channel")?.clone()),
             SValue::Builtin(id) => {
-                if jfc_compiler::builtins::BUILTINS.len() <= *id as usize {
+                if !jfc_compiler::builtins::exists(*id) {
                     return Err(damaged(&format!("built-in #{id} does not exist")));
                 }
                 Value::Builtin(*id)

@@ -13,9 +13,7 @@ use super::{Key, PatternKind, ProcessState, Value};
 
 /// The name of built-in number `id`, if known.
 pub fn builtin_name(id: u16) -> Option<&'static str> {
-    jfc_compiler::builtins::BUILTINS
-        .get(id as usize)
-        .map(|b| b.name)
+    jfc_compiler::builtins::exists(id).then(|| jfc_compiler::builtins::get(id).name)
 }
 
 /// The 21 keywords; a Dictionary key equal to one of them is quoted, since

@@ -1,0 +1,213 @@
+//! The built-ins of tests (compiler::builtins::TEST_BUILTINS), run by the test's host.
+
+use std::cell::Cell;
+use std::collections::HashMap;
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use jfc_compiler::builtins::TEST_BUILTINS;
+use jfc_vm::builtins::args::{bind, Bound};
+use jfc_vm::value::compare::equals;
+use jfc_vm::value::{Args, Value};
+
+use crate::host::TestHost;
+use crate::mocks::{Answer, LoginFailure, Matcher, MockCommand};
+
+pub fn call(host: &TestHost, name: &str, args: Args) -> Result<Value, String> {
+    let b = bound(name, args)?;
+    match name {
+        "mock_command" => mock_command(host, &b),
+        "mock_login" => {
+            let hosts = Matcher::from_value(b.req(0), "mock_login: host")?;
+            let failure = LoginFailure::parse(b.req(1))?;
+            host.mocks.borrow_mut().add_login(hosts, failure);
+            Ok(Value::Null)
+        }
+        "commands_run" => {
+            let only = match b.opt_nonnull(0) {
+                Some(h) => Some(Matcher::from_value(h, "commands_run: host")?),
+                None => None,
+            };
+            let ran = host.effects.ran.borrow();
+            let each = ran
+                .iter()
+                .filter(|r| only.as_ref().is_none_or(|m| m.matches(&r.host)))
+                .map(|r| r.to_value())
+                .collect();
+            Ok(Value::array(each))
+        }
+        "assert_equal" => {
+            let (actual, expected) = (b.req(0), b.req(1));
+            if equals(actual, expected) {
+                return Ok(Value::Null);
+            }
+            failed(
+                host,
+                &b,
+                2,
+                format!(
+                    "expected {}, got {}",
+                    expected.to_nested_text(),
+                    actual.to_nested_text()
+                ),
+            )
+        }
+        "assert_match" => {
+            let pattern = Matcher::from_value(b.req(1), "assert_match: pattern")?;
+            let text = b.req(0).to_text();
+            if pattern.matches(&text) {
+                return Ok(Value::Null);
+            }
+            failed(
+                host,
+                &b,
+                2,
+                format!(
+                    "{} does not match {}",
+                    b.req(0).to_nested_text(),
+                    b.req(1).to_nested_text()
+                ),
+            )
+        }
+        other => Err(format!("`{other}` is not a built-in of tests")),
+    }
+}
+
+/// A failed assertion: the test fails even if the flow catches the error.
+fn failed(host: &TestHost, b: &Bound, message_at: usize, what: String) -> Result<Value, String> {
+    let why = match b.opt_nonnull(message_at) {
+        Some(m) => format!("assertion failed: {}: {what}", m.to_text()),
+        None => format!("assertion failed: {what}"),
+    };
+    host.effects.fail(why.clone());
+    Err(why)
+}
+
+/// The arguments bound to the parameters and options of test built-in `name`.
+fn bound(name: &str, args: Args) -> Result<Bound, String> {
+    static PARAMS: OnceLock<HashMap<&'static str, (&'static [&'static str], usize)>> =
+        OnceLock::new();
+    let table = PARAMS.get_or_init(|| {
+        TEST_BUILTINS
+            .iter()
+            .map(|b| {
+                let all: &'static [&'static str] =
+                    Box::leak([b.params, b.options].concat().into_boxed_slice());
+                (b.name, (all, b.required))
+            })
+            .collect()
+    });
+    let (params, required) = table
+        .get(name)
+        .ok_or_else(|| format!("`{name}` is not a built-in of tests"))?;
+    bind(name, args, params, *required).map_err(|e| e.message)
+}
+
+/// `mock_command(command, host=, user=, stdout=, stderr=, status=, delay=, answers=)`.
+fn mock_command(host: &TestHost, b: &Bound) -> Result<Value, String> {
+    let command = Matcher::from_value(b.req(0), "mock_command: command")?;
+    let hosts = match b.opt_nonnull(1) {
+        Some(h) => Matcher::from_value(h, "mock_command: host")?,
+        None => Matcher::any(),
+    };
+    let user = match b.opt_nonnull(2) {
+        Some(u) => Some(Matcher::from_value(u, "mock_command: user")?),
+        None => None,
+    };
+    let base = Answer {
+        stdout: b.opt_nonnull(3).map(Value::to_text).unwrap_or_default(),
+        stderr: b.opt_nonnull(4).map(Value::to_text).unwrap_or_default(),
+        status: integer(b.opt_nonnull(5), "status")?.unwrap_or(0),
+        delay: seconds(b.opt_nonnull(6))?.unwrap_or_default(),
+    };
+    let answers = match b.opt_nonnull(7) {
+        None => vec![base],
+        Some(Value::Array(items)) => {
+            let items = items.borrow();
+            if items.is_empty() {
+                return Err("mock_command: answers must not be empty".into());
+            }
+            items
+                .iter()
+                .map(|a| answer(a, &base))
+                .collect::<Result<_, _>>()?
+        }
+        Some(other) => {
+            return Err(format!(
+                "mock_command: answers must be an Array of Dictionaries, not {}",
+                other.type_name()
+            ))
+        }
+    };
+    host.mocks.borrow_mut().add_command(MockCommand {
+        command,
+        host: hosts,
+        user,
+        answers,
+        calls: Cell::new(0),
+    });
+    Ok(Value::Null)
+}
+
+/// One entry of `answers`: what it leaves out comes from the mock's own arguments.
+fn answer(v: &Value, base: &Answer) -> Result<Answer, String> {
+    let Value::Dict(d) = v else {
+        return Err(format!(
+            "mock_command: each answer must be a Dictionary (stdout, stderr, status, delay), not {}",
+            v.type_name()
+        ));
+    };
+    let d = d.borrow();
+    let get = |k: &str| {
+        d.get(&jfc_vm::value::Key::str(k))
+            .filter(|v| !matches!(v, Value::Null))
+    };
+    if let Some(k) = d
+        .keys()
+        .map(|k| k.value().to_text())
+        .find(|k| !matches!(k.as_str(), "stdout" | "stderr" | "status" | "delay"))
+    {
+        return Err(format!(
+            "mock_command: an answer has no `{k}`: it takes stdout, stderr, status and delay"
+        ));
+    }
+    Ok(Answer {
+        stdout: get("stdout").map_or_else(|| base.stdout.clone(), Value::to_text),
+        stderr: get("stderr").map_or_else(|| base.stderr.clone(), Value::to_text),
+        status: integer(get("status"), "status")?.unwrap_or(base.status),
+        delay: seconds(get("delay"))?.unwrap_or(base.delay),
+    })
+}
+
+fn integer(v: Option<&Value>, what: &str) -> Result<Option<i64>, String> {
+    match v {
+        None => Ok(None),
+        Some(Value::Int(i)) => Ok(Some(*i)),
+        Some(other) => Err(format!(
+            "mock_command: {what} must be an Integer, not {}",
+            other.type_name()
+        )),
+    }
+}
+
+/// A delay: seconds (Integer or Float) or a Timedelta.
+fn seconds(v: Option<&Value>) -> Result<Option<Duration>, String> {
+    let secs = match v {
+        None => return Ok(None),
+        Some(Value::Int(i)) => *i as f64,
+        Some(Value::Float(f)) => *f,
+        Some(Value::Timedelta(t)) => t.num_milliseconds() as f64 / 1000.0,
+        Some(other) => {
+            return Err(format!(
+                "mock_command: delay must be seconds or a Timedelta, not {}",
+                other.type_name()
+            ))
+        }
+    };
+    if !secs.is_finite() || secs < 0.0 {
+        return Err(format!(
+            "mock_command: delay must be 0 seconds or more, not {secs}"
+        ));
+    }
+    Ok(Some(Duration::from_secs_f64(secs)))
+}
