@@ -763,3 +763,21 @@ fn prune_leaves_objects_that_came_from_another_directory() {
     assert!(s.lookup("/p/one").expect("q").is_none());
     assert!(s.lookup("/p/two").expect("q").is_some());
 }
+
+#[test]
+fn tests_are_not_imported() {
+    let (_tmp, db, dir) = temp();
+    write(&dir, "jfc.toml", "");
+    write(&dir, "flows/restart.jf", "print('restart')\n");
+    write(&dir, "flows/restart_test.jf", "mock_command('x') -> [./restart]\n");
+    write(&dir, "tests/cleanup.jf", "mock_command('rm *')\n");
+    // Only the project's own `tests/` folder is left out.
+    write(&dir, "flows/tests/keep.jf", "print('kept')\n");
+    let mut s = Store::open(&db).expect("store");
+    let r = import(&mut s, &dir, "/");
+    assert_eq!(r.errors, 0, "{r:#?}");
+    assert!(s.resolve("/flows/restart").is_ok());
+    assert!(s.resolve("/flows/tests/keep").is_ok());
+    assert!(s.resolve("/flows/restart_test").is_err());
+    assert!(s.resolve("/tests").is_err());
+}

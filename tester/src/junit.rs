@@ -61,3 +61,49 @@ fn case(w: &mut Writer<impl Write>, o: &Outcome) -> std::io::Result<()> {
     }
     w.write_event(Event::End(BytesEnd::new("testcase")))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use quick_xml::events::Event;
+    use quick_xml::Reader;
+    use std::time::Duration;
+
+    #[test]
+    fn the_report_is_well_formed_xml_with_one_case_per_test() {
+        let outcomes = [
+            Outcome {
+                name: "a_test.jf".into(),
+                wall: Duration::from_millis(12),
+                ..Outcome::default()
+            },
+            Outcome {
+                name: "b <&> \"quoted\"_test.jf".into(),
+                failures: vec!["no mock answers `ls` on web1".into()],
+                console: vec!["printed ]]> and <tags>".into()],
+                ..Outcome::default()
+            },
+        ];
+        let mut xml = Vec::new();
+        write(&mut xml, &outcomes).unwrap();
+        let mut reader = Reader::from_reader(xml.as_slice());
+        let (mut cases, mut failures, mut text) = (Vec::new(), 0, String::new());
+        let mut buf = Vec::new();
+        loop {
+            match reader.read_event_into(&mut buf).expect("well-formed") {
+                Event::Start(e) if e.name().as_ref() == b"testcase" => {
+                    let name = e.try_get_attribute("name").unwrap().unwrap();
+                    cases.push(name.unescape_value().unwrap().into_owned());
+                }
+                Event::Start(e) if e.name().as_ref() == b"failure" => failures += 1,
+                Event::CData(c) => text.push_str(&String::from_utf8_lossy(&c)),
+                Event::Eof => break,
+                _ => {}
+            }
+            buf.clear();
+        }
+        assert_eq!(cases, ["a_test.jf", "b <&> \"quoted\"_test.jf"]);
+        assert_eq!(failures, 1);
+        assert!(text.contains("printed ]]") && text.contains("<tags>"), "{text}");
+    }
+}

@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use jfc_store::import::ImportOptions;
+use jfc_store::import::{ImportOptions, MessageKind};
 use jfc_store::Store;
 
 pub struct Seed {
@@ -29,9 +29,13 @@ impl Seed {
             let report = store
                 .import_dir(root, "/", &ImportOptions::default())
                 .map_err(|e| format!("cannot import the project {}: {e}", root.display()))?;
-            if !report.ok() {
-                problems.extend(report.messages.iter().map(ToString::to_string));
-            }
+            problems.extend(
+                report
+                    .messages
+                    .iter()
+                    .filter(|m| m.kind == MessageKind::Error)
+                    .map(ToString::to_string),
+            );
         }
         Ok(Seed {
             dir,
