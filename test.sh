@@ -34,6 +34,8 @@ install_packages() {
     # The daemon's web page in a real headless browser over WebDriver (tests/daemon/web.rs).
     need chromium || missing+=(chromium)
     need chromedriver || missing+=(chromium-driver)
+    # genhtml reads the lcov file of `jfc test --lcov` (tests/jftest.rs).
+    need genhtml || missing+=(lcov)
     if [ ${#missing[@]} -gt 0 ]; then
         if [ "$(id -u)" = 0 ] && need apt-get; then
             apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"

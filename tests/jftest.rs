@@ -1,5 +1,6 @@
 //! `jfc test` end to end: each folder of `tests/jftest/` is run with `jfc test` from
-//! inside it and must print its `expected.out` (timings masked) and exit as it says.
+//! inside it (with the arguments of its `args` file, one a line, if it has one) and must
+//! print its `expected.out` (timings masked) and exit as it says.
 //! `JFC_BLESS=1` writes the outputs instead.
 
 use std::path::{Path, PathBuf};
@@ -66,7 +67,9 @@ fn cases() -> Vec<PathBuf> {
 fn each_case_prints_what_it_expects() {
     let mut differ = Vec::new();
     for dir in cases() {
-        let got = shown(&jfc_test(&dir, &[]));
+        let args = std::fs::read_to_string(dir.join("args")).unwrap_or_default();
+        let args: Vec<&str> = args.lines().filter(|l| !l.is_empty()).collect();
+        let got = shown(&jfc_test(&dir, &args));
         let expected_file = dir.join("expected.out");
         if std::env::var_os("JFC_BLESS").is_some() {
             std::fs::write(&expected_file, &got).expect("write expected.out");
@@ -114,13 +117,27 @@ fn filter_picks_tests_and_junit_reports_them() {
     let junit = tmp.path().join("report.xml");
     let o = jfc_test(
         &dir,
-        &["--filter", "a_mock", "--junit", junit.to_str().expect("utf-8")],
+        &[
+            "--filter",
+            "a_mock",
+            "--junit",
+            junit.to_str().expect("utf-8"),
+        ],
     );
     assert_eq!(o.status.code(), Some(1), "{}", shown(&o));
     let xml = std::fs::read_to_string(&junit).expect("the JUnit file");
-    assert!(xml.contains(r#"<testsuite name="jfc test" tests="1" failures="1""#), "{xml}");
-    assert!(xml.contains(r#"<testcase name="tests/forgot_a_mock.jf""#), "{xml}");
-    assert!(xml.contains("no mock answers `systemctl restart nginx` on db1"), "{xml}");
+    assert!(
+        xml.contains(r#"<testsuite name="jfc test" tests="1" failures="1""#),
+        "{xml}"
+    );
+    assert!(
+        xml.contains(r#"<testcase name="tests/forgot_a_mock.jf""#),
+        "{xml}"
+    );
+    assert!(
+        xml.contains("no mock answers `systemctl restart nginx` on db1"),
+        "{xml}"
+    );
     let none = jfc_test(&dir, &["--filter", "no such test"]);
     assert_eq!(none.status.code(), Some(66), "{}", shown(&none));
 }
@@ -140,4 +157,30 @@ fn a_test_built_in_in_a_flow_is_refused_before_it_runs() {
     assert!(o.stdout.is_empty(), "nothing ran");
     let stderr = String::from_utf8_lossy(&o.stderr);
     assert!(stderr.contains("a built-in of tests"), "{stderr}");
+}
+
+#[test]
+fn genhtml_reads_the_lcov_file() {
+    let dir = Path::new(CASES).join("coverage");
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let lcov = tmp.path().join("coverage.info");
+    let o = jfc_test(&dir, &["--lcov", lcov.to_str().expect("utf-8")]);
+    assert!(o.status.success(), "{}", shown(&o));
+    let info = std::fs::read_to_string(&lcov).expect("the lcov file");
+    assert!(info.contains("BRF:12\nBRH:8\n"), "{info}");
+    let html = tmp.path().join("html");
+    let genhtml = Command::new("genhtml")
+        .arg("--branch-coverage")
+        .arg("--output-directory")
+        .arg(&html)
+        .arg(&lcov)
+        .output()
+        .expect("genhtml runs (Debian lcov; ./test.sh installs it)");
+    assert!(
+        genhtml.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&genhtml.stdout),
+        String::from_utf8_lossy(&genhtml.stderr)
+    );
+    assert!(html.join("index.html").is_file());
 }

@@ -43,6 +43,12 @@ pub struct TestArgs {
     /// Where the virtual clock of each test starts (RFC 3339) [default: now]
     #[arg(long, value_name = "TIME")]
     pub clock: Option<chrono::DateTime<chrono::Utc>>,
+    /// After the tests, report which jobs and branches of the flows under test ran.
+    #[arg(long)]
+    pub coverage: bool,
+    /// Write that coverage as an lcov tracefile to FILE (genhtml, editors' gutters).
+    #[arg(long, value_name = "FILE")]
+    pub lcov: Option<PathBuf>,
     /// Wall-clock seconds a test may run before it is ended and failed.
     #[arg(long, value_name = "SECONDS", default_value_t = 60.0)]
     pub timeout: f64,
@@ -87,15 +93,17 @@ pub fn run(args: TestArgs) -> ExitCode {
         ),
         clock: args.clock.unwrap_or_else(chrono::Utc::now),
         timeout: Duration::from_secs_f64(args.timeout),
+        coverage: args.coverage || args.lcov.is_some(),
     };
     let started = Instant::now();
-    let outcomes = match jfc_tester::run_all(&tests, &opts, |o| show(o, args.format)) {
+    let ran = match jfc_tester::run_all(&tests, &opts, |o| show(o, args.format)) {
         Ok(o) => o,
         Err(e) => {
             eprintln!("error: {e}");
             return ExitCode::from(1);
         }
     };
+    let outcomes = &ran.outcomes;
     let failed = outcomes.iter().filter(|o| !o.passed()).count();
     let passed = outcomes.len() - failed;
     let wall = started.elapsed().as_secs_f64();
@@ -111,10 +119,31 @@ pub fn run(args: TestArgs) -> ExitCode {
     };
     if let Some(file) = &args.junit {
         let written = std::fs::File::create(file)
-            .and_then(|f| jfc_tester::junit::write(std::io::BufWriter::new(f), &outcomes));
+            .and_then(|f| jfc_tester::junit::write(std::io::BufWriter::new(f), outcomes));
         if let Err(e) = written {
             eprintln!("error: cannot write {}: {e}", file.display());
             return ExitCode::from(1);
+        }
+    }
+    if opts.coverage {
+        let tested: Vec<PathBuf> = tests
+            .iter()
+            .filter_map(|t| std::fs::canonicalize(&t.path).ok())
+            .collect();
+        let flows = jfc_tester::coverage::report(&ran.coverage, &tested);
+        if args.coverage {
+            let _ = jfc_tester::coverage::write_text(&mut out, &flows);
+        }
+        if let Some(file) = &args.lcov {
+            let written = std::fs::File::create(file).and_then(|f| {
+                let mut w = std::io::BufWriter::new(f);
+                jfc_tester::coverage::write_lcov(&mut w, &flows)?;
+                w.flush()
+            });
+            if let Err(e) = written {
+                eprintln!("error: cannot write {}: {e}", file.display());
+                return ExitCode::from(1);
+            }
         }
     }
     if failed > 0 {

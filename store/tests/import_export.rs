@@ -769,7 +769,11 @@ fn tests_are_not_imported() {
     let (_tmp, db, dir) = temp();
     write(&dir, "jfc.toml", "");
     write(&dir, "flows/restart.jf", "print('restart')\n");
-    write(&dir, "flows/restart_test.jf", "mock_command('x') -> [./restart]\n");
+    write(
+        &dir,
+        "flows/restart_test.jf",
+        "mock_command('x') -> [./restart]\n",
+    );
     write(&dir, "tests/cleanup.jf", "mock_command('rm *')\n");
     // Only the project's own `tests/` folder is left out.
     write(&dir, "flows/tests/keep.jf", "print('kept')\n");

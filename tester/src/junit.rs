@@ -104,6 +104,9 @@ mod tests {
         }
         assert_eq!(cases, ["a_test.jf", "b <&> \"quoted\"_test.jf"]);
         assert_eq!(failures, 1);
-        assert!(text.contains("printed ]]") && text.contains("<tags>"), "{text}");
+        assert!(
+            text.contains("printed ]]") && text.contains("<tags>"),
+            "{text}"
+        );
     }
 }

@@ -6,6 +6,7 @@
 
 mod calls;
 mod clock;
+pub mod coverage;
 pub mod discover;
 mod effects;
 mod host;
@@ -17,4 +18,4 @@ mod seed;
 mod single;
 
 pub use outcome::Outcome;
-pub use runner::{run_all, Options};
+pub use runner::{run_all, Options, Ran};

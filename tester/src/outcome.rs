@@ -13,6 +13,8 @@ pub struct Outcome {
     pub wall: Duration,
     /// Virtual time that passed in the test (sleeps, timeouts, delays of mocks).
     pub virtual_time: Duration,
+    /// What ran of each flow, by name, when coverage is recorded.
+    pub coverage: Vec<(String, jfc_vm::coverage::FlowHits)>,
 }
 
 impl Outcome {

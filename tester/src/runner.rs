@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 
 use crossbeam_channel::Sender;
 use jfc_vm::control::Control;
+use jfc_vm::coverage::FlowHits;
 
 use crate::discover::TestFile;
 use crate::outcome::Outcome;
@@ -23,6 +24,15 @@ pub struct Options {
     pub clock: chrono::DateTime<chrono::Utc>,
     /// Wall time a test may take before it is terminated and failed.
     pub timeout: Duration,
+    /// Record which jobs and branches of the flows ran.
+    pub coverage: bool,
+}
+
+/// What a run gives: each test's outcome, in the order of the tests, and what ran of
+/// each flow file (when coverage is recorded).
+pub struct Ran {
+    pub outcomes: Vec<Outcome>,
+    pub coverage: BTreeMap<PathBuf, FlowHits>,
 }
 
 /// The running tests the watchdog looks at: when each started, and how to end it.
@@ -34,7 +44,7 @@ pub fn run_all(
     tests: &[TestFile],
     opts: &Options,
     mut done: impl FnMut(&Outcome),
-) -> Result<Vec<Outcome>, String> {
+) -> Result<Ran, String> {
     let mut seeds: BTreeMap<Option<PathBuf>, Seed> = BTreeMap::new();
     for t in tests {
         if !seeds.contains_key(&t.project) {
@@ -50,6 +60,7 @@ pub fn run_all(
     let finished = std::sync::atomic::AtomicBool::new(false);
     let (tx, rx) = crossbeam_channel::unbounded::<(usize, Outcome)>();
     let mut outcomes: Vec<Option<Outcome>> = vec![None; tests.len()];
+    let mut coverage = BTreeMap::new();
     std::thread::scope(|s| {
         s.spawn(|| watchdog(&running, &finished, opts.timeout));
         for _ in 0..opts.jobs.max(1).min(tests.len().max(1)) {
@@ -71,6 +82,7 @@ pub fn run_all(
                     clock: opts.clock,
                     controls: ctl_rx,
                     on_pid: &on_pid,
+                    coverage: opts.coverage,
                 };
                 let outcome =
                     std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run_test(test, run)))
@@ -92,13 +104,17 @@ pub fn run_all(
             });
         }
         drop(tx);
-        for (i, outcome) in rx {
+        for (i, mut outcome) in rx {
             done(&outcome);
+            crate::coverage::by_file(std::mem::take(&mut outcome.coverage), &mut coverage);
             outcomes[i] = Some(outcome);
         }
         finished.store(true, Ordering::SeqCst);
     });
-    Ok(outcomes.into_iter().flatten().collect())
+    Ok(Ran {
+        outcomes: outcomes.into_iter().flatten().collect(),
+        coverage,
+    })
 }
 
 /// End the tests that run past `limit`: terminate their main process (the entry is

@@ -31,6 +31,8 @@ pub struct Run<'a> {
     /// Terminate from outside (the runner's watchdog); the main process is told its pid.
     pub controls: Receiver<Control>,
     pub on_pid: &'a dyn Fn(u64),
+    /// Record which jobs and branches ran.
+    pub coverage: bool,
 }
 
 pub fn run_test(test: &TestFile, run: Run<'_>) -> Outcome {
@@ -62,6 +64,9 @@ fn run_flow(test: &TestFile, run: Run<'_>) -> Result<Outcome, String> {
     };
     let mut vm = Vm::new(host, VmOptions::default());
     vm.set_controls(run.controls);
+    if run.coverage {
+        vm.record_coverage();
+    }
     let dir = dir_of(&test.path);
     let info = vm.spawn_main_with(code, &dir, Vec::new(), Vec::new())?;
     (run.on_pid)(info.borrow().pid);
@@ -77,6 +82,7 @@ fn run_flow(test: &TestFile, run: Run<'_>) -> Result<Outcome, String> {
         failures,
         console: host.console.take(),
         virtual_time: host.clock.elapsed(),
+        coverage: vm.coverage(),
         ..Outcome::default()
     })
 }

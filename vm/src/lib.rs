@@ -7,6 +7,7 @@
 pub mod builtins;
 pub mod code;
 pub mod control;
+pub mod coverage;
 pub mod host;
 mod interp;
 pub mod process;

@@ -116,6 +116,8 @@ pub struct Vm<H: Host> {
     pub(crate) controls: Option<Receiver<crate::control::Control>>,
     /// Processes suspended from outside: they run no job until resumed.
     pub(crate) held: HashSet<u64>,
+    /// What ran, when coverage is recorded (`jfc test --coverage`).
+    pub(crate) coverage: Option<crate::coverage::Coverage>,
 }
 
 impl<H: Host> Vm<H> {
@@ -153,6 +155,7 @@ impl<H: Host> Vm<H> {
             sessions: HashMap::new(),
             controls: None,
             held: HashSet::new(),
+            coverage: None,
         }
     }
 

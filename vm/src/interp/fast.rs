@@ -77,7 +77,7 @@ pub(crate) fn run(p: &mut Process, fuel_left: &mut u32, slow_jobs: bool) {
                 }
             }
             Op::Job(i) if !slow_jobs => *job = i,
-            Op::Connect(_) if *outcome == Outcome::Success => {}
+            Op::Connect(_) if *outcome == Outcome::Success && !slow_jobs => {}
             Op::JobOk => {
                 overwrite(&mut frame.status.status, Value::Int(0));
                 *outcome = Outcome::Success;

@@ -58,7 +58,7 @@ impl<H: Host> Vm<H> {
     /// Run `p` for one slice of instructions. Returns true when the process ended.
     pub(crate) fn run_slice(&mut self, p: &mut Process) -> bool {
         let mut fuel = self.take_cut_fuel(p.pid);
-        let slow = self.opts.trace || self.opts.stop_at_jobs;
+        let slow = self.opts.trace || self.opts.stop_at_jobs || self.coverage.is_some();
         while fuel > 0 {
             // A retry point goes at the next job: the slow path sees it.
             let slow_jobs = slow || (!self.retry.is_empty() && self.retry.contains_key(&p.pid));
@@ -278,6 +278,9 @@ impl<H: Host> Vm<H> {
             }
             Op::Job(i) => {
                 p.job = i;
+                if let Some(cov) = &mut self.coverage {
+                    cov.job(&p.frame().code, i);
+                }
                 if !self.retry.is_empty() {
                     // The failure before went by: nothing to run again.
                     self.retry.remove(&p.pid);
@@ -302,7 +305,13 @@ impl<H: Host> Vm<H> {
             Op::RemoteJob(id, i) => return self.remote_job(p, id, i as usize),
             Op::Event(i) => return self.event_job(p, i as usize),
             Op::Choice(i) => return self.choice(p, i as usize),
-            Op::Connect(c) => connect(p, c)?,
+            Op::Connect(c) => {
+                if let Some(cov) = &mut self.coverage {
+                    let pc = p.frame().pc;
+                    cov.connector(&p.frame().code, pc, p.outcome, passes(p.outcome, c));
+                }
+                connect(p, c)?
+            }
             Op::CaseMatch => {
                 let pattern = pop(p)?;
                 let subject = p.stack.last().cloned().unwrap_or(Value::Null);
@@ -512,13 +521,17 @@ fn compare_values(op: CompareOp, a: &Value, b: &Value) -> Result<bool> {
 }
 
 /// After a job joined by `c`: go on, or abort (language.md §5.2).
-fn connect(p: &mut Process, c: Connector) -> Result<()> {
-    let passes = match p.outcome {
+/// Whether connector `c` lets the process go on after a job that ended so.
+fn passes(outcome: Outcome, c: Connector) -> bool {
+    match outcome {
         Outcome::Success => true,
         Outcome::JobFailure => matches!(c, Connector::Always | Connector::AlwaysConn),
         Outcome::ConnFailure => matches!(c, Connector::ThenConn | Connector::AlwaysConn),
-    };
-    if passes {
+    }
+}
+
+fn connect(p: &mut Process, c: Connector) -> Result<()> {
+    if passes(p.outcome, c) {
         return Ok(());
     }
     let st = &p.frame().status;
