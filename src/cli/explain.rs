@@ -74,10 +74,10 @@ fn severity(code: Code) -> &'static str {
 }
 
 fn table() -> String {
-    let mut out = format!("{:5}  {:7}  SUMMARY\n", "CODE", "LEVEL");
+    let mut out = format!("{:5}  {:8}  SUMMARY\n", "CODE", "SEVERITY");
     for &code in Code::ALL {
         out.push_str(&format!(
-            "{:5}  {:7}  {}\n",
+            "{:5}  {:8}  {}\n",
             code.as_str(),
             severity(code),
             code.summary()
