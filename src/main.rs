@@ -13,6 +13,7 @@ fn main() -> ExitCode {
         cli::Command::Check(c) => cli::check::run(c),
         cli::Command::Test(t) => cli::test::run(t),
         cli::Command::Builtins(b) => cli::builtins::run(b),
+        cli::Command::Explain(e) => cli::explain::run(e),
         cli::Command::Fmt(f) => cli::fmt::run(f),
         cli::Command::Disasm(c) => cli::disasm::run(c),
         cli::Command::Run(c) => cli::run::run(c, args.store.as_deref()),

@@ -1,9 +1,13 @@
 //! The compiler's diagnostics as LSP diagnostics: the range of the primary span, the
-//! code, the label and help in the message, the notes as related information.
+//! code with a link to its explanation, the label and help in the message, the notes
+//! as related information.
+
+mod links;
 
 use jfc_compiler::diagnostics::{Diagnostic, Severity};
 use tower_lsp::lsp_types::{
-    self as lsp, DiagnosticRelatedInformation, DiagnosticSeverity, Location, NumberOrString, Url,
+    self as lsp, CodeDescription, DiagnosticRelatedInformation, DiagnosticSeverity, Location,
+    NumberOrString, Url,
 };
 
 use crate::position::Lines;
@@ -39,6 +43,8 @@ fn one(uri: &Url, lines: &Lines<'_>, d: &Diagnostic) -> lsp::Diagnostic {
             Severity::Warning => DiagnosticSeverity::WARNING,
         }),
         code: Some(NumberOrString::String(d.code.as_str().into())),
+        code_description: links::explanation(d.code)
+            .map(|href| CodeDescription { href: href.clone() }),
         source: Some("jfc".into()),
         message,
         related_information: (!related.is_empty()).then_some(related),

@@ -4,6 +4,7 @@ pub mod builtins;
 pub mod check;
 pub mod disasm;
 mod engine;
+pub mod explain;
 pub mod fmt;
 pub mod obj;
 pub mod ps;
@@ -45,6 +46,8 @@ pub enum Command {
     Check(check::CheckArgs),
     /// List the built-in jobs and functions with their signatures.
     Builtins(builtins::BuiltinsArgs),
+    /// Explain a diagnostic code (E0015, W0002...) with examples; `--list`: every code.
+    Explain(explain::ExplainArgs),
     /// Rewrite flows in the canonical layout (`--check`: only list those that would change).
     Fmt(fmt::FmtArgs),
     /// Run a flow here and now.

@@ -2,6 +2,7 @@
 //! `Content-Length`, answers matched to requests by id, notifications kept in order.
 
 use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant};
@@ -18,6 +19,8 @@ pub struct Client {
     /// Notifications read while waiting for an answer.
     pending: Vec<Value>,
     next_id: i64,
+    /// The server's own `XDG_CACHE_HOME`, where it writes the explanations it links to.
+    cache: tempfile::TempDir,
 }
 
 impl Client {
@@ -28,9 +31,19 @@ impl Client {
 
     /// The same, with `root` (a `file://` URI, or null) as the workspace folder.
     pub fn start_in(root: Value) -> (Client, Value) {
+        Client::start_with_cache(root, None)
+    }
+
+    /// The same, with `XDG_CACHE_HOME` set to `cache_home` instead of a fresh directory.
+    pub fn start_with_cache(root: Value, cache_home: Option<PathBuf>) -> (Client, Value) {
+        let cache = tempfile::tempdir().expect("a scratch cache directory");
         let mut child = Command::new(env!("CARGO_BIN_EXE_jfc"))
             .arg("lsp")
             .env_remove("JFC_STORE")
+            .env(
+                "XDG_CACHE_HOME",
+                cache_home.unwrap_or_else(|| cache.path().to_path_buf()),
+            )
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
@@ -53,6 +66,7 @@ impl Client {
             incoming,
             pending: Vec::new(),
             next_id: 1,
+            cache,
         };
         let init = client.request(
             "initialize",
@@ -60,6 +74,11 @@ impl Client {
         );
         client.notify("initialized", json!({}));
         (client, init)
+    }
+
+    /// The `XDG_CACHE_HOME` of the server (unless started with another one).
+    pub fn cache(&self) -> &Path {
+        self.cache.path()
     }
 
     pub fn notify(&mut self, method: &str, params: Value) {

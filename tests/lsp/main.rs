@@ -26,13 +26,36 @@ fn initialize_says_what_the_server_does() {
     assert!(c.stop().success());
 }
 
+/// `answer` with the links to explanations under `cache` made stable:
+/// `file:///CACHE/jfc/explain/VERSION/E0015.md`.
+fn stable_links(answer: &Value, cache: &std::path::Path) -> Value {
+    // Scratch directories have plain names: the URL is the path as it is.
+    let prefix = format!("file://{}/", cache.display());
+    let version = format!("/{}/", env!("CARGO_PKG_VERSION"));
+    match answer {
+        Value::String(text) => match text.strip_prefix(&prefix) {
+            Some(rest) => json!(format!(
+                "file:///CACHE/{}",
+                rest.replacen(&version, "/VERSION/", 1)
+            )),
+            None => answer.clone(),
+        },
+        Value::Array(items) => items.iter().map(|v| stable_links(v, cache)).collect(),
+        Value::Object(fields) => fields
+            .iter()
+            .map(|(k, v)| (k.clone(), stable_links(v, cache)))
+            .collect(),
+        _ => answer.clone(),
+    }
+}
+
 #[test]
 fn diagnostics_follow_the_text_as_it_is_opened_and_changed() {
     let (mut c, _) = Client::start();
     let published = open(&mut c, "|host|\n[x = 1] -> [x == 2] -> print(host, y)\n");
     assert_eq!(published["uri"], URI);
     assert_eq!(published["version"], 1);
-    insta::assert_yaml_snapshot!(published["diagnostics"]);
+    insta::assert_yaml_snapshot!(stable_links(&published["diagnostics"], c.cache()));
     // Fix both: the condition becomes an `if`, `y` becomes `x`.
     c.notify(
         "textDocument/didChange",
@@ -53,6 +76,34 @@ fn diagnostics_follow_the_text_as_it_is_opened_and_changed() {
     );
     let closed = c.notification("textDocument/publishDiagnostics");
     assert_eq!(closed["diagnostics"], json!([]));
+}
+
+#[test]
+fn a_code_links_to_its_explanation_written_in_the_cache() {
+    let (mut c, _) = Client::start();
+    let published = open(&mut c, "print(coun)\n");
+    let diagnostic = &published["diagnostics"][0];
+    assert_eq!(diagnostic["code"], "E0015");
+    let href = diagnostic["codeDescription"]["href"]
+        .as_str()
+        .expect("a link");
+    let path = href.strip_prefix("file://").expect("a file URL");
+    assert!(path.starts_with(&c.cache().display().to_string()), "{href}");
+    let text = std::fs::read_to_string(path).expect("the linked file exists");
+    assert!(text.starts_with("# E0015: "), "{text}");
+}
+
+#[test]
+fn without_a_writable_cache_diagnostics_go_without_links() {
+    let dir = tempfile::tempdir().expect("dir");
+    let blocker = dir.path().join("not-a-directory");
+    std::fs::write(&blocker, "").expect("a file");
+    let (mut c, _) = Client::start_with_cache(Value::Null, Some(blocker.join("cache")));
+    let published = open(&mut c, "print(coun)\n");
+    let diagnostic = &published["diagnostics"][0];
+    assert_eq!(diagnostic["code"], "E0015");
+    assert!(diagnostic.get("codeDescription").is_none(), "{diagnostic}");
+    assert!(c.stop().success());
 }
 
 #[test]
@@ -147,7 +198,7 @@ fn a_quick_fix_writes_what_the_diagnostic_suggests() {
             "context": { "diagnostics": [diagnostic] }
         }),
     );
-    insta::assert_yaml_snapshot!(actions);
+    insta::assert_yaml_snapshot!(stable_links(&actions, c.cache()));
     let edit = &actions[0]["edit"]["changes"][URI][0];
     assert_eq!(edit["newText"], "timeout");
     let clean = c.request(

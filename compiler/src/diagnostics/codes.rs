@@ -25,6 +25,12 @@ macro_rules! codes {
             pub fn summary(self) -> &'static str {
                 match self { $(Code::$name => $doc,)* }
             }
+
+            /// What the code means, why it matters, and a wrong and a fixed example, as
+            /// Markdown (`explain/CODE.md`) whose first heading names the code.
+            pub fn explanation(self) -> &'static str {
+                match self { $(Code::$name => include_str!(concat!("explain/", $code, ".md")),)* }
+            }
         }
     };
 }

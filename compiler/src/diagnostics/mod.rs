@@ -2,6 +2,7 @@
 //! for humans ([`render`], with ariadne), for scripts ([`json`]) and for the editor.
 
 pub mod codes;
+pub mod explain;
 pub mod json;
 pub mod render;
 

@@ -1,4 +1,5 @@
-//! Human rendering with ariadne: source excerpt, labelled spans, help line.
+//! Human rendering with ariadne: source excerpt, labelled spans, help line, and a note
+//! naming the command that explains the code.
 
 use ariadne::{Color, Config, Label, Report, ReportKind, Source};
 
@@ -54,6 +55,7 @@ pub fn render(d: &Diagnostic, file: &str, text: &str, color: bool) -> String {
     if let Some(help) = &d.help {
         report = report.with_help(help);
     }
+    report = report.with_note(explain_note(d));
     let mut out = Vec::new();
     if report
         .finish()
@@ -63,4 +65,9 @@ pub fn render(d: &Diagnostic, file: &str, text: &str, color: bool) -> String {
         return format!("{}[{}]: {}\n", kind, d.code.as_str(), d.message);
     }
     String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Where to read more about the code of `d`.
+pub fn explain_note(d: &Diagnostic) -> String {
+    format!("`jfc explain {}` explains this code", d.code.as_str())
 }
