@@ -32,6 +32,7 @@ fn wrong_examples_get_their_code_and_fixed_ones_nothing() {
     let place = FilePlace {
         dir: dir.path().to_path_buf(),
         in_project: false,
+        dialect: Default::default(),
     };
     let mut problems = Vec::new();
     for code in Code::ALL {
