@@ -51,8 +51,7 @@ pub fn start(store: &Path, args: &[&str]) -> (Child, String) {
         .spawn()
         .expect("jfc serve starts");
     let mut lines = BufReader::new(child.stderr.take().expect("stderr")).lines();
-    let first = lines.next().and_then(Result::ok).unwrap_or_default();
-    assert!(first.contains("listening on"), "jfc serve said: {first}");
+    until_listening(&mut lines);
     // Keep reading its stderr so that it never blocks on a full pipe.
     std::thread::spawn(move || lines.for_each(drop));
     (child, format!("http://{listen}"))
@@ -72,10 +71,24 @@ pub fn start_shared(store: &Path, args: &[&str]) -> String {
         .stdout(Stdio::null());
     let kept = super::spawn_kept(cmd);
     let mut lines = BufReader::new(kept.stderr).lines();
-    let first = lines.next().and_then(Result::ok).unwrap_or_default();
-    assert!(first.contains("listening on"), "jfc serve said: {first}");
+    until_listening(&mut lines);
     std::thread::spawn(move || lines.for_each(drop));
     format!("http://{listen}")
+}
+
+/// Read the daemon's stderr up to the line that says it listens; what it logged before
+/// (a warning about the runs a crash left behind) is echoed for the test's output. A
+/// daemon that ends first fails the test with all it said.
+pub fn until_listening(lines: &mut impl Iterator<Item = std::io::Result<String>>) {
+    let mut said = Vec::new();
+    for line in lines.map_while(Result::ok) {
+        if line.contains("listening on") {
+            return;
+        }
+        eprintln!("jfc serve: {line}");
+        said.push(line);
+    }
+    panic!("jfc serve ended before it listened; it said:\n{}", said.join("\n"));
 }
 
 /// A client that hands back 4xx and 5xx answers instead of failing on them.

@@ -75,8 +75,7 @@ impl Daemon {
             .stdout(Stdio::null());
         let Kept { pid, stderr, ended } = spawn_kept(cmd);
         let mut lines = BufReader::new(stderr).lines();
-        let first = lines.next().and_then(Result::ok).unwrap_or_default();
-        assert!(first.contains("listening on"), "jfc serve said: {first}");
+        crate::common::daemon::until_listening(&mut lines);
         // Keep reading its stderr so that it never blocks on a full pipe; echo it for
         // the test's output (shown when a test fails).
         std::thread::spawn(move || {
