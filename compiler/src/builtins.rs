@@ -324,6 +324,50 @@ pub static TEST_BUILTINS: &[Builtin] = &[
         2,
         "make logins to the hosts that match fail: 'refused', 'password' or 'timeout'",
     ),
+    opts(
+        b(
+            "mock_http",
+            F,
+            &["url"],
+            1,
+            "answer the urlopen requests whose URL matches instead of sending them",
+        ),
+        &["method", "status", "body", "headers", "delay", "failure"],
+    ),
+    opts(
+        b(
+            "mock_task",
+            F,
+            &["title"],
+            1,
+            "answer the tasks whose title matches: submit `answer` (or cancel) after a virtual delay",
+        ),
+        &["answer", "after", "cancel"],
+    ),
+    opts(
+        b(
+            "mock_message",
+            F,
+            &["channel", "message"],
+            2,
+            "send a message to a stored channel at a virtual time (seconds after the start, or a Datetime)",
+        ),
+        &["at"],
+    ),
+    b(
+        "http_requests",
+        F,
+        &["url"],
+        0,
+        "the urlopen requests the test made so far (matching url): dictionaries of method, url and body",
+    ),
+    b(
+        "mails_sent",
+        F,
+        &[],
+        0,
+        "the mails the test sent so far: dictionaries of from, to, cc, subject and body",
+    ),
     b(
         "commands_run",
         F,

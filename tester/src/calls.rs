@@ -10,8 +10,9 @@ use jfc_vm::builtins::args::{bind, Bound};
 use jfc_vm::value::compare::equals;
 use jfc_vm::value::{Args, Value};
 
+use crate::clock::Event;
 use crate::host::TestHost;
-use crate::mocks::{Answer, LoginFailure, Matcher, MockCommand};
+use crate::mocks::{Answer, HttpAnswer, LoginFailure, Matcher, MockCommand, MockHttp, TaskAnswer};
 
 pub fn call(host: &TestHost, name: &str, args: Args) -> Result<Value, String> {
     let b = bound(name, args)?;
@@ -22,6 +23,53 @@ pub fn call(host: &TestHost, name: &str, args: Args) -> Result<Value, String> {
             let failure = LoginFailure::parse(b.req(1))?;
             host.mocks.borrow_mut().add_login(hosts, failure);
             Ok(Value::Null)
+        }
+        "mock_http" => mock_http(host, &b),
+        "mock_task" => {
+            let title = Matcher::from_value(b.req(0), "mock_task: title")?;
+            let after = seconds(b.opt_nonnull(2), "mock_task: after")?.unwrap_or_default();
+            let submit = if b.opt_nonnull(3).is_some_and(Value::truthy) {
+                None
+            } else {
+                Some(
+                    b.opt_nonnull(1)
+                        .map_or_else(|| "OK".to_string(), Value::to_text),
+                )
+            };
+            host.mocks
+                .borrow_mut()
+                .add_task(title, TaskAnswer { after, submit });
+            Ok(Value::Null)
+        }
+        "mock_message" => {
+            let channel = channel_id(host, b.req(0))?;
+            let at = match b.opt_nonnull(2) {
+                Some(Value::Datetime(t)) => {
+                    let from = host.clock.now().fixed_offset();
+                    (*t - from).to_std().unwrap_or_default() + host.clock.elapsed()
+                }
+                other => seconds(other, "mock_message: at")?.unwrap_or_default(),
+            };
+            let message = b.req(1).clone();
+            host.clock.at(at, Event::Message { channel, message });
+            Ok(Value::Null)
+        }
+        "http_requests" => {
+            let only = match b.opt_nonnull(0) {
+                Some(u) => Some(Matcher::from_value(u, "http_requests: url")?),
+                None => None,
+            };
+            let sent = host.effects.requests.borrow();
+            Ok(Value::array(
+                sent.iter()
+                    .filter(|r| only.as_ref().is_none_or(|m| m.matches(&r.url)))
+                    .map(|r| r.to_value())
+                    .collect(),
+            ))
+        }
+        "mails_sent" => {
+            let sent = host.effects.mails.borrow();
+            Ok(Value::array(sent.iter().map(|m| m.to_value()).collect()))
         }
         "commands_run" => {
             let only = match b.opt_nonnull(0) {
@@ -103,6 +151,54 @@ fn bound(name: &str, args: Args) -> Result<Bound, String> {
     bind(name, args, params, *required).map_err(|e| e.message)
 }
 
+/// `mock_http(url, method=, status=, body=, headers=, delay=, failure=)`.
+fn mock_http(host: &TestHost, b: &Bound) -> Result<Value, String> {
+    let url = Matcher::from_value(b.req(0), "mock_http: url")?;
+    let headers = match b.opt_nonnull(4) {
+        None => Vec::new(),
+        Some(Value::Dict(d)) => d
+            .borrow()
+            .iter()
+            .map(|(k, v)| (k.value().to_text(), v.to_text()))
+            .collect(),
+        Some(other) => {
+            return Err(format!(
+                "mock_http: headers must be a Dictionary, not {}",
+                other.type_name()
+            ))
+        }
+    };
+    let answer = HttpAnswer {
+        status: integer(b.opt_nonnull(2), "mock_http: status")?.unwrap_or(200),
+        body: b.opt_nonnull(3).map(Value::to_text).unwrap_or_default(),
+        headers,
+        delay: seconds(b.opt_nonnull(5), "mock_http: delay")?.unwrap_or_default(),
+        failure: b.opt_nonnull(6).map(Value::to_text),
+    };
+    host.mocks.borrow_mut().add_http(MockHttp {
+        url,
+        method: b.opt_nonnull(1).map(Value::to_text),
+        answer,
+    });
+    Ok(Value::Null)
+}
+
+/// The id of a stored channel, named by its path or given as its object.
+fn channel_id(host: &TestHost, v: &Value) -> Result<i64, String> {
+    match v {
+        Value::Object(o) => Ok(o.id),
+        Value::Str(path) => host
+            .nodes
+            .borrow()
+            .resolve(path)
+            .map_err(|e| format!("mock_message: no channel {path}: {}", e.0)),
+        other => Err(format!(
+            "mock_message: channel must be a stored channel or its path, not {}",
+            other.type_name()
+        )),
+    }
+}
+
 /// `mock_command(command, host=, user=, stdout=, stderr=, status=, delay=, answers=)`.
 fn mock_command(host: &TestHost, b: &Bound) -> Result<Value, String> {
     let command = Matcher::from_value(b.req(0), "mock_command: command")?;
@@ -117,8 +213,8 @@ fn mock_command(host: &TestHost, b: &Bound) -> Result<Value, String> {
     let base = Answer {
         stdout: b.opt_nonnull(3).map(Value::to_text).unwrap_or_default(),
         stderr: b.opt_nonnull(4).map(Value::to_text).unwrap_or_default(),
-        status: integer(b.opt_nonnull(5), "status")?.unwrap_or(0),
-        delay: seconds(b.opt_nonnull(6))?.unwrap_or_default(),
+        status: integer(b.opt_nonnull(5), "mock_command: status")?.unwrap_or(0),
+        delay: seconds(b.opt_nonnull(6), "mock_command: delay")?.unwrap_or_default(),
     };
     let answers = match b.opt_nonnull(7) {
         None => vec![base],
@@ -174,8 +270,8 @@ fn answer(v: &Value, base: &Answer) -> Result<Answer, String> {
     Ok(Answer {
         stdout: get("stdout").map_or_else(|| base.stdout.clone(), Value::to_text),
         stderr: get("stderr").map_or_else(|| base.stderr.clone(), Value::to_text),
-        status: integer(get("status"), "status")?.unwrap_or(base.status),
-        delay: seconds(get("delay"))?.unwrap_or(base.delay),
+        status: integer(get("status"), "mock_command: status")?.unwrap_or(base.status),
+        delay: seconds(get("delay"), "mock_command: delay")?.unwrap_or(base.delay),
     })
 }
 
@@ -184,14 +280,14 @@ fn integer(v: Option<&Value>, what: &str) -> Result<Option<i64>, String> {
         None => Ok(None),
         Some(Value::Int(i)) => Ok(Some(*i)),
         Some(other) => Err(format!(
-            "mock_command: {what} must be an Integer, not {}",
+            "{what} must be an Integer, not {}",
             other.type_name()
         )),
     }
 }
 
 /// A delay: seconds (Integer or Float) or a Timedelta.
-fn seconds(v: Option<&Value>) -> Result<Option<Duration>, String> {
+fn seconds(v: Option<&Value>, what: &str) -> Result<Option<Duration>, String> {
     let secs = match v {
         None => return Ok(None),
         Some(Value::Int(i)) => *i as f64,
@@ -199,7 +295,7 @@ fn seconds(v: Option<&Value>) -> Result<Option<Duration>, String> {
         Some(Value::Timedelta(t)) => t.num_milliseconds() as f64 / 1000.0,
         Some(other) => {
             return Err(format!(
-                "mock_command: delay must be seconds or a Timedelta, not {}",
+                "{what} must be seconds or a Timedelta, not {}",
                 other.type_name()
             ))
         }

@@ -9,14 +9,34 @@ use chrono::{DateTime, Utc};
 use crossbeam_channel::Sender;
 use jfc_vm::{Completion, Ticket};
 
-/// An answer to send when the clock reaches `at` (time since the start).
+/// What happens when the clock reaches `at` (time since the start).
 struct Delivery {
     at: Duration,
-    /// Order of scheduling, so that answers due at once come in the order asked.
+    /// Order of scheduling, so that what is due at once comes in the order asked.
     seq: u64,
-    ticket: Ticket,
-    completion: Completion,
-    done: Sender<(Ticket, Completion)>,
+    due: Due,
+}
+
+enum Due {
+    /// An answer to a request of the VM: sent by the clock itself.
+    Answer {
+        ticket: Ticket,
+        completion: Completion,
+        done: Sender<(Ticket, Completion)>,
+    },
+    /// Something the test arranged to happen then: handed back to the host.
+    Event(Event),
+}
+
+/// What a test arranges to happen at a virtual time.
+pub enum Event {
+    /// A message arrives on the stored channel with this id (`mock_message`).
+    Message {
+        channel: i64,
+        message: jfc_vm::value::Value,
+    },
+    /// Task `id` is submitted with this text, or canceled (None) (`mock_task`).
+    Task { id: i64, submit: Option<String> },
 }
 
 pub struct VirtualClock {
@@ -64,33 +84,43 @@ impl VirtualClock {
             let _ = done.send((ticket, completion));
             return;
         }
+        self.schedule(
+            self.elapsed.get() + delay,
+            Due::Answer {
+                ticket,
+                completion,
+                done,
+            },
+        );
+    }
+
+    /// Hand `event` back from [`VirtualClock::advance`] at `at` after the start (at
+    /// once, if that time has passed).
+    pub fn at(&self, at: Duration, event: Event) {
+        self.schedule(at.max(self.elapsed.get()), Due::Event(event));
+    }
+
+    fn schedule(&self, at: Duration, due: Due) {
         let seq = self.seq.get() + 1;
         self.seq.set(seq);
-        self.due.borrow_mut().push(Delivery {
-            at: self.elapsed.get() + delay,
-            seq,
-            ticket,
-            completion,
-            done,
-        });
+        self.due.borrow_mut().push(Delivery { at, seq, due });
     }
 
     /// Drop the answers still due to process `pid` (it was terminated).
     pub fn cancel(&self, pid: u64) {
-        self.due.borrow_mut().retain(|d| d.ticket.pid != pid);
+        self.due
+            .borrow_mut()
+            .retain(|d| !matches!(&d.due, Due::Answer { ticket, .. } if ticket.pid == pid));
     }
 
-    /// Move on to `until` or the next delayed answer, whichever is first, and send the
-    /// answers then due. False when nothing is due at all.
-    pub fn advance(&self, until: Option<Instant>) -> bool {
+    /// Move on to `until` or the next thing due, whichever is first, send the answers
+    /// then due and give back the events. None when nothing is due at all.
+    pub fn advance(&self, until: Option<Instant>) -> Option<Vec<Event>> {
         let next_answer = self.due.borrow().iter().map(|d| d.at).min();
         let until = until.map(|t| t.saturating_duration_since(self.start));
         let target = match (until, next_answer) {
             (Some(a), Some(b)) => a.min(b),
-            (a, b) => match a.or(b) {
-                Some(t) => t,
-                None => return false,
-            },
+            (a, b) => a.or(b)?,
         };
         self.elapsed.set(self.elapsed.get().max(target));
         let now = self.elapsed.get();
@@ -106,10 +136,20 @@ impl VirtualClock {
         }
         drop(due);
         ready.sort_by_key(|d| (d.at, d.seq));
+        let mut events = Vec::new();
         for d in ready {
-            let _ = d.done.send((d.ticket, d.completion));
+            match d.due {
+                Due::Answer {
+                    ticket,
+                    completion,
+                    done,
+                } => {
+                    let _ = done.send((ticket, completion));
+                }
+                Due::Event(e) => events.push(e),
+            }
         }
-        true
+        Some(events)
     }
 }
 
@@ -139,22 +179,22 @@ mod tests {
         );
         clock.answer(Duration::ZERO, ticket(3), Completion::Done, tx);
         assert_eq!(rx.try_recv().map(|(t, _)| t.pid), Ok(3));
-        assert!(clock.advance(None));
+        assert!(clock.advance(None).is_some());
         assert_eq!(clock.elapsed(), Duration::from_secs(60));
         assert_eq!(rx.try_recv().map(|(t, _)| t.pid), Ok(2));
         assert!(rx.try_recv().is_err());
         // A VM timer before the next answer comes first.
         let timer = clock.instant() + Duration::from_secs(10);
-        assert!(clock.advance(Some(timer)));
+        assert!(clock.advance(Some(timer)).is_some());
         assert_eq!(clock.elapsed(), Duration::from_secs(70));
         assert!(rx.try_recv().is_err());
-        assert!(clock.advance(None));
+        assert!(clock.advance(None).is_some());
         assert_eq!(rx.try_recv().map(|(t, _)| t.pid), Ok(1));
         assert_eq!(
             clock.now(),
             DateTime::UNIX_EPOCH + chrono::TimeDelta::hours(1)
         );
-        assert!(!clock.advance(None), "nothing left to wait for");
+        assert!(clock.advance(None).is_none(), "nothing left to wait for");
     }
 
     #[test]
@@ -163,7 +203,7 @@ mod tests {
         let (tx, rx) = crossbeam_channel::unbounded();
         clock.answer(Duration::from_secs(5), ticket(7), Completion::Done, tx);
         clock.cancel(7);
-        assert!(!clock.advance(None));
+        assert!(clock.advance(None).is_none());
         assert!(rx.try_recv().is_err());
     }
 }

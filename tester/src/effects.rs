@@ -5,6 +5,7 @@
 use std::cell::RefCell;
 
 use indexmap::IndexMap;
+use jfc_vm::requests::{HttpBody, HttpRequest, MailRequest};
 use jfc_vm::value::{Key, Value};
 
 /// One command (or script, transfer, reboot) the flow ran.
@@ -18,18 +19,103 @@ pub struct Ran {
 
 impl Ran {
     pub fn to_value(&self) -> Value {
-        let mut d: IndexMap<Key, Value> = IndexMap::new();
-        d.insert(Key::str("host"), Value::str(&self.host));
-        d.insert(Key::str("user"), Value::str(&self.user));
-        d.insert(Key::str("sudo"), Value::Bool(self.sudo));
-        d.insert(Key::str("command"), Value::str(&self.command));
-        Value::dict(d)
+        dict(&[
+            ("host", Value::str(&self.host)),
+            ("user", Value::str(&self.user)),
+            ("sudo", Value::Bool(self.sudo)),
+            ("command", Value::str(&self.command)),
+        ])
     }
+}
+
+/// One `urlopen` the flow made.
+pub struct HttpSent {
+    pub method: String,
+    pub url: String,
+    /// The body as text (form fields as `k=v&...`; a multipart body's fields only).
+    pub body: String,
+}
+
+impl HttpSent {
+    pub fn of(h: &HttpRequest) -> HttpSent {
+        let fields = |f: &[(String, String)]| {
+            f.iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<Vec<_>>()
+                .join("&")
+        };
+        let body = match &h.body {
+            HttpBody::Empty => String::new(),
+            HttpBody::Form(f) | HttpBody::Multipart { fields: f, .. } => fields(f),
+            HttpBody::Raw { data, .. } => String::from_utf8_lossy(data).into_owned(),
+        };
+        HttpSent {
+            method: h.method.clone(),
+            url: h.url.clone(),
+            body,
+        }
+    }
+
+    pub fn to_value(&self) -> Value {
+        dict(&[
+            ("method", Value::str(&self.method)),
+            ("url", Value::str(&self.url)),
+            ("body", Value::str(&self.body)),
+        ])
+    }
+}
+
+/// One `mailto` the flow sent.
+pub struct MailSent {
+    pub from: String,
+    pub to: Vec<String>,
+    pub cc: Vec<String>,
+    pub subject: String,
+    pub body: String,
+}
+
+impl MailSent {
+    pub fn of(m: &MailRequest) -> MailSent {
+        MailSent {
+            from: m.from.clone(),
+            to: m.to.clone(),
+            cc: m.cc.clone(),
+            subject: m.subject.clone(),
+            body: m
+                .body
+                .clone()
+                .or_else(|| m.html.clone())
+                .unwrap_or_default(),
+        }
+    }
+
+    pub fn to_value(&self) -> Value {
+        let list = |l: &[String]| Value::array(l.iter().map(|s| Value::str(s)).collect());
+        dict(&[
+            ("from", Value::str(&self.from)),
+            ("to", list(&self.to)),
+            ("cc", list(&self.cc)),
+            ("subject", Value::str(&self.subject)),
+            ("body", Value::str(&self.body)),
+        ])
+    }
+}
+
+fn dict(entries: &[(&str, Value)]) -> Value {
+    let mut d: IndexMap<Key, Value> = IndexMap::new();
+    for (k, v) in entries {
+        d.insert(Key::str(k), v.clone());
+    }
+    Value::dict(d)
 }
 
 #[derive(Default)]
 pub struct Effects {
     pub ran: RefCell<Vec<Ran>>,
+    pub requests: RefCell<Vec<HttpSent>>,
+    pub mails: RefCell<Vec<MailSent>>,
+    /// The tasks already answered or failed (each is looked at once).
+    pub tasks_seen: RefCell<std::collections::HashSet<i64>>,
     pub failures: RefCell<Vec<String>>,
 }
 

@@ -15,7 +15,7 @@ use jfc_vm::host::{CommandRequest, HostError, StoreAnswer, StoreRequest, StoreRe
 use jfc_vm::value::{Args, LazyArray, ProcessInfo, Value};
 use jfc_vm::{Completion, Host, Request, Ticket};
 
-use crate::clock::VirtualClock;
+use crate::clock::{Event, VirtualClock};
 use crate::effects::{Effects, Ran};
 use crate::mocks::Mocks;
 
@@ -24,8 +24,9 @@ const LOCAL: &str = "localhost";
 
 pub struct TestHost {
     pub(crate) inner: LocalHost,
-    /// A connection of its own to the test's store, to read `__node__` objects.
-    pub(crate) nodes: Store,
+    /// A connection of its own to the test's store: to read `__node__` objects, and
+    /// to send the messages and answer the tasks the test arranged.
+    pub(crate) nodes: RefCell<Store>,
     pub(crate) clock: VirtualClock,
     pub(crate) mocks: RefCell<Mocks>,
     pub(crate) effects: Effects,
@@ -43,7 +44,7 @@ struct Target {
 impl TestHost {
     fn target(&self, req: &CommandRequest) -> Result<Target, String> {
         let req = if req.node.is_some() || req.account.is_some() {
-            jfc_runtime::ssh::target::resolve_in(&self.nodes, req)?
+            jfc_runtime::ssh::target::resolve_in(&self.nodes.borrow(), req)?
         } else {
             req.clone()
         };
@@ -135,14 +136,8 @@ impl Host for TestHost {
                 )),
                 Duration::ZERO,
             ),
-            Request::Http(h) => (
-                self.unmockable(format!("urlopen of {}", h.url)),
-                Duration::ZERO,
-            ),
-            Request::Mail(m) => (
-                self.unmockable(format!("mailto to {}", m.to.join(", "))),
-                Duration::ZERO,
-            ),
+            Request::Http(h) => self.http(h),
+            Request::Mail(m) => (self.mail(m), Duration::ZERO),
             Request::Download(_) | Request::Upload(_) => {
                 (self.unmockable("download/upload".into()), Duration::ZERO)
             }
@@ -180,7 +175,13 @@ impl Host for TestHost {
     }
 
     fn advance_clock(&self, until: Option<Instant>) -> bool {
-        self.clock.advance(until)
+        let Some(events) = self.clock.advance(until) else {
+            return false;
+        };
+        for e in events {
+            self.happen(e);
+        }
+        true
     }
 
     fn test_call(&self, name: &str, args: Args) -> Result<Value, String> {
@@ -192,7 +193,13 @@ impl Host for TestHost {
     }
 
     fn store(&self, request: StoreRequest<'_>) -> StoreResult<StoreAnswer> {
-        self.inner.store(request)
+        let adds_task = matches!(&request,
+            StoreRequest::Call(obj, "add", _) if &*obj.path == jfc_runtime::task_list::LIST);
+        let answer = self.inner.store(request)?;
+        if adds_task {
+            self.answer_new_tasks();
+        }
+        Ok(answer)
     }
 
     fn lazy_save(&self, la: &LazyArray) -> Result<serde_json::Value, String> {
@@ -216,5 +223,102 @@ impl Host for TestHost {
 
     fn store_changed(&self) -> bool {
         self.inner.store_changed()
+    }
+}
+
+impl TestHost {
+    /// What the test arranged for now: a message arrives, a task is answered.
+    fn happen(&self, e: Event) {
+        let mut store = self.nodes.borrow_mut();
+        let done = match e {
+            Event::Message { channel, message } => {
+                store.send(channel, &message).map(drop).map_err(|e| e.0)
+            }
+            Event::Task {
+                id,
+                submit: Some(text),
+            } => store
+                .submit_task(id, &text)
+                .map(drop)
+                .map_err(|e| e.to_string()),
+            Event::Task { id, submit: None } => {
+                store.cancel_task(id).map(drop).map_err(|e| e.to_string())
+            }
+        };
+        if let Err(why) = done {
+            self.effects
+                .fail(format!("what the test arranged could not happen: {why}"));
+        }
+    }
+
+    /// The tasks the flow just made: each answered as its mock says, after its delay;
+    /// one no mock answers fails the test and is canceled.
+    fn answer_new_tasks(&self) {
+        let tasks = match self.nodes.borrow().tasks() {
+            Ok(t) => t,
+            Err(e) => return self.effects.fail(format!("cannot read the tasks: {}", e.0)),
+        };
+        for task in tasks.into_iter().filter(|t| t.is_open()) {
+            if !self.effects.tasks_seen.borrow_mut().insert(task.id) {
+                continue;
+            }
+            let answer = self.mocks.borrow().task_answer(&task.title);
+            let (after, submit) = match answer {
+                Some(a) => (a.after, a.submit),
+                None => {
+                    self.effects.fail(format!(
+                        "no mock answers the task `{}`: declare one with mock_task",
+                        task.title
+                    ));
+                    (Duration::ZERO, None)
+                }
+            };
+            let at = self.clock.elapsed() + after;
+            self.clock.at(
+                at,
+                Event::Task {
+                    id: task.id,
+                    submit,
+                },
+            );
+        }
+    }
+
+    /// `urlopen`: the answer of the mock that matches, recorded; none fails the test.
+    fn http(&self, h: &jfc_vm::requests::HttpRequest) -> (Completion, Duration) {
+        self.effects
+            .requests
+            .borrow_mut()
+            .push(crate::effects::HttpSent::of(h));
+        match self.mocks.borrow().http_answer(&h.method, &h.url) {
+            Some(a) => (a.completion(&h.url), a.delay),
+            None => {
+                let why = format!(
+                    "no mock answers urlopen {} {}: declare one with mock_http",
+                    h.method, h.url
+                );
+                self.effects.fail(why.clone());
+                (
+                    Completion::Failed(format!("'urlopen' failed: {why}")),
+                    Duration::ZERO,
+                )
+            }
+        }
+    }
+
+    /// `mailto`: recorded, never sent; the message's text when the flow asks for it.
+    fn mail(&self, m: &jfc_vm::requests::MailRequest) -> Completion {
+        self.effects
+            .mails
+            .borrow_mut()
+            .push(crate::effects::MailSent::of(m));
+        if m.as_string {
+            return Completion::Data(jfc_vm::host::Data::Str(format!(
+                "Subject: {}\n\n{}",
+                m.subject,
+                m.body.clone().unwrap_or_default()
+            )));
+        }
+        Completion::Data(jfc_vm::host::Data::Null)
     }
 }

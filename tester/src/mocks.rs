@@ -5,7 +5,9 @@ use std::cell::Cell;
 use std::rc::Rc;
 use std::time::Duration;
 
+use jfc_vm::host::Data;
 use jfc_vm::value::{Pattern, PatternKind, Value};
+use jfc_vm::Completion;
 
 /// A String is a glob (`'systemctl * nginx'`), a Pattern value is itself (`r'...'`
 /// matches at the start, `e'...'` exactly).
@@ -112,11 +114,71 @@ impl LoginFailure {
     }
 }
 
+/// The answer of a mocked `urlopen`.
+#[derive(Clone)]
+pub struct HttpAnswer {
+    pub status: i64,
+    pub body: String,
+    pub headers: Vec<(String, String)>,
+    pub delay: Duration,
+    /// The request fails (no answer at all): why.
+    pub failure: Option<String>,
+}
+
+impl HttpAnswer {
+    /// The result Dictionary `urlopen` gives (runtime::local_jobs::http_answer), or its
+    /// failure.
+    pub fn completion(&self, url: &str) -> Completion {
+        if let Some(why) = &self.failure {
+            return Completion::Failed(format!("'urlopen' failed: {url}: {why}"));
+        }
+        let headers = self
+            .headers
+            .iter()
+            .map(|(k, v)| (k.clone(), Data::Str(v.clone())))
+            .collect();
+        Completion::Data(Data::Dict(vec![
+            ("url".into(), Data::Str(url.to_string())),
+            ("code".into(), Data::Int(self.status)),
+            ("version".into(), Data::Int(11)),
+            ("text".into(), Data::Str(self.body.clone())),
+            (
+                "content".into(),
+                Data::Bytes(self.body.clone().into_bytes()),
+            ),
+            ("body".into(), Data::Str(self.body.clone())),
+            ("encoding".into(), Data::Str("utf-8".into())),
+            ("headers".into(), Data::Dict(headers)),
+            ("cookies".into(), Data::Dict(Vec::new())),
+            ("history".into(), Data::Array(Vec::new())),
+            ("binary".into(), Data::Bool(false)),
+        ]))
+    }
+}
+
+pub struct MockHttp {
+    pub url: Matcher,
+    /// Any method when None.
+    pub method: Option<String>,
+    pub answer: HttpAnswer,
+}
+
+/// How a mocked task is answered.
+#[derive(Clone)]
+pub struct TaskAnswer {
+    /// Virtual time until the answer.
+    pub after: Duration,
+    /// The submitted text; None cancels the task.
+    pub submit: Option<String>,
+}
+
 /// Every mock of one test.
 #[derive(Default)]
 pub struct Mocks {
     commands: Vec<MockCommand>,
     logins: Vec<(Matcher, LoginFailure)>,
+    http: Vec<MockHttp>,
+    tasks: Vec<(Matcher, TaskAnswer)>,
 }
 
 impl Mocks {
@@ -136,6 +198,37 @@ impl Mocks {
             .rev()
             .find(|m| m.matches(host, user, command))
             .map(MockCommand::next_answer)
+    }
+
+    pub fn add_http(&mut self, m: MockHttp) {
+        self.http.push(m);
+    }
+
+    pub fn add_task(&mut self, title: Matcher, answer: TaskAnswer) {
+        self.tasks.push((title, answer));
+    }
+
+    /// The answer to `method url`: the mock declared last that matches.
+    pub fn http_answer(&self, method: &str, url: &str) -> Option<HttpAnswer> {
+        self.http
+            .iter()
+            .rev()
+            .find(|m| {
+                m.url.matches(url)
+                    && m.method
+                        .as_ref()
+                        .is_none_or(|x| x.eq_ignore_ascii_case(method))
+            })
+            .map(|m| m.answer.clone())
+    }
+
+    /// The answer to a task titled `title`.
+    pub fn task_answer(&self, title: &str) -> Option<TaskAnswer> {
+        self.tasks
+            .iter()
+            .rev()
+            .find(|(m, _)| m.matches(title))
+            .map(|(_, a)| a.clone())
     }
 
     pub fn login_failure(&self, host: &str) -> Option<LoginFailure> {

@@ -56,7 +56,7 @@ fn run_flow(test: &TestFile, run: Run<'_>) -> Result<Outcome, String> {
     };
     let host = TestHost {
         inner: LocalHost::with_store(exec, open()?).quiet(),
-        nodes: open()?,
+        nodes: RefCell::new(open()?),
         clock: VirtualClock::new(run.clock),
         mocks: RefCell::default(),
         effects: Default::default(),

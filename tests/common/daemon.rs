@@ -88,7 +88,10 @@ pub fn until_listening(lines: &mut impl Iterator<Item = std::io::Result<String>>
         eprintln!("jfc serve: {line}");
         said.push(line);
     }
-    panic!("jfc serve ended before it listened; it said:\n{}", said.join("\n"));
+    panic!(
+        "jfc serve ended before it listened; it said:\n{}",
+        said.join("\n")
+    );
 }
 
 /// A client that hands back 4xx and 5xx answers instead of failing on them.
