@@ -332,7 +332,7 @@ impl LanguageServer for Backend {
             span.start() <= wanted.end() && wanted.start() <= span.end()
         }) {
             let diagnostic = diagnostics::to_lsp(&uri, &text, std::slice::from_ref(d));
-            for fix in quick_fix::fixes(&text, &analysis.program, d) {
+            for fix in quick_fix::fixes(&text, &analysis, d) {
                 let edit = TextEdit {
                     range: lines.range(fix.start, fix.end),
                     new_text: fix.text,

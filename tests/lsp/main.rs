@@ -161,6 +161,37 @@ fn a_quick_fix_writes_what_the_diagnostic_suggests() {
     assert_eq!(clean, json!([]));
 }
 
+#[test]
+fn a_missing_connector_is_fixed_by_inserting_one() {
+    let (mut c, _) = Client::start();
+    let published = open(&mut c, "[n = 1]\nprint(n)\n");
+    let diagnostic = published["diagnostics"][0].clone();
+    assert_eq!(diagnostic["code"], "E0001");
+    let actions = c.request(
+        "textDocument/codeAction",
+        json!({
+            "textDocument": { "uri": URI },
+            "range": diagnostic["range"],
+            "context": { "diagnostics": [diagnostic] }
+        }),
+    );
+    // The diagnostic each action answers is the one sent (its rendering is not this test's).
+    let mut fixes = actions.as_array().expect("actions").clone();
+    for fix in &mut fixes {
+        let answered = fix["diagnostics"][0]["range"].take();
+        assert_eq!(answered, diagnostic["range"]);
+        if let Some(fix) = fix.as_object_mut() {
+            fix.remove("diagnostics");
+        }
+    }
+    insta::assert_yaml_snapshot!(fixes);
+    let edit = &actions[0]["edit"]["changes"][URI][0];
+    assert_eq!(edit["newText"], " ->");
+    assert_eq!(edit["range"]["start"], json!({ "line": 0, "character": 7 }));
+    assert_eq!(actions[0]["isPreferred"], true);
+    assert_eq!(actions[1]["edit"]["changes"][URI][0]["newText"], " ->>");
+}
+
 /// A project of two flows on disk: `main.jf` calls `./sub`.
 fn project() -> (tempfile::TempDir, String, String) {
     let dir = tempfile::tempdir().expect("dir");
