@@ -7,12 +7,15 @@ use tower_lsp::lsp_types::*;
 
 use crate::names::{self, Kind, Occurrence};
 use crate::position::Lines;
+use crate::types::{self, Type};
 
-/// A document analysed for navigation: its text, names and blocks.
+/// A document analysed for navigation: its text, names and blocks, and the variables
+/// whose type is known (for completion after `.`).
 pub struct Names {
     pub text: String,
     pub found: Vec<Occurrence>,
     pub blocks: Vec<jfc_compiler::span::Span>,
+    types: HashMap<String, Type>,
 }
 
 impl Names {
@@ -26,8 +29,14 @@ impl Names {
         Names {
             found: names::occurrences(program),
             blocks: names::blocks(program),
+            types: types::of_variables(program),
             text,
         }
+    }
+
+    /// The type of the receiver that `before` (text before a `.`) ends with, if known.
+    pub fn type_of(&self, before: &str) -> Option<Type> {
+        types::of_receiver(before, &self.types)
     }
 
     fn lines(&self) -> Lines<'_> {

@@ -289,7 +289,10 @@ impl LanguageServer for Backend {
         let offset = Lines::new(&names.text).offset(at.position);
         let items = match completion::context(&names.text, offset) {
             completion::Context::Status => completion::status_variables(),
-            completion::Context::StringMember => completion::string_methods(),
+            completion::Context::Member(receiver) => names
+                .type_of(receiver)
+                .map(completion::members)
+                .unwrap_or_default(),
             completion::Context::Path(typed) => navigate::path_dir(&uri, typed)
                 .map(|dir| completion::paths_in(&dir))
                 .unwrap_or_default(),

@@ -347,6 +347,43 @@ fn completion_knows_paths_string_methods_and_a_called_flows_parameters() {
 }
 
 #[test]
+fn completion_after_a_dot_follows_the_type_of_a_variable_through_the_flow() {
+    let (mut c, _) = Client::start();
+    let text = "|p = 'x'|\n[s = 'a', xs = [1, 2], d = {a = 1}, t = now()]\n\
+                -> print(p.)\n-> print(xs.)\n-> print(d.)\n-> print(t.)\n-> print(q.)\n";
+    open(&mut c, text);
+    // Just after the `.` of line `line`.
+    let mut labels = |line: u32| -> Vec<String> {
+        let dot = text.lines().nth(line as usize).and_then(|l| l.find('.'));
+        let character = dot.expect("a dot") as u32 + 1;
+        let found = c.request("textDocument/completion", at(URI, line, character));
+        found
+            .as_array()
+            .expect("items")
+            .iter()
+            .filter_map(|i| i["label"].as_str().map(String::from))
+            .collect()
+    };
+    let has = |found: &[String], all: &[&str]| all.iter().all(|m| found.iter().any(|f| f == m));
+    let string = labels(2);
+    assert!(has(&string, &["upper", "split", "format"]), "{string:?}");
+    assert!(!has(&string, &["print"]), "{string:?}");
+    let array = labels(3);
+    assert!(
+        has(&array, &["add_item", "pop_item"]) && !has(&array, &["upper"]),
+        "{array:?}"
+    );
+    let dict = labels(4);
+    assert!(has(&dict, &["get_keys", "get_item"]), "{dict:?}");
+    insta::assert_yaml_snapshot!("datetime_members", labels(5));
+    assert_eq!(
+        labels(6),
+        Vec::<String>::new(),
+        "an unknown type offers nothing"
+    );
+}
+
+#[test]
 fn the_flows_of_the_workspace_folder_are_checked_without_being_opened() {
     let (dir, _, _) = project();
     std::fs::write(dir.path().join("broken.jf"), "[./missing: 1]\n").expect("broken.jf");
