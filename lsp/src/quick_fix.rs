@@ -5,6 +5,8 @@
 //! fixes mend the shape of the flow: a connector where one is missing, `==` for `=`
 //! in a condition, the removal of jobs that can never run.
 
+use std::ops::RangeInclusive;
+
 use jfc_compiler::ast::visit::{self, Visitor};
 use jfc_compiler::ast::{Expr, Flow, Program};
 use jfc_compiler::diagnostics::{Code, Diagnostic};
@@ -36,7 +38,7 @@ impl Fix {
 /// The fixes of `d` in `analysis`, the analysis of `text`: the suggested name, for an
 /// undefined name also declaring it a parameter of the flow, and the structural fixes
 /// that leave the flow better (checked by analysing the fixed text).
-pub fn fixes(text: &str, analysis: &Analysis, d: &Diagnostic) -> Vec<Fix> {
+fn fixes(text: &str, analysis: &Analysis, d: &Diagnostic) -> Vec<Fix> {
     let mut found: Vec<Fix> = fix(text, d).into_iter().collect();
     if d.code == Code::UndefinedName {
         found.push(declare(text, &analysis.program, d));
@@ -47,6 +49,20 @@ pub fn fixes(text: &str, analysis: &Analysis, d: &Diagnostic) -> Vec<Fix> {
             .filter(|f| improves(text, analysis, d.code, f)),
     );
     found
+}
+
+/// The diagnostics of `text` that touch byte range `wanted`, each with its fixes.
+pub fn fixes_within(text: &str, wanted: RangeInclusive<usize>) -> Vec<(Diagnostic, Vec<Fix>)> {
+    let analysis = jfc_compiler::analyze(text);
+    analysis
+        .diagnostics
+        .iter()
+        .filter(|d| {
+            let span = d.span.start as usize..=d.span.end as usize;
+            span.start() <= wanted.end() && wanted.start() <= span.end()
+        })
+        .map(|d| (d.clone(), fixes(text, &analysis, d)))
+        .collect()
 }
 
 fn declare(text: &str, program: &Program, d: &Diagnostic) -> Fix {
