@@ -264,6 +264,8 @@ mod tests {
             "[n = 1] -> { if n > 0 | [m = n] ->  print(m) }"
         );
         assert!(codes(&fixed(nested)[0]).is_empty());
+        let marked = "\u{feff}print(1) print(2)";
+        assert_eq!(fixed(marked)[0], "\u{feff}print(1) -> print(2)");
     }
 
     #[test]
