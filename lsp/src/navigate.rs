@@ -163,8 +163,8 @@ impl Names {
         Some((o.name.clone(), range))
     }
 
-    /// What the name at `p` is, in Markdown, and where it is: a variable or parameter
-    /// and where it is defined, or a sibling flow and its parameters.
+    /// What the name at `p` is, in Markdown, and where it is: a variable or parameter,
+    /// where it is defined and its type when known, or a sibling flow and its parameters.
     pub fn hover(&self, uri: &Url, p: Position) -> Option<(String, Range)> {
         let o = self.at(p)?;
         let lines = self.lines();
@@ -185,7 +185,11 @@ impl Names {
         } else {
             format!("variable `{}`, first assigned on line {line}", o.name)
         };
-        Some((format!("{what} ({uses} uses in this flow)"), range))
+        let held = match self.types.get(&o.name) {
+            Some(t) => format!("; every value given it is of type {}", t.name()),
+            None => String::new(),
+        };
+        Some((format!("{what} ({uses} uses in this flow){held}"), range))
     }
 
     /// The blocks that span more than one line.

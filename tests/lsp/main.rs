@@ -381,6 +381,11 @@ fn completion_after_a_dot_follows_the_type_of_a_variable_through_the_flow() {
         Vec::<String>::new(),
         "an unknown type offers nothing"
     );
+    let hover = c.request("textDocument/hover", at(URI, 1, 11));
+    assert_eq!(
+        hover["contents"]["value"],
+        "variable `xs`, first assigned on line 2 (1 uses in this flow); every value given it is of type Array"
+    );
 }
 
 #[test]
