@@ -1,11 +1,14 @@
 //! Completion: after `$` the status variables; after `./` the flows and directories
-//! beside the flow; after a string, its methods; inside `[./flow: ...]` the called
+//! beside the flow; after `.`, the methods and properties of the receiver when its
+//! type is known (types.rs), else nothing; inside `[./flow: ...]` the called
 //! flow's parameters; elsewhere the flow's parameters and variables, the block
 //! snippets, the built-in jobs and functions with their signatures, and the control
 //! variables.
 
 use jfc_compiler::builtins;
 use jfc_compiler::bytecode::CONTROL_VARIABLES;
+
+use crate::types::Type;
 use tower_lsp::lsp_types::{
     CompletionItem, CompletionItemKind, Documentation, InsertTextFormat, MarkupContent, MarkupKind,
 };
@@ -70,8 +73,8 @@ pub enum Context<'a> {
     Path(&'a str),
     /// `/...`: an absolute object path of the store, as typed so far.
     StorePath(&'a str),
-    /// `'text'.`: a method of a String.
-    StringMember,
+    /// `receiver.`: a member of the receiver, the text before the `.`.
+    Member(&'a str),
     /// Anywhere a job or an expression may start.
     Anywhere,
 }
@@ -95,19 +98,24 @@ pub fn context(text: &str, offset: usize) -> Context<'_> {
     {
         // `/` after a name or `)` divides; elsewhere it starts an object path.
         Context::StorePath(word)
-    } else if word == "." && before[..start].ends_with(['\'', '"']) {
-        Context::StringMember
+    } else if let Some(dot) = word.rfind('.') {
+        Context::Member(&before[..start + dot])
     } else {
         Context::Anywhere
     }
 }
 
-/// The methods of a String.
-pub fn string_methods() -> Vec<CompletionItem> {
-    jfc_vm::builtins::methods::STRING_METHODS
-        .iter()
-        .map(|m| item(m, CompletionItemKind::METHOD, "String method", None))
-        .collect()
+/// The methods and properties of a value of type `t`.
+pub fn members(t: Type) -> Vec<CompletionItem> {
+    let methods = t.methods().iter().map(|m| {
+        let detail = format!("{} method", t.name());
+        item(m, CompletionItemKind::METHOD, &detail, None)
+    });
+    let properties = t.properties().iter().map(|p| {
+        let detail = format!("{} property", t.name());
+        item(p, CompletionItemKind::PROPERTY, &detail, None)
+    });
+    methods.chain(properties).collect()
 }
 
 /// The status variables.
@@ -210,9 +218,10 @@ mod tests {
         let ctx = |text: &'static str| context(text, text.len());
         assert_eq!(ctx("print($RE"), Context::Status);
         assert_eq!(ctx("[./lib/re"), Context::Path("./lib/re"));
-        assert_eq!(ctx("['a,b'."), Context::StringMember);
+        assert_eq!(ctx("['a,b'."), Context::Member("['a,b'"));
+        assert_eq!(ctx("[x = s.up"), Context::Member("[x = s"));
+        assert_eq!(ctx("print(t.date.ye"), Context::Member("print(t.date"));
         assert_eq!(ctx("print(1) -> "), Context::Anywhere);
-        assert_eq!(ctx("[x = y."), Context::Anywhere);
         assert_eq!(ctx("print(/servers/we"), Context::StorePath("/servers/we"));
         assert_eq!(ctx("[x = n /"), Context::StorePath("/"));
         assert_eq!(ctx("[x = n/"), Context::Anywhere);

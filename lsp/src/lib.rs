@@ -17,6 +17,7 @@ mod semantic;
 mod server;
 mod signature;
 mod store_paths;
+mod types;
 mod workspace;
 
 /// Serve one client on stdin and stdout until it exits.

@@ -7,12 +7,15 @@ use tower_lsp::lsp_types::*;
 
 use crate::names::{self, Kind, Occurrence};
 use crate::position::Lines;
+use crate::types::{self, Type};
 
-/// A document analysed for navigation: its text, names and blocks.
+/// A document analysed for navigation: its text, names and blocks, and the variables
+/// whose type is known (for completion after `.`).
 pub struct Names {
     pub text: String,
     pub found: Vec<Occurrence>,
     pub blocks: Vec<jfc_compiler::span::Span>,
+    types: HashMap<String, Type>,
 }
 
 impl Names {
@@ -26,8 +29,14 @@ impl Names {
         Names {
             found: names::occurrences(program),
             blocks: names::blocks(program),
+            types: types::of_variables(program),
             text,
         }
+    }
+
+    /// The type of the receiver that `before` (text before a `.`) ends with, if known.
+    pub fn type_of(&self, before: &str) -> Option<Type> {
+        types::of_receiver(before, &self.types)
     }
 
     fn lines(&self) -> Lines<'_> {
@@ -154,8 +163,8 @@ impl Names {
         Some((o.name.clone(), range))
     }
 
-    /// What the name at `p` is, in Markdown, and where it is: a variable or parameter
-    /// and where it is defined, or a sibling flow and its parameters.
+    /// What the name at `p` is, in Markdown, and where it is: a variable or parameter,
+    /// where it is defined and its type when known, or a sibling flow and its parameters.
     pub fn hover(&self, uri: &Url, p: Position) -> Option<(String, Range)> {
         let o = self.at(p)?;
         let lines = self.lines();
@@ -176,7 +185,11 @@ impl Names {
         } else {
             format!("variable `{}`, first assigned on line {line}", o.name)
         };
-        Some((format!("{what} ({uses} uses in this flow)"), range))
+        let held = match self.types.get(&o.name) {
+            Some(t) => format!("; every value given it is of type {}", t.name()),
+            None => String::new(),
+        };
+        Some((format!("{what} ({uses} uses in this flow){held}"), range))
     }
 
     /// The blocks that span more than one line.

@@ -289,7 +289,10 @@ impl LanguageServer for Backend {
         let offset = Lines::new(&names.text).offset(at.position);
         let items = match completion::context(&names.text, offset) {
             completion::Context::Status => completion::status_variables(),
-            completion::Context::StringMember => completion::string_methods(),
+            completion::Context::Member(receiver) => names
+                .type_of(receiver)
+                .map(completion::members)
+                .unwrap_or_default(),
             completion::Context::Path(typed) => navigate::path_dir(&uri, typed)
                 .map(|dir| completion::paths_in(&dir))
                 .unwrap_or_default(),
@@ -317,22 +320,20 @@ impl LanguageServer for Backend {
         let Some(text) = self.text(&uri).await else {
             return Ok(None);
         };
-        let analysis = {
-            let text = text.clone();
-            tokio::task::spawn_blocking(move || jfc_compiler::analyze(&text)).await
-        };
-        let Ok(analysis) = analysis else {
-            return Ok(None);
-        };
         let lines = Lines::new(&text);
         let wanted = lines.offset(params.range.start)..=lines.offset(params.range.end);
+        // Analysed, and the structural fixes tried, on a blocking thread.
+        let fixed = {
+            let text = text.clone();
+            tokio::task::spawn_blocking(move || quick_fix::fixes_within(&text, wanted)).await
+        };
+        let Ok(fixed) = fixed else {
+            return Ok(None);
+        };
         let mut actions = Vec::new();
-        for d in analysis.diagnostics.iter().filter(|d| {
-            let span = d.span.start as usize..=d.span.end as usize;
-            span.start() <= wanted.end() && wanted.start() <= span.end()
-        }) {
-            let diagnostic = diagnostics::to_lsp(&uri, &text, std::slice::from_ref(d));
-            for fix in quick_fix::fixes(&text, &analysis.program, d) {
+        for (d, fixes) in fixed {
+            let diagnostic = diagnostics::to_lsp(&uri, &text, std::slice::from_ref(&d));
+            for fix in fixes {
                 let edit = TextEdit {
                     range: lines.range(fix.start, fix.end),
                     new_text: fix.text,

@@ -212,6 +212,37 @@ fn a_quick_fix_writes_what_the_diagnostic_suggests() {
     assert_eq!(clean, json!([]));
 }
 
+#[test]
+fn a_missing_connector_is_fixed_by_inserting_one() {
+    let (mut c, _) = Client::start();
+    let published = open(&mut c, "[n = 1]\nprint(n)\n");
+    let diagnostic = published["diagnostics"][0].clone();
+    assert_eq!(diagnostic["code"], "E0001");
+    let actions = c.request(
+        "textDocument/codeAction",
+        json!({
+            "textDocument": { "uri": URI },
+            "range": diagnostic["range"],
+            "context": { "diagnostics": [diagnostic] }
+        }),
+    );
+    // The diagnostic each action answers is the one sent (its rendering is not this test's).
+    let mut fixes = actions.as_array().expect("actions").clone();
+    for fix in &mut fixes {
+        let answered = fix["diagnostics"][0]["range"].take();
+        assert_eq!(answered, diagnostic["range"]);
+        if let Some(fix) = fix.as_object_mut() {
+            fix.remove("diagnostics");
+        }
+    }
+    insta::assert_yaml_snapshot!(fixes);
+    let edit = &actions[0]["edit"]["changes"][URI][0];
+    assert_eq!(edit["newText"], " ->");
+    assert_eq!(edit["range"]["start"], json!({ "line": 0, "character": 7 }));
+    assert_eq!(actions[0]["isPreferred"], true);
+    assert_eq!(actions[1]["edit"]["changes"][URI][0]["newText"], " ->>");
+}
+
 /// A project of two flows on disk: `main.jf` calls `./sub`.
 fn project() -> (tempfile::TempDir, String, String) {
     let dir = tempfile::tempdir().expect("dir");
@@ -364,6 +395,48 @@ fn completion_knows_paths_string_methods_and_a_called_flows_parameters() {
     assert!(methods.contains(&"upper".to_string()) && methods.contains(&"split".to_string()));
     assert!(!methods.contains(&"print".to_string()), "{methods:?}");
     assert_eq!(labels(&mut c, 2, 8), ["target"]);
+}
+
+#[test]
+fn completion_after_a_dot_follows_the_type_of_a_variable_through_the_flow() {
+    let (mut c, _) = Client::start();
+    let text = "|p = 'x'|\n[s = 'a', xs = [1, 2], d = {a = 1}, t = now()]\n\
+                -> print(p.)\n-> print(xs.)\n-> print(d.)\n-> print(t.)\n-> print(q.)\n";
+    open(&mut c, text);
+    // Just after the `.` of line `line`.
+    let mut labels = |line: u32| -> Vec<String> {
+        let dot = text.lines().nth(line as usize).and_then(|l| l.find('.'));
+        let character = dot.expect("a dot") as u32 + 1;
+        let found = c.request("textDocument/completion", at(URI, line, character));
+        found
+            .as_array()
+            .expect("items")
+            .iter()
+            .filter_map(|i| i["label"].as_str().map(String::from))
+            .collect()
+    };
+    let has = |found: &[String], all: &[&str]| all.iter().all(|m| found.iter().any(|f| f == m));
+    let string = labels(2);
+    assert!(has(&string, &["upper", "split", "format"]), "{string:?}");
+    assert!(!has(&string, &["print"]), "{string:?}");
+    let array = labels(3);
+    assert!(
+        has(&array, &["add_item", "pop_item"]) && !has(&array, &["upper"]),
+        "{array:?}"
+    );
+    let dict = labels(4);
+    assert!(has(&dict, &["get_keys", "get_item"]), "{dict:?}");
+    insta::assert_yaml_snapshot!("datetime_members", labels(5));
+    assert_eq!(
+        labels(6),
+        Vec::<String>::new(),
+        "an unknown type offers nothing"
+    );
+    let hover = c.request("textDocument/hover", at(URI, 1, 11));
+    assert_eq!(
+        hover["contents"]["value"],
+        "variable `xs`, first assigned on line 2 (1 uses in this flow); every value given it is of type Array"
+    );
 }
 
 #[test]

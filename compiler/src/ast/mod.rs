@@ -6,6 +6,7 @@
 mod drop;
 mod expr;
 mod job;
+pub mod visit;
 
 pub use expr::*;
 pub use job::*;

@@ -6,7 +6,10 @@
 use std::collections::{HashMap, HashSet};
 
 use super::LazyNames;
-use crate::ast::{Arg, BinaryOp, BlockKind, Expr, ExprKind, Flow, JobKind, Program};
+use crate::ast::visit::{self, Visitor};
+use crate::ast::{
+    Arg, BinaryOp, Binding, Block, BlockKind, Expr, ExprKind, Job, JobKind, Param, Program,
+};
 use crate::diagnostics::{Code, Diagnostic};
 
 /// Check the target and arguments of one execution job. `objects`: the variables that
@@ -58,79 +61,65 @@ fn is_store_object(e: &Expr, objects: &HashSet<String>) -> bool {
 /// The variables whose every assignment (assignment jobs and block bindings) is an
 /// object path. Loop variables and update targets are left out: their values are unknown.
 pub fn store_variables(program: &Program) -> HashSet<String> {
-    let mut seen: HashMap<&str, bool> = HashMap::new();
-    if let Some(body) = &program.body {
-        collect(body, &mut seen);
-    }
-    for p in &program.params {
-        seen.insert(&p.name.name, false);
-    }
-    seen.into_iter()
+    let mut found = StoreVariables::default();
+    visit::walk_program(&mut found, program);
+    found
+        .0
+        .into_iter()
         .filter(|(_, all)| *all)
         .map(|(n, _)| n.to_string())
         .collect()
 }
 
-fn collect<'a>(flow: &'a Flow, seen: &mut HashMap<&'a str, bool>) {
-    for step in &flow.steps {
-        match &step.job.kind {
-            JobKind::Assign(bindings) => bindings
-                .iter()
-                .for_each(|b| note(seen, &b.name.name, &b.value)),
+/// Each name given a value, and whether every value given it so far is an object path.
+#[derive(Default)]
+struct StoreVariables<'a>(HashMap<&'a str, bool>);
+
+impl<'a> StoreVariables<'a> {
+    /// `value`: `None` when it is not known (a parameter, a loop variable, an update).
+    fn note(&mut self, name: &'a str, value: Option<&Expr>) {
+        let path = value.is_some_and(|v| matches!(v.kind, ExprKind::Path(_) | ExprKind::Root));
+        *self.0.entry(name).or_insert(true) &= path;
+    }
+
+    fn bindings(&mut self, bindings: &'a [Binding]) {
+        for b in bindings {
+            self.note(&b.name.name, Some(&b.value));
+        }
+    }
+}
+
+impl<'a> Visitor<'a> for StoreVariables<'a> {
+    fn visit_param(&mut self, p: &'a Param) {
+        self.note(&p.name.name, None);
+    }
+
+    fn visit_job(&mut self, job: &'a Job) {
+        match &job.kind {
+            JobKind::Assign(bindings) => self.bindings(bindings),
             JobKind::Update { target, .. } => {
-                if let ExprKind::Var(n) = &target.kind {
-                    seen.insert(n, false);
+                if let ExprKind::Var(name) = &target.kind {
+                    self.note(name, None);
                 }
-            }
-            JobKind::Block(block) => {
-                if let BlockKind::Simple { bindings, .. } = &block.kind {
-                    bindings
-                        .iter()
-                        .for_each(|b| note(seen, &b.name.name, &b.value));
-                }
-                block_flows(&block.kind, seen);
             }
             _ => {}
         }
+        visit::walk_job(self, job);
     }
-}
 
-fn note<'a>(seen: &mut HashMap<&'a str, bool>, name: &'a str, value: &Expr) {
-    let path = matches!(value.kind, ExprKind::Path(_) | ExprKind::Root);
-    *seen.entry(name).or_insert(true) &= path;
-}
-
-fn block_flows<'a>(kind: &'a BlockKind, seen: &mut HashMap<&'a str, bool>) {
-    match kind {
-        BlockKind::Simple { body, .. }
-        | BlockKind::While { body, .. }
-        | BlockKind::Try { body } => collect(body, seen),
-        BlockKind::For { var, body, .. }
-        | BlockKind::Pfor { var, body, .. }
-        | BlockKind::Session { var, body } => {
-            seen.insert(&var.name, false);
-            collect(body, seen);
+    fn visit_block(&mut self, block: &'a Block) {
+        match &block.kind {
+            BlockKind::Simple { bindings, .. } => self.bindings(bindings),
+            BlockKind::For { var, .. }
+            | BlockKind::Pfor { var, .. }
+            | BlockKind::Session { var, .. } => self.note(&var.name, None),
+            _ => {}
         }
-        BlockKind::If {
-            then,
-            elifs,
-            otherwise,
-            ..
-        } => {
-            collect(then, seen);
-            elifs.iter().for_each(|(_, f)| collect(f, seen));
-            otherwise.iter().for_each(|f| collect(f, seen));
-        }
-        BlockKind::Case {
-            clauses, otherwise, ..
-        } => {
-            clauses.iter().for_each(|c| collect(&c.body, seen));
-            otherwise.iter().for_each(|f| collect(f, seen));
-        }
-        BlockKind::Choice { branches } | BlockKind::Fork { branches } => {
-            branches.iter().for_each(|f| collect(f, seen))
-        }
+        visit::walk_block(self, block);
     }
+
+    /// No expression gives a name a value.
+    fn visit_expr(&mut self, _: &'a Expr) {}
 }
 
 fn unsaved(container: &Expr, method: &str, field: &str) -> Diagnostic {
@@ -143,4 +132,19 @@ fn unsaved(container: &Expr, method: &str, field: &str) -> Diagnostic {
     .help(format!(
         "change a variable and write the field back: `[f = obj.{field}] -> [f.{method}: ...] -> [f >> obj.{field}]`"
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_variables_given_object_paths_alone_hold_store_objects() {
+        let text = "|p = /a|\n[s = ./server, o = /x] -> [o = 1] -> { b = /b | [u = /u] } \
+                    -> [/c >> u] -> { for f in [/f] | [] } -> { session s2 | [] } -> [r = /]";
+        let program = crate::analyze(text).program;
+        let mut found: Vec<String> = store_variables(&program).into_iter().collect();
+        found.sort();
+        assert_eq!(found, ["b", "r", "s"]);
+    }
 }

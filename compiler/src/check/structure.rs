@@ -438,68 +438,28 @@ fn duplicate_names<'a>(
 /// bare name, block bindings and loop/session variables.
 pub fn assigned_names(program: &Program) -> HashSet<String> {
     // Borrowed while collecting: a name assigned many times is copied once.
-    let mut names: HashSet<&str> = program
-        .params
-        .iter()
-        .map(|p| p.name.name.as_str())
-        .collect();
-    if let Some(body) = &program.body {
-        collect_flow(body, &mut names);
-    }
-    names.into_iter().map(str::to_string).collect()
+    let mut assigned = Assigned::default();
+    visit::walk_program(&mut assigned, program);
+    assigned.0.into_iter().map(str::to_string).collect()
 }
 
-fn collect_flow<'a>(flow: &'a Flow, names: &mut HashSet<&'a str>) {
-    for step in &flow.steps {
-        match &step.job.kind {
-            JobKind::Assign(b) => names.extend(b.iter().map(|b| b.name.name.as_str())),
-            JobKind::Update {
-                target:
-                    Expr {
-                        kind: ExprKind::Var(n),
-                        ..
-                    },
-                ..
-            } => {
-                names.insert(n);
+#[derive(Default)]
+struct Assigned<'a>(HashSet<&'a str>);
+
+impl<'a> visit::Visitor<'a> for Assigned<'a> {
+    fn visit_bound(&mut self, name: &'a Ident) {
+        self.0.insert(&name.name);
+    }
+
+    fn visit_job(&mut self, job: &'a Job) {
+        if let JobKind::Update { target, .. } = &job.kind {
+            if let ExprKind::Var(name) = &target.kind {
+                self.0.insert(name);
             }
-            JobKind::Block(block) => collect_block(block, names),
-            _ => {}
         }
+        visit::walk_job(self, job);
     }
-}
 
-fn collect_block<'a>(block: &'a Block, names: &mut HashSet<&'a str>) {
-    match &block.kind {
-        BlockKind::Simple { bindings, body } => {
-            names.extend(bindings.iter().map(|b| b.name.name.as_str()));
-            collect_flow(body, names);
-        }
-        BlockKind::If {
-            then,
-            elifs,
-            otherwise,
-            ..
-        } => {
-            collect_flow(then, names);
-            elifs.iter().for_each(|(_, f)| collect_flow(f, names));
-            otherwise.iter().for_each(|f| collect_flow(f, names));
-        }
-        BlockKind::Case {
-            clauses, otherwise, ..
-        } => {
-            clauses.iter().for_each(|c| collect_flow(&c.body, names));
-            otherwise.iter().for_each(|f| collect_flow(f, names));
-        }
-        BlockKind::For { var, body, .. }
-        | BlockKind::Pfor { var, body, .. }
-        | BlockKind::Session { var, body } => {
-            names.insert(&var.name);
-            collect_flow(body, names);
-        }
-        BlockKind::While { body, .. } | BlockKind::Try { body } => collect_flow(body, names),
-        BlockKind::Choice { branches } | BlockKind::Fork { branches } => {
-            branches.iter().for_each(|f| collect_flow(f, names))
-        }
-    }
+    /// No expression assigns: they are not walked.
+    fn visit_expr(&mut self, _: &'a Expr) {}
 }

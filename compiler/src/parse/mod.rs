@@ -208,7 +208,9 @@ fn unexpected(tok: &Token<'_>, span: Span, expected: &[String], after_job: bool)
             | Token::Break
             | Token::Continue
     );
-    if (has("\"->\"") || (after_job && expected.is_empty())) && job_start {
+    // Inside a block the parser may have closed the flow already and wants only `}`.
+    let flow_ended = after_job && (expected.is_empty() || has("\"}\""));
+    if (has("\"->\"") || flow_ended) && job_start {
         return d
             .label("a new job starts here without a connector")
             .help("join jobs with a connector: `->`, `=>`, `->>` or `=>>`");
