@@ -163,7 +163,12 @@ pub fn arguments(params: &[String]) -> Vec<CompletionItem> {
 
 /// What to offer where a job or an expression may start, in a flow with the parameters
 /// and variables `variables` (name, and whether it is a parameter).
-pub fn items(text: &str, offset: usize, variables: &[(String, bool)]) -> Vec<CompletionItem> {
+pub fn items(
+    text: &str,
+    offset: usize,
+    variables: &[(String, bool)],
+    dialect: builtins::Dialect,
+) -> Vec<CompletionItem> {
     if context(text, offset) == Context::Status {
         return status_variables();
     }
@@ -179,7 +184,11 @@ pub fn items(text: &str, offset: usize, variables: &[(String, bool)]) -> Vec<Com
         insert_text_format: Some(InsertTextFormat::SNIPPET),
         ..item(name, CompletionItemKind::SNIPPET, doc, None)
     }));
-    items.extend(builtins::BUILTINS.iter().map(|b| {
+    let tests = match dialect {
+        builtins::Dialect::Flow => &[][..],
+        builtins::Dialect::Test => builtins::TEST_BUILTINS,
+    };
+    items.extend(builtins::BUILTINS.iter().chain(tests).map(|b| {
         let kind = match b.kind {
             builtins::BuiltinKind::Job => CompletionItemKind::METHOD,
             builtins::BuiltinKind::Function => CompletionItemKind::FUNCTION,
@@ -231,7 +240,7 @@ mod tests {
     fn after_a_dollar_only_status_variables_come_and_the_flows_names_first_elsewhere() {
         let vars = [("host".to_string(), true)];
         let labels = |text: &str| -> Vec<String> {
-            items(text, text.len(), &vars)
+            items(text, text.len(), &vars, builtins::Dialect::Flow)
                 .into_iter()
                 .map(|i| i.label)
                 .collect()

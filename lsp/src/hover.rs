@@ -22,14 +22,23 @@ pub fn word_at(text: &str, offset: usize) -> Option<(usize, usize, &str)> {
 }
 
 /// What to show for `word`, in Markdown; None for a word the server knows nothing of.
-pub fn describe(word: &str) -> Option<String> {
-    if let Some(id) = builtins::lookup(word) {
+pub fn describe(word: &str, dialect: builtins::Dialect) -> Option<String> {
+    if let Some(id) = builtins::lookup_in(word, dialect) {
         let b = builtins::get(id);
         let kind = match b.kind {
             builtins::BuiltinKind::Job => "built-in job",
             builtins::BuiltinKind::Function => "built-in function",
         };
-        let mut text = format!("```jobflow\n{}\n```\n{kind}: {}", b.signature(), b.doc);
+        let of_tests = if builtins::is_test(id) {
+            " of tests"
+        } else {
+            ""
+        };
+        let mut text = format!(
+            "```jobflow\n{}\n```\n{kind}{of_tests}: {}",
+            b.signature(),
+            b.doc
+        );
         if !b.options.is_empty() {
             text += &format!("\n\noptions: {}", b.options.join(", "));
         }
@@ -83,6 +92,8 @@ const KEYWORDS: &[(&str, &str)] = &[
 mod tests {
     use super::*;
 
+    const F: builtins::Dialect = builtins::Dialect::Flow;
+
     #[test]
     fn the_word_under_the_cursor_includes_dollar_and_underscores() {
         let text = "print($RESULT) -> [__host__ = 'a']";
@@ -90,8 +101,12 @@ mod tests {
         assert_eq!(word_at(text, 8).map(|w| w.2), Some("$RESULT"));
         assert_eq!(word_at(text, 22).map(|w| w.2), Some("__host__"));
         assert_eq!(word_at(text, 14), None);
-        assert!(describe("print").is_some_and(|d| d.contains("built-in job")));
-        assert!(describe("$STATUS").is_some());
-        assert!(describe("no_such_word").is_none());
+        assert!(describe("print", F).is_some_and(|d| d.contains("built-in job")));
+        assert!(describe("$STATUS", F).is_some());
+        assert!(describe("no_such_word", F).is_none());
+        assert!(describe("mock_command", F).is_none());
+        let test = builtins::Dialect::Test;
+        assert!(describe("mock_command", test)
+            .is_some_and(|d| d.contains("built-in function of tests")));
     }
 }

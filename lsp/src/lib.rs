@@ -1,6 +1,6 @@
 //! The language server of jobflow (`jfc lsp`): diagnostics as the editor types,
 //! completion, hover on built-ins, quick fixes, definition, references, rename,
-//! symbols, folding, formatting. It speaks LSP over stdio (tower-lsp) and analyses
+//! symbols, folding, formatting, a lens that runs a test. It speaks LSP over stdio (tower-lsp) and analyses
 //! each document with the compiler's tolerant entry point, which gives a tree and
 //! every diagnostic for any text, never a failure.
 
@@ -17,6 +17,7 @@ mod semantic;
 mod server;
 mod signature;
 mod store_paths;
+mod test_lens;
 mod types;
 mod workspace;
 

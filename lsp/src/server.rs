@@ -14,8 +14,10 @@ use crate::documents::Document;
 use crate::navigate::{self, Names};
 use crate::position::Lines;
 use crate::{
-    completion, diagnostics, hover, quick_fix, semantic, signature, store_paths, workspace,
+    completion, diagnostics, hover, quick_fix, semantic, signature, store_paths, test_lens,
+    workspace,
 };
+use serde_json::Value;
 
 pub struct Backend {
     client: Client,
@@ -151,6 +153,13 @@ impl LanguageServer for Backend {
                         },
                     ),
                 ),
+                code_lens_provider: Some(CodeLensOptions {
+                    resolve_provider: Some(false),
+                }),
+                execute_command_provider: Some(ExecuteCommandOptions {
+                    commands: vec![test_lens::RUN_TEST.into()],
+                    ..ExecuteCommandOptions::default()
+                }),
                 signature_help_provider: Some(SignatureHelpOptions {
                     trigger_characters: Some(vec!["(".into(), ",".into(), ":".into()]),
                     ..SignatureHelpOptions::default()
@@ -251,6 +260,30 @@ impl LanguageServer for Backend {
         self.client.publish_diagnostics(uri, found, None).await;
     }
 
+    async fn code_lens(&self, params: CodeLensParams) -> Result<Option<Vec<CodeLens>>> {
+        Ok(Some(test_lens::lenses(&params.text_document.uri)))
+    }
+
+    async fn execute_command(&self, params: ExecuteCommandParams) -> Result<Option<Value>> {
+        let file = params
+            .arguments
+            .first()
+            .and_then(Value::as_str)
+            .and_then(|u| Url::parse(u).ok())
+            .and_then(|u| u.to_file_path().ok());
+        let (true, Some(file)) = (params.command == test_lens::RUN_TEST, file) else {
+            return Err(tower_lsp::jsonrpc::Error::invalid_params(format!(
+                "{} takes the URI of a test file",
+                test_lens::RUN_TEST
+            )));
+        };
+        let ran = tokio::task::spawn_blocking(move || test_lens::run(&file)).await;
+        let (kind, message, outcome) =
+            ran.map_err(|_| tower_lsp::jsonrpc::Error::internal_error())?;
+        self.client.show_message(kind, message).await;
+        Ok(Some(outcome))
+    }
+
     async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
         let at = params.text_document_position_params;
         let uri = at.text_document.uri;
@@ -258,8 +291,10 @@ impl LanguageServer for Backend {
             return Ok(None);
         };
         let lines = Lines::new(&names.text);
-        let known = hover::word_at(&names.text, lines.offset(at.position))
-            .and_then(|(start, end, word)| Some((hover::describe(word)?, lines.range(start, end))));
+        let dialect = workspace::dialect(&uri);
+        let known = hover::word_at(&names.text, lines.offset(at.position)).and_then(
+            |(start, end, word)| Some((hover::describe(word, dialect)?, lines.range(start, end))),
+        );
         let found = match (known, names.store_path_at(at.position), self.store_file()) {
             (Some(k), _, _) => Some(k),
             (None, Some((path, range)), Some(store)) => {
@@ -287,6 +322,7 @@ impl LanguageServer for Backend {
             return Ok(None);
         };
         let offset = Lines::new(&names.text).offset(at.position);
+        let dialect = workspace::dialect(&uri);
         let items = match completion::context(&names.text, offset) {
             completion::Context::Status => completion::status_variables(),
             completion::Context::Member(receiver) => names
@@ -305,11 +341,12 @@ impl LanguageServer for Backend {
                 }
                 None => Vec::new(),
             },
-            completion::Context::Anywhere => match signature::call_at(&names.text, offset) {
+            completion::Context::Anywhere => match signature::call_at(&names.text, offset, dialect)
+            {
                 Some(signature::Call::Flow(path, _)) => navigate::flow_params(&uri, path)
                     .map(|params| completion::arguments(&params))
                     .unwrap_or_default(),
-                _ => completion::items(&names.text, offset, &names.variables()),
+                _ => completion::items(&names.text, offset, &names.variables(), dialect),
             },
         };
         Ok(Some(CompletionResponse::Array(items)))
@@ -361,8 +398,11 @@ impl LanguageServer for Backend {
             return Ok(None);
         };
         let offset = Lines::new(&text).offset(at.position);
-        Ok(match signature::call_at(&text, offset) {
-            Some(signature::Call::Builtin(name, active)) => signature::builtin_help(name, active),
+        let dialect = workspace::dialect(&uri);
+        Ok(match signature::call_at(&text, offset, dialect) {
+            Some(signature::Call::Builtin(name, active)) => {
+                signature::builtin_help(name, active, dialect)
+            }
             Some(signature::Call::Flow(path, active)) => navigate::flow_params(&uri, path)
                 .map(|params| signature::flow_help(path, &params, active)),
             None => None,

@@ -18,7 +18,7 @@ pub enum Call<'a> {
 
 /// Find the innermost open `(` or `[` before `offset` that a call opens, skipping
 /// strings and closed brackets.
-pub fn call_at(text: &str, offset: usize) -> Option<Call<'_>> {
+pub fn call_at(text: &str, offset: usize, dialect: builtins::Dialect) -> Option<Call<'_>> {
     let before = &text[..offset.min(text.len())];
     let mut depth = 0i32;
     let mut commas = 0u32;
@@ -39,7 +39,7 @@ pub fn call_at(text: &str, offset: usize) -> Option<Call<'_>> {
             ',' if depth == 0 => commas += 1,
             '(' => {
                 let name = ident_before(before, i)?;
-                return builtins::lookup(name).map(|_| Call::Builtin(name, commas));
+                return builtins::lookup_in(name, dialect).map(|_| Call::Builtin(name, commas));
             }
             '[' => {
                 let inside = &before[i + 1..];
@@ -65,8 +65,8 @@ fn ident_before(text: &str, end: usize) -> Option<&str> {
 }
 
 /// The help for a built-in's call.
-pub fn builtin_help(name: &str, active: u32) -> Option<SignatureHelp> {
-    let b = builtins::get(builtins::lookup(name)?);
+pub fn builtin_help(name: &str, active: u32, dialect: builtins::Dialect) -> Option<SignatureHelp> {
+    let b = builtins::get(builtins::lookup_in(name, dialect)?);
     let params: Vec<String> = b.params.iter().map(|p| p.to_string()).collect();
     Some(help(
         b.signature(),
@@ -107,7 +107,7 @@ mod tests {
     use super::*;
 
     fn call(text: &str) -> Option<Call<'_>> {
-        call_at(text, text.len())
+        call_at(text, text.len(), builtins::Dialect::Flow)
     }
 
     #[test]

@@ -25,6 +25,12 @@ pub fn flows(root: &Path) -> Vec<PathBuf> {
     found
 }
 
+/// Which built-ins the document at `uri` sees: a test's also has the built-ins of tests.
+pub fn dialect(uri: &Url) -> jfc_compiler::builtins::Dialect {
+    uri.to_file_path()
+        .map_or_else(|()| Default::default(), |p| FilePlace::of(&p).dialect)
+}
+
 /// The analysis of the text of the document at `uri`: as `jfc check` does for a file
 /// (calls of sibling flows checked), as a bare text otherwise.
 pub fn analyse(uri: &Url, text: &str) -> jfc_compiler::Analysis {

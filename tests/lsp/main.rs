@@ -539,3 +539,70 @@ fn object_paths_are_completed_and_described_from_the_projects_store() {
     assert!(value.starts_with("`/servers/web1`: NodeInfo"), "{value}");
     assert!(value.contains("hostname"), "{value}");
 }
+
+#[test]
+fn a_lens_over_a_test_runs_it_and_tells_the_outcome() {
+    let (dir, main, _) = project();
+    let test = "mock_command('uptime')\n-> [./sub: target='web1']\n-> assert_equal(length(commands_run()), 0)\n";
+    std::fs::write(dir.path().join("sub_test.jf"), test).expect("sub_test.jf");
+    let test_uri = format!("file://{}", dir.path().join("sub_test.jf").display());
+    let (mut c, _) = Client::start();
+    c.notify(
+        "textDocument/didOpen",
+        json!({ "textDocument": { "uri": test_uri, "languageId": "jobflow", "version": 1, "text": test } }),
+    );
+    // A test sees the built-ins of tests: no diagnostic, and they are completed.
+    let published = c.notification("textDocument/publishDiagnostics");
+    assert_eq!(published["diagnostics"], json!([]), "{published}");
+    let items = c.request("textDocument/completion", at(&test_uri, 2, 3));
+    let labels: Vec<&str> = items
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter_map(|i| i["label"].as_str())
+        .collect();
+    assert!(labels.contains(&"mock_http"), "{labels:?}");
+    // An ordinary flow has no lens; a test has one, and running it tells the outcome.
+    let none = c.request(
+        "textDocument/codeLens",
+        json!({ "textDocument": { "uri": main } }),
+    );
+    assert_eq!(none, json!([]));
+    let lenses = c.request(
+        "textDocument/codeLens",
+        json!({ "textDocument": { "uri": test_uri } }),
+    );
+    let command = &lenses[0]["command"];
+    assert_eq!(command["command"], "jfc.runTest", "{lenses}");
+    let outcome = c.request(
+        "workspace/executeCommand",
+        json!({ "command": command["command"], "arguments": command["arguments"] }),
+    );
+    let shown = c.notification("window/showMessage");
+    assert_eq!(shown["type"], 3, "{shown}");
+    assert!(
+        shown["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("sub_test.jf passed")),
+        "{shown}"
+    );
+    assert_eq!(outcome[0]["passed"], true, "{outcome}");
+    // A failing test says why.
+    std::fs::write(
+        dir.path().join("sub_test.jf"),
+        "[./sub: target='web1'] -> assert_equal(1, 2)\n",
+    )
+    .expect("write");
+    c.request(
+        "workspace/executeCommand",
+        json!({ "command": "jfc.runTest", "arguments": command["arguments"] }),
+    );
+    let shown = c.notification("window/showMessage");
+    assert_eq!(shown["type"], 1, "{shown}");
+    assert!(
+        shown["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("expected 2, got 1")),
+        "{shown}"
+    );
+}
