@@ -95,6 +95,8 @@ pub fn context(text: &str, offset: usize) -> Context<'_> {
         Context::Path(word)
     } else if word.starts_with('/')
         && !before[..start].ends_with(|c: char| c.is_alphanumeric() || c == ')')
+        // Object names have no `.`: one after the last `/` reaches a member.
+        && !word.rsplit('/').next().is_some_and(|last| last.contains('.'))
     {
         // `/` after a name or `)` divides; elsewhere it starts an object path.
         Context::StorePath(word)
@@ -232,6 +234,10 @@ mod tests {
         assert_eq!(ctx("print(t.date.ye"), Context::Member("print(t.date"));
         assert_eq!(ctx("print(1) -> "), Context::Anywhere);
         assert_eq!(ctx("print(/servers/we"), Context::StorePath("/servers/we"));
+        assert_eq!(
+            ctx("print(/servers/web1."),
+            Context::Member("print(/servers/web1")
+        );
         assert_eq!(ctx("[x = n /"), Context::StorePath("/"));
         assert_eq!(ctx("[x = n/"), Context::Anywhere);
     }

@@ -16,6 +16,8 @@ pub struct Names {
     pub found: Vec<Occurrence>,
     pub blocks: Vec<jfc_compiler::span::Span>,
     types: HashMap<String, Type>,
+    /// Variables that always hold the same object of the store, by path.
+    objects: HashMap<String, String>,
 }
 
 impl Names {
@@ -30,6 +32,7 @@ impl Names {
             found: names::occurrences(program),
             blocks: names::blocks(program),
             types: types::of_variables(program),
+            objects: types::object_paths(program),
             text,
         }
     }
@@ -37,6 +40,11 @@ impl Names {
     /// The type of the receiver that `before` (text before a `.`) ends with, if known.
     pub fn type_of(&self, before: &str) -> Option<Type> {
         types::of_receiver(before, &self.types)
+    }
+
+    /// The path of the object of the store the receiver `before` a `.` names.
+    pub fn object_of(&self, before: &str) -> Option<String> {
+        types::object_path(before, &self.objects)
     }
 
     fn lines(&self) -> Lines<'_> {

@@ -325,10 +325,21 @@ impl LanguageServer for Backend {
         let dialect = workspace::dialect(&uri);
         let items = match completion::context(&names.text, offset) {
             completion::Context::Status => completion::status_variables(),
-            completion::Context::Member(receiver) => names
-                .type_of(receiver)
-                .map(completion::members)
-                .unwrap_or_default(),
+            completion::Context::Member(receiver) => {
+                match (
+                    names.type_of(receiver),
+                    names.object_of(receiver),
+                    self.store_file(),
+                ) {
+                    (Some(t), _, _) => completion::members(t),
+                    (None, Some(path), Some(store)) => {
+                        tokio::task::spawn_blocking(move || store_paths::members(&store, &path))
+                            .await
+                            .unwrap_or_default()
+                    }
+                    _ => Vec::new(),
+                }
+            }
             completion::Context::Path(typed) => navigate::path_dir(&uri, typed)
                 .map(|dir| completion::paths_in(&dir))
                 .unwrap_or_default(),

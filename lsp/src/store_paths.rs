@@ -76,3 +76,42 @@ pub fn describe(store: &Path, path: &str) -> Option<String> {
     }
     Some(text)
 }
+
+/// What may follow `.` after the object at `path`: its fields, the properties every
+/// object has, and the methods of its type.
+pub fn members(store: &Path, path: &str) -> Vec<CompletionItem> {
+    let Some(db) = open(store) else {
+        return Vec::new();
+    };
+    let Ok(Some(id)) = db.lookup(path) else {
+        return Vec::new();
+    };
+    let kind = db.type_name(id).unwrap_or_default();
+    let item = |label: &str, item_kind, detail: String| CompletionItem {
+        label: label.to_string(),
+        kind: Some(item_kind),
+        detail: Some(detail),
+        ..CompletionItem::default()
+    };
+    let fields = db
+        .read_fields(id)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(def, _)| {
+            item(
+                &def.name,
+                CompletionItemKind::FIELD,
+                format!("field of {kind}"),
+            )
+        });
+    let properties = jfc_store::members::PROPERTIES.iter().map(|p| {
+        item(
+            p,
+            CompletionItemKind::PROPERTY,
+            "property of every object".into(),
+        )
+    });
+    let methods = jfc_store::members::methods(&kind)
+        .map(|m| item(m, CompletionItemKind::METHOD, format!("method of {kind}")));
+    fields.chain(properties).chain(methods).collect()
+}

@@ -398,3 +398,93 @@ mod tests {
         }
     }
 }
+
+/// The variables of `program` that always hold the same absolute object path
+/// (`[node = /nodes/web1]`): their members are the object's.
+pub fn object_paths(program: &Program) -> HashMap<String, String> {
+    let mut found = Paths::default();
+    visit::walk_program(&mut found, program);
+    found
+        .given
+        .into_iter()
+        .filter_map(|(name, p)| Some((name, p?)))
+        .collect()
+}
+
+#[derive(Default)]
+struct Paths {
+    given: HashMap<String, Option<String>>,
+}
+
+impl Paths {
+    fn given(&mut self, name: &str, value: Option<&Expr>) {
+        let path = value.and_then(|v| match &v.kind {
+            ExprKind::Path(p) if p.starts_with('/') => Some(p.clone()),
+            _ => None,
+        });
+        self.given
+            .entry(name.to_string())
+            .and_modify(|known| {
+                if *known != path {
+                    *known = None;
+                }
+            })
+            .or_insert(path);
+    }
+}
+
+impl<'a> Visitor<'a> for Paths {
+    fn visit_param(&mut self, p: &'a Param) {
+        self.given(&p.name.name, p.default.as_ref());
+    }
+
+    fn visit_job(&mut self, job: &'a Job) {
+        match &job.kind {
+            JobKind::Assign(bindings) => {
+                for b in bindings {
+                    self.given(&b.name.name, Some(&b.value));
+                }
+            }
+            JobKind::Update { target, .. } => {
+                if let ExprKind::Var(name) = &target.kind {
+                    self.given(name, None);
+                }
+            }
+            _ => {}
+        }
+        visit::walk_job(self, job);
+    }
+
+    fn visit_block(&mut self, block: &'a Block) {
+        match &block.kind {
+            BlockKind::Simple { bindings, .. } => {
+                for b in bindings {
+                    self.given(&b.name.name, Some(&b.value));
+                }
+            }
+            BlockKind::For { var, .. }
+            | BlockKind::Pfor { var, .. }
+            | BlockKind::Session { var, .. } => self.given(&var.name, None),
+            _ => {}
+        }
+        visit::walk_block(self, block);
+    }
+
+    fn visit_expr(&mut self, _: &'a Expr) {}
+}
+
+/// The object path the receiver `before` a `.` names: a path literal (`/nodes/web1`)
+/// or a variable of `variables` that always holds one.
+pub fn object_path(before: &str, variables: &HashMap<String, String>) -> Option<String> {
+    let start = before
+        .char_indices()
+        .rev()
+        .take_while(|(_, c)| c.is_alphanumeric() || matches!(c, '_' | '/' | '-'))
+        .last()?
+        .0;
+    let tail = &before[start..];
+    if tail.starts_with('/') {
+        return Some(tail.to_string());
+    }
+    variables.get(tail).cloned()
+}

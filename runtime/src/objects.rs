@@ -10,37 +10,10 @@ use crate::process_list;
 use crate::schedule_list;
 use crate::task_list;
 use crate::user_list;
+use jfc_store::members;
 use jfc_store::objects::ObjectId;
 use jfc_store::query::{Query, Rows};
 use jfc_store::{Store, StoreError};
-
-/// Properties every object has (§3.2).
-const PROPERTIES: &[&str] = &[
-    "id",
-    "abspath",
-    "name",
-    "display_name",
-    "description",
-    "field_names",
-    "owner",
-    "created",
-    "updated",
-    "parent_object",
-    "children",
-    "type_object",
-    "type_name",
-];
-
-/// Methods every object has (§3.3), and those of containers (§3.6, §3.7).
-const COMMON_METHODS: &[&str] = &["delete", "update", "rename"];
-const CONTAINER_METHODS: &[&str] = &["add", "has_child", "move", "copy", "find", "glob"];
-const CHANNEL_METHODS: &[&str] = &[
-    "send",
-    "pop_message",
-    "peek_message",
-    "delete_message",
-    "clear_messages",
-];
 
 fn err(e: StoreError) -> String {
     e.0
@@ -60,17 +33,17 @@ pub fn attr(store: &Store, obj: &ObjectRef, name: &str) -> Result<Value, String>
     if process_list::is_virtual(obj) {
         return process_list::attr(store, obj, name);
     }
-    if PROPERTIES.contains(&name) {
+    if members::PROPERTIES.contains(&name) {
         return property(store, obj.id, name).map_err(err);
     }
     let type_name = store.type_name(obj.id).map_err(err)?;
-    if is_method(&type_name, name) {
+    if members::is_method(&type_name, name) {
         return Ok(Value::Method(Rc::new(BoundMethod {
             receiver: Value::Object(obj.clone()),
             name: Rc::from(name),
         })));
     }
-    if is_channel(&type_name) && matches!(name, "message_count" | "event_count") {
+    if members::is_channel(&type_name) && matches!(name, "message_count" | "event_count") {
         return jfc_store::channels::property(store, obj.id, name).map_err(err);
     }
     store.read_field(obj.id, name).map_err(err)
@@ -118,7 +91,7 @@ pub fn set(store: &mut Store, obj: &ObjectRef, name: &str, value: Value) -> Resu
         "display_name" | "description" | "owner" => store
             .set_property(obj.id, name, &value.to_text())
             .map_err(err),
-        p if PROPERTIES.contains(&p) => {
+        p if members::PROPERTIES.contains(&p) => {
             Err(format!("{}: the property `{p}` is read-only", obj.path))
         }
         _ => store
@@ -141,20 +114,6 @@ fn write_field(
     Ok(())
 }
 
-fn is_channel(type_name: &str) -> bool {
-    matches!(type_name, "Channel" | "MailChannel")
-}
-
-fn is_container(type_name: &str) -> bool {
-    matches!(type_name, "Directory" | "Table")
-}
-
-fn is_method(type_name: &str, name: &str) -> bool {
-    COMMON_METHODS.contains(&name)
-        || (is_container(type_name) && CONTAINER_METHODS.contains(&name))
-        || (is_channel(type_name) && CHANNEL_METHODS.contains(&name))
-}
-
 fn property(store: &Store, id: ObjectId, name: &str) -> Result<Value, StoreError> {
     let o = store.get(id)?;
     Ok(match name {
@@ -172,7 +131,7 @@ fn property(store: &Store, id: ObjectId, name: &str) -> Result<Value, StoreError
         },
         "children" => {
             let type_name = store.get(o.type_id)?.name;
-            if is_container(&type_name) {
+            if members::is_container(&type_name) {
                 lazy_value(
                     Query::children(store, id)?,
                     format!("{}.children", store.abspath(id)?),
@@ -223,7 +182,7 @@ pub fn call(
         return process_list::call(store, obj, method, args);
     }
     let type_name = store.type_name(obj.id).map_err(err)?;
-    if !is_method(&type_name, method) {
+    if !members::is_method(&type_name, method) {
         return Err(format!(
             "{} ({type_name}) has no method `{method}`",
             obj.path
@@ -496,7 +455,7 @@ pub fn children(store: &Store, obj: &ObjectRef) -> Result<Vec<Value>, String> {
         return process_list::children(store, obj);
     }
     let type_name = store.type_name(obj.id).map_err(err)?;
-    if !is_container(&type_name) {
+    if !members::is_container(&type_name) {
         return Err(format!(
             "{} is a {type_name}, not a Directory or Table: it has no children to go through",
             obj.path

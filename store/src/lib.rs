@@ -14,6 +14,7 @@ mod flow_places;
 pub mod import;
 mod intake;
 pub mod jobflow;
+pub mod members;
 pub mod objects;
 pub mod os_process;
 pub mod processes;

@@ -538,6 +538,30 @@ fn object_paths_are_completed_and_described_from_the_projects_store() {
     let value = hover["contents"]["value"].as_str().unwrap_or_default();
     assert!(value.starts_with("`/servers/web1`: NodeInfo"), "{value}");
     assert!(value.contains("hostname"), "{value}");
+    // After `.`, an object's fields, properties and methods: by its path, or through a
+    // variable that holds it.
+    let nodes = format!("{root}/nodes.jf");
+    let text = "[node = /servers/web1] -> print(node.) -> print(/servers/web1.)\n";
+    c.notify(
+        "textDocument/didOpen",
+        json!({ "textDocument": { "uri": nodes, "languageId": "jobflow", "version": 1, "text": text } }),
+    );
+    for place in [at(&nodes, 0, 37), at(&nodes, 0, 62)] {
+        let found = c.request("textDocument/completion", place);
+        let labels: Vec<&str> = found
+            .as_array()
+            .expect("items")
+            .iter()
+            .filter_map(|i| i["label"].as_str())
+            .collect();
+        for member in ["hostname", "abspath", "delete"] {
+            assert!(labels.contains(&member), "{member} not in {labels:?}");
+        }
+        assert!(
+            !labels.contains(&"find"),
+            "a NodeInfo is no container: {labels:?}"
+        );
+    }
 }
 
 #[test]
