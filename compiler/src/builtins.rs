@@ -355,6 +355,13 @@ pub static TEST_BUILTINS: &[Builtin] = &[
         &["at"],
     ),
     b(
+        "fixture",
+        F,
+        &["dir", "to"],
+        1,
+        "import a directory of objects (beside the test) into the test's store, as jfc import does",
+    ),
+    b(
         "http_requests",
         F,
         &["url"],

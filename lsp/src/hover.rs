@@ -58,6 +58,18 @@ pub fn describe(word: &str, dialect: builtins::Dialect) -> Option<String> {
         .map(|(n, d)| format!("`{n}`: {d}"))
 }
 
+/// What to show for member `word` of a value of type `t`.
+pub fn member(t: crate::types::Type, word: &str) -> Option<String> {
+    let kind = if t.methods().contains(&word) {
+        "method"
+    } else if t.properties().contains(&word) {
+        "property"
+    } else {
+        return None;
+    };
+    Some(format!("`{word}`: {kind} of {}", t.name()))
+}
+
 const STATUS: &[(&str, &str)] = &[
     (
         "$RESULT",
@@ -79,13 +91,24 @@ const KEYWORDS: &[(&str, &str)] = &[
     ("for", "`{ for x in list | ... }` runs the jobs once per item"),
     ("pfor", "`{ pfor x in list | ... }` runs the jobs for every item at once, a child process each"),
     ("while", "`{ while condition | ... }` runs the jobs while the condition holds"),
-    ("if", "`{ if condition | ... elif ... | ... else | ... }` runs the first branch whose condition holds"),
+    ("if", "`{ if condition | ... }`, or `{ if c | then: ... elif c2: ... else: ... }`, runs the first branch whose condition holds"),
+    ("then", "the branch of a long `if` taken when its condition holds"),
+    ("elif", "`elif condition: ...`: a further branch of a long `if`"),
+    ("else", "the branch of an `if` or `case` taken when no other applies"),
     ("case", "`{ case value | pattern: ... }` runs the branch of the first pattern the value matches"),
     ("try", "`{ try | ... }`: an error inside does not stop the process; `$STATUS` says whether one came"),
     ("fork", "`{ fork | ... }` runs each job in a child process and waits for them all"),
     ("choice", "`{ choice | <a> -> ... <b> -> ... }` waits for the first of several events"),
     ("session", "`{ session s | ... }` opens a shell; `s.send` writes to it, `<s>` reads its lines"),
     ("in", "membership: `x in list`, or the list of a `for`"),
+    ("break", "ends the innermost loop"),
+    ("continue", "goes on with the next round of the innermost loop"),
+    ("and", "true when both sides are (the right side is evaluated only when needed)"),
+    ("or", "true when either side is (the right side is evaluated only when needed)"),
+    ("not", "the logical negation"),
+    ("true", "the Boolean true"),
+    ("false", "the Boolean false"),
+    ("null", "the absent value"),
 ];
 
 #[cfg(test)]
@@ -108,5 +131,21 @@ mod tests {
         let test = builtins::Dialect::Test;
         assert!(describe("mock_command", test)
             .is_some_and(|d| d.contains("built-in function of tests")));
+    }
+
+    #[test]
+    fn every_keyword_and_known_member_is_described() {
+        use crate::types::Type;
+        // The 21 keywords of language.md §1.4.
+        let keywords = [
+            "and", "break", "case", "choice", "continue", "elif", "else", "false", "for", "fork",
+            "if", "in", "not", "null", "or", "pfor", "session", "then", "true", "try", "while",
+        ];
+        for k in keywords {
+            assert!(describe(k, F).is_some(), "no hover for the keyword `{k}`");
+        }
+        assert_eq!(member(Type::String, "upper").as_deref(), Some("`upper`: method of String"));
+        assert!(member(Type::Datetime, "year").is_some_and(|d| d.contains("property")));
+        assert_eq!(member(Type::String, "no_such_member"), None);
     }
 }

@@ -293,7 +293,13 @@ impl LanguageServer for Backend {
         let lines = Lines::new(&names.text);
         let dialect = workspace::dialect(&uri);
         let known = hover::word_at(&names.text, lines.offset(at.position)).and_then(
-            |(start, end, word)| Some((hover::describe(word, dialect)?, lines.range(start, end))),
+            |(start, end, word)| {
+                let text = match names.text[..start].strip_suffix('.') {
+                    Some(receiver) => hover::member(names.type_of(receiver)?, word)?,
+                    None => hover::describe(word, dialect)?,
+                };
+                Some((text, lines.range(start, end)))
+            },
         );
         let found = match (known, names.store_path_at(at.position), self.store_file()) {
             (Some(k), _, _) => Some(k),

@@ -6,6 +6,7 @@ use std::sync::OnceLock;
 use std::time::Duration;
 
 use jfc_compiler::builtins::TEST_BUILTINS;
+use jfc_store::import::ImportOptions;
 use jfc_vm::builtins::args::{bind, Bound};
 use jfc_vm::value::compare::equals;
 use jfc_vm::value::{Args, Value};
@@ -54,6 +55,7 @@ pub fn call(host: &TestHost, name: &str, args: Args) -> Result<Value, String> {
             host.clock.at(at, Event::Message { channel, message });
             Ok(Value::Null)
         }
+        "fixture" => fixture(host, &b),
         "http_requests" => {
             let only = match b.opt_nonnull(0) {
                 Some(u) => Some(Matcher::from_value(u, "http_requests: url")?),
@@ -181,6 +183,27 @@ fn mock_http(host: &TestHost, b: &Bound) -> Result<Value, String> {
         answer,
     });
     Ok(Value::Null)
+}
+
+/// `fixture(dir, to='/')`: the objects of `dir` (beside the test) imported into the test's
+/// store; the number of objects created or updated.
+fn fixture(host: &TestHost, b: &Bound) -> Result<Value, String> {
+    let dir = host.test_dir.join(b.req(0).to_text());
+    let to = b.opt_nonnull(1).map_or_else(|| "/".to_string(), Value::to_text);
+    let report = host
+        .nodes
+        .borrow_mut()
+        .import_dir(&dir, &to, &ImportOptions::default())
+        .map_err(|e| format!("fixture {}: {}", dir.display(), e.0))?;
+    if !report.ok() {
+        let problems: Vec<String> = report.messages.iter().map(ToString::to_string).collect();
+        return Err(format!(
+            "fixture {}: {}",
+            dir.display(),
+            problems.join("; ")
+        ));
+    }
+    Ok(Value::Int((report.created + report.updated) as i64))
 }
 
 /// The id of a stored channel, named by its path or given as its object.

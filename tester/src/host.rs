@@ -30,6 +30,8 @@ pub struct TestHost {
     pub(crate) clock: VirtualClock,
     pub(crate) mocks: RefCell<Mocks>,
     pub(crate) effects: Effects,
+    /// The directory of the test file: fixtures are found from it.
+    pub(crate) test_dir: std::path::PathBuf,
     /// What the flow printed, and the VM's reports (errors): shown when the test fails.
     pub(crate) console: RefCell<Vec<String>>,
 }

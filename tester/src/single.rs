@@ -61,6 +61,7 @@ fn run_flow(test: &TestFile, run: Run<'_>) -> Result<Outcome, String> {
         mocks: RefCell::default(),
         effects: Default::default(),
         console: RefCell::default(),
+        test_dir: std::path::PathBuf::from(dir_of(&test.path)),
     };
     let mut vm = Vm::new(host, VmOptions::default());
     vm.set_controls(run.controls);
