@@ -104,7 +104,7 @@ fn a_long_flow_gives_the_same_outcome_every_time() {
             .collect()
     };
     let first = outcome(&jfc_test(&dir, &["--format", "json"]));
-    assert_eq!(first[0]["virtual_s"], 7.0 * 3600.0, "{first:?}");
+    assert_eq!(first[0]["virtual_s"], 8.0 * 3600.0, "{first:?}");
     for _ in 1..20 {
         assert_eq!(outcome(&jfc_test(&dir, &["--format", "json"])), first);
     }
