@@ -10,9 +10,15 @@ set -euo pipefail
 TESTS=${1:-1000}
 REPS=${2:-3}
 source "$(dirname "$0")/../release_jfc.sh"
-if ! python3 -c 'import pytest' 2>/dev/null; then
-    echo "installing pytest (Debian python3-pytest)" >&2
-    apt-get install -y -qq python3-pytest >&2 || pip install pytest >&2
+# The Python that has pytest: the one on the PATH, else Debian's (python3-pytest, installed
+# when missing).
+PY=python3
+if ! "$PY" -c 'import pytest' 2>/dev/null; then
+    PY=/usr/bin/python3
+    if ! "$PY" -c 'import pytest' 2>/dev/null; then
+        echo "installing pytest (Debian python3-pytest)" >&2
+        apt-get install -y -qq python3-pytest >&2
+    fi
 fi
 
 mkdir -p "$WORK/jf/flows" "$WORK/jf/tests" "$WORK/py"
@@ -54,7 +60,7 @@ jfc1=() jfc2=() py=()
 for _ in $(seq 1 "$REPS"); do
     jfc1+=("$(cd "$WORK/jf" && time_of "$JFC" test --jobs 1)")
     jfc2+=("$(cd "$WORK/jf" && time_of "$JFC" test --jobs 2)")
-    py+=("$(cd "$WORK/py" && time_of python3 -m pytest -q -p no:cacheprovider)")
+    py+=("$(cd "$WORK/py" && time_of "$PY" -m pytest -q -p no:cacheprovider)")
 done
 j1=$(printf '%s\n' "${jfc1[@]}" | median)
 j2=$(printf '%s\n' "${jfc2[@]}" | median)
@@ -62,5 +68,5 @@ p=$(printf '%s\n' "${py[@]}" | median)
 printf '%-26s %8s %12s\n' "" "wall s" "tests/s"
 printf '%-26s %8.2f %12.0f\n' "jfc test --jobs 1" "$j1" "$(echo "$TESTS / $j1" | bc -l)"
 printf '%-26s %8.2f %12.0f\n' "jfc test --jobs 2" "$j2" "$(echo "$TESTS / $j2" | bc -l)"
-printf '%-26s %8.2f %12.0f\n' "pytest -q" "$p" "$(echo "$TESTS / $p" | bc -l)"
+printf '%-26s %8.2f %12.0f\n' "pytest -q ($("$PY" -m pytest --version 2>&1 | tr -d '\n'))" "$p" "$(echo "$TESTS / $p" | bc -l)"
 printf 'ratio jfc/pytest: %.2f (--jobs 1), %.2f (--jobs 2)\n' "$(echo "$j1 / $p" | bc -l)" "$(echo "$j2 / $p" | bc -l)"

@@ -97,6 +97,13 @@ impl LocalHost {
         }
     }
 
+    /// Its connection to the store, for a host built on it (`jfc test` sends the
+    /// messages and answers the tasks a test arranged through it); None without a store
+    /// or while the VM's own request holds it.
+    pub fn store_connection(&self) -> Option<std::cell::RefMut<'_, Store>> {
+        self.store.as_ref()?.try_borrow_mut().ok()
+    }
+
     /// The same host, keeping the checkpoints of a run in checkpoint mode in its record.
     pub fn checkpointing(mut self) -> LocalHost {
         self.checkpointing = true;

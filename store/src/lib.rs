@@ -135,6 +135,14 @@ impl Store {
         &self.path
     }
 
+    /// This connection is the only one that will ever use the file (a test's own copy,
+    /// `jfc test`): it keeps the file locked instead of locking it for every statement.
+    pub fn keep_to_itself(&self) -> Result<()> {
+        self.conn
+            .pragma_update(None, "locking_mode", "EXCLUSIVE")
+            .map_err(StoreError::from)
+    }
+
     /// How long a write waits for another connection's write to end ([`BUSY_TIMEOUT`]
     /// unless set). With zero, a write that finds the lock taken fails at once with an
     /// error [`is_busy`] recognises; reads never wait on writes (WAL).

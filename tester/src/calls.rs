@@ -193,8 +193,7 @@ fn fixture(host: &TestHost, b: &Bound) -> Result<Value, String> {
         .opt_nonnull(1)
         .map_or_else(|| "/".to_string(), Value::to_text);
     let report = host
-        .nodes
-        .borrow_mut()
+        .db()?
         .import_dir(&dir, &to, &ImportOptions::default())
         .map_err(|e| format!("fixture {}: {}", dir.display(), e.0))?;
     if !report.ok() {
@@ -213,8 +212,7 @@ fn channel_id(host: &TestHost, v: &Value) -> Result<i64, String> {
     match v {
         Value::Object(o) => Ok(o.id),
         Value::Str(path) => host
-            .nodes
-            .borrow()
+            .db()?
             .resolve(path)
             .map_err(|e| format!("mock_message: no channel {path}: {}", e.0)),
         other => Err(format!(

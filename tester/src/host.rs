@@ -24,12 +24,13 @@ const LOCAL: &str = "localhost";
 
 pub struct TestHost {
     pub(crate) inner: LocalHost,
-    /// A connection of its own to the test's store: to read `__node__` objects, and
-    /// to send the messages and answer the tasks the test arranged.
-    pub(crate) nodes: RefCell<Store>,
     pub(crate) clock: VirtualClock,
     pub(crate) mocks: RefCell<Mocks>,
     pub(crate) effects: Effects,
+    /// A message or a task answer the test arranged was written since the VM last
+    /// asked: the store changed under the processes waiting on it (the VM's own
+    /// connection wrote it, which the store's change token does not count).
+    pub(crate) arranged: std::cell::Cell<bool>,
     /// The directory of the test file: fixtures are found from it.
     pub(crate) test_dir: std::path::PathBuf,
     /// What the flow printed, and the VM's reports (errors): shown when the test fails.
@@ -44,9 +45,18 @@ struct Target {
 }
 
 impl TestHost {
+    /// The test's store (the VM's connection, free between its requests): to read
+    /// `__node__` objects, import fixtures, send the messages and answer the tasks the
+    /// test arranged.
+    pub(crate) fn db(&self) -> Result<std::cell::RefMut<'_, Store>, String> {
+        self.inner
+            .store_connection()
+            .ok_or_else(|| "the test's store is in use".to_string())
+    }
+
     fn target(&self, req: &CommandRequest) -> Result<Target, String> {
         let req = if req.node.is_some() || req.account.is_some() {
-            jfc_runtime::ssh::target::resolve_in(&self.nodes.borrow(), req)?
+            jfc_runtime::ssh::target::resolve_in(&*self.db()?, req)?
         } else {
             req.clone()
         };
@@ -224,14 +234,17 @@ impl Host for TestHost {
     }
 
     fn store_changed(&self) -> bool {
-        self.inner.store_changed()
+        self.arranged.replace(false) | self.inner.store_changed()
     }
 }
 
 impl TestHost {
     /// What the test arranged for now: a message arrives, a task is answered.
     fn happen(&self, e: Event) {
-        let mut store = self.nodes.borrow_mut();
+        let mut store = match self.db() {
+            Ok(s) => s,
+            Err(why) => return self.effects.fail(why),
+        };
         let done = match e {
             Event::Message { channel, message } => {
                 store.send(channel, &message).map(drop).map_err(|e| e.0)
@@ -247,18 +260,20 @@ impl TestHost {
                 store.cancel_task(id).map(drop).map_err(|e| e.to_string())
             }
         };
-        if let Err(why) = done {
-            self.effects
-                .fail(format!("what the test arranged could not happen: {why}"));
+        match done {
+            Ok(()) => self.arranged.set(true),
+            Err(why) => self
+                .effects
+                .fail(format!("what the test arranged could not happen: {why}")),
         }
     }
 
     /// The tasks the flow just made: each answered as its mock says, after its delay;
     /// one no mock answers fails the test and is canceled.
     fn answer_new_tasks(&self) {
-        let tasks = match self.nodes.borrow().tasks() {
+        let tasks = match self.db().and_then(|db| db.tasks().map_err(|e| e.0)) {
             Ok(t) => t,
-            Err(e) => return self.effects.fail(format!("cannot read the tasks: {}", e.0)),
+            Err(e) => return self.effects.fail(format!("cannot read the tasks: {e}")),
         };
         for task in tasks.into_iter().filter(|t| t.is_open()) {
             if !self.effects.tasks_seen.borrow_mut().insert(task.id) {

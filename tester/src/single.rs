@@ -50,17 +50,21 @@ fn run_flow(test: &TestFile, run: Run<'_>) -> Result<Outcome, String> {
     let store = run.seed.copy_for(run.n)?;
     let open =
         || Store::open(&store.path).map_err(|e| format!("cannot open the test's store: {e}"));
+    let db = open()?;
+    // Nothing else opens the test's copy.
+    db.keep_to_itself()
+        .map_err(|e| format!("cannot lock the test's store: {}", e.0))?;
     let exec = ExecOptions {
         store: Some(store.path.clone()),
         ..ExecOptions::default()
     };
     let host = TestHost {
-        inner: LocalHost::with_store(exec, open()?).quiet(),
-        nodes: RefCell::new(open()?),
+        inner: LocalHost::with_store(exec, db).quiet(),
         clock: VirtualClock::new(run.clock),
         mocks: RefCell::default(),
         effects: Default::default(),
         console: RefCell::default(),
+        arranged: Default::default(),
         test_dir: std::path::PathBuf::from(dir_of(&test.path)),
     };
     let mut vm = Vm::new(host, VmOptions::default());
