@@ -15,7 +15,7 @@ use crate::clock::Event;
 use crate::host::TestHost;
 use crate::mocks::{Answer, HttpAnswer, LoginFailure, Matcher, MockCommand, MockHttp, TaskAnswer};
 
-pub fn call(host: &TestHost, name: &str, args: Args) -> Result<Value, String> {
+pub fn call(host: &TestHost<'_>, name: &str, args: Args) -> Result<Value, String> {
     let b = bound(name, args)?;
     match name {
         "mock_command" => mock_command(host, &b),
@@ -124,7 +124,12 @@ pub fn call(host: &TestHost, name: &str, args: Args) -> Result<Value, String> {
 }
 
 /// A failed assertion: the test fails even if the flow catches the error.
-fn failed(host: &TestHost, b: &Bound, message_at: usize, what: String) -> Result<Value, String> {
+fn failed(
+    host: &TestHost<'_>,
+    b: &Bound,
+    message_at: usize,
+    what: String,
+) -> Result<Value, String> {
     let why = match b.opt_nonnull(message_at) {
         Some(m) => format!("assertion failed: {}: {what}", m.to_text()),
         None => format!("assertion failed: {what}"),
@@ -154,7 +159,7 @@ fn bound(name: &str, args: Args) -> Result<Bound, String> {
 }
 
 /// `mock_http(url, method=, status=, body=, headers=, delay=, failure=)`.
-fn mock_http(host: &TestHost, b: &Bound) -> Result<Value, String> {
+fn mock_http(host: &TestHost<'_>, b: &Bound) -> Result<Value, String> {
     let url = Matcher::from_value(b.req(0), "mock_http: url")?;
     let headers = match b.opt_nonnull(4) {
         None => Vec::new(),
@@ -187,7 +192,7 @@ fn mock_http(host: &TestHost, b: &Bound) -> Result<Value, String> {
 
 /// `fixture(dir, to='/')`: the objects of `dir` (beside the test) imported into the test's
 /// store; the number of objects created or updated.
-fn fixture(host: &TestHost, b: &Bound) -> Result<Value, String> {
+fn fixture(host: &TestHost<'_>, b: &Bound) -> Result<Value, String> {
     let dir = host.test_dir.join(b.req(0).to_text());
     let to = b
         .opt_nonnull(1)
@@ -208,7 +213,7 @@ fn fixture(host: &TestHost, b: &Bound) -> Result<Value, String> {
 }
 
 /// The id of a stored channel, named by its path or given as its object.
-fn channel_id(host: &TestHost, v: &Value) -> Result<i64, String> {
+fn channel_id(host: &TestHost<'_>, v: &Value) -> Result<i64, String> {
     match v {
         Value::Object(o) => Ok(o.id),
         Value::Str(path) => host
@@ -223,7 +228,7 @@ fn channel_id(host: &TestHost, v: &Value) -> Result<i64, String> {
 }
 
 /// `mock_command(command, host=, user=, stdout=, stderr=, status=, delay=, answers=)`.
-fn mock_command(host: &TestHost, b: &Bound) -> Result<Value, String> {
+fn mock_command(host: &TestHost<'_>, b: &Bound) -> Result<Value, String> {
     let command = Matcher::from_value(b.req(0), "mock_command: command")?;
     let hosts = match b.opt_nonnull(1) {
         Some(h) => Matcher::from_value(h, "mock_command: host")?,

@@ -22,8 +22,10 @@ use crate::mocks::Mocks;
 /// What `localhost` commands (no `__host__`) are called in mocks and effects.
 const LOCAL: &str = "localhost";
 
-pub struct TestHost {
+pub struct TestHost<'r> {
     pub(crate) inner: LocalHost,
+    /// The flows compiled for the whole run.
+    pub(crate) chunks: &'r crate::chunks::Chunks,
     pub(crate) clock: VirtualClock,
     pub(crate) mocks: RefCell<Mocks>,
     pub(crate) effects: Effects,
@@ -44,7 +46,7 @@ struct Target {
     sudo: bool,
 }
 
-impl TestHost {
+impl TestHost<'_> {
     /// The test's store (the VM's connection, free between its requests): to read
     /// `__node__` objects, import fixtures, send the messages and answer the tasks the
     /// test arranged.
@@ -120,7 +122,7 @@ impl TestHost {
     }
 }
 
-impl Host for TestHost {
+impl Host for TestHost<'_> {
     fn start(&self, ticket: Ticket, request: Request, done: Sender<(Ticket, Completion)>) {
         let (completion, delay) = match &request {
             Request::Command(c) => self.answer(c, c.command.clone(), None),
@@ -158,7 +160,7 @@ impl Host for TestHost {
     }
 
     fn load_jobflow(&self, path: &Path) -> Result<Chunk, String> {
-        self.inner.load_jobflow(path)
+        self.chunks.get(path, || self.inner.load_jobflow(path))
     }
 
     fn cancel(&self, pid: u64) {
@@ -238,7 +240,7 @@ impl Host for TestHost {
     }
 }
 
-impl TestHost {
+impl TestHost<'_> {
     /// What the test arranged for now: a message arrives, a task is answered.
     fn happen(&self, e: Event) {
         let mut store = match self.db() {

@@ -5,6 +5,7 @@
 //! machine.
 
 mod calls;
+mod chunks;
 mod clock;
 pub mod coverage;
 pub mod discover;

@@ -56,6 +56,7 @@ pub fn run_all(
         }
     }
     let next = AtomicUsize::new(0);
+    let chunks = crate::chunks::Chunks::default();
     let running: Running = Mutex::new(HashMap::new());
     let finished = std::sync::atomic::AtomicBool::new(false);
     let (tx, rx) = crossbeam_channel::unbounded::<(usize, Outcome)>();
@@ -65,7 +66,7 @@ pub fn run_all(
         s.spawn(|| watchdog(&running, &finished, opts.timeout));
         for _ in 0..opts.jobs.max(1).min(tests.len().max(1)) {
             let tx = tx.clone();
-            let (next, running, seeds) = (&next, &running, &seeds);
+            let (next, running, seeds, chunks) = (&next, &running, &seeds, &chunks);
             s.spawn(move || loop {
                 let i = next.fetch_add(1, Ordering::SeqCst);
                 let Some(test) = tests.get(i) else { break };
@@ -78,6 +79,7 @@ pub fn run_all(
                 };
                 let run = Run {
                     seed: &seeds[&test.project],
+                    chunks,
                     n: i,
                     clock: opts.clock,
                     controls: ctl_rx,

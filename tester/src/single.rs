@@ -25,6 +25,7 @@ use crate::seed::Seed;
 /// What one test is run with.
 pub struct Run<'a> {
     pub seed: &'a Seed,
+    pub chunks: &'a crate::chunks::Chunks,
     /// Numbers the test's store.
     pub n: usize,
     pub clock: chrono::DateTime<chrono::Utc>,
@@ -60,6 +61,7 @@ fn run_flow(test: &TestFile, run: Run<'_>) -> Result<Outcome, String> {
     };
     let host = TestHost {
         inner: LocalHost::with_store(exec, db).quiet(),
+        chunks: run.chunks,
         clock: VirtualClock::new(run.clock),
         mocks: RefCell::default(),
         effects: Default::default(),
