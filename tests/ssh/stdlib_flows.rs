@@ -247,16 +247,19 @@ fn cert_check_reads_served_certificates_and_alerts_under_the_threshold() {
     // openssl run on a node (the shared sshd), into a channel of the test's own.
     nodes(&e);
     obj_set(&e, &["/certs", "--type", "Channel"]);
+    let pem = e.dir.join("soon.pem").display().to_string();
     let (r, _) = run_json(
         &e,
         &format!(
-            "[./check: targets=['127.0.0.1:{}'], threshold_days=500, channel=/certs, node=/nodes/n1]\n\
-             -> print(json_dump({{expiring=$RESULT.expiring, event=/certs.pop_message()}}))",
+            "[./check: targets=['127.0.0.1:{}'], files=['{pem}'], threshold_days=500, channel=/certs, node=/nodes/n1]\n\
+             -> print(json_dump({{r=$RESULT, first=/certs.pop_message(), second=/certs.pop_message()}}))",
             later.port
         ),
     );
-    assert_eq!(r["expiring"], serde_json::json!([l]));
-    assert_eq!(r["event"]["days"], 399);
+    // Files are read first, then the served certificates.
+    assert_eq!(r["r"]["expiring"], serde_json::json!([pem, l]));
+    assert_eq!(r["first"]["days"], 9);
+    assert_eq!(r["second"]["days"], 399);
 }
 
 /// Removes the account `name` when dropped, if a step of the test left it behind.
