@@ -140,7 +140,15 @@ pub static BUILTIN_TYPES: &[TypeDef] = &[
             ("disabled", "Disabled", "Boolean"),
         ],
     ),
-    t("AttachedFile", "Attached file", &[("file", "File", "File")]),
+    t(
+        "AttachedFile",
+        "Attached file",
+        &[
+            ("attached1", "Attached file 1", "File"),
+            ("attached2", "Attached file 2", "File"),
+            ("attached3", "Attached file 3", "File"),
+        ],
+    ),
     t(
         "NodeInfo",
         "Node information",

@@ -115,7 +115,8 @@ pub(crate) fn glob_match(glob: &str, s: &str, icase: bool) -> Result<bool> {
 
 /// Escape a character for use as a regex literal.
 fn push_literal(out: &mut String, c: char) {
-    if c.is_ascii_punctuation() || c == ' ' {
+    // `\<` and `\>` are word boundaries to the regex engine: `<` and `>` stay bare.
+    if (c.is_ascii_punctuation() && c != '<' && c != '>') || c == ' ' {
         out.push('\\');
     }
     out.push(c);
@@ -215,6 +216,8 @@ fn translate_regex_mapped(src: &str) -> (String, Vec<usize>) {
         if c == '\\' {
             match p.get(i) {
                 Some('Z') => out.push_str("\\z"),
+                // Python's `\<` and `\>` are the characters; the engine's are word boundaries.
+                Some(&n @ ('<' | '>')) => out.push(n),
                 Some(&n) => {
                     out.push('\\');
                     out.push(n);
@@ -337,6 +340,11 @@ mod tests {
         assert!(p(PatternKind::Regex, r"(?P<x>a)(?P=x)", false).is_match(&Value::str("aa")));
         assert!(p(PatternKind::Regex, "[]a]", false).is_match(&Value::str("]")));
         assert!(Pattern::new(PatternKind::Regex, "(", false).is_err());
+        // `\<` and `\>` are the characters in Python, not word boundaries.
+        let r = p(PatternKind::Regex, r"a\<b\>$", false);
+        assert!(r.is_match(&Value::str("a<b>")));
+        assert!(!r.is_match(&Value::str("ab")));
+        assert!(p(PatternKind::Regex, r"[\<]x", false).is_match(&Value::str("<x")));
     }
 
     #[test]
@@ -354,6 +362,10 @@ mod tests {
         assert!(glob_match("x*", "x\ny", false).unwrap());
         assert!(!glob_match("[]", "]", false).unwrap());
         assert!(glob_match("[]]", "]", false).unwrap());
+        // `<` and `>` are literals, as in shell redirections of a mocked command.
+        assert!(glob_match("cat > *", "cat > /tmp/x.csv", false).unwrap());
+        assert!(glob_match("a<b", "a<b", false).unwrap());
+        assert!(!glob_match("a>", "a", false).unwrap());
     }
 
     #[test]
