@@ -1,0 +1,127 @@
+//! The standard library of flows (`stdlib/`): its own tests pass under `jfc test`, it
+//! checks clean, every store has it under `/lib`, where users cannot write, and a flow
+//! of the store calls it.
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+
+use common::{env, err, out};
+
+const STDLIB: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/stdlib");
+
+/// The `*_test.jf` files under `dir`.
+fn test_files(dir: &Path) -> usize {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .map(|e| e.expect("walk stdlib"))
+        .filter(|e| e.file_name().to_string_lossy().ends_with("_test.jf"))
+        .count()
+}
+
+#[test]
+fn every_test_of_the_stdlib_passes() {
+    let o = Command::new(env!("CARGO_BIN_EXE_jfc"))
+        .args(["test", STDLIB])
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("jfc runs");
+    let n = test_files(Path::new(STDLIB));
+    assert!(n >= 8, "the stdlib has {n} tests");
+    assert_eq!(o.status.code(), Some(0), "{}{}", out(&o), err(&o));
+    assert!(
+        out(&o).contains(&format!("{n} passed, 0 failed")),
+        "{}",
+        out(&o)
+    );
+}
+
+#[test]
+fn the_stdlib_checks_clean_with_deny_warnings() {
+    let o = Command::new(env!("CARGO_BIN_EXE_jfc"))
+        .args(["check", "--deny-warnings", STDLIB])
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("jfc runs");
+    assert_eq!(o.status.code(), Some(0), "{}{}", out(&o), err(&o));
+    let said = format!("{}{}", out(&o), err(&o));
+    assert!(said.contains(" 0 errors, 0 warnings"), "{said}");
+}
+
+#[test]
+fn a_new_store_has_the_stdlib_and_users_cannot_change_it() {
+    let e = env();
+    let o = e.jfc(&["obj", "ls", "/lib/service"]);
+    assert_eq!(o.status.code(), Some(1), "no store is made by a look");
+    let o = e.jfc(&["obj", "set", "/data", "--type", "Directory"]);
+    assert!(o.status.success(), "{}", err(&o));
+    let o = e.jfc(&["obj", "cat", "/lib/service/restart"]);
+    assert!(o.status.success(), "{}", err(&o));
+    assert!(out(&o).contains("systemctl restart"), "{}", out(&o));
+    let o = e.jfc(&["obj", "cat", "/lib"]);
+    assert!(
+        out(&o).contains("description = \"jfc standard library 0.1.0 "),
+        "{}",
+        out(&o)
+    );
+
+    let read_only = ": /lib is the standard library of jfc and is read-only (copy a flow out of it to change it)\n";
+    for (args, path) in [
+        (
+            &["obj", "set", "/lib/service/restart", "description='mine'"][..],
+            "/lib/service/restart",
+        ),
+        (
+            &["obj", "set", "/lib/mine", "--type", "Directory"][..],
+            "/lib/mine",
+        ),
+        (&["obj", "rm", "-r", "/lib"][..], "/lib"),
+    ] {
+        let o = e.jfc(args);
+        assert_eq!(o.status.code(), Some(1), "{args:?}: {}", out(&o));
+        assert_eq!(err(&o), format!("error: {path}{read_only}"), "{args:?}");
+    }
+    let flow = e.flow("w.jf", "['mine' >> /lib/disk/cleanup.description]\n");
+    let o = e.jfc(&["run", flow.to_str().expect("utf-8")]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        err(&o).contains(&format!("error: /lib/disk/cleanup{read_only}")),
+        "{}",
+        err(&o)
+    );
+}
+
+#[test]
+fn a_flow_calls_disk_cleanup_of_the_store_on_real_files() {
+    let e = env();
+    let junk = e.dir.join("junk");
+    std::fs::create_dir_all(junk.join("deep")).expect("mkdir");
+    for (name, age_days) in [
+        ("old.log", 40),
+        ("deep/older.log", 90),
+        ("new.log", 0),
+        ("old.txt", 40),
+    ] {
+        let p = junk.join(name);
+        std::fs::write(&p, "x".repeat(1000)).expect("write");
+        let t = std::time::SystemTime::now() - std::time::Duration::from_secs(age_days * 86400);
+        std::fs::File::options()
+            .write(true)
+            .open(&p)
+            .and_then(|f| f.set_modified(t))
+            .expect("age the file");
+    }
+    let flow = e.flow(
+        "clean.jf",
+        &format!(
+            "[/lib/disk/cleanup: '{}', pattern='*.log', days=30, approve=false] -> print($RESULT.state, $RESULT.bytes_freed, length($RESULT.deleted))\n",
+            junk.display()
+        ),
+    );
+    let o = e.jfc(&["run", flow.to_str().expect("utf-8")]);
+    assert_eq!(o.status.code(), Some(0), "{}{}", out(&o), err(&o));
+    assert_eq!(out(&o), "cleaned 2000 2\n");
+    assert!(!junk.join("old.log").exists() && !junk.join("deep/older.log").exists());
+    assert!(junk.join("new.log").exists() && junk.join("old.txt").exists());
+}
