@@ -7,6 +7,7 @@ mod common;
 use std::path::Path;
 use std::process::Command;
 
+use common::daemon::{agent, json_answer, start, token};
 use common::{env, err, out};
 
 const STDLIB: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/stdlib");
@@ -124,4 +125,47 @@ fn a_flow_calls_disk_cleanup_of_the_store_on_real_files() {
     assert_eq!(out(&o), "cleaned 2000 2\n");
     assert!(!junk.join("old.log").exists() && !junk.join("deep/older.log").exists());
     assert!(junk.join("new.log").exists() && junk.join("old.txt").exists());
+}
+
+#[test]
+fn the_api_refuses_writes_under_lib_naming_it() {
+    let e = env();
+    let admin = token(&e.store, "admin", "admin");
+    let (mut daemon, base) = start(&e.store, &[]);
+    let auth = format!("Bearer {admin}");
+    let url = |path: &str| format!("{base}/api/v1/objects{path}");
+    let a = agent();
+    let answers = [
+        a.post(&url("/lib/service"))
+            .header("Authorization", &auth)
+            .header("Content-Type", "application/json")
+            .send(r#"{"name": "mine", "type_object": "Directory"}"#),
+        a.patch(&url("/lib/service/restart"))
+            .header("Authorization", &auth)
+            .header("Content-Type", "application/json")
+            .send(r#"{"description": "mine"}"#),
+        a.delete(&url("/lib/disk/cleanup"))
+            .header("Authorization", &auth)
+            .call(),
+    ];
+    let _ = daemon.kill();
+    let _ = daemon.wait();
+    let want = [
+        (400, "read_only", "/lib/service/mine"),
+        (400, "read_only", "/lib/service/restart"),
+        (409, "cannot_delete", "/lib/disk/cleanup"),
+    ];
+    for (answer, (status, code, path)) in answers.into_iter().zip(want) {
+        let (got, body) = json_answer(answer.expect("an answer"));
+        assert_eq!(
+            (got, body["error"]["code"].as_str()),
+            (status, Some(code)),
+            "{body}"
+        );
+        let message = body["error"]["message"].as_str().unwrap_or_default();
+        assert_eq!(
+            message,
+            format!("{path}: /lib is the standard library of jfc and is read-only (copy a flow out of it to change it)")
+        );
+    }
 }

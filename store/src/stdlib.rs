@@ -115,7 +115,7 @@ impl Store {
 
     /// Refuse a user's write under `/lib` (only the installation writes there).
     /// `id` is the object written, or with `name` the container a child is made in.
-    pub(crate) fn check_writable(&self, id: ObjectId, name: Option<&str>) -> Result<()> {
+    pub fn check_writable(&self, id: ObjectId, name: Option<&str>) -> Result<()> {
         if self.lib_writable {
             return Ok(());
         }
