@@ -169,3 +169,20 @@ fn the_api_refuses_writes_under_lib_naming_it() {
         );
     }
 }
+
+#[test]
+fn export_of_the_whole_store_leaves_lib_out_and_imports_back() {
+    let e = env();
+    let o = e.jfc(&["obj", "set", "/data", "--type", "Directory"]);
+    assert!(o.status.success(), "{}", err(&o));
+    let tree = e.dir.join("tree");
+    let o = e.jfc(&["export", "/", tree.to_str().expect("utf-8")]);
+    assert!(o.status.success(), "{}", err(&o));
+    assert!(
+        tree.join("data").is_dir(),
+        "the user's objects are exported"
+    );
+    assert!(!tree.join("lib").exists(), "/lib is exported");
+    let o = e.jfc(&["import", tree.to_str().expect("utf-8")]);
+    assert!(o.status.success(), "{}{}", out(&o), err(&o));
+}
