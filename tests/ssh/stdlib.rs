@@ -109,10 +109,8 @@ fn service_restart_escalates_with_a_task_when_the_service_stays_down() {
     assert_eq!(titles, ["fakesvc is down on /web"], "{tasks}");
 }
 
-#[test]
-fn disk_cleanup_deletes_old_big_logs_only() {
-    let e = env();
-    node_with_own_bin(&e);
+/// Under `e.dir/junk`: old and new, big and small, .log and .txt files.
+fn junk_tree(e: &Env) -> std::path::PathBuf {
     let junk = e.dir.join("junk");
     std::fs::create_dir_all(junk.join("app")).expect("mkdir");
     let day = std::time::Duration::from_secs(86400);
@@ -131,6 +129,14 @@ fn disk_cleanup_deletes_old_big_logs_only() {
             .and_then(|f| f.set_modified(std::time::SystemTime::now() - day * days))
             .expect("age the file");
     }
+    junk
+}
+
+#[test]
+fn disk_cleanup_deletes_old_big_logs_only() {
+    let e = env();
+    node_with_own_bin(&e);
+    let junk = junk_tree(&e);
     let o = run(
         &e,
         &format!(
@@ -156,4 +162,26 @@ fn disk_cleanup_deletes_old_big_logs_only() {
     for kept in ["app/old-small.log", "new-big.log", "old-big.txt"] {
         assert!(junk.join(kept).exists(), "{kept} was deleted");
     }
+}
+
+#[test]
+fn disk_cleanup_reports_every_file_it_could_not_delete() {
+    let e = env();
+    node_with_own_bin(&e);
+    let junk = junk_tree(&e);
+    executable(
+        &e.dir.join("bin/rm"),
+        "#!/bin/sh\necho \"rm: refused\" >&2\nexit 1\n",
+    );
+    let o = run(
+        &e,
+        &format!(
+            "[/lib/disk/cleanup: '{}', pattern='*.log', days=30, min_size='10k', node=/web, approve=false]\n\
+             => print($STATUS, $RESULT.state, length($RESULT.deleted), length($RESULT.kept), $RESULT.bytes_freed)",
+            junk.display()
+        ),
+    );
+    assert!(o.status.success(), "{}{}", out(&o), err(&o));
+    assert_eq!(out(&o), "1 partial 0 2 0\n");
+    assert!(junk.join("old-big.log").exists() && junk.join("app/old-big.log").exists());
 }
