@@ -186,3 +186,69 @@ fn export_of_the_whole_store_leaves_lib_out_and_imports_back() {
     let o = e.jfc(&["import", tree.to_str().expect("utf-8")]);
     assert!(o.status.success(), "{}{}", out(&o), err(&o));
 }
+
+/// An HTTP server on a free loopback port that answers `statuses` in turn (the last
+/// one for ever after): its URL.
+fn health_server(statuses: &'static [u16]) -> String {
+    use std::io::{BufRead, BufReader, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let url = format!("http://{}/health", listener.local_addr().expect("address"));
+    std::thread::spawn(move || {
+        for (n, stream) in listener.incoming().enumerate() {
+            let Ok(mut stream) = stream else { continue };
+            let mut request = BufReader::new(stream.try_clone().expect("clone"));
+            let mut line = String::new();
+            while request.read_line(&mut line).is_ok_and(|read| read > 2) {
+                line.clear();
+            }
+            let status = statuses[n.min(statuses.len() - 1)];
+            let _ = write!(
+                stream,
+                "HTTP/1.1 {status} X\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok"
+            );
+        }
+    });
+    url
+}
+
+#[test]
+fn service_restart_runs_here_and_waits_for_the_health_url() {
+    let e = env();
+    let bin = e.dir.join("bin");
+    std::fs::create_dir_all(&bin).expect("bin");
+    let systemctl = bin.join("systemctl");
+    std::fs::write(
+        &systemctl,
+        format!(
+            "#!/bin/sh\ncase \"$1\" in\nshow) echo loaded ;;\nrestart) echo \"$2\" >> {}/restarts ;;\nis-active) echo active ;;\n*) exit 1 ;;\nesac\n",
+            e.dir.display()
+        ),
+    )
+    .expect("systemctl");
+    std::fs::set_permissions(
+        &systemctl,
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .expect("chmod");
+    let url = health_server(&[503, 200]);
+    let flow = e.flow(
+        "r.jf",
+        &format!(
+            "[/lib/service/restart: 'fakesvc', sudo=false, approve=false, wait=1, health_url='{url}']\n\
+             -> [r = $RESULT] -> print(r.host, r.state, r.healthy, r.tries)\n"
+        ),
+    );
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let o = e
+        .cmd(&["run", flow.to_str().expect("utf-8")])
+        .env("PATH", path)
+        .output()
+        .expect("jfc runs");
+    assert_eq!(o.status.code(), Some(0), "{}{}", out(&o), err(&o));
+    assert_eq!(out(&o), "localhost recovered true 2\n");
+    assert_eq!(e.read("restarts"), "fakesvc\n");
+}
