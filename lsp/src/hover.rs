@@ -144,10 +144,7 @@ mod tests {
         for k in keywords {
             assert!(describe(k, F).is_some(), "no hover for the keyword `{k}`");
         }
-        assert_eq!(
-            member(Type::String, "upper").as_deref(),
-            Some("`upper`: method of String")
-        );
+        assert_eq!(member(Type::String, "upper").as_deref(), Some("`upper`: method of String"));
         assert!(member(Type::Datetime, "year").is_some_and(|d| d.contains("property")));
         assert_eq!(member(Type::String, "no_such_member"), None);
     }

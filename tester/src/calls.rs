@@ -189,9 +189,7 @@ fn mock_http(host: &TestHost, b: &Bound) -> Result<Value, String> {
 /// store; the number of objects created or updated.
 fn fixture(host: &TestHost, b: &Bound) -> Result<Value, String> {
     let dir = host.test_dir.join(b.req(0).to_text());
-    let to = b
-        .opt_nonnull(1)
-        .map_or_else(|| "/".to_string(), Value::to_text);
+    let to = b.opt_nonnull(1).map_or_else(|| "/".to_string(), Value::to_text);
     let report = host
         .nodes
         .borrow_mut()
