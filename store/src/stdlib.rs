@@ -80,37 +80,68 @@ impl Store {
         })
     }
 
-    /// Replace `/lib` with the embedded files: what an older library had and this one
-    /// does not goes with the old tree.
+    /// Bring `/lib` to the embedded files: imported over the old tree, so objects that
+    /// stay keep their ids (a run resumed from a checkpoint finds its flow again); what
+    /// the old library had and this one has not is deleted. When the import over the old
+    /// tree fails (a flow that became a script...), the old tree goes first.
     fn install_stdlib(&mut self) -> Result<()> {
-        if let Some(old) = self.lookup(LIB_PATH)? {
-            self.delete(old)?;
-        }
         let dir = tempfile::Builder::new()
             .prefix("jfc-stdlib-")
             .tempdir()
             .map_err(|e| StoreError(format!("cannot write the standard library out: {e}")))?;
         TREE.extract(dir.path())
             .map_err(|e| StoreError(format!("cannot write the standard library out: {e}")))?;
+        let real = dir
+            .path()
+            .canonicalize()
+            .map_err(|e| StoreError(format!("cannot read {}: {e}", dir.path().display())))?;
+        if let Err(first) = self.import_stdlib(&real) {
+            match self.lookup(LIB_PATH)? {
+                Some(old) => {
+                    self.delete(old)?;
+                    self.import_stdlib(&real)?;
+                }
+                None => return Err(first),
+            }
+        }
+        self.drop_stale(&real)?;
+        let lib = self.resolve(LIB_PATH)?;
+        self.set_property(lib, "description", &marker())
+    }
+
+    fn import_stdlib(&mut self, dir: &std::path::Path) -> Result<()> {
         let opts = ImportOptions {
             force: true,
             ..ImportOptions::default()
         };
-        let report = self.import_dir(dir.path(), LIB_PATH, &opts)?;
+        let report = self.import_dir(dir, LIB_PATH, &opts)?;
         let broken: Vec<String> = report
             .messages
             .iter()
             .filter(|m| m.kind == MessageKind::Error)
             .map(ToString::to_string)
             .collect();
-        if !broken.is_empty() {
-            return Err(StoreError(format!(
-                "the standard library of this jfc does not install: {}",
-                broken.join("; ")
-            )));
+        if broken.is_empty() {
+            return Ok(());
         }
+        Err(StoreError(format!(
+            "the standard library of this jfc does not install: {}",
+            broken.join("; ")
+        )))
+    }
+
+    /// Delete what is under `/lib` and did not come from `dir`: the old library's.
+    fn drop_stale(&mut self, dir: &std::path::Path) -> Result<()> {
         let lib = self.resolve(LIB_PATH)?;
-        self.set_property(lib, "description", &marker())
+        for path in self.subtree_paths(lib)?.into_iter().skip(1) {
+            let Some(id) = self.lookup(&path)? else {
+                continue; // went with its stale parent
+            };
+            if !self.import_origin(id)?.is_some_and(|o| o.starts_with(dir)) {
+                self.delete(id)?;
+            }
+        }
+        Ok(())
     }
 
     /// Refuse a user's write under `/lib` (only the installation writes there).
@@ -163,7 +194,7 @@ mod tests {
     }
 
     #[test]
-    fn an_older_library_is_replaced_whole() {
+    fn an_older_library_is_brought_up_to_date() {
         let (_dir, mut store) = installed();
         let lib = store.resolve(LIB_PATH).unwrap();
         let dir_type = store.type_id("Directory").unwrap();
@@ -184,7 +215,11 @@ mod tests {
 
         assert!(store.ensure_stdlib().expect("upgrade"));
         assert!(store.lookup("/lib/retired").unwrap().is_none());
-        let flow = store.resolve("/lib/service/restart").unwrap();
+        assert_eq!(
+            store.resolve("/lib/service/restart").unwrap(),
+            flow,
+            "a flow that stays keeps its id"
+        );
         let source = store.read_field(flow, "source").unwrap().to_text();
         assert!(source.contains("systemctl restart"), "{source}");
         let lib = store.resolve(LIB_PATH).unwrap();
