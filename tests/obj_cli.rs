@@ -330,7 +330,7 @@ fn every_command_has_help() {
 #[test]
 fn rm_keeps_the_standard_tree_and_lists_what_it_deletes() {
     let e = env();
-    for dir in ["/lib", "/data"] {
+    for dir in ["/types", "/data"] {
         assert!(e
             .jfc(&["obj", "set", dir, "--type", "Directory"])
             .status
@@ -355,21 +355,21 @@ fn rm_keeps_the_standard_tree_and_lists_what_it_deletes() {
     assert!(o.status.success(), "the store still works: {}", err(&o));
     assert!(out(&o).contains("NodeInfo"), "{}", out(&o));
 
-    for dir in ["/lib", "/data"] {
+    for dir in ["/types", "/data"] {
         assert!(e
             .jfc(&["obj", "set", dir, "--type", "Directory"])
             .status
             .success());
     }
-    let o = e.jfc(&["obj", "set", "/lib/Server", "--type", "TypeObject"]);
+    let o = e.jfc(&["obj", "set", "/types/Server", "--type", "TypeObject"]);
     assert!(o.status.success(), "{}", err(&o));
-    let o = e.jfc(&["obj", "set", "/data/web", "--type", "/lib/Server"]);
+    let o = e.jfc(&["obj", "set", "/data/web", "--type", "/types/Server"]);
     assert!(o.status.success(), "{}", err(&o));
-    let o = e.jfc(&["obj", "rm", "-r", "/lib"]);
+    let o = e.jfc(&["obj", "rm", "-r", "/types"]);
     assert_eq!(o.status.code(), Some(1));
     assert_eq!(
         err(&o),
-        "error: /lib/Server cannot be deleted: it is the type of /data/web; delete those first\n"
+        "error: /types/Server cannot be deleted: it is the type of /data/web; delete those first\n"
     );
 
     let o = e.jfc(&["obj", "rm", "-r", "--dry-run", "/data"]);

@@ -206,12 +206,14 @@ pub fn serve(opts: ServeOptions) -> Result<(), ServeError> {
             opts.listen
         )));
     }
-    let store = Store::open(&opts.store).map_err(|e| {
-        ServeError::Failed(format!(
-            "cannot open the store {}: {e}",
-            opts.store.display()
-        ))
-    })?;
+    let store = Store::open(&opts.store)
+        .and_then(|mut s| s.ensure_stdlib().map(|_| s))
+        .map_err(|e| {
+            ServeError::Failed(format!(
+                "cannot open the store {}: {e}",
+                opts.store.display()
+            ))
+        })?;
     let clock = opts
         .test_clock
         .map_or(clock::Clock::System, clock::Clock::manual);

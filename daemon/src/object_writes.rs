@@ -284,6 +284,8 @@ fn apply(
             }
         }
     }
+    s.check_writable(id, None)
+        .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "read_only", e.0))?;
     let mut compiled = None;
     for (field, value) in assignments {
         let at = match field.as_str() {
@@ -356,6 +358,7 @@ fn refused(e: CreateError, parent: &str) -> ApiError {
         CreateError::Taken(_) => (StatusCode::CONFLICT, "name_taken", Some("name")),
         CreateError::Type(_) => (StatusCode::BAD_REQUEST, "invalid_type", Some("type_object")),
         CreateError::Parent(_) => (StatusCode::BAD_REQUEST, "not_a_container", None),
+        CreateError::ReadOnly(_) => (StatusCode::BAD_REQUEST, "read_only", None),
         CreateError::Store(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal", None),
     };
     let error = ApiError::new(status, code, e.to_string()).at(parent);

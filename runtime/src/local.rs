@@ -57,6 +57,19 @@ struct Record {
     children: std::collections::HashSet<u64>,
 }
 
+/// A process, task, schedule or other object that is not a row of the store (`[t]` with
+/// `t` from `/task.add`) is neither a Jobflow nor a ScriptJob: an execution job cannot
+/// run it.
+fn not_runnable(obj: &ObjectRef) -> StoreResult<()> {
+    if crate::process_list::is_virtual(obj) {
+        return Err(HostError::Failed(format!(
+            "{} is not a Jobflow or a ScriptJob: an execution job runs a command (a String), a Jobflow or a ScriptJob (to keep a value, assign it: [x = ...])",
+            obj.path
+        )));
+    }
+    Ok(())
+}
+
 impl LocalHost {
     /// A host running local commands as `exec` says.
     pub fn new(exec: ExecOptions) -> LocalHost {
@@ -620,6 +633,7 @@ impl LocalHost {
     }
 
     fn object_jobflow_stamp(&self, obj: &ObjectRef) -> StoreResult<(String, String)> {
+        not_runnable(obj)?;
         self.on_object(obj, |store| {
             let o = store.get(obj.id).map_err(|e| e.0)?;
             let dir = store.abspath(o.parent.unwrap_or(ROOT)).map_err(|e| e.0)?;
@@ -629,6 +643,7 @@ impl LocalHost {
     }
 
     fn object_jobflow(&self, obj: &ObjectRef) -> StoreResult<Chunk> {
+        not_runnable(obj)?;
         self.on_object(obj, |s| s.jobflow_chunk(obj.id).map_err(|e| e.0))
     }
 

@@ -282,8 +282,15 @@ fn roundtrip(mut vm: Vm<LocalHost>, opts: &VmOptions) -> Result<Vm<LocalHost>, R
 
 pub(crate) fn open_store(path: &Path) -> Result<jfc_store::Store, RunError> {
     tracing::debug!("opening the store {}", path.display());
-    jfc_store::Store::open(path)
-        .map_err(|e| RunError::NoInput(format!("cannot open the store {}: {e}", path.display())))
+    let mut store = jfc_store::Store::open(path)
+        .map_err(|e| RunError::NoInput(format!("cannot open the store {}: {e}", path.display())))?;
+    store.ensure_stdlib().map_err(|e| {
+        RunError::NoInput(format!(
+            "cannot install the standard library in {}: {e}",
+            path.display()
+        ))
+    })?;
+    Ok(store)
 }
 
 /// A flow file; inside a project with a store, the object it is imported as.

@@ -128,8 +128,15 @@ pub fn init_logging(level: Option<&str>) {
 pub fn open_store(flag: Option<&std::path::Path>) -> Result<jfc_store::Store, String> {
     let cwd = std::env::current_dir().map_err(|e| format!("no current directory: {e}"))?;
     let path = jfc_store::resolve_path(flag, &cwd);
-    jfc_store::Store::open(&path)
-        .map_err(|e| format!("cannot open the store {}: {e}", path.display()))
+    let mut store = jfc_store::Store::open(&path)
+        .map_err(|e| format!("cannot open the store {}: {e}", path.display()))?;
+    store.ensure_stdlib().map_err(|e| {
+        format!(
+            "cannot install the standard library in {}: {e}",
+            path.display()
+        )
+    })?;
+    Ok(store)
 }
 
 /// Like [`open_store`] for commands that only read (or delete): a missing store is an

@@ -21,6 +21,8 @@ pub enum CreateError {
     /// The parent cannot hold objects: it is not a Directory or a Table, or a Table whose
     /// type is not set.
     Parent(String),
+    /// The parent is in `/lib`, which only jfc writes (store::stdlib).
+    ReadOnly(String),
     /// The store failed.
     Store(StoreError),
 }
@@ -31,7 +33,8 @@ impl std::fmt::Display for CreateError {
             CreateError::Name(m)
             | CreateError::Taken(m)
             | CreateError::Type(m)
-            | CreateError::Parent(m) => f.write_str(m),
+            | CreateError::Parent(m)
+            | CreateError::ReadOnly(m) => f.write_str(m),
             CreateError::Store(e) => f.write_str(&e.0),
         }
     }
@@ -65,6 +68,8 @@ impl Store {
     ) -> std::result::Result<ObjectId, CreateError> {
         check_name(name).map_err(|e| CreateError::Name(e.0))?;
         check_reserved(parent, name).map_err(|e| CreateError::Name(e.0))?;
+        self.check_writable(parent, Some(name))
+            .map_err(|e| CreateError::ReadOnly(e.0))?;
         let at = self.abspath(parent)?;
         let given = type_name.map(|t| self.type_of_name(t)).transpose()?;
         let type_id = match (self.type_name(parent)?.as_str(), given) {

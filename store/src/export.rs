@@ -110,6 +110,10 @@ impl Store {
         let type_name = self.type_name(id)?;
         let type_path = self.abspath(o.type_id)?;
         let path = self.abspath(id)?;
+        if path == super::stdlib::LIB_PATH {
+            // The standard library comes with jfc, not from the user's files.
+            return Ok(());
+        }
         report.objects += 1;
         self.conn
             .execute("DELETE FROM import_fields WHERE object = ?1", [id])?;

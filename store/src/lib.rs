@@ -24,6 +24,7 @@ pub mod schedules;
 mod schema;
 pub mod secret;
 pub mod starts;
+pub mod stdlib;
 pub mod tasks;
 pub mod tokens;
 mod tree;
@@ -67,6 +68,8 @@ pub struct Store {
     builtins: bootstrap::Builtins,
     /// The run in checkpoint mode whose sends go through the outbox (store::checkpoints).
     pub(crate) outbox_run: Option<i64>,
+    /// Set while the standard library is installed: the only writes `/lib` takes.
+    lib_writable: bool,
 }
 
 impl Store {
@@ -125,6 +128,7 @@ impl Store {
             secrets,
             builtins: Default::default(),
             outbox_run: None,
+            lib_writable: false,
         };
         bootstrap::ensure(&mut store)?;
         store.builtins = bootstrap::Builtins::find(&store)?;

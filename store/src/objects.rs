@@ -174,6 +174,7 @@ impl Store {
     ) -> Result<ObjectId> {
         check_name(name)?;
         check_reserved(parent, name)?;
+        self.check_writable(parent, Some(name))?;
         if self.child(parent, name)?.is_some() {
             let at = self.abspath(parent)?;
             return Err(StoreError(format!(
@@ -201,6 +202,7 @@ impl Store {
     /// Why [`Store::delete`] of `id` would be refused, if it would.
     pub fn check_delete(&self, id: ObjectId) -> Result<()> {
         self.check_not_builtin(id, "deleted")?;
+        self.check_writable(id, None)?;
         if let Some((ty, user, n)) = self.type_used_outside(id)? {
             let (ty, user) = (self.abspath(ty)?, self.abspath(user)?);
             let others = if n > 1 {
@@ -248,6 +250,7 @@ impl Store {
     /// Rename within the same parent; the display name follows when it equalled the name.
     pub fn rename(&mut self, id: ObjectId, new_name: &str) -> Result<()> {
         self.check_not_builtin(id, "renamed")?;
+        self.check_writable(id, None)?;
         check_name(new_name)?;
         let o = self.get(id)?;
         let Some(parent) = o.parent else {
@@ -277,6 +280,7 @@ impl Store {
             "display_name" | "description" | "owner" => property,
             other => return Err(StoreError(format!("property `{other}` cannot be written"))),
         };
+        self.check_writable(id, None)?;
         self.conn.execute(
             &format!("UPDATE objects SET {column} = ?2, updated = ?3 WHERE id = ?1"),
             params![id, value, now_text()],
@@ -301,6 +305,7 @@ impl Store {
         value: &str,
         touch: bool,
     ) -> Result<()> {
+        self.check_writable(id, None)?;
         self.conn.execute(
             "INSERT INTO fields (object, name, value) VALUES (?1, ?2, ?3) ON CONFLICT(object, name) DO UPDATE SET value = excluded.value",
             params![id, name, value],
@@ -322,6 +327,7 @@ impl Store {
     }
 
     pub fn clear_field(&mut self, id: ObjectId, name: &str) -> Result<()> {
+        self.check_writable(id, None)?;
         self.conn.execute(
             "DELETE FROM fields WHERE object = ?1 AND name = ?2",
             params![id, name],

@@ -10,6 +10,8 @@ impl Store {
     /// into itself or below itself.
     pub fn move_to(&mut self, id: ObjectId, dir: ObjectId, name: Option<&str>) -> Result<()> {
         self.check_not_builtin(id, "moved")?;
+        self.check_writable(id, None)?;
+        self.check_writable(dir, Some(name.unwrap_or("")))?;
         if self.is_within(dir, id)? {
             return Err(StoreError(format!(
                 "{} cannot be moved into {}, which is inside it",
@@ -36,6 +38,7 @@ impl Store {
     /// given); the copy's fields are those of the original, its times new. Channel
     /// messages are not copied: a copied queue would deliver them twice.
     pub fn copy_to(&mut self, id: ObjectId, dir: ObjectId, name: Option<&str>) -> Result<ObjectId> {
+        self.check_writable(dir, Some(name.unwrap_or("")))?;
         if self.is_within(dir, id)? {
             return Err(StoreError(format!(
                 "{} cannot be copied into {}, which is inside it",

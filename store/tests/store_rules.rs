@@ -43,7 +43,7 @@ fn a_type_in_use_cannot_be_deleted_but_goes_with_its_objects() {
     let (_dir, mut s) = fresh();
     let dir = s.type_id("Directory").expect("type");
     let to = s.type_id("TypeObject").expect("type");
-    let lib = s.create(ROOT, "lib", dir, "root").expect("lib");
+    let lib = s.create(ROOT, "types", dir, "root").expect("types");
     let server = s.create(lib, "Server", to, "root").expect("type");
     let data = s.create(ROOT, "data", dir, "root").expect("data");
     let a = s.create(data, "a", server, "root").expect("a");
@@ -52,7 +52,7 @@ fn a_type_in_use_cannot_be_deleted_but_goes_with_its_objects() {
         let err = s.delete(target).expect_err("type in use").0;
         assert_eq!(
             err,
-            "/lib/Server cannot be deleted: it is the type of /data/a and 1 more; delete those first"
+            "/types/Server cannot be deleted: it is the type of /data/a and 1 more; delete those first"
         );
     }
     assert!(s.exists(server).expect("query"));

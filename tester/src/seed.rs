@@ -22,8 +22,9 @@ impl Seed {
             .tempdir()
             .map_err(|e| format!("cannot make a directory for the tests' stores: {e}"))?;
         let file = dir.path().join("seed.sqlite");
-        let mut store =
-            Store::open(&file).map_err(|e| format!("cannot make the tests' store: {e}"))?;
+        let mut store = Store::open(&file)
+            .and_then(|mut s| s.ensure_stdlib().map(|_| s))
+            .map_err(|e| format!("cannot make the tests' store: {e}"))?;
         let mut problems = Vec::new();
         if let Some(root) = root {
             let report = store

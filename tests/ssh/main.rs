@@ -11,6 +11,7 @@ mod reboot;
 mod script_file;
 mod session;
 mod sshd;
+mod stdlib;
 mod stdlib_flows;
 mod sudo_timeout;
 
