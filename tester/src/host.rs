@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 
 use crossbeam_channel::Sender;
 use jfc_compiler::bytecode::Chunk;
+use jfc_runtime::local_jobs::files;
 use jfc_runtime::LocalHost;
 use jfc_store::Store;
 use jfc_vm::host::{CommandRequest, HostError, StoreAnswer, StoreRequest, StoreResult};
@@ -114,11 +115,17 @@ impl TestHost<'_> {
         }
     }
 
-    /// A request of a kind no mock can answer yet: the test fails, naming it.
-    fn unmockable(&self, what: String) -> Completion {
-        let why = format!("{what} cannot be mocked by this version of jfc test");
-        self.effects.fail(why.clone());
-        Completion::Failed(why)
+    /// `download` and `upload` run for real: they move files between this machine and
+    /// the test's own store, as under `jfc run`.
+    fn local_file_job(
+        &self,
+        job: &str,
+        run: impl FnOnce() -> Result<jfc_vm::host::Data, String>,
+    ) -> Completion {
+        match run() {
+            Ok(data) => Completion::Data(data),
+            Err(why) => Completion::Failed(format!("'{job}' failed: {why}")),
+        }
     }
 }
 
@@ -152,8 +159,13 @@ impl Host for TestHost<'_> {
             ),
             Request::Http(h) => self.http(h),
             Request::Mail(m) => (self.mail(m), Duration::ZERO),
-            Request::Download(_) | Request::Upload(_) => {
-                (self.unmockable("download/upload".into()), Duration::ZERO)
+            Request::Download(d) => (
+                self.local_file_job("download", || files::download(d)),
+                Duration::ZERO,
+            ),
+            Request::Upload(u) => {
+                let done = self.db().and_then(|mut db| files::upload_into(&mut db, u));
+                (self.local_file_job("upload", || done), Duration::ZERO)
             }
         };
         self.clock.answer(delay, ticket, completion, done);

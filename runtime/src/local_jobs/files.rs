@@ -49,14 +49,18 @@ pub fn upload(u: &UploadRequest, store: Option<&Path>) -> Result<Data, String> {
             u.object_path
         ));
     };
+    super::with_store(path, |store| upload_into(store, u))
+}
+
+/// [`upload`] through a connection of the caller's (`jfc test`'s, the only one its
+/// store has).
+pub fn upload_into(store: &mut Store, u: &UploadRequest) -> Result<Data, String> {
     let content = std::fs::read(&u.from).map_err(|e| format!("cannot read {}: {e}", u.from))?;
     let name = file_name(&u.from)?.to_string();
-    super::with_store(path, |store| {
-        store
-            .transaction(|s| store_file(s, u, &name, content).map_err(jfc_store::StoreError))
-            .map_err(|e| e.0)?;
-        Ok(Data::Str(name))
-    })
+    store
+        .transaction(|s| store_file(s, u, &name, content).map_err(jfc_store::StoreError))
+        .map_err(|e| e.0)?;
+    Ok(Data::Str(name))
 }
 
 /// Put the file into the field, in one transaction.

@@ -3,7 +3,7 @@
 //! objects and files of this machine). A failure is a job failure (§0.4 kind 2):
 //! `$STATUS` 1 and `'<job>' failed: <why>` in `$ERROR`.
 
-mod files;
+pub mod files;
 mod http;
 mod http_answer;
 mod mail;
