@@ -185,3 +185,90 @@ fn disk_cleanup_reports_every_file_it_could_not_delete() {
     assert_eq!(out(&o), "1 partial 0 2 0\n");
     assert!(junk.join("old-big.log").exists() && junk.join("app/old-big.log").exists());
 }
+
+/// Under `e.dir`: the new site in `build/site` and the old one in `www/site`, which
+/// also holds a page the new one no longer has.
+fn two_sites(e: &Env) -> (std::path::PathBuf, std::path::PathBuf) {
+    let build = e.dir.join("build/site");
+    let www = e.dir.join("www/site");
+    for (dir, text) in [(&build, "new\n"), (&www, "old\n")] {
+        std::fs::create_dir_all(dir.join("css")).expect("mkdir");
+        std::fs::write(dir.join("index.html"), text).expect("write");
+        std::fs::write(dir.join("css/site.css"), text).expect("write");
+    }
+    std::fs::write(www.join("gone.html"), "old\n").expect("write");
+    (build, www)
+}
+
+#[test]
+fn deploy_content_publishes_and_keeps_the_old_content_as_backup() {
+    let e = env();
+    node_with_own_bin(&e);
+    let (build, www) = two_sites(&e);
+    let stage = e.dir.join("stage");
+    let o = run(
+        &e,
+        &format!(
+            "[/lib/deploy/content: '{}', '{}', staging='{}', node=/web, approve=false,\n\
+             verify='test -s {}/index.html']\n\
+             -> [r = $RESULT] -> print(r.state, r.published, r.rolled_back, r.staged) -> print(r.backup)",
+            build.display(),
+            www.display(),
+            stage.display(),
+            www.display()
+        ),
+    );
+    assert!(o.status.success(), "{}{}", out(&o), err(&o));
+    let said = out(&o);
+    let lines: Vec<&str> = said.lines().collect();
+    assert_eq!(
+        lines[0],
+        format!("published true false {}/site", stage.display())
+    );
+    let backup = std::path::PathBuf::from(lines[1]);
+    assert!(
+        lines[1].starts_with(&format!("{}.backup-", www.display())),
+        "{said}"
+    );
+    let read = |p: std::path::PathBuf| std::fs::read_to_string(&p).expect("read");
+    assert_eq!(read(www.join("index.html")), "new\n");
+    assert_eq!(read(www.join("css/site.css")), "new\n");
+    assert!(
+        !www.join("gone.html").exists(),
+        "production still has the old page"
+    );
+    assert_eq!(read(backup.join("index.html")), "old\n");
+    assert_eq!(read(backup.join("gone.html")), "old\n");
+    assert!(!stage.exists(), "staging is left after a success");
+}
+
+#[test]
+fn deploy_content_restores_production_when_the_verify_command_fails() {
+    let e = env();
+    node_with_own_bin(&e);
+    let (build, www) = two_sites(&e);
+    let o = run(
+        &e,
+        &format!(
+            "[/lib/deploy/content: '{}', '{}', node=/web, approve=false,\n\
+             verify='grep -q healthy {}/index.html']\n\
+             => [st = $STATUS, r = $RESULT, e = $ERROR]\n\
+             -> print(st, r.state, r.published, r.rolled_back) -> print(e)",
+            build.display(),
+            www.display(),
+            www.display()
+        ),
+    );
+    assert!(o.status.success(), "{}{}", out(&o), err(&o));
+    let said = out(&o);
+    let lines: Vec<&str> = said.lines().collect();
+    assert_eq!(lines[0], "1 rolled_back false true", "{said}");
+    assert!(
+        lines[1].ends_with(&format!("{} on /web is restored", www.display())),
+        "{said}"
+    );
+    let read = |p: std::path::PathBuf| std::fs::read_to_string(&p).expect("read");
+    assert_eq!(read(www.join("index.html")), "old\n");
+    assert_eq!(read(www.join("css/site.css")), "old\n");
+    assert_eq!(read(www.join("gone.html")), "old\n");
+}
