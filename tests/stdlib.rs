@@ -51,6 +51,22 @@ fn the_stdlib_checks_clean_with_deny_warnings() {
 }
 
 #[test]
+fn the_whole_library_is_in_the_canonical_layout() {
+    let o = Command::new(env!("CARGO_BIN_EXE_jfc"))
+        .args(["fmt", "--check", STDLIB])
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("jfc runs");
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "would change: {}{}",
+        out(&o),
+        err(&o)
+    );
+}
+
+#[test]
 fn a_new_store_has_the_stdlib_and_users_cannot_change_it() {
     let e = env();
     let o = e.jfc(&["obj", "ls", "/lib/service"]);
