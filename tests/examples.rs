@@ -71,7 +71,6 @@ fn the_approval_goes_on_once_jfc_task_submit_answers() {
             "timeout=60",
         ])
         .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
         .spawn()
         .expect("jfc run starts"),
     );
