@@ -5,6 +5,7 @@ use std::cell::Cell;
 use std::rc::Rc;
 use std::time::Duration;
 
+use jfc_runtime::local_jobs::http_answer;
 use jfc_vm::host::Data;
 use jfc_vm::value::{Pattern, PatternKind, Value};
 use jfc_vm::Completion;
@@ -132,27 +133,18 @@ impl HttpAnswer {
         if let Some(why) = &self.failure {
             return Completion::Failed(format!("'urlopen' failed: {url}: {why}"));
         }
-        let headers = self
-            .headers
-            .iter()
-            .map(|(k, v)| (k.clone(), Data::Str(v.clone())))
-            .collect();
-        Completion::Data(Data::Dict(vec![
-            ("url".into(), Data::Str(url.to_string())),
-            ("code".into(), Data::Int(self.status)),
-            ("version".into(), Data::Int(11)),
-            ("text".into(), Data::Str(self.body.clone())),
-            (
-                "content".into(),
-                Data::Bytes(self.body.clone().into_bytes()),
-            ),
-            ("body".into(), Data::Str(self.body.clone())),
-            ("encoding".into(), Data::Str("utf-8".into())),
-            ("headers".into(), Data::Dict(headers)),
-            ("cookies".into(), Data::Dict(Vec::new())),
-            ("history".into(), Data::Array(Vec::new())),
-            ("binary".into(), Data::Bool(false)),
-        ]))
+        Completion::Data(http_answer::result(http_answer::Parts {
+            url: url.to_string(),
+            code: self.status,
+            version: 11,
+            text: self.body.clone(),
+            content: self.body.clone().into_bytes(),
+            encoding: Some("utf-8".into()),
+            headers: Data::str_dict(self.headers.clone()),
+            cookies: Data::Dict(Vec::new()),
+            history: Vec::new(),
+            binary: false,
+        }))
     }
 }
 

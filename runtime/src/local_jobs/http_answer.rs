@@ -32,24 +32,57 @@ pub fn answer(a: Answer<'_>) -> Result<Data, String> {
     } else {
         decode(&a.content, encoding.as_deref(), a.charset.is_some())?
     };
-    let body = if binary {
-        Data::Bytes(a.content.clone())
+    Ok(result(Parts {
+        url: a.url,
+        code: i64::from(r.status().as_u16()),
+        version: version(r.version()),
+        text,
+        content: a.content,
+        encoding,
+        headers: headers(r.headers()),
+        cookies: cookies(r.headers()),
+        history: a.history,
+        binary,
+    }))
+}
+
+/// What the result Dictionary of `urlopen` is made of.
+pub struct Parts {
+    pub url: String,
+    pub code: i64,
+    /// HTTP/1.1 is 11.
+    pub version: i64,
+    /// The body decoded (empty for a binary one).
+    pub text: String,
+    pub content: Vec<u8>,
+    pub encoding: Option<String>,
+    pub headers: Data,
+    pub cookies: Data,
+    pub history: Vec<Data>,
+    pub binary: bool,
+}
+
+/// The result Dictionary of `urlopen` (also what the mocks of `jfc test` answer): `body`
+/// is the text, or the content when binary.
+pub fn result(p: Parts) -> Data {
+    let body = if p.binary {
+        Data::Bytes(p.content.clone())
     } else {
-        Data::Str(text.clone())
+        Data::Str(p.text.clone())
     };
-    Ok(Data::Dict(vec![
-        ("url".into(), Data::Str(a.url)),
-        ("code".into(), Data::Int(i64::from(r.status().as_u16()))),
-        ("version".into(), Data::Int(version(r.version()))),
-        ("text".into(), Data::Str(text)),
-        ("content".into(), Data::Bytes(a.content)),
+    Data::Dict(vec![
+        ("url".into(), Data::Str(p.url)),
+        ("code".into(), Data::Int(p.code)),
+        ("version".into(), Data::Int(p.version)),
+        ("text".into(), Data::Str(p.text)),
+        ("content".into(), Data::Bytes(p.content)),
         ("body".into(), body),
-        ("encoding".into(), encoding.map_or(Data::Null, Data::Str)),
-        ("headers".into(), headers(r.headers())),
-        ("cookies".into(), cookies(r.headers())),
-        ("history".into(), Data::Array(a.history)),
-        ("binary".into(), Data::Bool(binary)),
-    ]))
+        ("encoding".into(), p.encoding.map_or(Data::Null, Data::Str)),
+        ("headers".into(), p.headers),
+        ("cookies".into(), p.cookies),
+        ("history".into(), Data::Array(p.history)),
+        ("binary".into(), Data::Bool(p.binary)),
+    ])
 }
 
 /// Binary when the Content-Type starts with image, audio or video or names octet or

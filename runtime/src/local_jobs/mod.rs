@@ -5,7 +5,7 @@
 
 pub mod files;
 mod http;
-mod http_answer;
+pub mod http_answer;
 mod mail;
 mod mail_message;
 mod multipart;
