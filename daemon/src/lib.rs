@@ -248,8 +248,11 @@ pub fn serve(opts: ServeOptions) -> Result<(), ServeError> {
         let app = router(state).into_make_service();
         let handle = axum_server::Handle::new();
         let stopping = handle.clone();
+        // The handlers are in place before the daemon says it listens: a SIGTERM right
+        // after that line must stop it cleanly, not kill it.
+        let stop = stop_signal();
         tokio::spawn(async move {
-            stop_signal().await;
+            stop.await;
             stopping.graceful_shutdown(Some(std::time::Duration::from_secs(30)));
         });
         let cannot =
@@ -320,18 +323,21 @@ async fn tls_config(
         })
 }
 
-/// SIGTERM or SIGINT.
-async fn stop_signal() {
+/// SIGTERM or SIGINT: the handlers are installed when this is called, the future waits.
+fn stop_signal() -> impl std::future::Future<Output = ()> {
     use tokio::signal::unix::{signal, SignalKind};
-    let (Ok(mut term), Ok(mut int)) = (
+    let handlers = (
         signal(SignalKind::terminate()),
         signal(SignalKind::interrupt()),
-    ) else {
-        return std::future::pending().await;
-    };
-    tokio::select! {
-        _ = term.recv() => {}
-        _ = int.recv() => {}
+    );
+    async move {
+        let (Ok(mut term), Ok(mut int)) = handlers else {
+            return std::future::pending().await;
+        };
+        tokio::select! {
+            _ = term.recv() => {}
+            _ = int.recv() => {}
+        }
+        tracing::info!("jfc serve: stopping, the requests under way finish first");
     }
-    tracing::info!("jfc serve: stopping, the requests under way finish first");
 }
