@@ -222,7 +222,7 @@ fn finished_runs(e: &common::Env, job: &str) -> serde_json::Value {
     for _ in 0..300 {
         let ended = common::ps_json(e)
             .into_iter()
-            .find(|r| r["job"] == job && r["status"] != "NEW" && r["status"] != "RUNNING");
+            .find(|r| r["job"] == job && (r["status"] == "DONE" || r["status"] == "ABORTED"));
         if let Some(r) = ended {
             let o = e.jfc(&["ps", &r["pid"].to_string(), "--json"]);
             return serde_json::from_str(&out(&o)).expect("ps PID --json is JSON");
