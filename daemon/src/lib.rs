@@ -56,6 +56,8 @@ pub struct ServeOptions {
     /// The scheduler's clock starts at this time and moves only through
     /// `POST /api/v1/test/clock`.
     pub test_clock: Option<chrono::DateTime<chrono::Utc>>,
+    /// The broker side of agent zones (`--broker`): the jobs of a zone go to its agents.
+    pub zones: Option<Arc<dyn jfc_runtime::zones::Zones>>,
 }
 
 pub use scheduler::Zone;
@@ -217,7 +219,7 @@ pub fn serve(opts: ServeOptions) -> Result<(), ServeError> {
     let clock = opts
         .test_clock
         .map_or(clock::Clock::System, clock::Clock::manual);
-    let runner = runner::Runner::new(opts.store.clone(), opts.vm.clone());
+    let runner = runner::Runner::new(opts.store.clone(), opts.vm.clone(), opts.zones.clone());
     let (engine, engine_thread) =
         engine::Engine::start(opts.store.clone(), runner.clone(), clock.clone(), opts.zone)
             .map_err(ServeError::Failed)?;

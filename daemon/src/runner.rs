@@ -14,6 +14,7 @@ use jfc_vm::control::Control;
 
 use jfc_runtime::run::RunOptions;
 use jfc_runtime::started::run_started;
+use jfc_runtime::zones::Zones;
 use jfc_vm::VmOptions;
 
 /// Starts runs; cheap to clone.
@@ -24,13 +25,16 @@ pub struct Runner {
     live: Arc<AtomicUsize>,
     /// The controls of each run going on, by the pid of its main process.
     runs: Arc<Mutex<HashMap<i64, Sender<Control>>>>,
+    /// The broker side of agent zones (`jfc serve --broker`).
+    zones: Option<Arc<dyn Zones>>,
 }
 
 impl Runner {
-    pub fn new(store: PathBuf, vm: VmOptions) -> Runner {
+    pub fn new(store: PathBuf, vm: VmOptions, zones: Option<Arc<dyn Zones>>) -> Runner {
         Runner {
             store,
             vm,
+            zones,
             live: Arc::new(AtomicUsize::new(0)),
             runs: Arc::default(),
         }
@@ -97,6 +101,7 @@ impl Runner {
             retry: false,
             detached: true,
             controls: Some(self.controls_of(pid)),
+            zones: self.zones.clone(),
         };
         self.spawn(pid, "resumes", move || {
             match jfc_runtime::resume::resume(pid, opts) {
@@ -118,6 +123,7 @@ impl Runner {
             vm: self.vm.clone(),
             store: Some(self.store.clone()),
             detached: true,
+            zones: self.zones.clone(),
             ..RunOptions::default()
         }
     }

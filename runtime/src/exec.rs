@@ -41,6 +41,9 @@ pub struct ExecOptions {
     /// `jfc run --dry-run`: say each command, where and as whom it would run; run none,
     /// open no connection, and answer status 0 with no output.
     pub dry_run: bool,
+    /// The broker side that runs the jobs of agent zones (`__zone__`); None: a job
+    /// with a zone fails, saying a broker is needed.
+    pub zones: Option<std::sync::Arc<dyn crate::zones::Zones>>,
 }
 
 impl Default for ExecOptions {
@@ -54,6 +57,7 @@ impl Default for ExecOptions {
             },
             store: None,
             dry_run: false,
+            zones: None,
         }
     }
 }
@@ -125,7 +129,14 @@ impl Workers {
     /// workers as unfinished commands, none waits in the queue for another to end.
     pub fn submit(&self, ticket: Ticket, req: Request, done: Sender<(Ticket, Completion)>) {
         let req = match req {
-            Request::Session(s) => return self.sessions.open(ticket, s, &self.opts, done),
+            Request::Session(s) => {
+                let store = self.opts.store.as_deref();
+                if let Some(c) = crate::zones::unsupported(&s.target, "a session block", store) {
+                    let _ = done.send((ticket, c));
+                    return;
+                }
+                return self.sessions.open(ticket, s, &self.opts, done);
+            }
             other => other,
         };
         let unfinished = self.unfinished.fetch_add(1, Ordering::SeqCst) + 1;
@@ -185,6 +196,9 @@ pub fn run_reboot(r: &RebootRequest, opts: &ExecOptions) -> Completion {
         eprintln!("[dry-run] {}", crate::ssh::describe_reboot(r, store));
         return Completion::Done;
     }
+    if let Some(c) = crate::zones::unsupported(&r.target, "reboot", store) {
+        return c;
+    }
     crate::ssh::reboot(r, &opts.host_keys, store)
 }
 
@@ -198,6 +212,10 @@ pub fn run_transfer(t: &TransferRequest, opts: &ExecOptions) -> Completion {
         );
         eprintln!("[dry-run] {} {verb} {} {}", target.trim_end(), t.from, t.to);
         return Completion::Transferred(Vec::new());
+    }
+    let store = opts.store.as_deref();
+    if let Some(c) = crate::zones::unsupported(&t.target, "put/get", store) {
+        return c;
     }
     if remote {
         return crate::ssh::transfer(t, &opts.host_keys, opts.store.as_deref());
@@ -220,8 +238,12 @@ pub fn run_command(req: &CommandRequest, opts: &ExecOptions) -> Completion {
             status: 0,
         };
     }
+    let store = opts.store.as_deref();
+    let zones = opts.zones.as_deref();
+    if let Some(c) = crate::zones::route(req, crate::zones::ZoneJob::Command, zones, store) {
+        return c;
+    }
     if req.host.is_some() || req.node.is_some() {
-        let store = opts.store.as_deref();
         return crate::ssh::run(req, opts.max_output, &opts.host_keys, store);
     }
     let max_output = opts.max_output;

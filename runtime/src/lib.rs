@@ -16,5 +16,6 @@ pub mod started;
 pub mod task_list;
 pub mod transfer;
 pub mod user_list;
+pub mod zones;
 
 pub use local::LocalHost;

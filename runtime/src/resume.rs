@@ -27,6 +27,8 @@ pub struct ResumeOptions {
     pub detached: bool,
     /// Terminate, suspend and resume from outside (the daemon's API).
     pub controls: Option<crossbeam_channel::Receiver<jfc_vm::control::Control>>,
+    /// The broker side that runs the jobs of agent zones (exec::ExecOptions::zones).
+    pub zones: Option<std::sync::Arc<dyn crate::zones::Zones>>,
 }
 
 /// Resume run `pid` to its end; the main process's record.
@@ -75,6 +77,7 @@ pub fn resume(pid: i64, opts: ResumeOptions) -> Result<Rc<RefCell<ProcessInfo>>,
         },
         store: Some(opts.store.clone()),
         dry_run: false,
+        zones: opts.zones.clone(),
     };
     let host = LocalHost::with_store(exec, store).checkpointing();
     let host = if opts.detached { host.detached() } else { host };

@@ -82,6 +82,8 @@ pub struct RunOptions {
     pub detached: bool,
     /// Terminate, suspend and resume from outside (the daemon's API).
     pub controls: Option<crossbeam_channel::Receiver<jfc_vm::control::Control>>,
+    /// The broker side that runs the jobs of agent zones (exec::ExecOptions::zones).
+    pub zones: Option<std::sync::Arc<dyn crate::zones::Zones>>,
 }
 
 impl Default for RunOptions {
@@ -95,6 +97,7 @@ impl Default for RunOptions {
             replace_host_keys: false,
             detached: false,
             controls: None,
+            zones: None,
         }
     }
 }
@@ -168,6 +171,7 @@ pub(crate) fn exec_options(opts: &RunOptions) -> crate::exec::ExecOptions {
         },
         store: opts.store.clone(),
         dry_run: opts.dry_run,
+        zones: opts.zones.clone(),
     }
 }
 

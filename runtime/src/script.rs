@@ -66,6 +66,16 @@ pub fn run_script(s: &ScriptRequest, opts: &ExecOptions) -> Completion {
         },
         None => s,
     };
+    let zones = opts.zones.as_deref();
+    let job = |target| {
+        crate::zones::ZoneJob::Script(ScriptRequest {
+            target,
+            ..s.clone()
+        })
+    };
+    if let Some(c) = crate::zones::route(&s.target, job, zones, opts.store.as_deref()) {
+        return c;
+    }
     let name = temp_name(&s.ext);
     if s.target.host.is_some() || s.target.node.is_some() {
         let path = format!("/tmp/{name}");

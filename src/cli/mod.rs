@@ -1,5 +1,7 @@
 //! Subcommands of `jfc`, one module each.
 
+pub mod agent;
+mod broker;
 pub mod builtins;
 pub mod check;
 pub mod disasm;
@@ -81,6 +83,10 @@ pub enum Command {
     Lsp(LspArgs),
     /// Run the tests of flows offline: mocked hosts, a virtual clock, a store of their own.
     Test(test::TestArgs),
+    /// Run a job manager: take the jobs of an agent zone from the broker and run them.
+    Agent(agent::AgentArgs),
+    /// List the agents of every zone that answer on the broker.
+    Agents(agent::AgentsArgs),
 }
 
 #[derive(clap::Args)]
@@ -114,7 +120,8 @@ pub fn init_logging(level: Option<&str>) {
                 eprintln!("warning: JFC_LOG={directives}: {e}; using `warn`");
                 tracing_subscriber::EnvFilter::new("warn")
             }),
-        (None, None) => tracing_subscriber::EnvFilter::new("warn"),
+        // lapin reports a lost broker at ERROR; jfc says it once, in its own words.
+        (None, None) => tracing_subscriber::EnvFilter::new("warn,lapin=off"),
     };
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)

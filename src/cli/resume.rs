@@ -56,6 +56,8 @@ pub struct ResumeArgs {
     pub retry: bool,
     #[command(flatten)]
     pub engine: super::engine::EngineArgs,
+    #[command(flatten)]
+    pub broker: super::broker::BrokerArgs,
 }
 
 pub fn run(args: ResumeArgs, store: Option<&Path>) -> ExitCode {
@@ -74,6 +76,13 @@ pub fn run(args: ResumeArgs, store: Option<&Path>) -> ExitCode {
         retry: args.retry,
         detached: false,
         controls: None,
+        zones: match args.broker.zones() {
+            Ok(z) => z,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::from(1);
+            }
+        },
     };
     args.engine.apply_process_limits();
     if let Err(e) = jfc_runtime::exec::children::stop_on_signals() {

@@ -64,5 +64,11 @@ fn spawn(pid: i64, args: &ResumeArgs, store: &Path) -> std::io::Result<std::proc
             cmd.arg(flag);
         }
     }
+    // The broker's URL may hold a password: the environment, not the command line.
+    if let Some(url) = &args.broker.broker {
+        cmd.env("JFC_BROKER", url);
+    }
+    cmd.arg("--agent-wait")
+        .arg(args.broker.agent_wait.to_string());
     cmd.args(args.engine.to_args()).spawn()
 }

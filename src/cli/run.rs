@@ -19,6 +19,8 @@ pub struct RunArgs {
     pub params: Vec<String>,
     #[command(flatten)]
     pub engine: super::engine::EngineArgs,
+    #[command(flatten)]
+    pub broker: super::broker::BrokerArgs,
     /// Debugging aid: stop at every job, write the whole VM to bytes, drop it, make it
     /// again from the bytes and go on (proves that process state survives as data).
     #[arg(long, hide = true)]
@@ -74,6 +76,15 @@ pub fn run(args: RunArgs, store: Option<&std::path::Path>) -> ExitCode {
         tracing::warn!("cannot watch for signals, commands may outlive an interrupted run: {e}");
     }
     opts.store = run_store(store, args.checkpoint);
+    if !args.dry_run {
+        opts.zones = match args.broker.zones() {
+            Ok(z) => z,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::from(1);
+            }
+        };
+    }
     match run_file(&args.file, &params, opts) {
         Ok(info) => ExitCode::from(exit_code(&info.borrow())),
         Err(e) => {

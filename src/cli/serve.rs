@@ -54,6 +54,8 @@ pub struct ServeArgs {
     /// Live processes at most in each run; fork/pfor wait for room [default: 1000]
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub max_processes: Option<u32>,
+    #[command(flatten)]
+    pub broker: super::broker::BrokerArgs,
 }
 
 pub fn run(args: ServeArgs, store: Option<&Path>) -> ExitCode {
@@ -122,5 +124,6 @@ fn options(args: ServeArgs, store: PathBuf) -> Result<jfc_daemon::ServeOptions, 
         },
         zone: zone.map_or(jfc_daemon::Zone::Local, jfc_daemon::Zone::Named),
         test_clock: args.test_clock,
+        zones: args.broker.zones()?,
     })
 }

@@ -298,6 +298,24 @@ CREATE TABLE tasks (
     process INTEGER
 );
 "#,
+    // → version 19: NodeInfo's `zone` field (a jfc extension: the agent zone its
+    // commands run from, `jfc agent`), added to the built-in type of older stores.
+    r#"
+UPDATE fields
+SET value = json_insert(value, '$[#]', CASE name
+    WHEN 'fieldNames' THEN 'zone'
+    WHEN 'fieldDisplayNames' THEN 'Zone'
+    ELSE 'String' END)
+WHERE name IN ('fieldNames', 'fieldDisplayNames', 'fieldTypes')
+  AND object = (
+    SELECT t.id FROM objects t
+    JOIN objects d ON t.parent = d.id AND d.name = 'types'
+    JOIN objects s ON d.parent = s.id AND s.name = 'system' AND s.parent = 1
+    WHERE t.name = 'NodeInfo')
+  AND NOT EXISTS (
+    SELECT 1 FROM fields f, json_each(f.value) e
+    WHERE f.object = fields.object AND f.name = 'fieldNames' AND e.value = 'zone');
+"#,
 ];
 
 /// The schema version this build writes.

@@ -166,6 +166,8 @@ pub static BUILTIN_TYPES: &[TypeDef] = &[
             ("use_shell", "Use shell", r#"Boolean {"default": true}"#),
             ("proxy", "Proxy", "Object"),
             ("account", "Account", "Object"),
+            // jfc: the agent zone the node's commands run from (`jfc agent`).
+            ("zone", "Zone", "String"),
         ],
     ),
     t(

@@ -69,6 +69,14 @@ fn check_upgrade(version: usize) {
         assert_eq!(procs[0].status, "DONE");
         assert_eq!(procs[0].console, "hello from the fixture\n");
     }
+    // NodeInfo has the `zone` field of newer stores (null until set).
+    assert_eq!(field(&s, "/nodes/web1", "zone"), "null");
+    let node_info = s.resolve("/system/types/NodeInfo").expect("type");
+    let names = s
+        .read_field(node_info, "fieldNames")
+        .expect("names")
+        .to_text();
+    assert_eq!(names.matches("zone").count(), 1, "{names}");
     // The upgraded store works as a new one does.
     let dir = s.type_id("Directory").expect("type");
     s.create(store::objects::ROOT, "after_upgrade", dir, "root")

@@ -74,6 +74,12 @@ pub struct CommandRequest {
     /// `__proxy__` as a NodeInfo (or the `proxy` field of `__node__`): the id of the
     /// jump host's object, logged in to with its own account.
     pub proxy_node: Option<i64>,
+    /// `__zone__` (a jfc extension): the agent zone the command runs from, through
+    /// the broker (`jfc agent`); None: from this process, or the zone of `__node__`.
+    pub zone: Option<String>,
+    /// `__idempotent__` (a jfc extension): the command may run again when the agent
+    /// that took it is lost before answering; by default it never runs twice.
+    pub idempotent: bool,
 }
 
 /// `put(local, remote)` or `get(remote, local)` (library.md §1.11) on the host that

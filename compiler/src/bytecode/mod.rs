@@ -215,4 +215,8 @@ pub const CONTROL_VARIABLES: &[&str] = &[
     "__winrs_auth_type__",
     "__winrs_scheme__",
     "__winrs_use_tlsv1_0__",
+    // jfc extensions: the agent zone a command runs from (`jfc agent`), and whether a
+    // command an agent lost may run again on another agent of the zone.
+    "__zone__",
+    "__idempotent__",
 ];

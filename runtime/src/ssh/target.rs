@@ -69,6 +69,9 @@ fn fill(store: &Store, mut req: CommandRequest) -> Result<CommandRequest, String
                 req.use_shell = b;
             }
         }
+        if req.zone.is_none() {
+            req.zone = text("zone");
+        }
         if req.proxy.is_none() && req.proxy_node.is_none() {
             req.proxy_node = match &read(store, node, "proxy") {
                 Value::Object(o) if o.id == node => {

@@ -354,6 +354,10 @@ pub(crate) struct SRequest {
     pub proxy: Option<String>,
     #[serde(default)]
     pub proxy_node: Option<i64>,
+    #[serde(default)]
+    pub zone: Option<String>,
+    #[serde(default)]
+    pub idempotent: bool,
     /// Older snapshots had the defaults applied: taken as set.
     #[serde(default = "set")]
     pub shell_set: bool,
@@ -388,6 +392,8 @@ impl From<&CommandRequest> for SRequest {
             pty: r.pty,
             proxy: r.proxy.clone(),
             proxy_node: r.proxy_node,
+            zone: r.zone.clone(),
+            idempotent: r.idempotent,
             shell_set: r.shell_set,
             use_shell_set: r.use_shell_set,
         }
@@ -420,6 +426,8 @@ impl SRequest {
             pty: self.pty,
             proxy: self.proxy.clone(),
             proxy_node: self.proxy_node,
+            zone: self.zone.clone(),
+            idempotent: self.idempotent,
             shell_set: self.shell_set,
             use_shell_set: self.use_shell_set,
         }

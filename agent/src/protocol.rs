@@ -1,0 +1,341 @@
+//! The messages between the daemon's side and the agents, JSON on the broker. Every
+//! message carries the protocol version `v`: a peer of another version is answered
+//! with an error naming both, never misread. Bytes (stdin, output) travel as base64.
+//!
+//! - A job goes to the queue of its zone ([`zone_queue`]) with `reply_to` the sender's
+//!   own queue and `correlation_id` the job's id.
+//! - The agent that takes it answers `Started`, then the output in chunks of at most
+//!   [`CHUNK`] bytes, then `Done`.
+//! - Agents send a [`Heartbeat`] to the fanout exchange [`HEARTBEATS`] every interval.
+//!
+//! Secrets (passwords, passphrases, keys) travel only inside a job and never in a
+//! heartbeat; no type here implements `Debug`, so none is logged by accident.
+
+use jfc_runtime::zones::ZoneJob;
+use jfc_vm::host::{CommandRequest, Completion, ScriptRequest};
+use serde::{Deserialize, Serialize};
+
+/// The version of this protocol.
+pub const VERSION: u32 = 1;
+
+/// The fanout exchange of agents' heartbeats.
+pub const HEARTBEATS: &str = "jfc.heartbeats";
+
+/// Output bytes in one reply at most.
+pub const CHUNK: usize = 256 * 1024;
+
+/// The queue the jobs of `zone` wait in for an agent.
+pub fn zone_queue(zone: &str) -> String {
+    format!("jfc.zone.{zone}")
+}
+
+/// Whether `zone` is a name a zone can have: letters, digits and `._-`, at most 100.
+pub fn valid_zone(zone: &str) -> bool {
+    !zone.is_empty()
+        && zone.len() <= 100
+        && zone
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+}
+
+/// A job for an agent of `zone`.
+#[derive(Serialize, Deserialize)]
+pub struct JobMessage {
+    pub v: u32,
+    pub id: String,
+    pub zone: String,
+    /// Whether the job may run again when the agent that took it was lost
+    /// (`__idempotent__`); commands are not, by default.
+    pub idempotent: bool,
+    /// Milliseconds since the epoch after which the sender no longer waits for an
+    /// agent to take the job: an agent that gets it later drops it.
+    pub deadline_ms: u64,
+    pub job: Job,
+}
+
+#[derive(Serialize, Deserialize)]
+pub enum Job {
+    Command(Target),
+    Script {
+        source: String,
+        ext: String,
+        args: Vec<String>,
+        target: Target,
+    },
+}
+
+/// A command and where it runs, as the sender resolved it: its NodeInfo and
+/// AccountInfo are already read into these fields.
+#[derive(Serialize, Deserialize, Default)]
+#[serde(default)]
+pub struct Target {
+    pub command: String,
+    #[serde(with = "b64_opt")]
+    pub stdin: Option<Vec<u8>>,
+    pub shell: String,
+    pub use_shell: bool,
+    pub dir: Option<String>,
+    pub timeout_ms: Option<u64>,
+    pub host: Option<String>,
+    pub user: Option<String>,
+    pub sudo: bool,
+    pub password: Option<String>,
+    pub port: Option<u16>,
+    pub keyfile: Option<String>,
+    pub key: Option<String>,
+    pub passphrase: Option<String>,
+    pub fresh_connection: bool,
+    pub pty: bool,
+    pub proxy: Option<String>,
+}
+
+/// A reply to job `id` from agent `agent`.
+#[derive(Serialize, Deserialize)]
+pub struct ReplyMessage {
+    pub v: u32,
+    pub id: String,
+    pub agent: String,
+    pub reply: Reply,
+}
+
+#[derive(Serialize, Deserialize)]
+pub enum Reply {
+    /// The agent took the job and runs it.
+    Started,
+    /// A chunk of the job's output.
+    Output {
+        stderr: bool,
+        #[serde(with = "b64")]
+        bytes: Vec<u8>,
+    },
+    /// The job ended: the command's exit status.
+    Status(i64),
+    /// The job could not run, or was lost: a remote-login failure (`$STATUS` -1).
+    Failed(String),
+}
+
+/// An agent says it is alive, and what it runs.
+#[derive(Serialize, Deserialize, Clone)]
+pub struct Heartbeat {
+    pub v: u32,
+    pub agent: String,
+    pub zone: String,
+    /// The agent's jfc version.
+    pub version: String,
+    pub hostname: String,
+    pub pid: u32,
+    pub concurrency: u16,
+    /// The ids of the jobs it runs now.
+    pub running: Vec<String>,
+    pub interval_ms: u64,
+}
+
+impl Target {
+    pub fn of(req: &CommandRequest) -> Target {
+        Target {
+            command: req.command.clone(),
+            stdin: req.stdin.clone(),
+            shell: req.shell.clone(),
+            use_shell: req.use_shell,
+            dir: req.dir.clone(),
+            timeout_ms: req.timeout.map(|t| t.as_millis() as u64),
+            host: req.host.clone(),
+            user: req.user.clone(),
+            sudo: req.sudo,
+            password: req.password.clone(),
+            port: req.port,
+            keyfile: req.keyfile.clone(),
+            key: req.key.clone(),
+            passphrase: req.passphrase.clone(),
+            fresh_connection: req.fresh_connection,
+            pty: req.pty,
+            proxy: req.proxy.clone(),
+        }
+    }
+
+    /// The request an agent runs: from its own machine, in no zone.
+    pub fn request(self) -> CommandRequest {
+        CommandRequest {
+            command: self.command,
+            stdin: self.stdin,
+            shell: self.shell,
+            use_shell: self.use_shell,
+            shell_set: true,
+            use_shell_set: true,
+            dir: self.dir,
+            timeout: self.timeout_ms.map(std::time::Duration::from_millis),
+            host: self.host,
+            user: self.user,
+            sudo: self.sudo,
+            password: self.password,
+            port: self.port,
+            keyfile: self.keyfile,
+            key: self.key,
+            passphrase: self.passphrase,
+            fresh_connection: self.fresh_connection,
+            pty: self.pty,
+            proxy: self.proxy,
+            ..CommandRequest::default()
+        }
+    }
+}
+
+impl Job {
+    pub fn of(job: &ZoneJob) -> Job {
+        match job {
+            ZoneJob::Command(c) => Job::Command(Target::of(c)),
+            ZoneJob::Script(s) => Job::Script {
+                source: s.source.clone(),
+                ext: s.ext.clone(),
+                args: s.args.clone(),
+                target: Target::of(&s.target),
+            },
+        }
+    }
+
+    /// The job as the agent's runtime takes it.
+    pub fn into_zone_job(self) -> ZoneJob {
+        match self {
+            Job::Command(t) => ZoneJob::Command(t.request()),
+            Job::Script {
+                source,
+                ext,
+                args,
+                target,
+            } => ZoneJob::Script(ScriptRequest {
+                source,
+                file: None,
+                ext,
+                args,
+                target: target.request(),
+            }),
+        }
+    }
+
+    /// The command line, for logs (no secrets: those are in other fields).
+    pub fn command(&self) -> &str {
+        match self {
+            Job::Command(t) | Job::Script { target: t, .. } => &t.command,
+        }
+    }
+}
+
+/// The replies that carry `c`: its output in chunks, then its end.
+pub fn replies(c: Completion) -> Vec<Reply> {
+    let (stdout, stderr, end) = match c {
+        Completion::Command {
+            stdout,
+            stderr,
+            status,
+        } => (stdout, stderr, Reply::Status(status)),
+        Completion::ConnectionFailed(why) | Completion::Failed(why) => {
+            (Vec::new(), Vec::new(), Reply::Failed(why))
+        }
+        other => (
+            Vec::new(),
+            Vec::new(),
+            Reply::Failed(format!("the agent's job ended unexpectedly: {other:?}")),
+        ),
+    };
+    let chunks = |bytes: Vec<u8>, stderr: bool| {
+        bytes
+            .chunks(CHUNK)
+            .map(|c| Reply::Output {
+                stderr,
+                bytes: c.to_vec(),
+            })
+            .collect::<Vec<_>>()
+    };
+    let mut all = chunks(stdout, false);
+    all.extend(chunks(stderr, true));
+    all.push(end);
+    all
+}
+
+mod b64 {
+    use base64::Engine;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(bytes: &[u8], s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&base64::engine::general_purpose::STANDARD.encode(bytes))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
+        let text = String::deserialize(d)?;
+        base64::engine::general_purpose::STANDARD
+            .decode(text)
+            .map_err(serde::de::Error::custom)
+    }
+}
+
+mod b64_opt {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(bytes: &Option<Vec<u8>>, s: S) -> Result<S::Ok, S::Error> {
+        match bytes {
+            Some(b) => super::b64::serialize(b, s),
+            None => s.serialize_none(),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<u8>>, D::Error> {
+        #[derive(Deserialize)]
+        struct Wrapped(#[serde(with = "super::b64")] Vec<u8>);
+        Ok(Option::<Wrapped>::deserialize(d)?.map(|w| w.0))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_command_survives_the_wire_with_its_secrets_and_stdin() {
+        let req = CommandRequest {
+            command: "uptime".into(),
+            stdin: Some(vec![0, 1, 255]),
+            host: Some("web1".into()),
+            password: Some("s3cret".into()),
+            timeout: Some(std::time::Duration::from_millis(1500)),
+            zone: Some("dmz".into()),
+            ..CommandRequest::default()
+        };
+        let text = serde_json::to_string(&Job::of(&ZoneJob::Command(req))).unwrap();
+        let back: Job = serde_json::from_str(&text).unwrap();
+        let ZoneJob::Command(r) = back.into_zone_job() else {
+            panic!("a command comes back a command");
+        };
+        assert_eq!(r.stdin, Some(vec![0, 1, 255]));
+        assert_eq!(r.password.as_deref(), Some("s3cret"));
+        assert_eq!(r.timeout, Some(std::time::Duration::from_millis(1500)));
+        // The agent runs it from its own machine, in no zone.
+        assert_eq!(r.zone, None);
+    }
+
+    #[test]
+    fn output_is_cut_in_chunks_and_ends_with_the_status() {
+        let c = Completion::Command {
+            stdout: vec![b'x'; CHUNK * 2 + 1],
+            stderr: b"err".to_vec(),
+            status: 3,
+        };
+        let r = replies(c);
+        let sizes: Vec<usize> = r
+            .iter()
+            .map(|r| match r {
+                Reply::Output { bytes, .. } => bytes.len(),
+                _ => 0,
+            })
+            .collect();
+        assert_eq!(sizes, [CHUNK, CHUNK, 1, 3, 0]);
+        assert!(matches!(r.last(), Some(Reply::Status(3))));
+    }
+
+    #[test]
+    fn zone_names_are_checked() {
+        assert!(valid_zone("dmz-1.tokyo_a"));
+        assert!(!valid_zone(""));
+        assert!(!valid_zone("a b"));
+        assert!(!valid_zone("x/y"));
+    }
+}

@@ -1,0 +1,82 @@
+//! Jobs that run from an agent zone (`__zone__`, or the `zone` field of `__node__`): the
+//! runtime hands them, their node and account resolved here, to the broker side
+//! (`jfc agent`, crate jfc-agent) through this seam, and knows nothing of AMQP itself.
+
+use std::path::Path;
+
+use jfc_vm::host::{CommandRequest, Completion, ScriptRequest};
+
+/// What an agent zone is asked to run.
+#[derive(Clone, Debug)]
+pub enum ZoneJob {
+    Command(CommandRequest),
+    /// A script job, its text read here (`file` None).
+    Script(ScriptRequest),
+}
+
+/// The broker side: runs a job from an agent of a zone and waits for its end.
+pub trait Zones: Send + Sync + std::fmt::Debug {
+    /// Run `job` from an agent of `zone`. Every way it can go wrong (no agent, a lost
+    /// agent, a lost broker) is a `Completion::ConnectionFailed` naming it.
+    fn run(&self, zone: &str, job: ZoneJob) -> Completion;
+}
+
+/// The zone a job with target `req` runs from, and `req` resolved here (its node and
+/// account filled in, so the agent needs no store); None: it runs from this process.
+pub fn zone_of(
+    req: &CommandRequest,
+    store: Option<&Path>,
+) -> Result<Option<(String, CommandRequest)>, String> {
+    if req.zone.is_none() && req.node.is_none() {
+        return Ok(None);
+    }
+    let resolved = if req.node.is_some() || req.account.is_some() {
+        crate::ssh::target::resolve(req, store)?
+    } else {
+        req.clone()
+    };
+    let Some(zone) = resolved.zone.clone() else {
+        return Ok(None);
+    };
+    if resolved.proxy_node.is_some() {
+        return Err(format!(
+            "zone `{zone}`: a jump host given as a NodeInfo does not go through agents yet; give __proxy__ as 'user@host:port'"
+        ));
+    }
+    Ok(Some((zone, resolved)))
+}
+
+/// Run `job` from its zone when it has one: None when it runs from this process.
+pub fn route(
+    target: &CommandRequest,
+    job: impl FnOnce(CommandRequest) -> ZoneJob,
+    zones: Option<&dyn Zones>,
+    store: Option<&Path>,
+) -> Option<Completion> {
+    let (zone, resolved) = match zone_of(target, store) {
+        Ok(Some(found)) => found,
+        Ok(None) => return None,
+        Err(e) => return Some(Completion::ConnectionFailed(e)),
+    };
+    Some(match zones {
+        Some(z) => z.run(&zone, job(resolved)),
+        None => Completion::ConnectionFailed(format!(
+            "the job runs from agent zone `{zone}`, and this jfc has no broker: give --broker URL (or JFC_BROKER) to jfc run or jfc serve"
+        )),
+    })
+}
+
+/// The error of a job kind that does not go through agents yet.
+pub fn unsupported(
+    target: &CommandRequest,
+    what: &str,
+    store: Option<&Path>,
+) -> Option<Completion> {
+    match zone_of(target, store) {
+        Ok(Some((zone, _))) => Some(Completion::ConnectionFailed(format!(
+            "zone `{zone}`: {what} does not go through agents yet"
+        ))),
+        Ok(None) => None,
+        Err(e) => Some(Completion::ConnectionFailed(e)),
+    }
+}
