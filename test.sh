@@ -39,6 +39,10 @@ install_packages() {
     # A real AMQP broker for `jfc agent` (tests/agents/), started by the tests on
     # loopback ports of their own; the package's own service is kept from starting.
     [ -x /usr/lib/rabbitmq/bin/rabbitmq-server ] || missing+=(rabbitmq-server)
+    # Network namespaces (tests/agents/segment.rs: iproute2), bridged to the broker by
+    # a Unix socket (socat).
+    need ip || missing+=(iproute2)
+    need socat || missing+=(socat)
     if [ ${#missing[@]} -gt 0 ]; then
         if [ "$(id -u)" = 0 ] && need apt-get; then
             local policy=/usr/sbin/policy-rc.d made_policy=

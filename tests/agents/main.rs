@@ -6,6 +6,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 mod rabbit;
+mod segment;
 #[allow(dead_code)] // the SSH tests' server; this binary uses a part of it
 #[path = "../ssh/sshd.rs"]
 mod sshd;
@@ -31,25 +32,13 @@ impl Agent {
     /// Start an agent and wait until it takes jobs.
     fn start_with(url: &str, zone: &str, name: &str, extra: &[&str]) -> Agent {
         let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_jfc"));
-        cmd.args([
-            "--log-level",
-            "info",
-            "agent",
-            "--broker",
-            url,
-            "--zone",
-            zone,
-        ])
-        .args([
-            "--name",
-            name,
-            "--heartbeat",
-            "0.5",
-            "--retry-interval",
-            "0.5",
-        ])
-        .args(extra)
-        .env_remove("JFC_BROKER");
+        cmd.args(agent_args(url, zone, name)).args(extra);
+        Agent::spawn(cmd, name)
+    }
+
+    /// Start `cmd`, a `jfc agent`, and wait until it takes jobs.
+    fn spawn(mut cmd: std::process::Command, name: &str) -> Agent {
+        cmd.env_remove("JFC_BROKER");
         let kept = common::spawn_kept(cmd);
         let log = Arc::new(Mutex::new(String::new()));
         let (ready_tx, ready) = std::sync::mpsc::channel();
@@ -85,6 +74,23 @@ impl Drop for Agent {
     fn drop(&mut self) {
         self.kill();
     }
+}
+
+/// The arguments of `jfc agent` for `zone` as `name`, quick to beat and to reconnect.
+fn agent_args(url: &str, zone: &str, name: &str) -> Vec<String> {
+    let args = [
+        "--log-level",
+        "info",
+        "agent",
+        "--broker",
+        url,
+        "--zone",
+        zone,
+        "--name",
+        name,
+    ];
+    let quick = ["--heartbeat", "0.5", "--retry-interval", "0.5"];
+    args.iter().chain(&quick).map(|a| a.to_string()).collect()
 }
 
 /// Run `flow` with the broker `url`, jobs waiting `wait` seconds for an agent.
