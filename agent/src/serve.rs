@@ -36,10 +36,14 @@ pub struct AgentOptions {
     pub exec: ExecOptions,
 }
 
+/// How long a stopping agent waits for the jobs under way.
+const DRAIN_LIMIT: Duration = Duration::from_secs(60);
+
 /// What the agent is doing: the ids of the jobs it runs.
 type Running = Arc<Mutex<BTreeSet<String>>>;
 
-/// Run the agent until SIGTERM or SIGINT; it connects again whenever the broker goes.
+/// Run the agent until SIGTERM or SIGINT (then it finishes the jobs under way); it
+/// connects again whenever the broker goes.
 pub fn run(opts: AgentOptions) -> Result<(), String> {
     if !protocol::valid_zone(&opts.zone) {
         return Err(format!(
@@ -55,17 +59,22 @@ pub fn run(opts: AgentOptions) -> Result<(), String> {
         .map_err(|e| format!("cannot start the agent: {e}"))?;
     rt.block_on(async {
         let running = Running::default();
+        let (stop_tx, stop) = tokio::sync::watch::channel(false);
+        tokio::spawn(async move {
+            stop_signal().await;
+            let _ = stop_tx.send(true);
+        });
         loop {
-            tokio::select! {
-                ended = session(&opts, &running) => {
-                    let why = ended.err().unwrap_or_else(|| "the connection closed".into());
-                    tracing::warn!("{why}; connecting again in {}s", opts.retry.as_secs_f64());
+            match session(&opts, &running, stop.clone()).await {
+                Ok(()) => break,
+                Err(why) => {
+                    tracing::warn!("{why}; connecting again in {}s", opts.retry.as_secs_f64())
                 }
-                _ = stop_signal() => break,
             }
+            let mut stop = stop.clone();
             tokio::select! {
                 _ = tokio::time::sleep(opts.retry) => {}
-                _ = stop_signal() => break,
+                _ = stop.wait_for(|s| *s) => break,
             }
         }
         tracing::info!("agent {} stops", opts.name);
@@ -90,7 +99,11 @@ async fn stop_signal() {
 }
 
 /// One connection's life: take jobs until the broker goes.
-async fn session(opts: &AgentOptions, running: &Running) -> Result<(), String> {
+async fn session(
+    opts: &AgentOptions,
+    running: &Running,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) -> Result<(), String> {
     let name = format!("jfc agent {} (zone {})", opts.name, opts.zone);
     let (_conn, channel) = link::open(&opts.url, &name).await?;
     let failed = |e: lapin::Error| format!("the broker refused the set-up: {e}");
@@ -118,16 +131,42 @@ async fn session(opts: &AgentOptions, running: &Running) -> Result<(), String> {
     );
     let beats = tokio::spawn(heartbeats(channel.clone(), opts.clone(), running.clone()));
     let ended = loop {
-        match jobs.next().await {
-            Some(Ok(d)) => {
-                tokio::spawn(take(channel.clone(), d, opts.clone(), running.clone()));
+        tokio::select! {
+            next = jobs.next() => match next {
+                Some(Ok(d)) => {
+                    tokio::spawn(take(channel.clone(), d, opts.clone(), running.clone()));
+                }
+                Some(Err(e)) => break Err(format!("lost the broker: {e}")),
+                None => break Err("the broker cancelled the agent's consumer".into()),
+            },
+            _ = stop.wait_for(|s| *s) => {
+                drain(&channel, opts, running).await;
+                break Ok(());
             }
-            Some(Err(e)) => break Err(format!("lost the broker: {e}")),
-            None => break Err("the broker cancelled the agent's consumer".into()),
         }
     };
     beats.abort();
     ended
+}
+
+/// On SIGTERM: take no more jobs, and let those under way send their results (until
+/// the limit; an unfinished job goes back to the broker unacknowledged).
+async fn drain(channel: &Channel, opts: &AgentOptions, running: &Running) {
+    let cancel = lapin::options::BasicCancelOptions::default();
+    if let Err(e) = channel
+        .basic_cancel(opts.name.as_str().into(), cancel)
+        .await
+    {
+        tracing::warn!("could not stop taking jobs: {e}");
+    }
+    let under_way = lock(running).len();
+    if under_way > 0 {
+        tracing::info!("stopping: waiting for {under_way} job(s) to end");
+    }
+    let deadline = tokio::time::Instant::now() + DRAIN_LIMIT;
+    while !lock(running).is_empty() && tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }
 
 async fn heartbeats(channel: Channel, opts: AgentOptions, running: Running) {

@@ -65,9 +65,6 @@ pub fn run(args: AgentArgs) -> ExitCode {
             ..jfc_runtime::exec::ExecOptions::default()
         },
     };
-    if let Err(e) = jfc_runtime::exec::children::stop_on_signals() {
-        tracing::warn!("cannot watch for signals, commands may outlive the agent: {e}");
-    }
     match jfc_agent::serve::run(opts) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

@@ -361,6 +361,49 @@ fn a_broker_restart_fails_the_job_under_way_and_later_jobs_run() {
 }
 
 #[test]
+fn a_stopped_agent_finishes_the_job_under_way() {
+    let r = rabbit();
+    let a = Agent::start(&r.url(), "calm", "calm-1");
+    let e = env();
+    let started = e.dir.join("started");
+    e.flow(
+        "f.jf",
+        &format!(
+            "[__zone__ = 'calm'] -> ['touch {}; sleep 1; echo done'] => print($STATUS, $RESULT)",
+            started.display()
+        ),
+    );
+    let flow = e
+        .cmd(&["run", "--broker", &r.url(), "--agent-wait", "20", "f.jf"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("jfc runs");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !started.exists() {
+        assert!(Instant::now() < deadline, "the command did not start");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let pid = rustix::process::Pid::from_raw(a.pid as i32).expect("pid");
+    rustix::process::kill_process(pid, rustix::process::Signal::TERM).expect("SIGTERM");
+    let o = flow.wait_with_output().expect("the flow ends");
+    assert_eq!(out(&o), "0 done\n");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !a.log().contains("agent calm-1 stops") {
+        assert!(
+            Instant::now() < deadline,
+            "the agent did not stop: {}",
+            a.log()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(
+        a.log().contains("waiting for 1 job(s) to end"),
+        "{}",
+        a.log()
+    );
+}
+
+#[test]
 fn jfc_agents_lists_the_zones_agents() {
     let r = rabbit();
     let a = Agent::start(&r.url(), "listed", "listed-1");
