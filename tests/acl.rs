@@ -116,13 +116,19 @@ impl Lab {
     fn jfc_run(&self, text: &str) -> Command {
         let flow = self.e.flow("flow.jf", text);
         let mut c = Command::new("ip");
-        c.args(["netns", "exec", &self.ns, env!("CARGO_BIN_EXE_jfc"), "--store"])
-            .arg(&self.e.store)
-            .arg("run")
-            .arg(flow)
-            .current_dir(&self.e.dir)
-            .env_remove("JFC_STORE")
-            .env("NO_COLOR", "1");
+        c.args([
+            "netns",
+            "exec",
+            &self.ns,
+            env!("CARGO_BIN_EXE_jfc"),
+            "--store",
+        ])
+        .arg(&self.e.store)
+        .arg("run")
+        .arg(flow)
+        .current_dir(&self.e.dir)
+        .env_remove("JFC_STORE")
+        .env("NO_COLOR", "1");
         c
     }
 
@@ -238,13 +244,23 @@ fn a_rule_that_cuts_the_checked_port_is_rolled_back() {
         let args = lab.common_args(backend, save_file);
         // The call is the flow's last job: its status is jfc's exit status.
         let o = lab.run(&format!("[/lib/acl/add: {PORT}, action='drop', {args}]\n"));
-        assert_eq!(o.status.code(), Some(1), "{backend}: {}{}", out(&o), err(&o));
+        assert_eq!(
+            o.status.code(),
+            Some(1),
+            "{backend}: {}{}",
+            out(&o),
+            err(&o)
+        );
         let o = lab.run(&format!(
             "[/lib/acl/add: {PORT}, action='drop', {args}]\n\
              => [st = $STATUS, r = $RESULT, e = $ERROR] -> print(st, r.state, r.rolled_back, e)"
         ));
         let said = out(&o);
-        assert!(said.starts_with("1 rolled_back true "), "{backend}: {said}{}", err(&o));
+        assert!(
+            said.starts_with("1 rolled_back true "),
+            "{backend}: {said}{}",
+            err(&o)
+        );
         assert!(
             said.contains(&format!(
                 "acl/add: no TCP connection to 127.0.0.1:{PORT} from here within 2 s; \
@@ -258,8 +274,14 @@ fn a_rule_that_cuts_the_checked_port_is_rolled_back() {
             "{backend}: {}",
             lab.ruleset(backend)
         );
-        assert!(lab.connects("127.0.0.1", "127.0.0.1"), "{backend}: reachable again");
-        assert!(!lab.e.dir.join(save_file).exists(), "{backend}: nothing saved");
+        assert!(
+            lab.connects("127.0.0.1", "127.0.0.1"),
+            "{backend}: reachable again"
+        );
+        assert!(
+            !lab.e.dir.join(save_file).exists(),
+            "{backend}: nothing saved"
+        );
     }
 }
 
@@ -276,7 +298,9 @@ fn the_commit_confirm_timer_restores_the_rules_when_jfc_is_gone() {
     ));
     // A process group of its own: killing it ends jfc and its check, not the timer
     // (which runs in a session of its own).
-    cmd.process_group(0).stdout(Stdio::null()).stderr(Stdio::null());
+    cmd.process_group(0)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
     let mut jfc = cmd.spawn().expect("jfc runs");
     let tag = "jfc-acl:input:drop:tcp";
     let until = Instant::now() + Duration::from_secs(15);
