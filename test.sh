@@ -34,6 +34,11 @@ install_packages() {
     # The daemon's web page in a real headless browser over WebDriver (tests/daemon/web.rs).
     need chromium || missing+=(chromium)
     need chromedriver || missing+=(chromium-driver)
+    # Real nft, iptables and iptables-save/-restore in the network namespaces that the
+    # end-to-end tests of the acl flows make (tests/acl.rs); `ip` makes them.
+    need nft || missing+=(nftables)
+    need iptables || missing+=(iptables)
+    need ip || missing+=(iproute2)
     # genhtml reads the lcov file of `jfc test --lcov` (tests/jftest.rs).
     need genhtml || missing+=(lcov)
     # A real AMQP broker for `jfc agent` (tests/agents/), started by the tests on

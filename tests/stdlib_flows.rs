@@ -1,15 +1,17 @@
-//! The stdlib flows of `stdlib/inventory`, `stdlib/batch`, `stdlib/user` and
-//! `stdlib/cert`: their `jfc test` tests all pass, `jfc check --deny-warnings` finds
+//! The stdlib flows of `stdlib/inventory`, `stdlib/batch`, `stdlib/user`, `stdlib/cert`
+//! and `stdlib/acl`: their `jfc test` tests all pass, `jfc check --deny-warnings` finds
 //! nothing in those folders (tests/stdlib.rs checks the whole library's layout; end to
-//! end against real servers: tests/ssh/stdlib_flows.rs).
+//! end against real servers: tests/ssh/stdlib_flows.rs; the acl flows against real
+//! firewalls in network namespaces: tests/acl.rs).
 
 use std::process::{Command, Output};
 
-const FOLDERS: [&str; 4] = [
+const FOLDERS: [&str; 5] = [
     "stdlib/inventory",
     "stdlib/batch",
     "stdlib/user",
     "stdlib/cert",
+    "stdlib/acl",
 ];
 
 fn jfc(args: &[&str]) -> Output {
