@@ -35,17 +35,17 @@ install_packages() {
     need chromium || missing+=(chromium)
     need chromedriver || missing+=(chromium-driver)
     # Real nft, iptables and iptables-save/-restore in the network namespaces that the
-    # end-to-end tests of the acl flows make (tests/acl.rs); `ip` makes them.
+    # end-to-end tests of the acl flows make (tests/acl.rs); `ip` (iproute2, below)
+    # makes them.
     need nft || missing+=(nftables)
     need iptables || missing+=(iptables)
-    need ip || missing+=(iproute2)
     # genhtml reads the lcov file of `jfc test --lcov` (tests/jftest.rs).
     need genhtml || missing+=(lcov)
     # A real AMQP broker for `jfc agent` (tests/agents/), started by the tests on
     # loopback ports of their own; the package's own service is kept from starting.
     [ -x /usr/lib/rabbitmq/bin/rabbitmq-server ] || missing+=(rabbitmq-server)
-    # Network namespaces (tests/agents/segment.rs: iproute2), bridged to the broker by
-    # a Unix socket (socat).
+    # Network namespaces (tests/acl.rs, tests/agents/segment.rs), the second bridged to
+    # the broker by a Unix socket (socat).
     need ip || missing+=(iproute2)
     need socat || missing+=(socat)
     if [ ${#missing[@]} -gt 0 ]; then
