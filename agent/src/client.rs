@@ -83,11 +83,6 @@ impl Broker {
         Ok(broker)
     }
 
-    /// The agents heard from (`jfc agents`).
-    pub fn agents(&self) -> &Registry {
-        &self.agents
-    }
-
     /// The live link, made again when the last one was lost.
     fn link(&self) -> Result<Arc<Link>, String> {
         let mut slot = self.link.lock().unwrap_or_else(|e| e.into_inner());
@@ -305,6 +300,10 @@ impl Zones for Broker {
         };
         lock(&self.pending).remove(&id);
         done
+    }
+
+    fn agents(&self) -> serde_json::Value {
+        self.agents.to_json()
     }
 }
 

@@ -6,6 +6,7 @@
 //! own (runner).
 
 mod actions;
+mod agents;
 mod auth;
 pub mod clock;
 mod console;
@@ -173,6 +174,7 @@ pub(crate) fn router(state: AppState) -> Router {
         .route("/api/v1/tasks/{id}/submit", post(tasks::submit))
         .route("/api/v1/tasks/{id}/cancel", post(tasks::cancel))
         .route("/api/v1/test/clock", post(test_clock::set))
+        .route("/api/v1/agents", get(agents::list))
         .merge(web::routes())
         .method_not_allowed_fallback(error::method_not_allowed)
         .fallback(error::not_found)

@@ -40,6 +40,11 @@ impl Runner {
         }
     }
 
+    /// The broker side of agent zones, when the daemon has a broker.
+    pub fn zones(&self) -> Option<&Arc<dyn Zones>> {
+        self.zones.as_ref()
+    }
+
     /// How many runs are going on now.
     pub fn live(&self) -> usize {
         self.live.load(Ordering::SeqCst)

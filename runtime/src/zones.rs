@@ -19,6 +19,9 @@ pub trait Zones: Send + Sync + std::fmt::Debug {
     /// Run `job` from an agent of `zone`. Every way it can go wrong (no agent, a lost
     /// agent, a lost broker) is a `Completion::ConnectionFailed` naming it.
     fn run(&self, zone: &str, job: ZoneJob) -> Completion;
+
+    /// The agents heard from lately, by zone (`jfc agents --json`, `GET /api/v1/agents`).
+    fn agents(&self) -> serde_json::Value;
 }
 
 /// The zone a job with target `req` runs from, and `req` resolved here (its node and

@@ -93,6 +93,7 @@ impl Segment {
         while !self
             .command("bash")
             .args(["-c", &probe])
+            .stderr(std::process::Stdio::null())
             .status()
             .is_ok_and(|s| s.success())
         {
