@@ -3,6 +3,7 @@
 //! tests share, and runs flows with the built `jfc` against it.
 
 mod cap;
+mod cert_renew;
 #[path = "../common/mod.rs"]
 mod common;
 mod node_shell;
