@@ -6,6 +6,7 @@ mod cap;
 mod cert_renew;
 #[path = "../common/mod.rs"]
 mod common;
+mod examples;
 mod node_shell;
 mod proxy;
 mod reboot;
