@@ -3,8 +3,10 @@
 //! tests share, and runs flows with the built `jfc` against it.
 
 mod cap;
+mod cert_renew;
 #[path = "../common/mod.rs"]
 mod common;
+mod examples;
 mod node_shell;
 mod proxy;
 mod reboot;
@@ -17,7 +19,7 @@ mod sudo_timeout;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use common::{env, err, out, Env};
 use sshd::*;
@@ -289,24 +291,33 @@ fn a_password_is_never_in_argv_the_store_or_the_output() {
             password_login(", __sudo__ = true")
         ),
     );
-    let child = e
+    let mut child = e
         .cmd(&["run", "--trace", "slow.jf"])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .expect("jfc starts");
-    std::thread::sleep(Duration::from_millis(500));
-    let ps = Command::new("ps")
-        .args(["-eo", "args"])
-        .output()
-        .expect("ps");
+    // Every process's arguments while the command runs: looked at until it shows (a new
+    // store and the login take more than a moment in a debug build) or jfc has ended.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let ps = loop {
+        let ps = Command::new("ps")
+            .args(["-eo", "args"])
+            .output()
+            .expect("ps");
+        let ps = String::from_utf8_lossy(&ps.stdout).into_owned();
+        let ended = child.try_wait().expect("jfc's state").is_some();
+        if ps.contains("sleep 1") || ended || Instant::now() > deadline {
+            break ps;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
     let done = child.wait_with_output().expect("jfc ends");
     assert!(done.status.success(), "{}", err(&done));
     assert!(out(&done).starts_with("done\n"), "{}", out(&done));
-    let ps = String::from_utf8_lossy(&ps.stdout);
     assert!(ps.contains("sleep 1"), "the command was running: {ps}");
     for (what, text) in [
-        ("ps", ps.into_owned()),
+        ("ps", ps),
         ("stdout", out(&done)),
         ("stderr", err(&done)),
         ("the console", e.read("f.jf")),

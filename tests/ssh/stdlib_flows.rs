@@ -3,7 +3,7 @@
 //! cert/check against `openssl s_server` endpoints serving certificates the test makes,
 //! and user/add + user/remove of an account the test names (and removes if a step fails).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -14,7 +14,7 @@ use crate::obj_set;
 use crate::sshd::{free_port, sshd};
 
 /// Copy `stdlib/<rel>.jf` beside the test's flow, where `[./name: ...]` finds it.
-fn stdlib_flow(e: &Env, rel: &str) {
+pub(crate) fn stdlib_flow(e: &Env, rel: &str) {
     let from = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("stdlib")
         .join(format!("{rel}.jf"));
@@ -24,7 +24,7 @@ fn stdlib_flow(e: &Env, rel: &str) {
 
 /// An account with the shared server's client key, and NodeInfo `/nodes/n1` and
 /// `/nodes/n2` on the shared server, `/nodes/gone` on a port nothing listens on.
-fn nodes(e: &Env) {
+pub(crate) fn nodes(e: &Env) {
     let s = sshd();
     obj_set(
         e,
@@ -59,7 +59,7 @@ fn nodes(e: &Env) {
 }
 
 /// Run `flow` and read the JSON line it prints last.
-fn run_json(e: &Env, flow: &str) -> (Value, String) {
+pub(crate) fn run_json(e: &Env, flow: &str) -> (Value, String) {
     e.flow("f.jf", flow);
     let o = e.jfc(&["run", "f.jf"]);
     assert!(o.status.success(), "{}\n{}", out(&o), err(&o));
@@ -163,23 +163,39 @@ struct TlsServer {
     child: Child,
 }
 
+/// A new self-signed certificate for `/CN=name`, valid for `days`: `dir/name.key` and
+/// `dir/name.pem`.
+pub(crate) fn self_signed(dir: &Path, name: &str, days: u32) -> (PathBuf, PathBuf) {
+    let (key, cert) = (
+        dir.join(format!("{name}.key")),
+        dir.join(format!("{name}.pem")),
+    );
+    let made = Command::new("openssl")
+        .args(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-subj"])
+        .arg(format!("/CN={name}"))
+        .args(["-days", &days.to_string(), "-keyout"])
+        .arg(&key)
+        .arg("-out")
+        .arg(&cert)
+        .stderr(Stdio::null())
+        .status()
+        .expect("openssl runs");
+    assert!(made.success());
+    (key, cert)
+}
+
+/// Wait (10 s at most) until something accepts connections on the loopback `port`.
+pub(crate) fn until_listening(port: u16) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "nothing listens on {port}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
 impl TlsServer {
     fn start(dir: &Path, name: &str, days: u32) -> TlsServer {
-        let (key, cert) = (
-            dir.join(format!("{name}.key")),
-            dir.join(format!("{name}.pem")),
-        );
-        let made = Command::new("openssl")
-            .args(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-subj"])
-            .arg(format!("/CN={name}"))
-            .args(["-days", &days.to_string(), "-keyout"])
-            .arg(&key)
-            .arg("-out")
-            .arg(&cert)
-            .stderr(Stdio::null())
-            .status()
-            .expect("openssl runs");
-        assert!(made.success());
+        let (key, cert) = self_signed(dir, name, days);
         let port = free_port();
         let child = Command::new("openssl")
             .args(["s_server", "-quiet", "-accept"])
@@ -193,11 +209,7 @@ impl TlsServer {
             .stderr(Stdio::null())
             .spawn()
             .expect("openssl s_server starts");
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(Instant::now() < deadline, "s_server did not listen");
-            std::thread::sleep(Duration::from_millis(20));
-        }
+        until_listening(port);
         TlsServer { port, child }
     }
 }
