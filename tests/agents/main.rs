@@ -10,6 +10,7 @@ mod segment;
 #[allow(dead_code)] // the SSH tests' server; this binary uses a part of it
 #[path = "../ssh/sshd.rs"]
 mod sshd;
+mod tls;
 
 use std::io::{BufRead, BufReader};
 use std::sync::{Arc, Mutex};

@@ -32,12 +32,19 @@ pub fn rabbit() -> &'static Rabbit {
 impl Rabbit {
     /// A broker of its own (for a test that stops it).
     pub fn start() -> Rabbit {
+        Rabbit::start_with(|_| String::new())
+    }
+
+    /// A broker of its own with settings (`rabbitmq.conf` lines) that `conf` writes,
+    /// given the broker's data directory.
+    pub fn start_with(conf: impl FnOnce(&Path) -> String) -> Rabbit {
         assert!(
             Path::new(SERVER).is_file(),
             "tests/agents needs {SERVER} (rabbitmq-server; test.sh installs it)"
         );
         let dir = tempfile::tempdir().expect("temp dir").keep();
         std::fs::write(dir.join("enabled_plugins"), "[].\n").expect("plugins file");
+        std::fs::write(dir.join("rabbitmq.conf"), conf(&dir)).expect("settings file");
         let r = Rabbit {
             port: free_port(),
             epmd_port: free_port(),
@@ -47,6 +54,11 @@ impl Rabbit {
         };
         r.boot();
         r
+    }
+
+    /// The broker's data directory.
+    pub fn dir(&self) -> &Path {
+        &self.dir
     }
 
     pub fn url(&self) -> String {
