@@ -12,6 +12,7 @@ fn main() -> ExitCode {
     match args.command {
         cli::Command::Check(c) => cli::check::run(c),
         cli::Command::Test(t) => cli::test::run(t),
+        cli::Command::Doc(d) => cli::doc::run(d),
         cli::Command::Builtins(b) => cli::builtins::run(b),
         cli::Command::Explain(e) => cli::explain::run(e),
         cli::Command::Fmt(f) => cli::fmt::run(f),

@@ -3,6 +3,7 @@
 pub mod builtins;
 pub mod check;
 pub mod disasm;
+pub mod doc;
 mod engine;
 pub mod explain;
 pub mod fmt;
@@ -81,6 +82,8 @@ pub enum Command {
     Lsp(LspArgs),
     /// Run the tests of flows offline: mocked hosts, a virtual clock, a store of their own.
     Test(test::TestArgs),
+    /// Reference pages as Markdown: the standard library, the commands, the diagnostic codes.
+    Doc(doc::DocArgs),
 }
 
 #[derive(clap::Args)]
