@@ -12,10 +12,10 @@ fn main() -> ExitCode {
     match args.command {
         cli::Command::Check(c) => cli::check::run(c),
         cli::Command::Test(t) => cli::test::run(t),
-        cli::Command::Doc(d) => cli::doc::run(d),
         cli::Command::Builtins(b) => cli::builtins::run(b),
         cli::Command::Explain(e) => cli::explain::run(e),
         cli::Command::Fmt(f) => cli::fmt::run(f),
+        cli::Command::Doc(d) => cli::doc::run(d),
         cli::Command::Disasm(c) => cli::disasm::run(c),
         cli::Command::Run(c) => cli::run::run(c, args.store.as_deref()),
         cli::Command::Import(c) => cli::transfer::import(c, args.store.as_deref()),

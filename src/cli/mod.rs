@@ -49,6 +49,8 @@ pub enum Command {
     Builtins(builtins::BuiltinsArgs),
     /// Explain a diagnostic code (E0015, W0002...) with examples; `--list`: every code.
     Explain(explain::ExplainArgs),
+    /// Reference pages as Markdown: the standard library, the commands, the diagnostic codes.
+    Doc(doc::DocArgs),
     /// Rewrite flows in the canonical layout (`--check`: only list those that would change).
     Fmt(fmt::FmtArgs),
     /// Run a flow here and now.
@@ -82,8 +84,6 @@ pub enum Command {
     Lsp(LspArgs),
     /// Run the tests of flows offline: mocked hosts, a virtual clock, a store of their own.
     Test(test::TestArgs),
-    /// Reference pages as Markdown: the standard library, the commands, the diagnostic codes.
-    Doc(doc::DocArgs),
 }
 
 #[derive(clap::Args)]
