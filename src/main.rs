@@ -17,6 +17,7 @@ fn main() -> ExitCode {
         cli::Command::Builtins(b) => cli::builtins::run(b),
         cli::Command::Explain(e) => cli::explain::run(e),
         cli::Command::Fmt(f) => cli::fmt::run(f),
+        cli::Command::Doc(d) => cli::doc::run(d),
         cli::Command::Disasm(c) => cli::disasm::run(c),
         cli::Command::Run(c) => cli::run::run(c, args.store.as_deref()),
         cli::Command::Import(c) => cli::transfer::import(c, args.store.as_deref()),

@@ -6,6 +6,7 @@ pub mod bytecode;
 pub mod check;
 pub mod codegen;
 pub mod diagnostics;
+pub mod doc;
 pub mod fmt;
 pub mod lexer;
 pub mod parse;

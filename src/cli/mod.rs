@@ -5,6 +5,7 @@ mod broker;
 pub mod builtins;
 pub mod check;
 pub mod disasm;
+pub mod doc;
 mod engine;
 pub mod explain;
 pub mod fmt;
@@ -50,6 +51,8 @@ pub enum Command {
     Builtins(builtins::BuiltinsArgs),
     /// Explain a diagnostic code (E0015, W0002...) with examples; `--list`: every code.
     Explain(explain::ExplainArgs),
+    /// Reference pages as Markdown: the standard library, the commands, the diagnostic codes.
+    Doc(doc::DocArgs),
     /// Rewrite flows in the canonical layout (`--check`: only list those that would change).
     Fmt(fmt::FmtArgs),
     /// Run a flow here and now.

@@ -45,6 +45,26 @@ fn marker() -> String {
     format!("jfc standard library {} (read-only)", version())
 }
 
+/// The library's files as `jfc doc` reads them: (path inside the library, text), sorted
+/// by path, for every flow (`*.jf`, tests left out, as the installation leaves them out)
+/// and every `README.md`.
+pub fn sources() -> Vec<(String, &'static str)> {
+    let mut files = Vec::new();
+    collect(&TREE, &mut files);
+    let mut out: Vec<(String, &'static str)> = files
+        .into_iter()
+        .filter_map(|f| {
+            let path = f.path().to_string_lossy().replace('\\', "/");
+            let name = path.rsplit('/').next().unwrap_or(&path);
+            let wanted =
+                (name.ends_with(".jf") && !name.ends_with("_test.jf")) || name == "README.md";
+            Some((path.clone(), f.contents_utf8()?)).filter(|_| wanted)
+        })
+        .collect();
+    out.sort();
+    out
+}
+
 fn collect<'a>(dir: &'a Dir<'static>, out: &mut Vec<&'a include_dir::File<'static>>) {
     for entry in dir.entries() {
         match entry {
@@ -174,6 +194,20 @@ mod tests {
         let mut store = Store::open(&dir.path().join("s.sqlite")).expect("store");
         assert!(store.ensure_stdlib().expect("install"));
         (dir, store)
+    }
+
+    #[test]
+    fn the_sources_are_the_flows_and_readmes_without_tests() {
+        let paths: Vec<String> = sources().into_iter().map(|(p, _)| p).collect();
+        assert!(
+            paths.contains(&"service/restart.jf".to_string()),
+            "{paths:?}"
+        );
+        assert!(paths.contains(&"README.md".to_string()), "{paths:?}");
+        assert!(!paths.iter().any(|p| p.ends_with("_test.jf")), "{paths:?}");
+        let mut sorted = paths.clone();
+        sorted.sort();
+        assert_eq!(paths, sorted);
     }
 
     #[test]
