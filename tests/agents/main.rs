@@ -13,6 +13,7 @@ mod sshd;
 mod tls;
 
 use std::io::{BufRead, BufReader};
+use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -101,6 +102,24 @@ fn run(e: &Env, url: &str, wait: &str, flow: &str) -> std::process::Output {
         .env_remove("JFC_BROKER")
         .output()
         .expect("jfc runs")
+}
+
+/// Start `flow` with the broker `url` in the background, and wait until its command has
+/// made `mark` (a file with something in it).
+fn start_flow(e: &Env, url: &str, wait: &str, flow: &str, mark: &Path) -> std::process::Child {
+    e.flow("f.jf", flow);
+    let child = e
+        .cmd(&["run", "--broker", url, "--agent-wait", wait, "f.jf"])
+        .env_remove("JFC_BROKER")
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("jfc runs");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while std::fs::metadata(mark).map_or(true, |m| m.len() == 0) {
+        assert!(Instant::now() < deadline, "the command did not start");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child
 }
 
 fn ok(o: &std::process::Output) -> String {
@@ -244,30 +263,16 @@ fn an_agent_killed_mid_command_fails_the_job_and_nothing_runs_twice() {
     let first = Agent::start(&r.url(), "fragile", "fragile-1");
     let e = env();
     let marks = e.dir.join("marks");
-    e.flow(
-        "f.jf",
+    let flow = start_flow(
+        &e,
+        &r.url(),
+        "20",
         &format!(
             "[__zone__ = 'fragile'] -> ['echo $PPID >> {m}; sleep 4'] ->> print($STATUS, $ERROR)",
             m = marks.display()
         ),
+        &marks,
     );
-    let flow = e
-        .cmd(&["run", "--broker", &r.url(), "--agent-wait", "20", "f.jf"])
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .expect("jfc runs");
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while std::fs::read_to_string(&marks)
-        .unwrap_or_default()
-        .is_empty()
-    {
-        assert!(
-            Instant::now() < deadline,
-            "the command did not start: {}",
-            first.log()
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
     // A second agent joins, then the first dies with the job unacknowledged: the broker
     // gives the job to the second, which must not run it again.
     let second = Agent::start(&r.url(), "fragile", "fragile-2");
@@ -293,23 +298,16 @@ fn an_agent_alone_killed_mid_command_is_found_silent() {
     let a = Agent::start(&r.url(), "alone", "alone-1");
     let e = env();
     let marks = e.dir.join("marks");
-    e.flow(
-        "f.jf",
+    let flow = start_flow(
+        &e,
+        &r.url(),
+        "20",
         &format!(
             "[__zone__ = 'alone'] -> ['echo x >> {}; sleep 30'] ->> print($STATUS, $ERROR)",
             marks.display()
         ),
+        &marks,
     );
-    let flow = e
-        .cmd(&["run", "--broker", &r.url(), "--agent-wait", "20", "f.jf"])
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .expect("jfc runs");
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while !marks.exists() {
-        assert!(Instant::now() < deadline, "the command did not start");
-        std::thread::sleep(Duration::from_millis(50));
-    }
     let killed = Instant::now();
     a.kill();
     let o = flow.wait_with_output().expect("the flow ends");
@@ -332,24 +330,17 @@ fn a_broker_restart_fails_the_job_under_way_and_later_jobs_run() {
     let _a = Agent::start(&r.url(), "bounce", "bounce-1");
     let e = env();
     let started = e.dir.join("started");
-    e.flow(
-        "f.jf",
+    let flow = start_flow(
+        &e,
+        &r.url(),
+        "60",
         &format!(
-            "[__zone__ = 'bounce'] -> ['touch {}; sleep 5'] ->> print('first', $STATUS, $ERROR)\n\
+            "[__zone__ = 'bounce'] -> ['echo x > {}; sleep 5'] ->> print('first', $STATUS, $ERROR)\n\
              -> ['echo after'] ->> print('second', $STATUS, $RESULT)",
             started.display()
         ),
+        &started,
     );
-    let flow = e
-        .cmd(&["run", "--broker", &r.url(), "--agent-wait", "60", "f.jf"])
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .expect("jfc runs");
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while !started.exists() {
-        assert!(Instant::now() < deadline, "the command did not start");
-        std::thread::sleep(Duration::from_millis(50));
-    }
     r.stop();
     r.boot();
     let o = flow.wait_with_output().expect("the flow ends");
@@ -367,23 +358,16 @@ fn a_stopped_agent_finishes_the_job_under_way() {
     let a = Agent::start(&r.url(), "calm", "calm-1");
     let e = env();
     let started = e.dir.join("started");
-    e.flow(
-        "f.jf",
+    let flow = start_flow(
+        &e,
+        &r.url(),
+        "20",
         &format!(
-            "[__zone__ = 'calm'] -> ['touch {}; sleep 1; echo done'] => print($STATUS, $RESULT)",
+            "[__zone__ = 'calm'] -> ['echo x > {}; sleep 1; echo done'] => print($STATUS, $RESULT)",
             started.display()
         ),
+        &started,
     );
-    let flow = e
-        .cmd(&["run", "--broker", &r.url(), "--agent-wait", "20", "f.jf"])
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .expect("jfc runs");
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while !started.exists() {
-        assert!(Instant::now() < deadline, "the command did not start");
-        std::thread::sleep(Duration::from_millis(20));
-    }
     let pid = rustix::process::Pid::from_raw(a.pid as i32).expect("pid");
     rustix::process::kill_process(pid, rustix::process::Signal::TERM).expect("SIGTERM");
     let o = flow.wait_with_output().expect("the flow ends");
