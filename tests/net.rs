@@ -6,8 +6,13 @@
 
 #[path = "net/http_server.rs"]
 mod http_server;
+#[path = "common/smtp.rs"]
+#[allow(dead_code)] // body() is for the tests of /lib flows
+mod smtp;
 
-use std::path::{Path, PathBuf};
+use smtp::{mails, smtp_server};
+
+use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
@@ -379,45 +384,6 @@ fn https_checks_the_certificate_only_with_verify() {
     assert_eq!(lines[2], "0 200");
 }
 
-/// The python3 of the system, where Debian's python3-aiosmtpd is (test.sh installs it).
-fn system_python() -> PathBuf {
-    let debian = PathBuf::from("/usr/bin/python3");
-    if debian.exists() {
-        debian
-    } else {
-        PathBuf::from("python3")
-    }
-}
-
-/// aiosmtpd on a free port, keeping each message it receives in the maildir `dir`
-/// (with the envelope's recipients in `X-RcptTo`).
-fn smtp_server(dir: &Path) -> (Killed, u16) {
-    let port = free_port();
-    let mut child = Command::new(system_python())
-        .args(["-m", "aiosmtpd", "-n", "-l", &format!("127.0.0.1:{port}")])
-        .args(["-c", "aiosmtpd.handlers.Mailbox"])
-        .arg(dir)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("python3 -m aiosmtpd starts (test.sh installs python3-aiosmtpd)");
-    wait_listening(port, &mut child);
-    (Killed(child), port)
-}
-
-/// The messages of the maildir `dir`, oldest first.
-fn mails(dir: &Path) -> Vec<String> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir.join("new"))
-        .map(|d| d.flatten().map(|e| e.path()).collect())
-        .unwrap_or_default();
-    files.sort_by_key(|f| std::fs::metadata(f).and_then(|m| m.modified()).ok());
-    files
-        .iter()
-        .map(|f| std::fs::read_to_string(f).expect("a message"))
-        .collect()
-}
-
 #[test]
 fn mailto_sends_through_a_real_smtp_server() {
     let dir = scratch("smtp");
@@ -487,6 +453,47 @@ fn mailto_sends_through_a_real_smtp_server() {
         .and_then(|l| l.strip_suffix('>'))
         .unwrap_or_else(|| panic!("no Content-ID in\n{inline}"));
     assert!(inline.contains(&format!("cid:{cid}")), "{inline}");
+}
+
+/// `jfc run` of `flow` without a store, the system's SMTP server set to `setting`.
+fn run_with_smtp_setting(dir: &Path, setting: &str, flow: &str) -> Output {
+    let file = dir.join("flow.jf");
+    std::fs::write(&file, flow).expect("write flow");
+    Command::new(env!("CARGO_BIN_EXE_jfc"))
+        .arg("run")
+        .arg(&file)
+        .current_dir(dir)
+        .env_remove("JFC_STORE")
+        .env("JFC_SMTP_SERVER", setting)
+        .output()
+        .expect("jfc runs")
+}
+
+#[test]
+fn mailto_without_a_server_sends_through_the_system_setting() {
+    let dir = scratch("smtpsetting");
+    let maildir = dir.path().join("maildir");
+    let (_server, port) = smtp_server(&maildir);
+    let o = run_with_smtp_setting(
+        dir.path(),
+        &format!("127.0.0.1:{port}"),
+        "mailto(to='ops@example.com', subject='via the setting', body='relayed') -> print($STATUS)",
+    );
+    assert_eq!(out(&o), "0\n", "{}", err(&o));
+    let got = mails(&maildir);
+    assert_eq!(got.len(), 1, "{got:?}");
+    assert!(got[0].contains("Subject: via the setting"), "{}", got[0]);
+    let o = run_with_smtp_setting(
+        dir.path(),
+        "relay:smtp",
+        "mailto(to='ops@example.com', subject='s', body='b') => print($STATUS, $ERROR)",
+    );
+    assert_eq!(
+        out(&o),
+        "1 'mailto' failed: JFC_SMTP_SERVER=`relay:smtp` is not host or host:port\n",
+        "{}",
+        err(&o)
+    );
 }
 
 #[test]

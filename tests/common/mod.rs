@@ -7,6 +7,7 @@ use std::process::{Command, Output};
 
 pub mod daemon;
 pub mod openapi;
+pub mod smtp;
 
 /// A scratch directory (removed at the end of the test) with a store file path in it.
 pub struct Env {

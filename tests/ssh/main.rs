@@ -15,6 +15,7 @@ mod session;
 mod sshd;
 mod stdlib;
 mod stdlib_flows;
+mod stdlib_mail;
 mod sudo_timeout;
 
 use std::path::{Path, PathBuf};

@@ -10,7 +10,7 @@ use crate::sshd::*;
 
 /// `/web`: this machine over the shared sshd as root, whose commands find the files of
 /// `e.dir/bin` first.
-fn node_with_own_bin(e: &Env) {
+pub(crate) fn node_with_own_bin(e: &Env) {
     let s = sshd();
     let bin = e.dir.join("bin");
     std::fs::create_dir_all(&bin).expect("bin");
@@ -54,7 +54,7 @@ fn executable(path: &Path, text: &str) {
 
 /// A `systemctl` that knows every unit, logs each restart, and says `active` from the
 /// look after `fails` failed ones on.
-fn fake_systemctl(e: &Env, fails: u32) {
+pub(crate) fn fake_systemctl(e: &Env, fails: u32) {
     let d = e.dir.display();
     executable(
         &e.dir.join("bin/systemctl"),
@@ -110,7 +110,7 @@ fn service_restart_escalates_with_a_task_when_the_service_stays_down() {
 }
 
 /// Under `e.dir/junk`: old and new, big and small, .log and .txt files.
-fn junk_tree(e: &Env) -> std::path::PathBuf {
+pub(crate) fn junk_tree(e: &Env) -> std::path::PathBuf {
     let junk = e.dir.join("junk");
     std::fs::create_dir_all(junk.join("app")).expect("mkdir");
     let day = std::time::Duration::from_secs(86400);

@@ -24,8 +24,7 @@ struct Server {
 }
 
 impl Default for Server {
-    /// Port 25 of this machine, as without a system setting (this store keeps no
-    /// `smtpServer` setting in `/system/config` yet).
+    /// Port 25 of this machine: `smtp_server=null`, or no system setting.
     fn default() -> Self {
         Server {
             host: "localhost".into(),
@@ -47,7 +46,8 @@ pub fn run(m: &MailRequest, store: Option<&Path>) -> Result<Data, String> {
     }
     let server = match m.server {
         SmtpChoice::Object(id) => from_store(id, store)?,
-        SmtpChoice::System | SmtpChoice::Localhost => Server::default(),
+        SmtpChoice::System => system_setting(std::env::var(SMTP_SETTING).ok())?,
+        SmtpChoice::Localhost => Server::default(),
     };
     let port = server.port.unwrap_or(if server.ssl {
         465
@@ -75,6 +75,42 @@ pub fn run(m: &MailRequest, store: Option<&Path>) -> Result<Data, String> {
         .send(&message)
         .map_err(|e| format!("SMTP server {}:{port}: {e}", server.host))?;
     Ok(Data::Null)
+}
+
+/// The environment variable naming the system's SMTP server as `host` or `host:port`,
+/// used when `mailto` names none (this store keeps no `smtpServer` setting in
+/// `/system/config` yet): how an installation, or a test, points every flow's mail,
+/// those of `/lib` included, at its relay.
+pub const SMTP_SETTING: &str = "JFC_SMTP_SERVER";
+
+/// The server of the system setting `value` (plain SMTP); port 25 here when unset.
+fn system_setting(value: Option<String>) -> Result<Server, String> {
+    let Some(value) = value
+        .map(|v| v.trim().to_string())
+        .filter(|v| !v.is_empty())
+    else {
+        return Ok(Server::default());
+    };
+    let bad = || format!("{SMTP_SETTING}=`{value}` is not host or host:port");
+    let (host, port) = match value.rsplit_once(':') {
+        // An IPv6 address without a port has colons too: it is written [addr]:port.
+        Some((h, p)) if !h.contains(':') || h.ends_with(']') => {
+            (h.to_string(), Some(p.parse::<u16>().map_err(|_| bad())?))
+        }
+        _ => (value.clone(), None),
+    };
+    let host = host
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .to_string();
+    if host.is_empty() || port == Some(0) {
+        return Err(bad());
+    }
+    Ok(Server {
+        host,
+        port,
+        ..Server::default()
+    })
 }
 
 /// The fields of SmtpServer object `id` (§3.31).
@@ -117,4 +153,30 @@ fn from_store(id: i64, store: Option<&Path>) -> Result<Server, String> {
             ssl,
         })
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn setting(v: &str) -> Result<(String, Option<u16>), String> {
+        system_setting(Some(v.into())).map(|s| (s.host, s.port))
+    }
+
+    #[test]
+    fn the_system_setting_is_host_and_port() {
+        assert_eq!(
+            setting("127.0.0.1:2525"),
+            Ok(("127.0.0.1".into(), Some(2525)))
+        );
+        assert_eq!(
+            setting("mail.example.com"),
+            Ok(("mail.example.com".into(), None))
+        );
+        assert_eq!(setting("[::1]:25"), Ok(("::1".into(), Some(25))));
+        assert_eq!(setting(" "), Ok(("localhost".into(), None)));
+        assert!(setting("relay:smtp").is_err_and(|e| e.contains("JFC_SMTP_SERVER=`relay:smtp`")));
+        assert!(setting(":25").is_err());
+        assert_eq!(system_setting(None).map(|s| s.host), Ok("localhost".into()));
+    }
 }
