@@ -26,8 +26,8 @@ install_packages() {
     need openssl || missing+=(openssl)
     # Schedule firing times checked against dateutil.rrule (tests/schedule.rs).
     python3 -c 'import dateutil' 2>/dev/null || missing+=(python3-dateutil)
-    # A real SMTP server that the tests of mailto send to (tests/net.rs); Debian's
-    # package, in the system python3.
+    # A real SMTP server that the tests of mailto and of the mail of /lib flows send to
+    # (tests/net.rs, tests/ssh/stdlib_mail.rs); Debian's package, in the system python3.
     /usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null || missing+=(python3-aiosmtpd)
     # A real editor as the client of `jfc lsp` (tests/lsp/neovim.rs).
     need nvim || missing+=(neovim)
