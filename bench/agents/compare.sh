@@ -72,7 +72,7 @@ def start_agents(n):
         agents.append(subprocess.Popen(
             [jfc, "agent", "--broker", url, "--zone", "bench", "--name", f"bench-{i}",
              "--concurrency", "8", "--known-hosts", f"{work}/known_hosts"],
-            stderr=subprocess.DEVNULL))
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
     time.sleep(1)
 
 store = f"{work}/store.sqlite"
@@ -81,33 +81,40 @@ def run(flow, zone):
     with open(f"{work}/f.jf", "w") as f:
         f.write(text)
     start = time.perf_counter()
-    out = subprocess.run([jfc, "--store", store, "run", "--broker", url, "--agent-wait", "30",
-                          f"{work}/f.jf"], check=True, capture_output=True, text=True).stdout
-    return time.perf_counter() - start, out
+    done = subprocess.run([jfc, "--store", store, "run", "--broker", url, "--agent-wait", "30",
+                           f"{work}/f.jf"], capture_output=True, text=True)
+    if done.returncode != 0:
+        raise SystemExit(f"the flow failed: {done.stderr}")
+    return time.perf_counter() - start, done.stdout
 
 hop = ("[ZONE times = []]\n-> { for i in 1000 | [t0 = now()] -> ['true'] "
-       "-> [times.add_item((now() - t0).total_seconds * 1000)] }\n-> print(json_dump(times))\n")
+       "-> [times.add_item: (now() - t0).total_seconds * 1000] }\n-> print(json_dump(times))\n")
 login = f"__host__ = '127.0.0.1', __port__ = {ssh_port}, __user__ = 'root', __keyfile__ = '{work}/client'"
 fan = f"[ZONE {login}]\n-> {{ pfor i in 200 | ['sleep 0.05'] }}\n"
 
-start_agents(1)
-run(hop, "bench")  # warm up: the queue declared, the agent's first job
-direct, through = [], []
-for _ in range(reps):
-    direct += json.loads(run(hop, None)[1])
-    through += json.loads(run(hop, "bench")[1])
-md, mt = statistics.median(direct), statistics.median(through)
-print(f"(a) 1,000 x `true`: median per command: jfc itself {md:.3f} ms, through 1 agent {mt:.3f} ms;"
-      f" hop {mt - md:.3f} ms; ratio {mt / md:.1f}x")
-walls = {}
-for n in (1, 4):
-    start_agents(n)
-    run(fan, "bench")  # warm up: host key recorded, connections opened
-    walls[n] = statistics.median(run(fan, "bench")[0] for _ in range(reps))
-    print(f"(b) 200 x `sleep 0.05` over SSH, {n} agent(s): {walls[n]:.3f} s")
-print(f"(b) 4 agents / 1 agent throughput = {walls[1] / walls[4]:.2f}x")
-for a in agents:
-    a.kill()
-sshd.kill()
-os.killpg(broker.pid, signal.SIGKILL)
+def measure():
+    start_agents(1)
+    run(hop, "bench")  # warm up: the queue declared, the agent's first job
+    direct, through = [], []
+    for _ in range(reps):
+        direct += json.loads(run(hop, None)[1])
+        through += json.loads(run(hop, "bench")[1])
+    md, mt = statistics.median(direct), statistics.median(through)
+    print(f"(a) 1,000 x `true`: median per command: jfc itself {md:.3f} ms, through 1 agent {mt:.3f} ms;"
+          f" hop {mt - md:.3f} ms; ratio {mt / md:.1f}x")
+    walls = {}
+    for n in (1, 4):
+        start_agents(n)
+        run(fan, "bench")  # warm up: host key recorded, connections opened
+        walls[n] = statistics.median(run(fan, "bench")[0] for _ in range(reps))
+        print(f"(b) 200 x `sleep 0.05` over SSH, {n} agent(s): {walls[n]:.3f} s")
+    print(f"(b) 4 agents / 1 agent throughput = {walls[1] / walls[4]:.2f}x")
+
+try:
+    measure()
+finally:
+    for a in agents:
+        a.kill()
+    sshd.kill()
+    os.killpg(broker.pid, signal.SIGKILL)
 PY
