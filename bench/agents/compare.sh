@@ -6,17 +6,25 @@
 #   (b) 200 remote commands (`sleep 0.05` over SSH to a local sshd) from a pfor, through
 #       1 agent and through 4 agents of one zone (8 jobs at once each): wall time.
 #       Target: throughput grows with the agents.
-# Starts its own rabbitmq-server (loopback ports, a scratch data directory) and sshd.
+# Starts its own rabbitmq-server (loopback ports, a scratch data directory) and sshd, and
+# logs in as BENCH_USER (default `jfcbench`, made with a stock home when missing: root's
+# shell start-up files here cost ~100 ms a command, as bench/ssh/compare.sh says).
 # Needs root, rabbitmq-server, openssh-server.
 # Usage: bench/agents/compare.sh [REPETITIONS=3]   (JFC=path/to/jfc skips the release build)
 set -euo pipefail
 
 REPS=${1:-3}
+BENCH_USER=${BENCH_USER:-jfcbench}
+if ! id "$BENCH_USER" >/dev/null 2>&1; then
+    # Password `*`: no password login, but not locked (sshd refuses locked accounts).
+    useradd -m -s /bin/bash -p '*' "$BENCH_USER"
+fi
 source "$(dirname "$0")/../release_jfc.sh"
-JFC="$JFC" WORK="$WORK" REPS="$REPS" python3 -u - <<'PY'
+JFC="$JFC" WORK="$WORK" REPS="$REPS" BENCH_USER="$BENCH_USER" python3 -u - <<'PY'
 import json, os, signal, socket, statistics, subprocess, time
 
 jfc, work, reps = os.environ["JFC"], os.environ["WORK"], int(os.environ["REPS"])
+user = os.environ["BENCH_USER"]
 
 def free_port():
     with socket.socket() as s:
@@ -52,6 +60,9 @@ url = f"amqp://guest:guest@127.0.0.1:{amqp}/%2f"
 # An sshd on loopback, logged in to with a new key.
 for name in ("host", "client"):
     subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", f"{work}/{name}"], check=True)
+# sshd reads the keys as the user logging in: the scratch directory must let it.
+os.chmod(work, 0o755)
+os.chmod(f"{work}/client.pub", 0o644)
 ssh_port = free_port()
 with open(f"{work}/sshd_config", "w") as f:
     f.write(f"ListenAddress 127.0.0.1:{ssh_port}\nHostKey {work}/host\n"
@@ -89,7 +100,7 @@ def run(flow, zone):
 
 hop = ("[ZONE times = []]\n-> { for i in 1000 | [t0 = now()] -> ['true'] "
        "-> [times.add_item: (now() - t0).total_seconds * 1000] }\n-> print(json_dump(times))\n")
-login = f"__host__ = '127.0.0.1', __port__ = {ssh_port}, __user__ = 'root', __keyfile__ = '{work}/client'"
+login = f"__host__ = '127.0.0.1', __port__ = {ssh_port}, __user__ = '{user}', __keyfile__ = '{work}/client'"
 fan = f"[ZONE {login}]\n-> {{ pfor i in 200 | ['sleep 0.05'] }}\n"
 
 def measure():
@@ -103,6 +114,9 @@ def measure():
     print(f"(a) 1,000 x `true`: median per command: jfc itself {md:.3f} ms, through 1 agent {mt:.3f} ms;"
           f" hop {mt - md:.3f} ms; ratio {mt / md:.1f}x")
     walls = {}
+    run(fan, None)
+    direct = statistics.median(run(fan, None)[0] for _ in range(reps))
+    print(f"(b) 200 x `sleep 0.05` over SSH, jfc itself: {direct:.3f} s")
     for n in (1, 4):
         start_agents(n)
         run(fan, "bench")  # warm up: host key recorded, connections opened
