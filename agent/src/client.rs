@@ -10,13 +10,14 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use crossbeam_channel::{Receiver, RecvTimeoutError, Sender};
 use futures_lite::StreamExt;
+use jfc_runtime::session::{self, Input};
 use jfc_runtime::zones::{ZoneJob, Zones};
-use jfc_vm::host::Completion;
+use jfc_vm::host::{CommandRequest, Completion};
 use lapin::options::{BasicPublishOptions, ConfirmSelectOptions};
 use lapin::{BasicProperties, Channel, Connection};
 
 use crate::link;
-use crate::protocol::{self, JobMessage, Reply, ReplyMessage, VERSION};
+use crate::protocol::{self, JobMessage, Reply, ReplyMessage, SessionInput, VERSION};
 use crate::registry::Registry;
 
 /// How the sender side behaves.
@@ -182,6 +183,7 @@ impl Broker {
         id: &str,
         rx: &Receiver<Event>,
         limit: Option<Duration>,
+        job: &ZoneJob,
     ) -> Completion {
         let asked = Instant::now();
         let mut started: Option<(String, Instant)> = None;
@@ -233,7 +235,153 @@ impl Broker {
                         msg.agent
                     ))
                 }
+                Reply::Transferred(paths) => {
+                    return match job {
+                        ZoneJob::Transfer(t) if !t.put => crate::files::write_here(&stdout, &t.to),
+                        _ => Completion::Transferred(paths),
+                    }
+                }
+                Reply::Done => return Completion::Done,
+                Reply::SessionOpened { .. } | Reply::Line(_) | Reply::SessionEnded(_) => {
+                    return Completion::ConnectionFailed(format!(
+                        "zone `{zone}`, agent {}: a session's answer to a job that is not one",
+                        msg.agent
+                    ))
+                }
             }
+        }
+    }
+
+    /// Publish `job` for an agent of `zone`: its id, and where its replies come.
+    fn start(
+        &self,
+        zone: &str,
+        idempotent: bool,
+        job: protocol::Job,
+    ) -> Result<(String, Receiver<Event>), String> {
+        if !protocol::valid_zone(zone) {
+            return Err(format!(
+                "`{zone}` is not a zone name: letters, digits and `._-` only"
+            ));
+        }
+        let id = format!(
+            "{}-{}",
+            self.prefix,
+            self.next.fetch_add(1, Ordering::SeqCst)
+        );
+        let msg = JobMessage {
+            v: VERSION,
+            id: id.clone(),
+            zone: zone.to_string(),
+            idempotent,
+            deadline_ms: epoch_ms(SystemTime::now() + self.opts.pickup),
+            job,
+        };
+        let (tx, rx) = crossbeam_channel::unbounded();
+        lock(&self.pending).insert(id.clone(), tx);
+        match self.publish_within(zone, &msg) {
+            Ok(()) => Ok((id, rx)),
+            Err(e) => {
+                lock(&self.pending).remove(&id);
+                Err(format!("zone `{zone}`: {e}"))
+            }
+        }
+    }
+
+    /// Carry session job `id` between the flow (`link`) and the agent's shell until it
+    /// ends: why it ended.
+    fn converse(
+        &self,
+        zone: &str,
+        id: &str,
+        rx: &Receiver<Event>,
+        link: &mut session::Link,
+    ) -> String {
+        let asked = Instant::now();
+        let mut started: Option<(String, Instant)> = None;
+        let mut inbox: Option<String> = None;
+        // What the flow sent before the shell was there (a close, when it gave up).
+        let mut early: Vec<Option<Vec<u8>>> = Vec::new();
+        loop {
+            crossbeam_channel::select! {
+                recv(rx) -> event => {
+                    let msg = match event {
+                        Ok(Event::Reply(m)) => m,
+                        Ok(Event::Lost(why)) => {
+                            return format!("zone `{zone}`: lost the broker during the session ({why})")
+                        }
+                        Err(_) => return format!("zone `{zone}`: the broker client stopped"),
+                    };
+                    match msg.reply {
+                        Reply::Started => started = Some((msg.agent, Instant::now())),
+                        Reply::SessionOpened { inbox: to } => {
+                            link.opened();
+                            let closed = early.iter().any(Option::is_none);
+                            for data in early.drain(..) {
+                                self.send_input(&to, id, data);
+                            }
+                            if closed {
+                                return "the session block ended".into();
+                            }
+                            inbox = Some(to);
+                        }
+                        Reply::Line(line) => link.line(line),
+                        Reply::SessionEnded(why) => return why,
+                        Reply::Failed(why) => {
+                            return format!("zone `{zone}`, agent {}: {why}", msg.agent)
+                        }
+                        _ => return format!("zone `{zone}`, agent {}: not a session's answer", msg.agent),
+                    }
+                }
+                recv(link.input) -> input => {
+                    let data = match input {
+                        Ok(Input::Data(d)) => Some(d),
+                        Ok(Input::Close) | Err(_) => None,
+                    };
+                    let Some(to) = &inbox else {
+                        early.push(data);
+                        continue;
+                    };
+                    let closing = data.is_none();
+                    self.send_input(to, id, data);
+                    if closing {
+                        return "the session block ended".into();
+                    }
+                }
+                default(Duration::from_millis(250)) => {
+                    if let Some(why) = self.overdue(zone, &started, asked, None) {
+                        return why;
+                    }
+                }
+            }
+        }
+    }
+
+    /// Send `data` (None: close) to the shell of session job `id` at `inbox`.
+    fn send_input(&self, inbox: &str, id: &str, data: Option<Vec<u8>>) {
+        let input = SessionInput {
+            v: VERSION,
+            id: id.to_string(),
+            data,
+        };
+        let body = match serde_json::to_vec(&input) {
+            Ok(b) => b,
+            Err(e) => return tracing::warn!("session input not sent: {e}"),
+        };
+        let sent = self.link().and_then(|link| {
+            self.rt
+                .block_on(link.channel.basic_publish(
+                    "".into(),
+                    inbox.into(),
+                    BasicPublishOptions::default(),
+                    &body,
+                    BasicProperties::default(),
+                ))
+                .map(drop)
+                .map_err(|e| e.to_string())
+        });
+        if let Err(e) = sent {
+            tracing::warn!("session input for job {id} not sent: {e}");
         }
     }
 
@@ -270,36 +418,35 @@ impl Broker {
 
 impl Zones for Broker {
     fn run(&self, zone: &str, job: ZoneJob) -> Completion {
-        if !protocol::valid_zone(zone) {
-            return Completion::ConnectionFailed(format!(
-                "`{zone}` is not a zone name: letters, digits and `._-` only"
-            ));
-        }
-        let (idempotent, limit) = match &job {
-            ZoneJob::Command(c) => (c.idempotent, c.timeout),
-            ZoneJob::Script(s) => (s.target.idempotent, s.target.timeout),
+        let target = job.target();
+        let (idempotent, limit) = (target.idempotent, target.timeout);
+        let wire = match protocol::Job::of(&job) {
+            Ok(j) => j,
+            Err(failed) => return failed,
         };
-        let id = format!(
-            "{}-{}",
-            self.prefix,
-            self.next.fetch_add(1, Ordering::SeqCst)
-        );
-        let msg = JobMessage {
-            v: VERSION,
-            id: id.clone(),
-            zone: zone.to_string(),
-            idempotent,
-            deadline_ms: epoch_ms(SystemTime::now() + self.opts.pickup),
-            job: protocol::Job::of(&job),
+        // A reboot waits for the host to come back; the agent's wait bounds it.
+        let limit = match &job {
+            ZoneJob::Reboot(r) => Some(limit.unwrap_or_default() + r.wait),
+            _ => limit,
         };
-        let (tx, rx) = crossbeam_channel::unbounded();
-        lock(&self.pending).insert(id.clone(), tx);
-        let done = match self.publish_within(zone, &msg) {
-            Ok(()) => self.wait(zone, &id, &rx, limit),
-            Err(e) => Completion::ConnectionFailed(format!("zone `{zone}`: {e}")),
+        let (id, rx) = match self.start(zone, idempotent, wire) {
+            Ok(started) => started,
+            Err(why) => return Completion::ConnectionFailed(why),
         };
+        let done = self.wait(zone, &id, &rx, limit, &job);
         lock(&self.pending).remove(&id);
         done
+    }
+
+    fn session(&self, zone: &str, target: CommandRequest, link: &mut session::Link) -> String {
+        let job = protocol::Job::session(&target);
+        let (id, rx) = match self.start(zone, target.idempotent, job) {
+            Ok(started) => started,
+            Err(why) => return why,
+        };
+        let why = self.converse(zone, &id, &rx, link);
+        lock(&self.pending).remove(&id);
+        why
     }
 
     fn agents(&self) -> serde_json::Value {

@@ -4,10 +4,12 @@
 //! says which zone a command runs from (runtime::zones).
 
 pub mod client;
+mod files;
 mod link;
 pub mod protocol;
 pub mod registry;
 pub mod serve;
+mod shells;
 
 use std::sync::Arc;
 use std::time::Duration;

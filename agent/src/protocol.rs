@@ -12,7 +12,7 @@
 //! heartbeat; no type here implements `Debug`, so none is logged by accident.
 
 use jfc_runtime::zones::ZoneJob;
-use jfc_vm::host::{CommandRequest, Completion, ScriptRequest};
+use jfc_vm::host::{CommandRequest, Completion};
 use serde::{Deserialize, Serialize};
 
 /// The version of this protocol.
@@ -62,6 +62,37 @@ pub enum Job {
         args: Vec<String>,
         target: Target,
     },
+    /// `put`: `files`, what its source named on the sender's side (see
+    /// [`crate::files`]), copied to `to` where `target` says.
+    Put {
+        files: Vec<FileEntry>,
+        to: String,
+        target: Target,
+    },
+    /// `get`: what `from` names where `target` says, sent back as files.
+    Get {
+        from: String,
+        target: Target,
+    },
+    /// `reboot(wait)` of the host `target` chooses.
+    Reboot {
+        wait_ms: u64,
+        target: Target,
+    },
+    /// A session block: a shell on the host `target` chooses, which the flow talks to
+    /// through [`SessionInput`] messages for as long as the block runs.
+    Session {
+        target: Target,
+    },
+}
+
+/// A file (its bytes) or a directory (None) carried by a `put` or a `get`, at a path
+/// under `/`.
+#[derive(Serialize, Deserialize)]
+pub struct FileEntry {
+    pub path: String,
+    #[serde(with = "b64_opt")]
+    pub bytes: Option<Vec<u8>>,
 }
 
 /// A command and where it runs, as the sender resolved it: its NodeInfo and
@@ -112,6 +143,27 @@ pub enum Reply {
     Status(i64),
     /// The job could not run, or was lost: a remote-login failure (`$STATUS` -1).
     Failed(String),
+    /// A `put` or `get` ended well, having written these paths. A `get` first sends
+    /// the files it read, as the JSON of a list of [`FileEntry`] in `Output` chunks.
+    Transferred(Vec<String>),
+    /// A `reboot` ended well.
+    Done,
+    /// The session's shell is there; what the flow sends it goes to `inbox`, the
+    /// agent's own queue, as [`SessionInput`].
+    SessionOpened { inbox: String },
+    /// A line the session's shell printed (without its terminator), or a prompt.
+    Line(#[serde(with = "b64")] Vec<u8>),
+    /// The session's shell is gone, for this reason.
+    SessionEnded(String),
+}
+
+/// What the flow sends the shell of session job `id`: bytes, or None to close it.
+#[derive(Serialize, Deserialize)]
+pub struct SessionInput {
+    pub v: u32,
+    pub id: String,
+    #[serde(with = "b64_opt")]
+    pub data: Option<Vec<u8>>,
 }
 
 /// An agent says it is alive, and what it runs.
@@ -153,6 +205,11 @@ impl Target {
         }
     }
 
+    /// The host the job goes to, for logs.
+    fn place(&self) -> &str {
+        self.host.as_deref().unwrap_or("this machine")
+    }
+
     /// The request an agent runs: from its own machine, in no zone.
     pub fn request(self) -> CommandRequest {
         CommandRequest {
@@ -181,8 +238,10 @@ impl Target {
 }
 
 impl Job {
-    pub fn of(job: &ZoneJob) -> Job {
-        match job {
+    /// The job on the wire; a `put` reads its files here, and a failure to (a missing
+    /// source, too much to carry) is the job's failure as a direct `put` gives it.
+    pub fn of(job: &ZoneJob) -> Result<Job, Completion> {
+        Ok(match job {
             ZoneJob::Command(c) => Job::Command(Target::of(c)),
             ZoneJob::Script(s) => Job::Script {
                 source: s.source.clone(),
@@ -190,32 +249,37 @@ impl Job {
                 args: s.args.clone(),
                 target: Target::of(&s.target),
             },
-        }
+            ZoneJob::Transfer(t) if t.put => Job::Put {
+                files: crate::files::read_here(&t.from)?,
+                to: t.to.clone(),
+                target: Target::of(&t.target),
+            },
+            ZoneJob::Transfer(t) => Job::Get {
+                from: t.from.clone(),
+                target: Target::of(&t.target),
+            },
+            ZoneJob::Reboot(r) => Job::Reboot {
+                wait_ms: r.wait.as_millis() as u64,
+                target: Target::of(&r.target),
+            },
+        })
     }
 
-    /// The job as the agent's runtime takes it.
-    pub fn into_zone_job(self) -> ZoneJob {
-        match self {
-            Job::Command(t) => ZoneJob::Command(t.request()),
-            Job::Script {
-                source,
-                ext,
-                args,
-                target,
-            } => ZoneJob::Script(ScriptRequest {
-                source,
-                file: None,
-                ext,
-                args,
-                target: target.request(),
-            }),
+    /// A session block's shell on `target`.
+    pub fn session(target: &CommandRequest) -> Job {
+        Job::Session {
+            target: Target::of(target),
         }
     }
 
     /// The command line, for logs (no secrets: those are in other fields).
-    pub fn command(&self) -> &str {
+    pub fn describe(&self) -> String {
         match self {
-            Job::Command(t) | Job::Script { target: t, .. } => &t.command,
+            Job::Command(t) | Job::Script { target: t, .. } => t.command.clone(),
+            Job::Put { files, to, .. } => format!("put of {} files to {to}", files.len()),
+            Job::Get { from, .. } => format!("get of {from}"),
+            Job::Reboot { target, .. } => format!("reboot of {}", target.place()),
+            Job::Session { target } => format!("session on {}", target.place()),
         }
     }
 }
@@ -231,25 +295,29 @@ pub fn replies(c: Completion) -> Vec<Reply> {
         Completion::ConnectionFailed(why) | Completion::Failed(why) => {
             (Vec::new(), Vec::new(), Reply::Failed(why))
         }
+        Completion::Transferred(paths) => (Vec::new(), Vec::new(), Reply::Transferred(paths)),
+        Completion::Done => (Vec::new(), Vec::new(), Reply::Done),
         other => (
             Vec::new(),
             Vec::new(),
             Reply::Failed(format!("the agent's job ended unexpectedly: {other:?}")),
         ),
     };
-    let chunks = |bytes: Vec<u8>, stderr: bool| {
-        bytes
-            .chunks(CHUNK)
-            .map(|c| Reply::Output {
-                stderr,
-                bytes: c.to_vec(),
-            })
-            .collect::<Vec<_>>()
-    };
-    let mut all = chunks(stdout, false);
-    all.extend(chunks(stderr, true));
+    let mut all = chunks(&stdout, false);
+    all.extend(chunks(&stderr, true));
     all.push(end);
     all
+}
+
+/// `bytes` as `Output` replies of at most [`CHUNK`] bytes each.
+pub fn chunks(bytes: &[u8], stderr: bool) -> Vec<Reply> {
+    bytes
+        .chunks(CHUNK)
+        .map(|c| Reply::Output {
+            stderr,
+            bytes: c.to_vec(),
+        })
+        .collect()
 }
 
 mod b64 {
@@ -300,11 +368,12 @@ mod tests {
             zone: Some("dmz".into()),
             ..CommandRequest::default()
         };
-        let text = serde_json::to_string(&Job::of(&ZoneJob::Command(req))).unwrap();
-        let back: Job = serde_json::from_str(&text).unwrap();
-        let ZoneJob::Command(r) = back.into_zone_job() else {
+        let job = Job::of(&ZoneJob::Command(req)).ok().expect("a command");
+        let text = serde_json::to_string(&job).unwrap();
+        let Job::Command(t) = serde_json::from_str(&text).unwrap() else {
             panic!("a command comes back a command");
         };
+        let r = t.request();
         assert_eq!(r.stdin, Some(vec![0, 1, 255]));
         assert_eq!(r.password.as_deref(), Some("s3cret"));
         assert_eq!(r.timeout, Some(std::time::Duration::from_millis(1500)));

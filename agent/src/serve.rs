@@ -10,15 +10,15 @@ use std::time::{Duration, SystemTime};
 
 use futures_lite::StreamExt;
 use jfc_runtime::exec::ExecOptions;
-use jfc_runtime::zones::ZoneJob;
-use jfc_vm::host::Completion;
+use jfc_vm::host::{Completion, RebootRequest, ScriptRequest};
 use lapin::message::Delivery;
 use lapin::options::{BasicAckOptions, BasicPublishOptions, BasicQosOptions};
 use lapin::types::FieldTable;
 use lapin::{BasicProperties, Channel};
 
 use crate::link;
-use crate::protocol::{self, Heartbeat, JobMessage, Reply, ReplyMessage, HEARTBEATS, VERSION};
+use crate::protocol::{self, Heartbeat, Job, JobMessage, Reply, ReplyMessage, HEARTBEATS, VERSION};
+use crate::shells::Shells;
 
 /// How an agent runs.
 #[derive(Clone)]
@@ -129,12 +129,14 @@ async fn session(
         opts.zone,
         link::redact(&opts.url)
     );
+    let shells = Shells::listen(&channel).await.map_err(failed)?;
     let beats = tokio::spawn(heartbeats(channel.clone(), opts.clone(), running.clone()));
     let ended = loop {
         tokio::select! {
             next = jobs.next() => match next {
                 Some(Ok(d)) => {
-                    tokio::spawn(take(channel.clone(), d, opts.clone(), running.clone()));
+                    let (o, r) = (opts.clone(), running.clone());
+                    tokio::spawn(take(channel.clone(), d, o, r, shells.clone()));
                 }
                 Some(Err(e)) => break Err(format!("lost the broker: {e}")),
                 None => break Err("the broker cancelled the agent's consumer".into()),
@@ -201,7 +203,7 @@ async fn heartbeats(channel: Channel, opts: AgentOptions, running: Running) {
 }
 
 /// Take one delivery: answer it, then acknowledge it.
-async fn take(channel: Channel, d: Delivery, opts: AgentOptions, running: Running) {
+async fn take(channel: Channel, d: Delivery, opts: AgentOptions, running: Running, shells: Shells) {
     let to = d.properties.reply_to().as_ref().map(|q| q.to_string());
     let msg: JobMessage = match serde_json::from_slice(&d.data) {
         Ok(m) => m,
@@ -231,15 +233,22 @@ async fn take(channel: Channel, d: Delivery, opts: AgentOptions, running: Runnin
         return ack(&d).await;
     }
     reply(&channel, &to, &msg.id, &opts.name, Reply::Started).await;
-    tracing::info!("job {} runs `{}`", msg.id, msg.job.command());
+    tracing::info!("job {} runs `{}`", msg.id, msg.job.describe());
     lock(&running).insert(msg.id.clone());
-    let exec = opts.exec.clone();
-    let job = msg.job.into_zone_job();
-    let done = tokio::task::spawn_blocking(move || execute(&job, &exec))
-        .await
-        .unwrap_or_else(|e| Completion::ConnectionFailed(format!("the agent's job failed: {e}")));
-    for r in protocol::replies(done) {
-        reply(&channel, &to, &msg.id, &opts.name, r).await;
+    let (exec, id, name) = (opts.exec.clone(), msg.id.clone(), opts.name.clone());
+    let (ch, reply_to) = (channel.clone(), to.clone());
+    let handle = tokio::runtime::Handle::current();
+    let ran = tokio::task::spawn_blocking(move || {
+        let send = |r| handle.block_on(reply(&ch, &reply_to, &id, &name, r));
+        match msg.job {
+            Job::Session { target } => shells.run(&id, target.request(), &exec, send),
+            job => execute(job, &exec).into_iter().for_each(send),
+        }
+    })
+    .await;
+    if let Err(e) = ran {
+        let why = Reply::Failed(format!("the agent's job failed: {e}"));
+        reply(&channel, &to, &msg.id, &opts.name, why).await;
     }
     lock(&running).remove(&msg.id);
     ack(&d).await;
@@ -262,11 +271,43 @@ fn refusal(msg: &JobMessage, redelivered: bool) -> Option<String> {
     (msg.deadline_ms < now).then(|| "it came after its sender stopped waiting; dropped".into())
 }
 
-fn execute(job: &ZoneJob, exec: &ExecOptions) -> Completion {
-    match job {
-        ZoneJob::Command(c) => jfc_runtime::exec::run_command(c, exec),
-        ZoneJob::Script(s) => jfc_runtime::script::run_script(s, exec),
-    }
+/// Run `job` here, and the replies that tell how it went.
+fn execute(job: Job, exec: &ExecOptions) -> Vec<Reply> {
+    let done = match job {
+        Job::Command(t) => jfc_runtime::exec::run_command(&t.request(), exec),
+        Job::Script {
+            source,
+            ext,
+            args,
+            target,
+        } => {
+            let script = ScriptRequest {
+                source,
+                file: None,
+                ext,
+                args,
+                target: target.request(),
+            };
+            jfc_runtime::script::run_script(&script, exec)
+        }
+        Job::Put { files, to, target } => {
+            crate::files::put_there(files, &to, &target.request(), exec)
+        }
+        Job::Get { from, target } => {
+            return crate::files::get_there(&from, &target.request(), exec)
+        }
+        Job::Session { .. } => {
+            Completion::ConnectionFailed("a session reached a job worker".into())
+        }
+        Job::Reboot { wait_ms, target } => {
+            let reboot = RebootRequest {
+                wait: Duration::from_millis(wait_ms),
+                target: target.request(),
+            };
+            jfc_runtime::exec::run_reboot(&reboot, exec)
+        }
+    };
+    protocol::replies(done)
 }
 
 async fn reply(channel: &Channel, to: &str, id: &str, agent: &str, r: Reply) {

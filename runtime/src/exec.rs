@@ -129,14 +129,7 @@ impl Workers {
     /// workers as unfinished commands, none waits in the queue for another to end.
     pub fn submit(&self, ticket: Ticket, req: Request, done: Sender<(Ticket, Completion)>) {
         let req = match req {
-            Request::Session(s) => {
-                let store = self.opts.store.as_deref();
-                if let Some(c) = crate::zones::unsupported(&s.target, "a session block", store) {
-                    let _ = done.send((ticket, c));
-                    return;
-                }
-                return self.sessions.open(ticket, s, &self.opts, done);
-            }
+            Request::Session(s) => return self.sessions.open(ticket, s, &self.opts, done),
             other => other,
         };
         let unfinished = self.unfinished.fetch_add(1, Ordering::SeqCst) + 1;
@@ -196,7 +189,14 @@ pub fn run_reboot(r: &RebootRequest, opts: &ExecOptions) -> Completion {
         eprintln!("[dry-run] {}", crate::ssh::describe_reboot(r, store));
         return Completion::Done;
     }
-    if let Some(c) = crate::zones::unsupported(&r.target, "reboot", store) {
+    let zones = opts.zones.as_deref();
+    let job = |target| {
+        crate::zones::ZoneJob::Reboot(RebootRequest {
+            target,
+            ..r.clone()
+        })
+    };
+    if let Some(c) = crate::zones::route(&r.target, job, zones, store) {
         return c;
     }
     crate::ssh::reboot(r, &opts.host_keys, store)
@@ -204,24 +204,47 @@ pub fn run_reboot(r: &RebootRequest, opts: &ExecOptions) -> Completion {
 
 /// Copy files for `put` or `get`: over SFTP with a host, else on this machine.
 pub fn run_transfer(t: &TransferRequest, opts: &ExecOptions) -> Completion {
-    let remote = t.target.host.is_some() || t.target.node.is_some();
+    let store = opts.store.as_deref();
     if opts.dry_run {
         let (verb, target) = (
             if t.put { "put" } else { "get" },
-            crate::ssh::describe(&t.target, opts.store.as_deref()),
+            crate::ssh::describe(&t.target, store),
         );
         eprintln!("[dry-run] {} {verb} {} {}", target.trim_end(), t.from, t.to);
         return Completion::Transferred(Vec::new());
     }
-    let store = opts.store.as_deref();
-    if let Some(c) = crate::zones::unsupported(&t.target, "put/get", store) {
+    let zones = opts.zones.as_deref();
+    let job = |target| {
+        crate::zones::ZoneJob::Transfer(TransferRequest {
+            target,
+            ..t.clone()
+        })
+    };
+    if let Some(c) = crate::zones::route(&t.target, job, zones, store) {
         return c;
     }
-    if remote {
-        return crate::ssh::transfer(t, &opts.host_keys, opts.store.as_deref());
-    }
     let local = crate::transfer::Local;
-    crate::transfer::completion(crate::transfer::copy(&local, &t.from, &local, &t.to))
+    copy_on_target(&t.target, opts, |there| {
+        if t.put {
+            crate::transfer::copy(&local, &t.from, there, &t.to)
+        } else {
+            crate::transfer::copy(there, &t.from, &local, &t.to)
+        }
+    })
+}
+
+/// Copy files with `copy`, given the side of the host `target` chooses: over SFTP
+/// with a host, else this machine's files.
+pub fn copy_on_target(
+    target: &CommandRequest,
+    opts: &ExecOptions,
+    copy: impl FnOnce(&dyn crate::transfer::Side) -> Result<Vec<String>, String>,
+) -> Completion {
+    if target.host.is_some() || target.node.is_some() {
+        let store = opts.store.as_deref();
+        return crate::ssh::copy_with_host(target, &opts.host_keys, store, copy);
+    }
+    crate::transfer::completion(copy(&crate::transfer::Local))
 }
 
 /// Run one command to completion, here or with `__host__` over SSH, keeping

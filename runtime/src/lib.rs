@@ -1,6 +1,7 @@
 //! The jobflow host: runs on behalf of the VM what the VM may not do itself.
 
 pub mod exec;
+pub mod file_bundle;
 pub mod local;
 pub mod local_jobs;
 pub mod objects;

@@ -99,6 +99,10 @@ fn drive(req: &CommandRequest, opts: &ExecOptions, link: &mut Link) -> String {
         link.opened();
         return "--dry-run opens no session: the block runs with a session that has ended".into();
     }
+    let (zones, store) = (opts.zones.as_deref(), opts.store.as_deref());
+    if let Some(why) = crate::zones::session(req, zones, store, link) {
+        return why;
+    }
     if remote {
         crate::ssh::session(req, opts, link)
     } else {
@@ -176,7 +180,8 @@ impl Link {
         }
     }
 
-    fn line(&self, mut line: Vec<u8>) {
+    /// Pass on a whole line, its terminator removed.
+    pub fn line(&self, mut line: Vec<u8>) {
         if self.terminal {
             if let Some(cr) = line.iter().rposition(|b| *b == b'\r') {
                 line.drain(..=cr);

@@ -24,7 +24,7 @@ use std::os::fd::{AsFd, OwnedFd};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use jfc_vm::host::{CommandRequest, Completion, RebootRequest, TransferRequest};
+use jfc_vm::host::{CommandRequest, Completion, RebootRequest};
 use rustix::event::{poll, PollFd, PollFlags, Timespec};
 use ssh2::{Channel, Session};
 
@@ -69,18 +69,18 @@ pub fn describe_reboot(r: &RebootRequest, store: Option<&Path>) -> String {
     )
 }
 
-/// `put` or `get` with the host `t.target` chooses, over SFTP.
-pub fn transfer(t: &TransferRequest, keys: &HostKeys, store: Option<&Path>) -> Completion {
+/// Copy files to or from the host `target` chooses with `copy`, given its side over
+/// SFTP: the files written, or a job failure saying why.
+pub fn copy_with_host(
+    target: &CommandRequest,
+    keys: &HostKeys,
+    store: Option<&Path>,
+    copy: impl FnOnce(&dyn crate::transfer::Side) -> Result<Vec<String>, String>,
+) -> Completion {
     let open = |conn: &Conn, _: &CommandRequest| conn.session.sftp().map_err(io::Error::from);
-    with_connection(&t.target, keys, store, open, |_, sftp, req| {
+    with_connection(target, keys, store, open, |_, sftp, req| {
         let remote = sftp::Remote::new(&sftp, req.dir.as_deref());
-        let local = crate::transfer::Local;
-        let copied = if t.put {
-            crate::transfer::copy(&local, &t.from, &remote, &t.to)
-        } else {
-            crate::transfer::copy(&remote, &t.from, &local, &t.to)
-        };
-        Ok((crate::transfer::completion(copied), true))
+        Ok((crate::transfer::completion(copy(&remote)), true))
     })
 }
 

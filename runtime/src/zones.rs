@@ -4,7 +4,8 @@
 
 use std::path::Path;
 
-use jfc_vm::host::{CommandRequest, Completion, ScriptRequest};
+use crate::session::Link;
+use jfc_vm::host::{CommandRequest, Completion, RebootRequest, ScriptRequest, TransferRequest};
 
 /// What an agent zone is asked to run.
 #[derive(Clone, Debug)]
@@ -12,6 +13,21 @@ pub enum ZoneJob {
     Command(CommandRequest),
     /// A script job, its text read here (`file` None).
     Script(ScriptRequest),
+    /// `put` or `get`: the files on this side are read or written here.
+    Transfer(TransferRequest),
+    Reboot(RebootRequest),
+}
+
+impl ZoneJob {
+    /// The host, account and options the job runs with.
+    pub fn target(&self) -> &CommandRequest {
+        match self {
+            ZoneJob::Command(c) => c,
+            ZoneJob::Script(ScriptRequest { target, .. })
+            | ZoneJob::Transfer(TransferRequest { target, .. })
+            | ZoneJob::Reboot(RebootRequest { target, .. }) => target,
+        }
+    }
 }
 
 /// The broker side: runs a job from an agent of a zone and waits for its end.
@@ -19,6 +35,11 @@ pub trait Zones: Send + Sync + std::fmt::Debug {
     /// Run `job` from an agent of `zone`. Every way it can go wrong (no agent, a lost
     /// agent, a lost broker) is a `Completion::ConnectionFailed` naming it.
     fn run(&self, zone: &str, job: ZoneJob) -> Completion;
+
+    /// Run a session block's shell on `target` from an agent of `zone`, to its end:
+    /// why it ended. What the flow sends comes from `link.input`; the shell's lines go
+    /// to `link`.
+    fn session(&self, zone: &str, target: CommandRequest, link: &mut Link) -> String;
 
     /// The agents heard from lately, by zone (`jfc agents --json`, `GET /api/v1/agents`).
     fn agents(&self) -> serde_json::Value;
@@ -56,30 +77,43 @@ pub fn route(
     zones: Option<&dyn Zones>,
     store: Option<&Path>,
 ) -> Option<Completion> {
+    routed(target, zones, store, |z, zone, resolved| {
+        z.run(zone, job(resolved))
+    })
+    .map(|r| r.unwrap_or_else(Completion::ConnectionFailed))
+}
+
+/// Run the session block on `target` from its zone when it has one, to its end: why
+/// it ended; None when it runs from this process.
+pub fn session(
+    target: &CommandRequest,
+    zones: Option<&dyn Zones>,
+    store: Option<&Path>,
+    link: &mut Link,
+) -> Option<String> {
+    routed(target, zones, store, |z, zone, resolved| {
+        z.session(zone, resolved, link)
+    })
+    .map(|r| r.unwrap_or_else(|why| why))
+}
+
+/// `then` with the broker side, the zone and the resolved target, when `target` has a
+/// zone; Err: why it cannot go there.
+fn routed<T>(
+    target: &CommandRequest,
+    zones: Option<&dyn Zones>,
+    store: Option<&Path>,
+    then: impl FnOnce(&dyn Zones, &str, CommandRequest) -> T,
+) -> Option<Result<T, String>> {
     let (zone, resolved) = match zone_of(target, store) {
         Ok(Some(found)) => found,
         Ok(None) => return None,
-        Err(e) => return Some(Completion::ConnectionFailed(e)),
+        Err(e) => return Some(Err(e)),
     };
     Some(match zones {
-        Some(z) => z.run(&zone, job(resolved)),
-        None => Completion::ConnectionFailed(format!(
+        Some(z) => Ok(then(z, &zone, resolved)),
+        None => Err(format!(
             "the job runs from agent zone `{zone}`, and this jfc has no broker: give --broker URL (or JFC_BROKER) to jfc run or jfc serve"
         )),
     })
-}
-
-/// The error of a job kind that does not go through agents yet.
-pub fn unsupported(
-    target: &CommandRequest,
-    what: &str,
-    store: Option<&Path>,
-) -> Option<Completion> {
-    match zone_of(target, store) {
-        Ok(Some((zone, _))) => Some(Completion::ConnectionFailed(format!(
-            "zone `{zone}`: {what} does not go through agents yet"
-        ))),
-        Ok(None) => None,
-        Err(e) => Some(Completion::ConnectionFailed(e)),
-    }
 }

@@ -6,11 +6,14 @@
 #[path = "../common/mod.rs"]
 mod common;
 mod rabbit;
+#[path = "../ssh/rebooting.rs"]
+mod rebooting;
 mod segment;
 #[allow(dead_code)] // the SSH tests' server; this binary uses a part of it
 #[path = "../ssh/sshd.rs"]
 mod sshd;
 mod tls;
+mod transfer;
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;

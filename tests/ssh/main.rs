@@ -10,6 +10,7 @@ mod examples;
 mod node_shell;
 mod proxy;
 mod reboot;
+mod rebooting;
 mod script_file;
 mod session;
 mod sshd;
