@@ -118,6 +118,8 @@ pub struct Target {
     pub fresh_connection: bool,
     pub pty: bool,
     pub proxy: Option<String>,
+    /// A NodeInfo jump host, read by the sender.
+    pub proxy_via: Option<Box<Target>>,
 }
 
 /// A reply to job `id` from agent `agent`.
@@ -202,6 +204,7 @@ impl Target {
             fresh_connection: req.fresh_connection,
             pty: req.pty,
             proxy: req.proxy.clone(),
+            proxy_via: req.proxy_via.as_deref().map(|v| Box::new(Target::of(v))),
         }
     }
 
@@ -232,6 +235,7 @@ impl Target {
             fresh_connection: self.fresh_connection,
             pty: self.pty,
             proxy: self.proxy,
+            proxy_via: self.proxy_via.map(|v| Box::new(v.request())),
             ..CommandRequest::default()
         }
     }

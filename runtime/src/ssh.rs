@@ -12,7 +12,7 @@
 mod host_key;
 mod line;
 mod pool;
-mod proxy;
+pub(crate) mod proxy;
 mod reboot;
 mod session;
 mod sftp;

@@ -62,12 +62,36 @@ pub fn zone_of(
     let Some(zone) = resolved.zone.clone() else {
         return Ok(None);
     };
-    if resolved.proxy_node.is_some() {
+    let mut resolved = resolved;
+    read_jump_hosts(&mut resolved, store, 0)?;
+    Ok(Some((zone, resolved)))
+}
+
+/// Read the NodeInfo jump host of `req`, and its own, into `proxy_via`: the agent has
+/// no store to read them from.
+fn read_jump_hosts(
+    req: &mut CommandRequest,
+    store: Option<&Path>,
+    hops: usize,
+) -> Result<(), String> {
+    let Some(id) = req.proxy_node.take() else {
+        return Ok(());
+    };
+    if hops >= crate::ssh::proxy::MAX_HOPS {
         return Err(format!(
-            "zone `{zone}`: a jump host given as a NodeInfo does not go through agents yet; give __proxy__ as 'user@host:port'"
+            "the jump host (__proxy__): more than {} jump hosts in a row (does a NodeInfo's proxy lead back to itself?)",
+            crate::ssh::proxy::MAX_HOPS
         ));
     }
-    Ok(Some((zone, resolved)))
+    let node = CommandRequest {
+        node: Some(id),
+        ..CommandRequest::default()
+    };
+    let mut via =
+        crate::ssh::target::resolve(&node, store).map_err(|e| format!("__proxy__: {e}"))?;
+    read_jump_hosts(&mut via, store, hops + 1)?;
+    req.proxy_via = Some(Box::new(via));
+    Ok(())
 }
 
 /// Run `job` from its zone when it has one: None when it runs from this process.

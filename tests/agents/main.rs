@@ -152,12 +152,13 @@ fn a_command_of_a_zone_runs_on_the_real_sshd_through_the_agent() {
 }
 
 #[test]
-fn a_node_with_a_zone_sends_its_commands_to_the_zone() {
+fn a_node_with_a_zone_sends_its_commands_to_the_zone_through_its_jump_host() {
     let r = rabbit();
     let a = Agent::start(&r.url(), "nodes", "nodes-1");
     let e = env();
     let s = sshd::sshd();
     let port = format!("port={}", s.port);
+    let jump_port = format!("port={}", sshd::jump_host());
     for args in [
         vec![
             "/ops",
@@ -175,18 +176,33 @@ fn a_node_with_a_zone_sends_its_commands_to_the_zone() {
             "account=/ops",
             "zone='nodes'",
         ],
+        // A NodeInfo jump host: the sender reads it, the agent goes through it.
+        vec![
+            "/jump",
+            "--type",
+            "NodeInfo",
+            "hostname=127.0.0.1",
+            &jump_port,
+            "account=/ops",
+        ],
+        vec!["/n2", "--type", "NodeInfo", "hostname=127.0.0.1", &port],
+        vec!["/n2", "account=/ops", "zone='nodes'", "proxy=/jump"],
     ] {
         let set = e.jfc(&[&["obj", "set"], &args[..]].concat());
         assert!(set.status.success(), "{}", err(&set));
     }
+    let before = sshd::tunnels_to(s.port);
     let said = ok(&run(
         &e,
         &r.url(),
         "20",
-        "[__node__ = /n1] -> ['echo node $USER'] => print($RESULT)",
+        "[__node__ = /n1] -> ['echo node $USER'] => print($RESULT)\n\
+         -> [__node__ = /n2] -> ['echo jumped'] => print($RESULT)",
     ));
-    assert_eq!(said, "node root\n");
+    assert_eq!(said, "node root\njumped\n");
     assert!(a.log().contains("runs `echo node $USER`"), "{}", a.log());
+    assert!(a.log().contains("runs `echo jumped`"), "{}", a.log());
+    assert_eq!(sshd::tunnels_to(s.port) - before, 1, "through /jump to /n2");
 }
 
 #[test]

@@ -4,14 +4,6 @@
 use crate::common::{env, err, out};
 use crate::sshd::*;
 
-/// The `direct-tcpip` channels the jump host opened to `port` so far.
-fn tunnels_to(port: u16) -> usize {
-    let log = std::fs::read_to_string(sshd().dir.join("sshd-proxy.log")).unwrap_or_default();
-    log.lines()
-        .filter(|l| l.contains("direct_tcpip") && l.contains(&format!(" port {port}")))
-        .count()
-}
-
 #[test]
 fn a_command_reaches_its_host_through_a_jump_host_named_by_a_string() {
     let e = env();

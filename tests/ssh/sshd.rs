@@ -225,6 +225,14 @@ pub fn jump_host() -> u16 {
     })
 }
 
+/// The `direct-tcpip` channels the jump host opened to `port` so far.
+pub fn tunnels_to(port: u16) -> usize {
+    let log = std::fs::read_to_string(sshd().dir.join("sshd-proxy.log")).unwrap_or_default();
+    log.lines()
+        .filter(|l| l.contains("direct_tcpip") && l.contains(&format!(" port {port}")))
+        .count()
+}
+
 /// A server of its own for counting connections in its log (`sshd-capped.log`).
 pub fn capped() -> u16 {
     static PORT: OnceLock<u16> = OnceLock::new();

@@ -74,6 +74,10 @@ pub struct CommandRequest {
     /// `__proxy__` as a NodeInfo (or the `proxy` field of `__node__`): the id of the
     /// jump host's object, logged in to with its own account.
     pub proxy_node: Option<i64>,
+    /// The jump host already read from its NodeInfo, with its own credentials (and
+    /// jump host): how a job that an agent runs, with no store, keeps a NodeInfo jump
+    /// host.
+    pub proxy_via: Option<Box<CommandRequest>>,
     /// `__zone__` (a jfc extension): the agent zone the command runs from, through
     /// the broker (`jfc agent`); None: from this process, or the zone of `__node__`.
     pub zone: Option<String>,

@@ -80,6 +80,8 @@ pub struct Key {
     key: Option<String>,
     proxy: Option<String>,
     proxy_node: Option<i64>,
+    /// The resolved jump host's address and user.
+    proxy_via: Option<(Option<String>, Option<u16>, Option<String>)>,
 }
 
 impl Key {
@@ -94,6 +96,10 @@ impl Key {
             key: req.key.clone(),
             proxy: req.proxy.clone(),
             proxy_node: req.proxy_node,
+            proxy_via: req
+                .proxy_via
+                .as_ref()
+                .map(|v| (v.host.clone(), v.port, v.user.clone())),
         }
     }
 }

@@ -30,6 +30,9 @@ pub fn hop(
     user: &str,
     store: Option<&Path>,
 ) -> Result<Option<CommandRequest>, String> {
+    if let Some(via) = &req.proxy_via {
+        return Ok(Some((**via).clone()));
+    }
     if let Some(id) = req.proxy_node {
         let node = CommandRequest {
             node: Some(id),

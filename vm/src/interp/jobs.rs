@@ -179,6 +179,7 @@ impl<H: Host> Vm<H> {
                 .filter(|v| !matches!(v, Value::Object(_)))
                 .map(|v| v.to_text()),
             proxy_node: object("__proxy__").map(|o| o.id),
+            proxy_via: None,
             zone: text("__zone__").filter(|z| !z.is_empty()),
             idempotent: flag("__idempotent__", false),
         };

@@ -426,6 +426,7 @@ impl SRequest {
             pty: self.pty,
             proxy: self.proxy.clone(),
             proxy_node: self.proxy_node,
+            proxy_via: None,
             zone: self.zone.clone(),
             idempotent: self.idempotent,
             shell_set: self.shell_set,
