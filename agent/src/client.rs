@@ -33,6 +33,8 @@ enum Event {
     Reply(ReplyMessage),
     /// The connection to the broker is gone.
     Lost(String),
+    /// The broker did not take the job.
+    Refused(String),
 }
 
 type Pending = Arc<Mutex<HashMap<String, Sender<Event>>>>;
@@ -156,7 +158,8 @@ impl Broker {
             .with_reply_to(link.replies.as_str().into())
             .with_content_type("application/json".into())
             .with_expiration(self.opts.pickup.as_millis().to_string().as_str().into());
-        self.rt
+        let confirm = self
+            .rt
             .block_on(async {
                 let first = lock(&link.declared).insert(queue.clone());
                 if first {
@@ -170,11 +173,23 @@ impl Broker {
                         &body,
                         props,
                     )
-                    .await?
                     .await
-                    .map(drop)
             })
-            .map_err(|e| format!("the broker did not take the job: {e}"))
+            .map_err(|e| format!("the broker did not take the job: {e}"))?;
+        // The broker's confirm is waited for beside the job, not before it: a refusal
+        // ends the wait, and a lost connection ends it anyway.
+        let (pending, id) = (self.pending.clone(), msg.id.clone());
+        self.rt.spawn(async move {
+            let why = match confirm.await {
+                Ok(c) if c.is_nack() => "it refused it".to_string(),
+                Ok(_) => return,
+                Err(e) => e.to_string(),
+            };
+            if let Some(tx) = lock(&pending).get(&id) {
+                let _ = tx.send(Event::Refused(why));
+            }
+        });
+        Ok(())
     }
 
     fn wait(
@@ -208,6 +223,11 @@ impl Broker {
                 Event::Lost(why) => {
                     return Completion::ConnectionFailed(format!(
                         "zone `{zone}`: lost the broker while waiting for the job ({why}); it may have run"
+                    ))
+                }
+                Event::Refused(why) => {
+                    return Completion::ConnectionFailed(format!(
+                        "zone `{zone}`: the broker did not take the job: {why}"
                     ))
                 }
             };
@@ -309,6 +329,9 @@ impl Broker {
                         Ok(Event::Reply(m)) => m,
                         Ok(Event::Lost(why)) => {
                             return format!("zone `{zone}`: lost the broker during the session ({why})")
+                        }
+                        Ok(Event::Refused(why)) => {
+                            return format!("zone `{zone}`: the broker did not take the session: {why}")
                         }
                         Err(_) => return format!("zone `{zone}`: the broker client stopped"),
                     };

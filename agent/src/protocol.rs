@@ -4,8 +4,8 @@
 //!
 //! - A job goes to the queue of its zone ([`zone_queue`]) with `reply_to` the sender's
 //!   own queue and `correlation_id` the job's id.
-//! - The agent that takes it answers `Started`, then the output in chunks of at most
-//!   [`CHUNK`] bytes, then `Done`.
+//! - The agent that takes it answers `Started` as the job starts, the output in chunks
+//!   of at most [`CHUNK`] bytes, then how it ended (see [`Reply`]).
 //! - Agents send a [`Heartbeat`] to the fanout exchange [`HEARTBEATS`] every interval.
 //!
 //! Secrets (passwords, passphrases, keys) travel only inside a job and never in a

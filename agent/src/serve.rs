@@ -232,7 +232,16 @@ async fn take(channel: Channel, d: Delivery, opts: AgentOptions, running: Runnin
         }
         return ack(&d).await;
     }
-    reply(&channel, &to, &msg.id, &opts.name, Reply::Started).await;
+    // Said beside the job, not before it: a short command does not wait for it.
+    let started = {
+        let (ch, to, id, name) = (
+            channel.clone(),
+            to.clone(),
+            msg.id.clone(),
+            opts.name.clone(),
+        );
+        tokio::spawn(async move { reply(&ch, &to, &id, &name, Reply::Started).await })
+    };
     tracing::info!("job {} runs `{}`", msg.id, msg.job.describe());
     lock(&running).insert(msg.id.clone());
     let (exec, id, name) = (opts.exec.clone(), msg.id.clone(), opts.name.clone());
@@ -246,6 +255,7 @@ async fn take(channel: Channel, d: Delivery, opts: AgentOptions, running: Runnin
         }
     })
     .await;
+    let _ = started.await;
     if let Err(e) = ran {
         let why = Reply::Failed(format!("the agent's job failed: {e}"));
         reply(&channel, &to, &msg.id, &opts.name, why).await;

@@ -54,7 +54,7 @@ env = dict(os.environ, HOME=work, RABBITMQ_NODENAME=f"bench{amqp}@localhost",
            RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS="-kernel inet_dist_use_interface {127,0,0,1}")
 broker = subprocess.Popen(
     ["bash", "-c", f"epmd -port {epmd} -address 127.0.0.1 & exec /usr/lib/rabbitmq/bin/rabbitmq-server"],
-    env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    env=env, cwd=work, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
 url = f"amqp://guest:guest@127.0.0.1:{amqp}/%2f"
 
 # An sshd on loopback, logged in to with a new key.
