@@ -10,15 +10,19 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use crossbeam_channel::{Receiver, RecvTimeoutError, Sender};
 use futures_lite::StreamExt;
-use jfc_runtime::session::{self, Input};
+use jfc_runtime::exec::children;
+use jfc_runtime::session;
 use jfc_runtime::zones::{ZoneJob, Zones};
 use jfc_vm::host::{CommandRequest, Completion};
 use lapin::options::{BasicPublishOptions, ConfirmSelectOptions};
 use lapin::{BasicProperties, Channel, Connection};
 
 use crate::link;
-use crate::protocol::{self, JobMessage, Reply, ReplyMessage, SessionInput, VERSION};
+use crate::protocol::{self, JobMessage, Reply, ReplyMessage, VERSION};
 use crate::registry::Registry;
+
+mod notices;
+mod shell;
 
 /// How the sender side behaves.
 #[derive(Clone, Debug)]
@@ -56,6 +60,8 @@ pub struct Broker {
     /// Tells this sender's jobs from other senders'.
     prefix: String,
     next: AtomicU64,
+    /// The jobs command workers wait for, by worker job (to cancel them).
+    underway: Mutex<HashMap<children::Job, notices::Underway>>,
 }
 
 impl std::fmt::Debug for Broker {
@@ -81,6 +87,7 @@ impl Broker {
             pending: Arc::default(),
             agents: Arc::default(),
             next: AtomicU64::new(1),
+            underway: Mutex::default(),
         };
         broker.link()?;
         Ok(broker)
@@ -199,6 +206,7 @@ impl Broker {
         rx: &Receiver<Event>,
         limit: Option<Duration>,
         job: &ZoneJob,
+        key: Option<children::Job>,
     ) -> Completion {
         let asked = Instant::now();
         let mut started: Option<(String, Instant)> = None;
@@ -232,7 +240,10 @@ impl Broker {
                 }
             };
             match msg.reply {
-                Reply::Started => started = Some((msg.agent, Instant::now())),
+                Reply::Started { inbox } => {
+                    self.started(key, inbox);
+                    started = Some((msg.agent, Instant::now()));
+                }
                 Reply::Output {
                     stderr: false,
                     bytes,
@@ -308,106 +319,6 @@ impl Broker {
         }
     }
 
-    /// Carry session job `id` between the flow (`link`) and the agent's shell until it
-    /// ends: why it ended.
-    fn converse(
-        &self,
-        zone: &str,
-        id: &str,
-        rx: &Receiver<Event>,
-        link: &mut session::Link,
-    ) -> String {
-        let asked = Instant::now();
-        let mut started: Option<(String, Instant)> = None;
-        let mut inbox: Option<String> = None;
-        // What the flow sent before the shell was there (a close, when it gave up).
-        let mut early: Vec<Option<Vec<u8>>> = Vec::new();
-        loop {
-            crossbeam_channel::select! {
-                recv(rx) -> event => {
-                    let msg = match event {
-                        Ok(Event::Reply(m)) => m,
-                        Ok(Event::Lost(why)) => {
-                            return format!("zone `{zone}`: lost the broker during the session ({why})")
-                        }
-                        Ok(Event::Refused(why)) => {
-                            return format!("zone `{zone}`: the broker did not take the session: {why}")
-                        }
-                        Err(_) => return format!("zone `{zone}`: the broker client stopped"),
-                    };
-                    match msg.reply {
-                        Reply::Started => started = Some((msg.agent, Instant::now())),
-                        Reply::SessionOpened { inbox: to } => {
-                            link.opened();
-                            let closed = early.iter().any(Option::is_none);
-                            for data in early.drain(..) {
-                                self.send_input(&to, id, data);
-                            }
-                            if closed {
-                                return "the session block ended".into();
-                            }
-                            inbox = Some(to);
-                        }
-                        Reply::Line(line) => link.line(line),
-                        Reply::SessionEnded(why) => return why,
-                        Reply::Failed(why) => {
-                            return format!("zone `{zone}`, agent {}: {why}", msg.agent)
-                        }
-                        _ => return format!("zone `{zone}`, agent {}: not a session's answer", msg.agent),
-                    }
-                }
-                recv(link.input) -> input => {
-                    let data = match input {
-                        Ok(Input::Data(d)) => Some(d),
-                        Ok(Input::Close) | Err(_) => None,
-                    };
-                    let Some(to) = &inbox else {
-                        early.push(data);
-                        continue;
-                    };
-                    let closing = data.is_none();
-                    self.send_input(to, id, data);
-                    if closing {
-                        return "the session block ended".into();
-                    }
-                }
-                default(Duration::from_millis(250)) => {
-                    if let Some(why) = self.overdue(zone, &started, asked, None) {
-                        return why;
-                    }
-                }
-            }
-        }
-    }
-
-    /// Send `data` (None: close) to the shell of session job `id` at `inbox`.
-    fn send_input(&self, inbox: &str, id: &str, data: Option<Vec<u8>>) {
-        let input = SessionInput {
-            v: VERSION,
-            id: id.to_string(),
-            data,
-        };
-        let body = match serde_json::to_vec(&input) {
-            Ok(b) => b,
-            Err(e) => return tracing::warn!("session input not sent: {e}"),
-        };
-        let sent = self.link().and_then(|link| {
-            self.rt
-                .block_on(link.channel.basic_publish(
-                    "".into(),
-                    inbox.into(),
-                    BasicPublishOptions::default(),
-                    &body,
-                    BasicProperties::default(),
-                ))
-                .map(drop)
-                .map_err(|e| e.to_string())
-        });
-        if let Err(e) = sent {
-            tracing::warn!("session input for job {id} not sent: {e}");
-        }
-    }
-
     /// Why the job waited for should no longer be waited for, if so.
     fn overdue(
         &self,
@@ -456,7 +367,11 @@ impl Zones for Broker {
             Ok(started) => started,
             Err(why) => return Completion::ConnectionFailed(why),
         };
-        let done = self.wait(zone, &id, &rx, limit, &job);
+        // The command worker this runs on, which a terminated process's cancel names.
+        let key = children::current();
+        self.underway(key, &id);
+        let done = self.wait(zone, &id, &rx, limit, &job, key);
+        self.settled(key);
         lock(&self.pending).remove(&id);
         done
     }
@@ -470,6 +385,10 @@ impl Zones for Broker {
         let why = self.converse(zone, &id, &rx, link);
         lock(&self.pending).remove(&id);
         why
+    }
+
+    fn cancel(&self, job: children::Job) {
+        self.cancel_job(job);
     }
 
     fn agents(&self) -> serde_json::Value {

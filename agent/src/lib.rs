@@ -5,11 +5,11 @@
 
 pub mod client;
 mod files;
+mod inbox;
 mod link;
 pub mod protocol;
 pub mod registry;
 pub mod serve;
-mod shells;
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -80,7 +80,7 @@ pub enum Job {
         target: Target,
     },
     /// A session block: a shell on the host `target` chooses, which the flow talks to
-    /// through [`SessionInput`] messages for as long as the block runs.
+    /// through [`JobNotice`]s for as long as the block runs.
     Session {
         target: Target,
     },
@@ -133,8 +133,9 @@ pub struct ReplyMessage {
 
 #[derive(Serialize, Deserialize)]
 pub enum Reply {
-    /// The agent took the job and runs it.
-    Started,
+    /// The agent took the job and runs it; what the sender has to tell the job while it
+    /// runs ([`JobNotice`]) goes to `inbox`, the agent's own queue.
+    Started { inbox: String },
     /// A chunk of the job's output.
     Output {
         stderr: bool,
@@ -151,7 +152,7 @@ pub enum Reply {
     /// A `reboot` ended well.
     Done,
     /// The session's shell is there; what the flow sends it goes to `inbox`, the
-    /// agent's own queue, as [`SessionInput`].
+    /// agent's own queue, as [`JobNotice`]s.
     SessionOpened { inbox: String },
     /// A line the session's shell printed (without its terminator), or a prompt.
     Line(#[serde(with = "b64")] Vec<u8>),
@@ -159,13 +160,22 @@ pub enum Reply {
     SessionEnded(String),
 }
 
-/// What the flow sends the shell of session job `id`: bytes, or None to close it.
+/// What the sender tells job `id` while it runs, at the inbox of the agent running it.
 #[derive(Serialize, Deserialize)]
-pub struct SessionInput {
+pub struct JobNotice {
     pub v: u32,
     pub id: String,
-    #[serde(with = "b64_opt")]
-    pub data: Option<Vec<u8>>,
+    pub notice: Notice,
+}
+
+#[derive(Serialize, Deserialize)]
+pub enum Notice {
+    /// Bytes for a session's shell.
+    Data(#[serde(with = "b64")] Vec<u8>),
+    /// The session block ended: close its shell.
+    Close,
+    /// The flow's process was terminated: stop the job's command.
+    Cancel,
 }
 
 /// An agent says it is alive, and what it runs.

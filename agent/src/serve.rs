@@ -16,9 +16,9 @@ use lapin::options::{BasicAckOptions, BasicPublishOptions, BasicQosOptions};
 use lapin::types::FieldTable;
 use lapin::{BasicProperties, Channel};
 
+use crate::inbox::Inbox;
 use crate::link;
 use crate::protocol::{self, Heartbeat, Job, JobMessage, Reply, ReplyMessage, HEARTBEATS, VERSION};
-use crate::shells::Shells;
 
 /// How an agent runs.
 #[derive(Clone)]
@@ -129,14 +129,14 @@ async fn session(
         opts.zone,
         link::redact(&opts.url)
     );
-    let shells = Shells::listen(&channel).await.map_err(failed)?;
+    let inbox = Inbox::listen(&channel).await.map_err(failed)?;
     let beats = tokio::spawn(heartbeats(channel.clone(), opts.clone(), running.clone()));
     let ended = loop {
         tokio::select! {
             next = jobs.next() => match next {
                 Some(Ok(d)) => {
                     let (o, r) = (opts.clone(), running.clone());
-                    tokio::spawn(take(channel.clone(), d, o, r, shells.clone()));
+                    tokio::spawn(take(channel.clone(), d, o, r, inbox.clone()));
                 }
                 Some(Err(e)) => break Err(format!("lost the broker: {e}")),
                 None => break Err("the broker cancelled the agent's consumer".into()),
@@ -203,7 +203,7 @@ async fn heartbeats(channel: Channel, opts: AgentOptions, running: Running) {
 }
 
 /// Take one delivery: answer it, then acknowledge it.
-async fn take(channel: Channel, d: Delivery, opts: AgentOptions, running: Running, shells: Shells) {
+async fn take(channel: Channel, d: Delivery, opts: AgentOptions, running: Running, inbox: Inbox) {
     let to = d.properties.reply_to().as_ref().map(|q| q.to_string());
     let msg: JobMessage = match serde_json::from_slice(&d.data) {
         Ok(m) => m,
@@ -240,7 +240,10 @@ async fn take(channel: Channel, d: Delivery, opts: AgentOptions, running: Runnin
             msg.id.clone(),
             opts.name.clone(),
         );
-        tokio::spawn(async move { reply(&ch, &to, &id, &name, Reply::Started).await })
+        let started = Reply::Started {
+            inbox: inbox.queue.clone(),
+        };
+        tokio::spawn(async move { reply(&ch, &to, &id, &name, started).await })
     };
     tracing::info!("job {} runs `{}`", msg.id, msg.job.describe());
     lock(&running).insert(msg.id.clone());
@@ -250,8 +253,11 @@ async fn take(channel: Channel, d: Delivery, opts: AgentOptions, running: Runnin
     let ran = tokio::task::spawn_blocking(move || {
         let send = |r| handle.block_on(reply(&ch, &reply_to, &id, &name, r));
         match msg.job {
-            Job::Session { target } => shells.run(&id, target.request(), &exec, send),
-            job => execute(job, &exec).into_iter().for_each(send),
+            Job::Session { target } => inbox.run(&id, target.request(), &exec, send),
+            job => {
+                let replies = inbox.cancellable(&id, || execute(job, &exec));
+                replies.into_iter().for_each(send)
+            }
         }
     })
     .await;

@@ -87,13 +87,13 @@ def start_agents(n):
     time.sleep(1)
 
 store = f"{work}/store.sqlite"
-def run(flow, zone):
+def run(flow, zone, *extra):
     text = flow.replace("ZONE", f"__zone__ = '{zone}', " if zone else "")
     with open(f"{work}/f.jf", "w") as f:
         f.write(text)
     start = time.perf_counter()
     done = subprocess.run([jfc, "--store", store, "run", "--broker", url, "--agent-wait", "30",
-                           f"{work}/f.jf"], capture_output=True, text=True)
+                           *extra, f"{work}/f.jf"], capture_output=True, text=True)
     if done.returncode != 0:
         raise SystemExit(f"the flow failed: {done.stderr}")
     return time.perf_counter() - start, done.stdout
@@ -117,6 +117,9 @@ def measure():
     run(fan, None)
     direct = statistics.median(run(fan, None)[0] for _ in range(reps))
     print(f"(b) 200 x `sleep 0.05` over SSH, jfc itself: {direct:.3f} s")
+    # At most 8 commands at once (the pfor's parent is the 9th process), as one agent.
+    capped = statistics.median(run(fan, None, "--max-processes", "9")[0] for _ in range(reps))
+    print(f"(b) 200 x `sleep 0.05` over SSH, jfc itself, 8 at a time: {capped:.3f} s")
     for n in (1, 4):
         start_agents(n)
         run(fan, "bench")  # warm up: host key recorded, connections opened

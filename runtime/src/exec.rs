@@ -113,10 +113,13 @@ impl Workers {
         }
     }
 
-    /// End the local command process `pid` of this run waits on (a terminated
-    /// process's); a command over SSH runs on to its end.
+    /// End the command process `pid` of this run waits on (a terminated process's):
+    /// here, or on the agent that runs it; a command over SSH runs on to its end.
     pub fn cancel(&self, pid: u64) {
         children::stop_job((self.id, pid));
+        if let Some(zones) = &self.opts.zones {
+            zones.cancel((self.id, pid));
+        }
     }
 
     /// The open session blocks.

@@ -41,6 +41,10 @@ pub trait Zones: Send + Sync + std::fmt::Debug {
     /// to `link`.
     fn session(&self, zone: &str, target: CommandRequest, link: &mut Link) -> String;
 
+    /// Stop the command that the worker of `job` waits for on an agent, if one does
+    /// (the flow's process was terminated).
+    fn cancel(&self, job: crate::exec::children::Job);
+
     /// The agents heard from lately, by zone (`jfc agents --json`, `GET /api/v1/agents`).
     fn agents(&self) -> serde_json::Value;
 }

@@ -5,6 +5,7 @@
 
 #[path = "../common/mod.rs"]
 mod common;
+mod daemon;
 mod rabbit;
 #[path = "../ssh/rebooting.rs"]
 mod rebooting;
@@ -405,60 +406,6 @@ fn a_stopped_agent_finishes_the_job_under_way() {
         "{}",
         a.log()
     );
-}
-
-#[test]
-fn the_daemon_sends_a_flows_commands_to_the_zone_and_lists_its_agents() {
-    let r = rabbit();
-    let a = Agent::start(&r.url(), "served", "served-1");
-    let e = env();
-    std::fs::create_dir_all(e.dir.join("project/flows")).expect("dir");
-    std::fs::write(
-        e.dir.join("project/flows/zoned.jf"),
-        "[__zone__ = 'served'] -> ['echo $PPID'] => print($RESULT.strip())\n",
-    )
-    .expect("flow");
-    let imported = e.jfc(&["import", "project"]);
-    assert!(imported.status.success(), "{}", err(&imported));
-    let token = common::daemon::token(&e.store, "ops", "admin");
-    let (mut serve, base) =
-        common::daemon::start(&e.store, &["--broker", &r.url(), "--agent-wait", "20"]);
-    let http = common::daemon::agent();
-    let call = |method: &str, path: &str, body: Option<serde_json::Value>| {
-        let req = ureq::http::Request::builder()
-            .method(method)
-            .uri(format!("{base}{path}"))
-            .header("Authorization", format!("Bearer {token}"))
-            .header("Content-Type", "application/json")
-            .body(body.map(|b| b.to_string()).unwrap_or_default())
-            .expect("request");
-        common::daemon::json_answer(http.run(req).expect("the daemon answers"))
-    };
-    let (status, started) = call(
-        "POST",
-        "/api/v1/processes",
-        Some(serde_json::json!({ "job": "/flows/zoned" })),
-    );
-    assert_eq!(status, 201, "{started}");
-    let pid = started["pid"].as_i64().expect("pid");
-    let wait = serde_json::json!({ "timeout": 20 });
-    let (status, record) = call("POST", &format!("/api/v1/processes/{pid}/wait"), Some(wait));
-    assert_eq!(status, 200, "{record}");
-    assert_eq!(record["status"], "DONE", "{record}");
-    assert_eq!(record["console"], format!("{}\n", a.pid), "{record}");
-    // Heartbeats come every half second: the agent is listed after one.
-    std::thread::sleep(Duration::from_secs(1));
-    let (status, agents) = call("GET", "/api/v1/agents", None);
-    assert_eq!(status, 200, "{agents}");
-    assert_eq!(agents["broker"], true);
-    let listed = agents["results"]
-        .as_array()
-        .expect("results")
-        .iter()
-        .any(|x| x["agent"] == "served-1" && x["zone"] == "served" && x["pid"] == a.pid);
-    assert!(listed, "{agents}");
-    let _ = serve.kill();
-    let _ = serve.wait();
 }
 
 #[test]

@@ -98,8 +98,9 @@ fn a_session_block_of_a_zone_talks_to_a_shell_the_agent_opened() {
     let login = login().replace("'files'", "'shell'");
     let flow = format!(
         "[{login}] -> {{ session s |
-            [s.send: 'echo $$; echo one; printf \"Name: \"\\n'] ->
+            [s.send: 'echo $$$$; echo one; printf \"Name: \"\\n'] ->
             <s : timeout=10> -> [pid = $RESULT] ->
+            ['test -d /proc/$pid && echo alive || echo gone'] -> print('shell in the block', $RESULT) ->
             <s : timeout=10> -> print($RESULT) ->
             <s ?? 'Name: ' : timeout=10> -> print('prompt:', $RESULT) ->
             [s.send: 'read n; echo hello $n\\nops\\n'] ->
@@ -110,7 +111,7 @@ fn a_session_block_of_a_zone_talks_to_a_shell_the_agent_opened() {
     let said = ok(&run(&e, &r.url(), "20", &flow));
     assert_eq!(
         said,
-        "one\nprompt: Name: \nhello ops\nblock status 0\nshell gone\n"
+        "shell in the block alive\none\nprompt: Name: \nhello ops\nblock status 0\nshell gone\n"
     );
     assert!(
         a.log().contains("runs `session on 127.0.0.1`"),

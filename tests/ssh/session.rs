@@ -35,8 +35,9 @@ fn a_session_reads_lines_in_order_and_its_shell_goes_with_the_block() {
     let key = sshd().key();
     let flow = format!(
         "{} -> {{ session s |
-            [s.send: 'echo $$; for i in 1 2 3; do echo line $i; done; echo oops >&2\\n'] ->
+            [s.send: 'echo $$$$; for i in 1 2 3; do echo line $i; done; echo oops >&2\\n'] ->
             <s : timeout=10> -> [pid = $RESULT] ->
+            ['test -d /proc/$pid && echo alive || echo gone'] -> print('shell in the block', $RESULT) ->
             <s : timeout=10> -> print($RESULT) ->
             <s ?? 'oops' : timeout=10> -> print('stderr too:', $RESULT) ->
             [s.send: 'echo left; echo over\\n'] -> sleep(1)
@@ -48,7 +49,7 @@ fn a_session_reads_lines_in_order_and_its_shell_goes_with_the_block() {
     assert!(o.status.success(), "{}\n{}", out(&o), err(&o));
     assert_eq!(
         out(&o),
-        "line 1\nstderr too: oops\nunread: left\nover\n\nshell gone\n",
+        "shell in the block alive\nline 1\nstderr too: oops\nunread: left\nover\n\nshell gone\n",
         "{}",
         err(&o)
     );

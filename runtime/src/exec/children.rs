@@ -50,6 +50,11 @@ pub fn for_job<T>(job: Job, f: impl FnOnce() -> T) -> T {
     done
 }
 
+/// The job this thread works for now, if [`for_job`] said.
+pub fn current() -> Option<Job> {
+    JOB.with(|j| j.get())
+}
+
 /// End the commands running for `job` (SIGTERM to their groups, SIGKILL after
 /// [`GRACE`]), on a thread of its own: the caller does not wait.
 pub fn stop_job(job: Job) {
