@@ -382,7 +382,9 @@ mod tests {
             zone: Some("dmz".into()),
             ..CommandRequest::default()
         };
-        let job = Job::of(&ZoneJob::Command(req)).ok().expect("a command");
+        let Ok(job) = Job::of(&ZoneJob::Command(req)) else {
+            panic!("a command goes on the wire");
+        };
         let text = serde_json::to_string(&job).unwrap();
         let Job::Command(t) = serde_json::from_str(&text).unwrap() else {
             panic!("a command comes back a command");

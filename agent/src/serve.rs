@@ -232,42 +232,44 @@ async fn take(channel: Channel, d: Delivery, opts: AgentOptions, running: Runnin
         }
         return ack(&d).await;
     }
+    tracing::info!("job {} runs `{}`", msg.id, msg.job.describe());
+    let id = msg.id.clone();
+    lock(&running).insert(id.clone());
+    answer(&channel, &to, msg, &opts, inbox).await;
+    lock(&running).remove(&id);
+    ack(&d).await;
+}
+
+/// Run job `msg` and send its replies to `to`: `Started`, then what it gives.
+async fn answer(channel: &Channel, to: &str, msg: JobMessage, opts: &AgentOptions, inbox: Inbox) {
+    let (id, name) = (msg.id, opts.name.clone());
     // Said beside the job, not before it: a short command does not wait for it.
-    let started = {
-        let (ch, to, id, name) = (
-            channel.clone(),
-            to.clone(),
-            msg.id.clone(),
-            opts.name.clone(),
-        );
-        let started = Reply::Started {
-            inbox: inbox.queue.clone(),
-        };
+    let started = Reply::Started {
+        inbox: inbox.queue.clone(),
+    };
+    let said = {
+        let (ch, to, id, name) = (channel.clone(), to.to_string(), id.clone(), name.clone());
         tokio::spawn(async move { reply(&ch, &to, &id, &name, started).await })
     };
-    tracing::info!("job {} runs `{}`", msg.id, msg.job.describe());
-    lock(&running).insert(msg.id.clone());
-    let (exec, id, name) = (opts.exec.clone(), msg.id.clone(), opts.name.clone());
-    let (ch, reply_to) = (channel.clone(), to.clone());
+    let (ch, reply_to, exec) = (channel.clone(), to.to_string(), opts.exec.clone());
     let handle = tokio::runtime::Handle::current();
+    let job_id = id.clone();
     let ran = tokio::task::spawn_blocking(move || {
-        let send = |r| handle.block_on(reply(&ch, &reply_to, &id, &name, r));
+        let send = |r| handle.block_on(reply(&ch, &reply_to, &job_id, &name, r));
         match msg.job {
-            Job::Session { target } => inbox.run(&id, target.request(), &exec, send),
+            Job::Session { target } => inbox.run(&job_id, target.request(), &exec, send),
             job => {
-                let replies = inbox.cancellable(&id, || execute(job, &exec));
+                let replies = inbox.cancellable(&job_id, || execute(job, &exec));
                 replies.into_iter().for_each(send)
             }
         }
     })
     .await;
-    let _ = started.await;
+    let _ = said.await;
     if let Err(e) = ran {
         let why = Reply::Failed(format!("the agent's job failed: {e}"));
-        reply(&channel, &to, &msg.id, &opts.name, why).await;
+        reply(channel, to, &id, &opts.name, why).await;
     }
-    lock(&running).remove(&msg.id);
-    ack(&d).await;
 }
 
 /// Why a job is not run, if it is not.
