@@ -707,3 +707,30 @@ fn a_lens_over_a_test_runs_it_and_tells_the_outcome() {
         "{shown}"
     );
 }
+
+#[test]
+fn hover_tells_what_a_method_and_a_control_variable_do() {
+    let (mut c, _) = Client::start();
+    let text = "[s = 'a'] -> print(s.upper()) -> [__host__ = 'web1', __mine__ = 1]\n";
+    open(&mut c, text);
+    let value = |c: &mut Client, word: &str| {
+        let character = text.find(word).expect("the word") as u32 + 1;
+        let hover = c.request(
+            "textDocument/hover",
+            json!({ "textDocument": { "uri": URI }, "position": { "line": 0, "character": character } }),
+        );
+        hover["contents"]["value"].as_str().map(String::from)
+    };
+    assert_eq!(
+        value(&mut c, "upper").as_deref(),
+        Some("```jobflow\nupper() : String\n```\nmethod of String: A copy of the string in upper case.")
+    );
+    let host = value(&mut c, "__host__").unwrap_or_default();
+    assert!(
+        host.starts_with("`__host__`: control variable: the host"),
+        "{host}"
+    );
+    // An unknown `__name__` is an ordinary variable: its hover says where it is set.
+    let mine = value(&mut c, "__mine__").unwrap_or_default();
+    assert!(mine.starts_with("variable `__mine__`"), "{mine}");
+}
