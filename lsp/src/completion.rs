@@ -107,18 +107,33 @@ pub fn context(text: &str, offset: usize) -> Context<'_> {
     }
 }
 
-/// The methods and properties of a value of type `t`.
+/// The methods and properties of a value of type `t`, each with its signature and
+/// what it does.
 pub fn members(t: Type) -> Vec<CompletionItem> {
-    let methods = t.methods().iter().map(|m| {
-        let detail = format!("{} method", t.name());
-        item(m, CompletionItemKind::METHOD, &detail, None)
-    });
-    let properties = t.properties().iter().map(|p| {
-        let detail = format!("{} property", t.name());
-        item(p, CompletionItemKind::PROPERTY, &detail, None)
-    });
+    let one = |name: &str, kind: CompletionItemKind, what: &str| {
+        let member = crate::members::lookup(t, name);
+        let detail = member.map_or_else(
+            || format!("{} {what}", t.name()),
+            |m| format!("{} {what}: {}", t.name(), m.signature),
+        );
+        item(name, kind, &detail, member.map(|m| m.doc))
+    };
+    let methods = t
+        .methods()
+        .iter()
+        .map(|m| one(m, CompletionItemKind::METHOD, "method"));
+    let properties = t
+        .properties()
+        .iter()
+        .map(|p| one(p, CompletionItemKind::PROPERTY, "property"));
     methods.chain(properties).collect()
 }
+
+/// The keywords that are not blocks (those come as snippets): the loop controls,
+/// the literals, the operators and the words of a long `if`.
+const PLAIN_KEYWORDS: &[&str] = &[
+    "break", "continue", "true", "false", "null", "and", "or", "not", "in", "then", "elif", "else",
+];
 
 /// The status variables.
 pub fn status_variables() -> Vec<CompletionItem> {
@@ -197,11 +212,14 @@ pub fn items(
         };
         item(b.name, kind, &b.signature(), Some(b.doc))
     }));
-    items.extend(
-        CONTROL_VARIABLES
-            .iter()
-            .map(|v| item(v, CompletionItemKind::VARIABLE, "control variable", None)),
-    );
+    items.extend(PLAIN_KEYWORDS.iter().map(|k| {
+        let doc = crate::hover::keyword_doc(k);
+        item(k, CompletionItemKind::KEYWORD, "keyword", doc)
+    }));
+    items.extend(CONTROL_VARIABLES.iter().map(|v| {
+        let doc = crate::hover::control_doc(v);
+        item(v, CompletionItemKind::VARIABLE, "control variable", doc)
+    }));
     items
 }
 
@@ -257,5 +275,34 @@ mod tests {
         assert!(all.contains(&"urlopen".to_string()));
         assert!(all.contains(&"__host__".to_string()));
         assert_eq!(all[0], "host");
+    }
+
+    #[test]
+    fn plain_keywords_come_with_what_they_do() {
+        let found = items("", 0, &[], builtins::Dialect::Flow);
+        for k in [
+            "break", "continue", "true", "false", "null", "and", "or", "not", "in", "then", "elif",
+            "else",
+        ] {
+            let item = found.iter().find(|i| i.label == k);
+            let item = item.unwrap_or_else(|| panic!("no completion of the keyword `{k}`"));
+            assert_eq!(item.kind, Some(CompletionItemKind::KEYWORD), "{k}");
+            let Some(Documentation::MarkupContent(doc)) = &item.documentation else {
+                panic!("`{k}` has no documentation");
+            };
+            assert_eq!(Some(doc.value.as_str()), crate::hover::keyword_doc(k));
+        }
+    }
+
+    #[test]
+    fn members_come_with_their_signature_and_what_they_do() {
+        let found = members(Type::String);
+        let upper = found.iter().find(|i| i.label == "upper").expect("upper");
+        assert_eq!(
+            upper.detail.as_deref(),
+            Some("String method: upper() : String")
+        );
+        assert!(matches!(&upper.documentation,
+            Some(Documentation::MarkupContent(d)) if d.value.contains("upper case")));
     }
 }

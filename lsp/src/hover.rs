@@ -47,18 +47,25 @@ pub fn describe(word: &str, dialect: builtins::Dialect) -> Option<String> {
     if let Some(doc) = STATUS.iter().find(|(n, _)| *n == word).map(|(_, d)| d) {
         return Some(format!("`{word}`: status variable, {doc}"));
     }
-    if word.starts_with("__") && word.ends_with("__") && word.len() > 4 {
-        return Some(format!(
-            "`{word}`: control variable, read by the command jobs, scripts and session blocks that follow"
-        ));
+    if let Some(doc) = control_doc(word) {
+        return Some(format!("`{word}`: control variable: {doc}"));
     }
-    KEYWORDS
-        .iter()
-        .find(|(n, _)| *n == word)
-        .map(|(n, d)| format!("`{n}`: {d}"))
+    keyword_doc(word).map(|d| format!("`{word}`: {d}"))
 }
 
-/// What to show for member `word` of a value of type `t`.
+/// What keyword `word` does; None when it is no keyword.
+pub fn keyword_doc(word: &str) -> Option<&'static str> {
+    KEYWORDS.iter().find(|(n, _)| *n == word).map(|(_, d)| *d)
+}
+
+/// What control variable `word` sets; None when it is none of the engine's (an unknown
+/// `__x__` is an ordinary variable).
+pub fn control_doc(word: &str) -> Option<&'static str> {
+    CONTROL.iter().find(|(n, _)| *n == word).map(|(_, d)| *d)
+}
+
+/// What to show for member `word` of a value of type `t`: its signature and what it
+/// does (members.rs).
 pub fn member(t: crate::types::Type, word: &str) -> Option<String> {
     let kind = if t.methods().contains(&word) {
         "method"
@@ -67,7 +74,13 @@ pub fn member(t: crate::types::Type, word: &str) -> Option<String> {
     } else {
         return None;
     };
-    Some(format!("`{word}`: {kind} of {}", t.name()))
+    let m = crate::members::lookup(t, word)?;
+    Some(format!(
+        "```jobflow\n{}\n```\n{kind} of {}: {}",
+        m.signature,
+        t.name(),
+        m.doc
+    ))
 }
 
 const STATUS: &[(&str, &str)] = &[
@@ -87,7 +100,40 @@ const STATUS: &[(&str, &str)] = &[
     ("$ENV", "the Environment of the user running the flow"),
 ];
 
-const KEYWORDS: &[(&str, &str)] = &[
+/// The control variables (language.md §12, and jfc's `__zone__` and `__idempotent__`):
+/// what each tells the command jobs, scripts, remote built-ins and session blocks that
+/// follow its assignment.
+const CONTROL: &[(&str, &str)] = &[
+    ("__realm__", "the management realm the command runs in"),
+    ("__host__", "the host (name or address) commands run on, over SSH; unset, they run on this machine"),
+    ("__conntype__", "how to reach the host: `ssh` (the default), `winrs`, or the type of a network device"),
+    ("__user__", "the user to log in as"),
+    ("__password__", "the password of the login, also given to sudo"),
+    ("__node__", "a NodeInfo object that says which host to run on and how to reach it"),
+    ("__account__", "an AccountInfo object that gives the user and the credentials to log in with"),
+    ("__sudo__", "`true` runs each command through sudo"),
+    ("__dir__", "the directory commands start in, the login directory unless set"),
+    ("__port__", "the SSH port, 22 unless set"),
+    ("__keyfile__", "the path of the private key to log in with"),
+    ("__passphrase__", "the passphrase of the key file, the password unless set"),
+    ("__timeout__", "the seconds a command may run before it is stopped and fails (0: no limit)"),
+    ("__proxy__", "a jump host (a name or a NodeInfo) the SSH connection goes through"),
+    ("__shell__", "the shell that runs a command line, `/bin/bash` unless set"),
+    ("__use_shell__", "`false` runs the command itself, without a shell"),
+    ("__use_pty__", "`true` gives the command a pseudo-terminal"),
+    ("__use_cache__", "`false` opens a new connection for each command instead of reusing one"),
+    ("__raw_stdout__", "`true` keeps a command's standard output as Binary in `$RESULT`, undecoded"),
+    ("__raw_stderr__", "`true` keeps a command's standard error as Binary in `$ERROR`, undecoded"),
+    ("__encoding__", "the encoding of a command's input and output, `utf-8` unless set"),
+    ("__winrs_auth_type__", "how winrs authenticates: `ntlm` (the default) or `credssp`"),
+    ("__winrs_scheme__", "whether winrs speaks `https` (the default) or `http`"),
+    ("__winrs_use_tlsv1_0__", "`true` lets CredSSP over winrs fall back to TLS 1.0"),
+    ("__zone__", "the agent zone commands run from (`jfc agent`); it wins over the `zone` field of a node"),
+    ("__idempotent__", "`true` lets another agent of the zone run a command again when the agent running it was lost"),
+];
+
+/// The keywords of the language (language.md §1.4) and what each does.
+pub const KEYWORDS: &[(&str, &str)] = &[
     ("for", "`{ for x in list | ... }` runs the jobs once per item"),
     ("pfor", "`{ pfor x in list | ... }` runs the jobs for every item at once, a child process each"),
     ("while", "`{ while condition | ... }` runs the jobs while the condition holds"),
@@ -146,9 +192,25 @@ mod tests {
         }
         assert_eq!(
             member(Type::String, "upper").as_deref(),
-            Some("`upper`: method of String")
+            Some("```jobflow\nupper() : String\n```\nmethod of String: A copy of the string in upper case.")
         );
         assert!(member(Type::Datetime, "year").is_some_and(|d| d.contains("property")));
+        assert!(member(Type::Channel, "pop_message").is_some_and(|d| d.contains("never waits")));
         assert_eq!(member(Type::String, "no_such_member"), None);
+    }
+
+    #[test]
+    fn each_control_variable_has_its_own_sentence_and_other_dunders_none() {
+        use jfc_compiler::bytecode::CONTROL_VARIABLES;
+        let mut seen = std::collections::HashSet::new();
+        for v in CONTROL_VARIABLES {
+            let doc = control_doc(v);
+            assert!(doc.is_some(), "no hover for the control variable `{v}`");
+            assert!(seen.insert(doc), "`{v}` shares its sentence");
+            assert!(describe(v, F).is_some_and(|d| d.contains("control variable")));
+        }
+        assert_eq!(CONTROL.len(), CONTROL_VARIABLES.len());
+        assert!(describe("__zone__", F).is_some_and(|d| d.contains("agent zone")));
+        assert_eq!(describe("__colour__", F), None);
     }
 }

@@ -9,6 +9,7 @@ mod diagnostics;
 mod documents;
 mod exit;
 mod hover;
+mod members;
 mod names;
 mod navigate;
 mod position;

@@ -269,7 +269,7 @@ fn sibling(uri: &Url, path: &str) -> Option<Url> {
         return None;
     }
     let file = uri.to_file_path().ok()?;
-    let target = file.parent()?.join(format!("{path}.jf"));
+    let target = normal(&file.parent()?.join(format!("{path}.jf")));
     target
         .is_file()
         .then(|| Url::from_file_path(&target).ok())
@@ -284,10 +284,89 @@ pub fn path_dir(uri: &Url, typed: &str) -> Option<std::path::PathBuf> {
     Some(file.parent()?.join(dir))
 }
 
-/// Whether `name` can be a variable's name.
-pub fn is_identifier(name: &str) -> bool {
+/// `path` with its `.` and `..` components resolved by the text alone (a flow's
+/// `../lib/x` is the file `lib/x.jf` beside the flow's directory; a link is not
+/// followed), so that the editor is given one URI for one file.
+fn normal(path: &std::path::Path) -> std::path::PathBuf {
+    use std::path::Component;
+    let mut out = std::path::PathBuf::new();
+    for part in path.components() {
+        match part {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                // `..` at the root stays at the root.
+                if !out.pop() {
+                    out.push(part);
+                }
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// Why `name` cannot be a variable's new name, in a sentence; None when it can. A
+/// keyword or a built-in's name would read as something else; a control variable, or
+/// any `__name__` (the shape reserved for them), would change where commands run.
+pub fn not_a_new_name(name: &str, dialect: jfc_compiler::builtins::Dialect) -> Option<String> {
     let mut chars = name.chars();
-    chars.next().is_some_and(|c| c.is_alphabetic() || c == '_')
-        && chars.all(|c| c.is_alphanumeric() || c == '_')
-        && jfc_compiler::builtins::lookup(name).is_none()
+    let shaped = chars.next().is_some_and(|c| c.is_alphabetic() || c == '_')
+        && chars.all(|c| c.is_alphanumeric() || c == '_');
+    let why = if !shaped {
+        "a name is a letter or `_`, then letters, digits or `_`"
+    } else if crate::hover::keyword_doc(name).is_some() {
+        "it is a keyword"
+    } else if jfc_compiler::builtins::lookup_in(name, dialect).is_some() {
+        "it is the name of a built-in"
+    } else if crate::hover::control_doc(name).is_some() {
+        "it is a control variable, which changes how and where commands run"
+    } else if name.len() > 4 && name.starts_with("__") && name.ends_with("__") {
+        "names of the shape `__name__` are kept for control variables"
+    } else {
+        return None;
+    };
+    Some(format!("cannot rename to `{name}`: {why}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jfc_compiler::builtins::Dialect;
+
+    #[test]
+    fn a_sibling_path_is_given_without_dot_dot() {
+        let dir = tempfile::tempdir().expect("dir");
+        std::fs::create_dir_all(dir.path().join("flows")).expect("flows");
+        std::fs::create_dir_all(dir.path().join("lib")).expect("lib");
+        std::fs::write(dir.path().join("lib/x.jf"), "print(1)\n").expect("x.jf");
+        let uri = Url::from_file_path(dir.path().join("flows/main.jf")).expect("uri");
+        let found = sibling(&uri, "../lib/x").expect("found");
+        let want = Url::from_file_path(dir.path().join("lib/x.jf")).expect("uri");
+        assert_eq!(found, want);
+        assert_eq!(sibling(&uri, "./../lib/./x"), Some(want));
+        assert_eq!(sibling(&uri, "../lib/nosuch"), None);
+    }
+
+    #[test]
+    fn a_new_name_is_refused_when_it_would_read_as_something_else() {
+        for (name, why) in [
+            ("2nd", "a letter or `_`"),
+            ("for", "keyword"),
+            ("true", "keyword"),
+            ("print", "built-in"),
+            ("__host__", "control variable"),
+            ("__zone__", "control variable"),
+            ("__mine__", "`__name__`"),
+        ] {
+            let said = not_a_new_name(name, Dialect::Flow);
+            assert!(
+                said.as_deref().is_some_and(|s| s.contains(why)),
+                "{name}: {said:?}"
+            );
+        }
+        assert!(not_a_new_name("mock_command", Dialect::Test).is_some());
+        for fine in ["attempts", "_x", "mock_command", "__", "x__"] {
+            assert_eq!(not_a_new_name(fine, Dialect::Flow), None, "{fine}");
+        }
+    }
 }

@@ -35,10 +35,14 @@ impl Fix {
     }
 }
 
+/// How a text is analysed: as the document it is (its file's dialect and the checks of
+/// the files beside it), so that the fixes answer the diagnostics the editor shows.
+pub type Analyse<'a> = &'a dyn Fn(&str) -> Analysis;
+
 /// The fixes of `d` in `analysis`, the analysis of `text`: the suggested name, for an
 /// undefined name also declaring it a parameter of the flow, and the structural fixes
-/// that leave the flow better (checked by analysing the fixed text).
-fn fixes(text: &str, analysis: &Analysis, d: &Diagnostic) -> Vec<Fix> {
+/// that leave the flow better (checked by analysing the fixed text with `analyse`).
+fn fixes(text: &str, analysis: &Analysis, d: &Diagnostic, analyse: Analyse<'_>) -> Vec<Fix> {
     let mut found: Vec<Fix> = fix(text, d).into_iter().collect();
     if d.code == Code::UndefinedName {
         found.push(declare(text, &analysis.program, d));
@@ -46,14 +50,19 @@ fn fixes(text: &str, analysis: &Analysis, d: &Diagnostic) -> Vec<Fix> {
     found.extend(
         structural(text, &analysis.program, d)
             .into_iter()
-            .filter(|f| improves(text, analysis, d.code, f)),
+            .filter(|f| improves(text, analysis, d.code, f, analyse)),
     );
     found
 }
 
-/// The diagnostics of `text` that touch byte range `wanted`, each with its fixes.
-pub fn fixes_within(text: &str, wanted: RangeInclusive<usize>) -> Vec<(Diagnostic, Vec<Fix>)> {
-    let analysis = jfc_compiler::analyze(text);
+/// The diagnostics of `text`, as `analyse` finds them, that touch byte range `wanted`,
+/// each with its fixes.
+pub fn fixes_within(
+    text: &str,
+    wanted: RangeInclusive<usize>,
+    analyse: Analyse<'_>,
+) -> Vec<(Diagnostic, Vec<Fix>)> {
+    let analysis = analyse(text);
     analysis
         .diagnostics
         .iter()
@@ -61,7 +70,7 @@ pub fn fixes_within(text: &str, wanted: RangeInclusive<usize>) -> Vec<(Diagnosti
             let span = d.span.start as usize..=d.span.end as usize;
             span.start() <= wanted.end() && wanted.start() <= span.end()
         })
-        .map(|d| (d.clone(), fixes(text, &analysis, d)))
+        .map(|d| (d.clone(), fixes(text, &analysis, d, analyse)))
         .collect()
 }
 
@@ -92,8 +101,8 @@ fn structural(text: &str, program: &Program, d: &Diagnostic) -> Vec<Fix> {
 /// Whether `fix` leaves fewer problems of `code` in `text` and, for a fix found by
 /// the checks, no more errors. (A syntax fix lets the checks that need a whole tree
 /// run, which may find errors the syntax error hid: those are not the fix's.)
-fn improves(text: &str, before: &Analysis, code: Code, fix: &Fix) -> bool {
-    let after = jfc_compiler::analyze(&fix.apply(text));
+fn improves(text: &str, before: &Analysis, code: Code, fix: &Fix, analyse: Analyse<'_>) -> bool {
+    let after = analyse(&fix.apply(text));
     let count = |a: &Analysis, which: &dyn Fn(&Diagnostic) -> bool| {
         a.diagnostics.iter().filter(|d| which(d)).count()
     };
@@ -230,7 +239,7 @@ mod tests {
         analysis
             .diagnostics
             .iter()
-            .flat_map(|d| fixes(text, &analysis, d))
+            .flat_map(|d| fixes(text, &analysis, d, &jfc_compiler::analyze))
             .map(|f| f.apply(text))
             .collect()
     }
@@ -279,12 +288,13 @@ mod tests {
             title: String::new(),
             preferred: true,
         };
-        assert!(!improves(text, &analysis, Code::Syntax, &wrong));
+        let analyse: Analyse<'_> = &jfc_compiler::analyze;
+        assert!(!improves(text, &analysis, Code::Syntax, &wrong, analyse));
         let right = Fix {
             text: " ->".into(),
             ..wrong
         };
-        assert!(improves(text, &analysis, Code::Syntax, &right));
+        assert!(improves(text, &analysis, Code::Syntax, &right, analyse));
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! grammar cannot tell — a built-in from a variable, a parameter from a variable, a
 //! control variable. Comments are left to the editor's grammar.
 
+use jfc_compiler::builtins::Dialect;
 use jfc_compiler::lexer::{lex, Token};
 use tower_lsp::lsp_types::{
     SemanticToken, SemanticTokenModifier, SemanticTokenType, SemanticTokensLegend,
@@ -38,10 +39,14 @@ fn index(t: SemanticTokenType) -> u32 {
 }
 
 /// The type and modifiers of `token`; None for punctuation.
-fn classify(token: &Token<'_>, parameters: &[String]) -> Option<(SemanticTokenType, u32)> {
+fn classify(
+    token: &Token<'_>,
+    parameters: &[String],
+    dialect: Dialect,
+) -> Option<(SemanticTokenType, u32)> {
     use Token as T;
     Some(match token {
-        T::Ident(name) if jfc_compiler::builtins::lookup(name).is_some() => {
+        T::Ident(name) if jfc_compiler::builtins::lookup_in(name, dialect).is_some() => {
             (SemanticTokenType::FUNCTION, DEFAULT_LIBRARY)
         }
         T::Ident(name) if name.starts_with("__") && name.ends_with("__") => {
@@ -88,14 +93,15 @@ fn classify(token: &Token<'_>, parameters: &[String]) -> Option<(SemanticTokenTy
 }
 
 /// The tokens of `text`, encoded as LSP wants them (each relative to the one before);
-/// a token over several lines (a triple-quoted string) is one token per line.
-pub fn tokens(text: &str, parameters: &[String]) -> Vec<SemanticToken> {
+/// a token over several lines (a triple-quoted string) is one token per line. The
+/// built-ins are those of `dialect` (a test's include `mock_command`...).
+pub fn tokens(text: &str, parameters: &[String], dialect: Dialect) -> Vec<SemanticToken> {
     let lines = Lines::new(text);
     let (lexed, _) = lex(text);
     let mut out = Vec::new();
     let (mut line, mut col) = (0u32, 0u32);
     for (start, token, end) in &lexed {
-        let Some((kind, modifiers)) = classify(token, parameters) else {
+        let Some((kind, modifiers)) = classify(token, parameters, dialect) else {
             continue;
         };
         let mut from = *start;
@@ -132,7 +138,7 @@ mod tests {
     #[test]
     fn each_token_is_told_apart_and_placed_relative_to_the_last() {
         let text = "|host|\nprint($RESULT, host, x) -> [__user__ = 'a']";
-        let got: Vec<(u32, u32, u32, u32, u32)> = tokens(text, &["host".into()])
+        let got: Vec<(u32, u32, u32, u32, u32)> = tokens(text, &["host".into()], Dialect::Flow)
             .iter()
             .map(|t| {
                 (
@@ -157,5 +163,12 @@ mod tests {
                 (0, 11, 3, 6, 0), // 'a'
             ]
         );
+    }
+
+    #[test]
+    fn the_built_ins_of_tests_are_functions_in_a_test_only() {
+        let kind = |dialect| tokens("mock_command('uptime')", &[], dialect)[0].token_type;
+        assert_eq!(kind(Dialect::Test), index(SemanticTokenType::FUNCTION));
+        assert_eq!(kind(Dialect::Flow), index(SemanticTokenType::VARIABLE));
     }
 }

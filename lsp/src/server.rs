@@ -19,6 +19,22 @@ use crate::{
 };
 use serde_json::Value;
 
+/// The registration that asks the client to tell of every flow file created, changed
+/// or deleted (`workspace/didChangeWatchedFiles`).
+fn watch_flows() -> Registration {
+    let options = DidChangeWatchedFilesRegistrationOptions {
+        watchers: vec![FileSystemWatcher {
+            glob_pattern: GlobPattern::String("**/*.jf".into()),
+            kind: None,
+        }],
+    };
+    Registration {
+        id: "jfc-flow-files".into(),
+        method: "workspace/didChangeWatchedFiles".into(),
+        register_options: serde_json::to_value(options).ok(),
+    }
+}
+
 pub struct Backend {
     client: Client,
     documents: Arc<Mutex<HashMap<Url, Document>>>,
@@ -26,6 +42,8 @@ pub struct Backend {
     root: std::sync::Mutex<Option<std::path::PathBuf>>,
     /// The project's object store, if there is one (read only).
     store: std::sync::Mutex<Option<std::path::PathBuf>>,
+    /// The client registers file watchers the server asks for (`**/*.jf`).
+    watches: std::sync::atomic::AtomicBool,
 }
 
 impl Backend {
@@ -35,6 +53,46 @@ impl Backend {
             documents: Arc::default(),
             root: std::sync::Mutex::default(),
             store: std::sync::Mutex::default(),
+            watches: std::sync::atomic::AtomicBool::new(false),
+        }
+    }
+
+    /// Flow files created, changed or deleted on disk (or saved): the open documents
+    /// are analysed again (a call of a flow that now exists, or no longer does), and
+    /// the closed flows of the workspace that the change may touch are published
+    /// again; a deleted flow's problems go with it.
+    async fn refresh(&self, changed: Vec<Url>) {
+        let open: Vec<(Url, i32)> = {
+            let docs = self.documents.lock().await;
+            docs.iter().map(|(u, d)| (u.clone(), d.version)).collect()
+        };
+        for (uri, version) in &open {
+            self.analyse(uri.clone(), *version).await;
+        }
+        let root = self.root.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        let Some(root) = root else {
+            return;
+        };
+        let touched = tokio::task::spawn_blocking(move || {
+            let paths: Vec<_> = changed
+                .iter()
+                .filter_map(|u| u.to_file_path().ok())
+                .collect();
+            workspace::touched_by(&root, &paths)
+        })
+        .await
+        .unwrap_or_default();
+        for path in touched {
+            let Ok(uri) = Url::from_file_path(&path) else {
+                continue;
+            };
+            if self.documents.lock().await.contains_key(&uri) {
+                continue;
+            }
+            let file = uri.clone();
+            let found = tokio::task::spawn_blocking(move || workspace::check_file(&file)).await;
+            let found = found.ok().flatten().unwrap_or_default();
+            self.client.publish_diagnostics(uri, found, None).await;
         }
     }
 
@@ -121,10 +179,24 @@ impl LanguageServer for Backend {
         *self.store.lock().unwrap_or_else(|e| e.into_inner()) =
             store_paths::store_of(root.as_deref());
         *self.root.lock().unwrap_or_else(|e| e.into_inner()) = root;
+        let watches = params
+            .capabilities
+            .workspace
+            .and_then(|w| w.did_change_watched_files)
+            .and_then(|w| w.dynamic_registration)
+            .unwrap_or(false);
+        self.watches
+            .store(watches, std::sync::atomic::Ordering::Relaxed);
         Ok(InitializeResult {
             capabilities: ServerCapabilities {
-                text_document_sync: Some(TextDocumentSyncCapability::Kind(
-                    TextDocumentSyncKind::INCREMENTAL,
+                text_document_sync: Some(TextDocumentSyncCapability::Options(
+                    TextDocumentSyncOptions {
+                        open_close: Some(true),
+                        change: Some(TextDocumentSyncKind::INCREMENTAL),
+                        // A save may create the flow another one calls.
+                        save: Some(TextDocumentSyncSaveOptions::Supported(true)),
+                        ..TextDocumentSyncOptions::default()
+                    },
                 )),
                 hover_provider: Some(HoverProviderCapability::Simple(true)),
                 completion_provider: Some(CompletionOptions {
@@ -174,6 +246,15 @@ impl LanguageServer for Backend {
     }
 
     async fn initialized(&self, _: InitializedParams) {
+        if self.watches.load(std::sync::atomic::Ordering::Relaxed) {
+            // Asked in a task of its own: the client answers it while it goes on sending.
+            let client = self.client.clone();
+            tokio::spawn(async move {
+                if let Err(e) = client.register_capability(vec![watch_flows()]).await {
+                    tracing::warn!("the client did not watch the flow files: {e}");
+                }
+            });
+        }
         let root = self.root.lock().unwrap_or_else(|e| e.into_inner()).clone();
         let Some(root) = root else {
             return;
@@ -190,19 +271,32 @@ impl LanguageServer for Backend {
                 if documents.lock().await.contains_key(&uri) {
                     continue;
                 }
-                let Ok(text) = tokio::fs::read_to_string(&file).await else {
-                    continue;
-                };
-                let found = {
-                    let (uri, text) = (uri.clone(), text.clone());
-                    tokio::task::spawn_blocking(move || workspace::analyse(&uri, &text).diagnostics)
-                        .await
-                };
-                if let Ok(found) = found.map(|f| diagnostics::to_lsp(&uri, &text, &f)) {
+                let checked = uri.clone();
+                let found = tokio::task::spawn_blocking(move || workspace::check_file(&checked));
+                if let Ok(Some(found)) = found.await {
                     client.publish_diagnostics(uri, found, None).await;
                 }
             }
         });
+    }
+
+    async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
+        let changed: Vec<Url> = params
+            .changes
+            .into_iter()
+            .map(|e| e.uri)
+            .filter(workspace::is_flow)
+            .collect();
+        if !changed.is_empty() {
+            self.refresh(changed).await;
+        }
+    }
+
+    async fn did_save(&self, params: DidSaveTextDocumentParams) {
+        let uri = params.text_document.uri;
+        if workspace::is_flow(&uri) {
+            self.refresh(vec![uri]).await;
+        }
     }
 
     async fn shutdown(&self) -> Result<()> {
@@ -241,22 +335,9 @@ impl LanguageServer for Backend {
         self.documents.lock().await.remove(&uri);
         // A closed document's problems are now those of its file (none when there is no
         // file: the text was the editor's only).
-        let on_disk = match uri.to_file_path() {
-            Ok(path) => tokio::fs::read_to_string(path).await.ok(),
-            Err(()) => None,
-        };
-        let found = match on_disk {
-            Some(text) => {
-                let file = uri.clone();
-                let found = tokio::task::spawn_blocking(move || {
-                    let found = workspace::analyse(&file, &text).diagnostics;
-                    diagnostics::to_lsp(&file, &text, &found)
-                })
-                .await;
-                found.unwrap_or_default()
-            }
-            None => Vec::new(),
-        };
+        let file = uri.clone();
+        let found = tokio::task::spawn_blocking(move || workspace::check_file(&file)).await;
+        let found = found.ok().flatten().unwrap_or_default();
         self.client.publish_diagnostics(uri, found, None).await;
     }
 
@@ -376,10 +457,14 @@ impl LanguageServer for Backend {
         };
         let lines = Lines::new(&text);
         let wanted = lines.offset(params.range.start)..=lines.offset(params.range.end);
-        // Analysed, and the structural fixes tried, on a blocking thread.
+        // Analysed as the published diagnostics are (the file's dialect, the files
+        // beside it), and the structural fixes tried, on a blocking thread.
         let fixed = {
-            let text = text.clone();
-            tokio::task::spawn_blocking(move || quick_fix::fixes_within(&text, wanted)).await
+            let (text, file) = (text.clone(), uri.clone());
+            tokio::task::spawn_blocking(move || {
+                quick_fix::fixes_within(&text, wanted, &|t| workspace::analyse(&file, t))
+            })
+            .await
         };
         let Ok(fixed) = fixed else {
             return Ok(None);
@@ -451,14 +536,11 @@ impl LanguageServer for Backend {
     }
 
     async fn rename(&self, params: RenameParams) -> Result<Option<WorkspaceEdit>> {
-        if !navigate::is_identifier(&params.new_name) {
-            return Err(tower_lsp::jsonrpc::Error::invalid_params(format!(
-                "`{}` cannot name a variable: a letter or `_`, then letters, digits or `_`, and not a built-in's name",
-                params.new_name
-            )));
-        }
         let at = params.text_document_position;
         let uri = at.text_document.uri;
+        if let Some(why) = navigate::not_a_new_name(&params.new_name, workspace::dialect(&uri)) {
+            return Err(tower_lsp::jsonrpc::Error::invalid_params(why));
+        }
         let Some(names) = self.names(&uri).await else {
             return Ok(None);
         };
@@ -489,7 +571,11 @@ impl LanguageServer for Backend {
             .collect();
         Ok(Some(SemanticTokensResult::Tokens(SemanticTokens {
             result_id: None,
-            data: semantic::tokens(&names.text, &parameters),
+            data: semantic::tokens(
+                &names.text,
+                &parameters,
+                workspace::dialect(&params.text_document.uri),
+            ),
         })))
     }
 

@@ -36,6 +36,15 @@ impl Client {
 
     /// The same, with `XDG_CACHE_HOME` set to `cache_home` instead of a fresh directory.
     pub fn start_with_cache(root: Value, cache_home: Option<PathBuf>) -> (Client, Value) {
+        Client::start_with(root, cache_home, json!({}))
+    }
+
+    /// The same, the client telling the server it has `capabilities`.
+    pub fn start_with(
+        root: Value,
+        cache_home: Option<PathBuf>,
+        capabilities: Value,
+    ) -> (Client, Value) {
         let cache = tempfile::tempdir().expect("a scratch cache directory");
         let mut child = Command::new(env!("CARGO_BIN_EXE_jfc"))
             .arg("lsp")
@@ -70,7 +79,7 @@ impl Client {
         };
         let init = client.request(
             "initialize",
-            json!({ "processId": null, "rootUri": root, "capabilities": {} }),
+            json!({ "processId": null, "rootUri": root, "capabilities": capabilities }),
         );
         client.notify("initialized", json!({}));
         (client, init)
@@ -124,6 +133,41 @@ impl Client {
             }
             self.pending.push(message);
         }
+    }
+
+    /// The next notification `method` whose params `wanted` accepts (the others are
+    /// kept, in order).
+    pub fn notification_where(&mut self, method: &str, wanted: impl Fn(&Value) -> bool) -> Value {
+        let fits =
+            |m: &Value| m["method"] == method && m.get("id").is_none() && wanted(&m["params"]);
+        if let Some(i) = self.pending.iter().position(fits) {
+            return self.pending.remove(i)["params"].clone();
+        }
+        loop {
+            let message = self.receive();
+            if fits(&message) {
+                return message["params"].clone();
+            }
+            self.pending.push(message);
+        }
+    }
+
+    /// Wait for the server's request `method`, answer it with a null result (success),
+    /// and give its params.
+    pub fn serve_request(&mut self, method: &str) -> Value {
+        let asked = |m: &Value| m["method"] == method && m.get("id").is_some();
+        let request = match self.pending.iter().position(asked) {
+            Some(i) => self.pending.remove(i),
+            None => loop {
+                let message = self.receive();
+                if asked(&message) {
+                    break message;
+                }
+                self.pending.push(message);
+            },
+        };
+        self.send(&json!({ "jsonrpc": "2.0", "id": request["id"], "result": null }));
+        request["params"].clone()
     }
 
     fn receive(&mut self) -> Value {

@@ -3,6 +3,8 @@
 //! snapshotted (tests/lsp/snapshots/).
 
 mod client;
+mod files;
+mod fixes;
 mod neovim;
 
 use client::Client;
@@ -44,6 +46,29 @@ fn stable_links(answer: &Value, cache: &std::path::Path) -> Value {
         Value::Object(fields) => fields
             .iter()
             .map(|(k, v)| (k.clone(), stable_links(v, cache)))
+            .collect(),
+        _ => answer.clone(),
+    }
+}
+
+/// `answer` with the scratch directory `dir` written `/PROJECT` in every string, so
+/// that a snapshot holds the same URIs on every run.
+fn stable_dir(answer: &Value, dir: &std::path::Path) -> Value {
+    let dir = dir.display().to_string();
+    match answer {
+        Value::String(text) => json!(text.replace(&dir, "/PROJECT")),
+        Value::Array(items) => items
+            .iter()
+            .map(|v| stable_dir(v, std::path::Path::new(&dir)))
+            .collect(),
+        Value::Object(fields) => fields
+            .iter()
+            .map(|(k, v)| {
+                (
+                    k.replace(&dir, "/PROJECT"),
+                    stable_dir(v, std::path::Path::new(&dir)),
+                )
+            })
             .collect(),
         _ => answer.clone(),
     }
@@ -175,6 +200,29 @@ fn completion_offers_status_variables_after_a_dollar_and_built_ins_at_a_job() {
         .collect();
     assert_eq!(labels, ["$RESULT", "$STATUS", "$ERROR", "$DEBUG", "$ENV"]);
     let at_job = c.request("textDocument/completion", at(1, 0));
+    // The keywords that are no blocks come as keywords, with what they do.
+    let keyword = |label: &str| {
+        at_job
+            .as_array()
+            .expect("items")
+            .iter()
+            .find(|i| i["label"] == label)
+            .cloned()
+            .unwrap_or_else(|| panic!("no `{label}` offered"))
+    };
+    for label in [
+        "break", "continue", "true", "false", "null", "and", "or", "not", "in", "then", "elif",
+        "else",
+    ] {
+        assert_eq!(keyword(label)["kind"], 14, "{label} is a keyword item");
+    }
+    assert_eq!(
+        keyword("break")["documentation"]["value"],
+        "ends the innermost loop"
+    );
+    assert!(keyword("__zone__")["documentation"]["value"]
+        .as_str()
+        .is_some_and(|d| d.contains("agent zone")));
     let pfor = at_job
         .as_array()
         .expect("items")
@@ -280,6 +328,7 @@ fn definition_goes_to_the_parameter_and_to_the_sibling_flow() {
     // `tries` → its first assignment.
     let var = c.request("textDocument/definition", at(&main, 2, 9));
     assert_eq!(var["range"]["start"], json!({ "line": 1, "character": 1 }));
+    insta::assert_yaml_snapshot!(stable_dir(&json!([param, file, var]), dir.path()));
 }
 
 #[test]
@@ -301,9 +350,24 @@ fn references_rename_symbols_and_folding_know_the_variables_and_blocks() {
     let edits = edit["changes"][&main].as_array().expect("edits");
     assert_eq!(edits.len(), 5);
     assert!(edits.iter().all(|e| e["newText"] == "attempts"));
-    rename["newName"] = json!("2nd");
-    let refused = c.answer("textDocument/rename", rename);
-    assert_eq!(refused["error"]["code"], -32602, "{refused}");
+    insta::assert_yaml_snapshot!("rename", stable_dir(&edit, dir.path()));
+    // A name that would read as something else is refused, saying why.
+    for (name, why) in [
+        ("2nd", "a name is a letter or `_`"),
+        ("for", "it is a keyword"),
+        ("__host__", "it is a control variable"),
+        ("__mine__", "kept for control variables"),
+        ("print", "the name of a built-in"),
+    ] {
+        rename["newName"] = json!(name);
+        let refused = c.answer("textDocument/rename", rename.clone());
+        assert_eq!(refused["error"]["code"], -32602, "{refused}");
+        let message = refused["error"]["message"].as_str().unwrap_or_default();
+        assert!(
+            message.starts_with(&format!("cannot rename to `{name}`")) && message.contains(why),
+            "{message}"
+        );
+    }
     let symbols = c.request(
         "textDocument/documentSymbol",
         json!({ "textDocument": { "uri": main } }),
@@ -395,6 +459,19 @@ fn completion_knows_paths_string_methods_and_a_called_flows_parameters() {
     assert!(methods.contains(&"upper".to_string()) && methods.contains(&"split".to_string()));
     assert!(!methods.contains(&"print".to_string()), "{methods:?}");
     assert_eq!(labels(&mut c, 2, 8), ["target"]);
+    // The whole answers: kinds, details and what each member does.
+    let paths = c.request("textDocument/completion", at(&main, 0, 3));
+    insta::assert_yaml_snapshot!("completion_after_dot_slash", paths);
+    let string = c.request("textDocument/completion", at(&main, 1, 7));
+    insta::assert_yaml_snapshot!("completion_string_members", string);
+    let arguments = c.request("textDocument/completion", at(&main, 2, 8));
+    insta::assert_yaml_snapshot!("completion_flow_arguments", arguments);
+    let hover = c.request("textDocument/hover", at(&main, 1, 3));
+    assert_eq!(
+        hover,
+        Value::Null,
+        "a string's text is not a word to describe"
+    );
 }
 
 #[test]
@@ -629,4 +706,31 @@ fn a_lens_over_a_test_runs_it_and_tells_the_outcome() {
             .is_some_and(|m| m.contains("expected 2, got 1")),
         "{shown}"
     );
+}
+
+#[test]
+fn hover_tells_what_a_method_and_a_control_variable_do() {
+    let (mut c, _) = Client::start();
+    let text = "[s = 'a'] -> print(s.upper()) -> [__host__ = 'web1', __mine__ = 1]\n";
+    open(&mut c, text);
+    let value = |c: &mut Client, word: &str| {
+        let character = text.find(word).expect("the word") as u32 + 1;
+        let hover = c.request(
+            "textDocument/hover",
+            json!({ "textDocument": { "uri": URI }, "position": { "line": 0, "character": character } }),
+        );
+        hover["contents"]["value"].as_str().map(String::from)
+    };
+    assert_eq!(
+        value(&mut c, "upper").as_deref(),
+        Some("```jobflow\nupper() : String\n```\nmethod of String: A copy of the string in upper case.")
+    );
+    let host = value(&mut c, "__host__").unwrap_or_default();
+    assert!(
+        host.starts_with("`__host__`: control variable: the host"),
+        "{host}"
+    );
+    // An unknown `__name__` is an ordinary variable: its hover says where it is set.
+    let mine = value(&mut c, "__mine__").unwrap_or_default();
+    assert!(mine.starts_with("variable `__mine__`"), "{mine}");
 }

@@ -6,6 +6,7 @@ import { findServerCommand, stdioServer } from './server';
 
 const SECTION = 'jobflow';
 let client: LanguageClient | undefined;
+let watcher: vscode.FileSystemWatcher | undefined;
 let output: vscode.OutputChannel | undefined;
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
@@ -61,11 +62,15 @@ async function start(): Promise<void> {
   }
 
   const serverOptions = stdioServer(command, args);
+  // Flow files created, changed or deleted outside the editor change the problems of the flows
+  // that call them: the server is told (workspace/didChangeWatchedFiles) and checks them again.
+  watcher = vscode.workspace.createFileSystemWatcher('**/*.jf');
   const clientOptions: LanguageClientOptions = {
     documentSelector: [
       { scheme: 'file', language: 'jobflow' },
       { scheme: 'untitled', language: 'jobflow' },
     ],
+    synchronize: { fileEvents: watcher },
     outputChannel: output,
   };
   // The id 'jobflow' makes vscode-languageclient read the `jobflow.trace.server` setting.
@@ -79,6 +84,8 @@ async function start(): Promise<void> {
         `Check "${SECTION}.server.path" and "${SECTION}.server.args".`,
     );
     client = undefined;
+    watcher?.dispose();
+    watcher = undefined;
   }
 }
 
@@ -88,6 +95,8 @@ async function stop(): Promise<void> {
   if (running !== undefined) {
     await running.stop();
   }
+  watcher?.dispose();
+  watcher = undefined;
 }
 
 async function restart(): Promise<void> {
