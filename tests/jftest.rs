@@ -162,7 +162,8 @@ fn a_get_mock_writes_its_content_at_the_local_destination() {
     std::fs::write(tmp.path().join("fetch_test.jf"), test).expect("write the test");
     let o = jfc_test(tmp.path(), &[]);
     assert!(o.status.success(), "{}", shown(&o));
-    let read = |p: &Path| std::fs::read_to_string(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+    let read =
+        |p: &Path| std::fs::read_to_string(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
     assert_eq!(read(&into.join("hosts")), "127.0.0.1 localhost\n");
     assert_eq!(read(&named), "welcome");
 }

@@ -315,16 +315,12 @@ fn answer(v: &Value, base: &Answer) -> Result<Answer, String> {
         d.get(&jfc_vm::value::Key::str(k))
             .filter(|v| !matches!(v, Value::Null))
     };
-    if let Some(k) = d
-        .keys()
-        .map(|k| k.value().to_text())
-        .find(|k| {
-            !matches!(
-                k.as_str(),
-                "stdout" | "stderr" | "status" | "delay" | "content"
-            )
-        })
-    {
+    if let Some(k) = d.keys().map(|k| k.value().to_text()).find(|k| {
+        !matches!(
+            k.as_str(),
+            "stdout" | "stderr" | "status" | "delay" | "content"
+        )
+    }) {
         return Err(format!(
             "mock_command: an answer has no `{k}`: it takes stdout, stderr, status, delay and content"
         ));
@@ -334,7 +330,9 @@ fn answer(v: &Value, base: &Answer) -> Result<Answer, String> {
         stderr: get("stderr").map_or_else(|| base.stderr.clone(), Value::to_text),
         status: integer(get("status"), "mock_command: status")?.unwrap_or(base.status),
         delay: seconds(get("delay"), "mock_command: delay")?.unwrap_or(base.delay),
-        content: get("content").map(Value::to_text).or_else(|| base.content.clone()),
+        content: get("content")
+            .map(Value::to_text)
+            .or_else(|| base.content.clone()),
     })
 }
 

@@ -16,7 +16,10 @@ use crate::host::TestHost;
 impl TestHost<'_> {
     /// The first time in (`fired`, `target`] (virtual time since the start) at which a
     /// stored schedule fires, and the schedules firing then.
-    pub(crate) fn next_schedules(&self, target: Duration) -> Option<(Duration, Vec<ScheduleRecord>)> {
+    pub(crate) fn next_schedules(
+        &self,
+        target: Duration,
+    ) -> Option<(Duration, Vec<ScheduleRecord>)> {
         let mut schedules = self.db().ok()?.schedules().ok()?;
         schedules.extend(self.schedules.borrow().iter().cloned());
         if schedules.is_empty() {

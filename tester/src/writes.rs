@@ -57,7 +57,10 @@ pub enum Pending {
 }
 
 /// The write `request` makes, if it makes one; `type_of` reads an object's type.
-pub fn pending(request: &StoreRequest<'_>, type_of: impl Fn(&ObjectRef) -> String) -> Option<Pending> {
+pub fn pending(
+    request: &StoreRequest<'_>,
+    type_of: impl Fn(&ObjectRef) -> String,
+) -> Option<Pending> {
     let write = |obj: &ObjectRef, action, field: Option<String>, to: Option<String>| Written {
         path: obj.path.to_string(),
         action,

@@ -216,12 +216,12 @@ impl<H: Host> Vm<H> {
         let started = code.map_err(|e| e.message).and_then(|(code, dir)| {
             let mut frame = Frame::new(code, dir, 0);
             let kw = s.kw.into_iter().map(|(k, v)| (Rc::from(k.as_str()), v));
-            crate::interp::bind_params(&mut frame, s.pos, kw.collect())
-                .map_err(|e| e.message)?;
+            crate::interp::bind_params(&mut frame, s.pos, kw.collect()).map_err(|e| e.message)?;
             self.spawn(frame, None).map(drop).map_err(|e| e.to_string())
         });
         if let Err(why) = started {
-            self.host.report(&format!("{} did not start: {why}", s.what));
+            self.host
+                .report(&format!("{} did not start: {why}", s.what));
         }
     }
 
