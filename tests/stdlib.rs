@@ -23,11 +23,18 @@ fn test_files(dir: &Path) -> usize {
 
 #[test]
 fn every_test_of_the_stdlib_passes() {
+    let started = std::time::Instant::now();
     let o = Command::new(env!("CARGO_BIN_EXE_jfc"))
         .args(["test", STDLIB])
         .env("NO_COLOR", "1")
         .output()
         .expect("jfc runs");
+    let took = started.elapsed();
+    // The budget for CI: the whole library's tests in under a minute.
+    assert!(
+        took < std::time::Duration::from_secs(60),
+        "jfc test stdlib/ took {took:?}"
+    );
     let n = test_files(Path::new(STDLIB));
     assert!(n >= 8, "the stdlib has {n} tests");
     assert_eq!(o.status.code(), Some(0), "{}{}", out(&o), err(&o));
@@ -35,6 +42,63 @@ fn every_test_of_the_stdlib_passes() {
         out(&o).contains(&format!("{n} passed, 0 failed")),
         "{}",
         out(&o)
+    );
+}
+
+/// The flows of the library (not their tests), by path.
+fn flows() -> Vec<std::path::PathBuf> {
+    let mut all: Vec<_> = walkdir::WalkDir::new(STDLIB)
+        .into_iter()
+        .map(|e| e.expect("walk stdlib").into_path())
+        .filter(|p| {
+            let name = p.file_name().unwrap_or_default().to_string_lossy();
+            name.ends_with(".jf") && !name.ends_with("_test.jf")
+        })
+        .collect();
+    all.sort();
+    all
+}
+
+/// Every flow that asks for approval (`/task.add`) has a test of the refusal
+/// (`<flow>_refused_test.jf`); a flow that is the engine of others in its folder (they
+/// call `[./<flow>: ...]`) is covered by theirs, which each must have.
+#[test]
+fn every_flow_asking_for_approval_has_a_refused_test() {
+    let text = |p: &Path| std::fs::read_to_string(p).expect("read a flow");
+    let refused = |p: &Path| {
+        p.with_file_name(format!(
+            "{}_refused_test.jf",
+            p.file_stem().unwrap_or_default().to_string_lossy()
+        ))
+    };
+    let all = flows();
+    let mut missing = Vec::new();
+    for flow in all.iter().filter(|f| text(f).contains("/task.add(")) {
+        if refused(flow).is_file() {
+            continue;
+        }
+        let call = format!(
+            "[./{}",
+            flow.file_stem().unwrap_or_default().to_string_lossy()
+        );
+        let callers: Vec<_> = all
+            .iter()
+            .filter(|c| c.parent() == flow.parent() && text(c).contains(&call))
+            .collect();
+        if callers.is_empty() {
+            missing.push(refused(flow));
+        }
+        missing.extend(
+            callers
+                .into_iter()
+                .map(|c| refused(c))
+                .filter(|r| !r.is_file()),
+        );
+    }
+    assert!(all.len() >= 10, "the stdlib has {} flows", all.len());
+    assert!(
+        missing.is_empty(),
+        "approval-refused tests missing: {missing:?}"
     );
 }
 

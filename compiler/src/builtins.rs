@@ -315,7 +315,9 @@ pub static TEST_BUILTINS: &[Builtin] = &[
             1,
             "answer the commands that match (a glob String or a regular expression) instead of running them",
         ),
-        &["host", "user", "stdout", "stderr", "status", "delay", "answers"],
+        &[
+            "host", "user", "stdout", "stderr", "status", "delay", "answers", "content",
+        ],
     ),
     b(
         "mock_login",
@@ -361,6 +363,18 @@ pub static TEST_BUILTINS: &[Builtin] = &[
         1,
         "import a directory of objects (beside the test) into the test's store, as jfc import does",
     ),
+    opts(
+        b(
+            "add_schedule",
+            F,
+            &["job"],
+            1,
+            "a schedule of the test, fired on its virtual clock: its job starts as a new process each time the time fields match",
+        ),
+        &[
+            "name", "parameters", "year", "month", "day", "week", "day_of_week", "hour", "minute",
+        ],
+    ),
     b(
         "http_requests",
         F,
@@ -381,6 +395,20 @@ pub static TEST_BUILTINS: &[Builtin] = &[
         &["host"],
         0,
         "the commands the test ran so far (on the hosts that match): dictionaries of host, user, sudo and command",
+    ),
+    b(
+        "objects_written",
+        F,
+        &["path"],
+        0,
+        "the objects the test wrote so far (path matching): dictionaries of path, action (add, set, delete, rename, move, copy), type, field and to",
+    ),
+    b(
+        "messages_sent",
+        F,
+        &["channel"],
+        0,
+        "the messages the test sent so far to stored channels (path matching): dictionaries of channel and message",
     ),
     b(
         "assert_equal",

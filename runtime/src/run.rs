@@ -11,7 +11,7 @@ use jfc_vm::{Code, Vm, VmOptions};
 use crate::LocalHost;
 
 mod params;
-pub use params::schedule_args;
+pub use params::{schedule_args, schedule_args_in};
 
 /// The exit status of `jfc run` when the flow does not compile (nothing ran).
 pub const EXIT_COMPILE: u8 = 2;

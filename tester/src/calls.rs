@@ -56,6 +56,7 @@ pub fn call(host: &TestHost<'_>, name: &str, args: Args) -> Result<Value, String
             Ok(Value::Null)
         }
         "fixture" => fixture(host, &b),
+        "add_schedule" => host.add_schedule(&b).map(|()| Value::Null),
         "http_requests" => {
             let only = match b.opt_nonnull(0) {
                 Some(u) => Some(Matcher::from_value(u, "http_requests: url")?),
@@ -66,6 +67,27 @@ pub fn call(host: &TestHost<'_>, name: &str, args: Args) -> Result<Value, String
                 sent.iter()
                     .filter(|r| only.as_ref().is_none_or(|m| m.matches(&r.url)))
                     .map(|r| r.to_value())
+                    .collect(),
+            ))
+        }
+        "objects_written" => {
+            let only = matcher(b.opt_nonnull(0), "objects_written: path")?;
+            let written = host.effects.written.borrow();
+            Ok(Value::array(
+                written
+                    .iter()
+                    .filter(|w| only.as_ref().is_none_or(|m| m.matches(&w.path)))
+                    .map(|w| w.to_value())
+                    .collect(),
+            ))
+        }
+        "messages_sent" => {
+            let only = matcher(b.opt_nonnull(0), "messages_sent: channel")?;
+            let sent = host.effects.messages.borrow();
+            Ok(Value::array(
+                sent.iter()
+                    .filter(|m| only.as_ref().is_none_or(|p| p.matches(&m.channel)))
+                    .map(|m| m.to_value())
                     .collect(),
             ))
         }
@@ -121,6 +143,11 @@ pub fn call(host: &TestHost<'_>, name: &str, args: Args) -> Result<Value, String
         }
         other => Err(format!("`{other}` is not a built-in of tests")),
     }
+}
+
+/// An optional filter: a glob String or a Pattern.
+fn matcher(v: Option<&Value>, what: &str) -> Result<Option<Matcher>, String> {
+    v.map(|v| Matcher::from_value(v, what)).transpose()
 }
 
 /// A failed assertion: the test fails even if the flow catches the error.
@@ -227,7 +254,8 @@ fn channel_id(host: &TestHost<'_>, v: &Value) -> Result<i64, String> {
     }
 }
 
-/// `mock_command(command, host=, user=, stdout=, stderr=, status=, delay=, answers=)`.
+/// `mock_command(command, host=, user=, stdout=, stderr=, status=, delay=, answers=,
+/// content=)`.
 fn mock_command(host: &TestHost<'_>, b: &Bound) -> Result<Value, String> {
     let command = Matcher::from_value(b.req(0), "mock_command: command")?;
     let hosts = match b.opt_nonnull(1) {
@@ -243,6 +271,7 @@ fn mock_command(host: &TestHost<'_>, b: &Bound) -> Result<Value, String> {
         stderr: b.opt_nonnull(4).map(Value::to_text).unwrap_or_default(),
         status: integer(b.opt_nonnull(5), "mock_command: status")?.unwrap_or(0),
         delay: seconds(b.opt_nonnull(6), "mock_command: delay")?.unwrap_or_default(),
+        content: b.opt_nonnull(8).map(Value::to_text),
     };
     let answers = match b.opt_nonnull(7) {
         None => vec![base],
@@ -286,13 +315,14 @@ fn answer(v: &Value, base: &Answer) -> Result<Answer, String> {
         d.get(&jfc_vm::value::Key::str(k))
             .filter(|v| !matches!(v, Value::Null))
     };
-    if let Some(k) = d
-        .keys()
-        .map(|k| k.value().to_text())
-        .find(|k| !matches!(k.as_str(), "stdout" | "stderr" | "status" | "delay"))
-    {
+    if let Some(k) = d.keys().map(|k| k.value().to_text()).find(|k| {
+        !matches!(
+            k.as_str(),
+            "stdout" | "stderr" | "status" | "delay" | "content"
+        )
+    }) {
         return Err(format!(
-            "mock_command: an answer has no `{k}`: it takes stdout, stderr, status and delay"
+            "mock_command: an answer has no `{k}`: it takes stdout, stderr, status, delay and content"
         ));
     }
     Ok(Answer {
@@ -300,6 +330,9 @@ fn answer(v: &Value, base: &Answer) -> Result<Answer, String> {
         stderr: get("stderr").map_or_else(|| base.stderr.clone(), Value::to_text),
         status: integer(get("status"), "mock_command: status")?.unwrap_or(base.status),
         delay: seconds(get("delay"), "mock_command: delay")?.unwrap_or(base.delay),
+        content: get("content")
+            .map(Value::to_text)
+            .or_else(|| base.content.clone()),
     })
 }
 

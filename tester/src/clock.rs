@@ -67,6 +67,26 @@ impl VirtualClock {
         self.start_utc + chrono::TimeDelta::from_std(self.elapsed.get()).unwrap_or_default()
     }
 
+    pub fn start_utc(&self) -> DateTime<Utc> {
+        self.start_utc
+    }
+
+    /// The instant `since` after the start.
+    pub fn instant_at(&self, since: Duration) -> Instant {
+        self.start + since
+    }
+
+    /// Where [`VirtualClock::advance`] would move to (time since the start): `until` or
+    /// the next thing due, whichever is first; None when nothing is due at all.
+    pub fn target(&self, until: Option<Instant>) -> Option<Duration> {
+        let next_answer = self.due.borrow().iter().map(|d| d.at).min();
+        let until = until.map(|t| t.saturating_duration_since(self.start));
+        match (until, next_answer) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
     /// How much virtual time has passed.
     pub fn elapsed(&self) -> Duration {
         self.elapsed.get()
@@ -116,12 +136,7 @@ impl VirtualClock {
     /// Move on to `until` or the next thing due, whichever is first, send the answers
     /// then due and give back the events. None when nothing is due at all.
     pub fn advance(&self, until: Option<Instant>) -> Option<Vec<Event>> {
-        let next_answer = self.due.borrow().iter().map(|d| d.at).min();
-        let until = until.map(|t| t.saturating_duration_since(self.start));
-        let target = match (until, next_answer) {
-            (Some(a), Some(b)) => a.min(b),
-            (a, b) => a.or(b)?,
-        };
+        let target = self.target(until)?;
         self.elapsed.set(self.elapsed.get().max(target));
         let now = self.elapsed.get();
         let mut due = self.due.borrow_mut();

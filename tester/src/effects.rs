@@ -15,6 +15,9 @@ pub struct Ran {
     pub user: String,
     pub sudo: bool,
     pub command: String,
+    /// Its `$STATUS` as the flow sees it (-1: the host could not be reached, or the
+    /// command was stopped at its timeout).
+    pub status: i64,
 }
 
 impl Ran {
@@ -24,6 +27,7 @@ impl Ran {
             ("user", Value::str(&self.user)),
             ("sudo", Value::Bool(self.sudo)),
             ("command", Value::str(&self.command)),
+            ("status", Value::Int(self.status)),
         ])
     }
 }
@@ -101,7 +105,7 @@ impl MailSent {
     }
 }
 
-fn dict(entries: &[(&str, Value)]) -> Value {
+pub(crate) fn dict(entries: &[(&str, Value)]) -> Value {
     let mut d: IndexMap<Key, Value> = IndexMap::new();
     for (k, v) in entries {
         d.insert(Key::str(k), v.clone());
@@ -114,6 +118,8 @@ pub struct Effects {
     pub ran: RefCell<Vec<Ran>>,
     pub requests: RefCell<Vec<HttpSent>>,
     pub mails: RefCell<Vec<MailSent>>,
+    pub written: RefCell<Vec<crate::writes::Written>>,
+    pub messages: RefCell<Vec<crate::writes::Sent>>,
     /// The tasks already answered or failed (each is looked at once).
     pub tasks_seen: RefCell<std::collections::HashSet<i64>>,
     pub failures: RefCell<Vec<String>>,

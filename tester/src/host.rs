@@ -18,7 +18,7 @@ use jfc_vm::{Completion, Host, Request, Ticket};
 
 use crate::clock::{Event, VirtualClock};
 use crate::effects::{Effects, Ran};
-use crate::mocks::Mocks;
+use crate::mocks::{Answer, Mocks};
 
 /// What `localhost` commands (no `__host__`) are called in mocks and effects.
 const LOCAL: &str = "localhost";
@@ -38,6 +38,12 @@ pub struct TestHost<'r> {
     pub(crate) test_dir: std::path::PathBuf,
     /// What the flow printed, and the VM's reports (errors): shown when the test fails.
     pub(crate) console: RefCell<Vec<String>>,
+    /// The schedules the test added (`add_schedule`), fired with the store's.
+    pub(crate) schedules: RefCell<Vec<jfc_store::schedules::ScheduleRecord>>,
+    /// Up to when (virtual time since the start) the schedules have fired.
+    pub(crate) schedules_fired: std::cell::Cell<Duration>,
+    /// The runs of schedules fired, for the VM to start.
+    pub(crate) starts: RefCell<Vec<jfc_vm::host::Start>>,
 }
 
 /// Where and as whom a request runs, and the command line mocks match.
@@ -57,6 +63,15 @@ impl TestHost<'_> {
             .ok_or_else(|| "the test's store is in use".to_string())
     }
 
+    /// The type of a stored object, for `objects_written`; empty for the objects
+    /// that are not rows of the store (tasks, schedules, processes).
+    fn type_of(&self, obj: &jfc_vm::value::ObjectRef) -> String {
+        self.db()
+            .ok()
+            .and_then(|db| db.type_name(obj.id).ok())
+            .unwrap_or_default()
+    }
+
     fn target(&self, req: &CommandRequest) -> Result<Target, String> {
         let req = if req.node.is_some() || req.account.is_some() {
             jfc_runtime::ssh::target::resolve_in(&*self.db()?, req)?
@@ -71,38 +86,69 @@ impl TestHost<'_> {
     }
 
     /// Answer a command line run on `target` from the mocks (`default` when none
-    /// matches and the request may go unmocked), recording it.
+    /// matches and the request may go unmocked), recording it; a mock slower than the
+    /// request's `__timeout__` is stopped at the timeout, as a real command is.
     fn answer(
         &self,
         target: &CommandRequest,
         line: String,
         default: Option<Completion>,
     ) -> (Completion, Duration) {
+        let (done, delay, _) = self.answer_mocked(target, line, default);
+        (done, delay)
+    }
+
+    /// [`TestHost::answer`], with the mock's answer when one matched.
+    fn answer_mocked(
+        &self,
+        target: &CommandRequest,
+        line: String,
+        default: Option<Completion>,
+    ) -> (Completion, Duration, Option<Answer>) {
         let to = match self.target(target) {
             Ok(t) => t,
-            Err(e) => return (Completion::ConnectionFailed(e), Duration::ZERO),
+            Err(e) => return (Completion::ConnectionFailed(e), Duration::ZERO, None),
         };
+        let (done, delay, answer) = self.mocked(&to, &line, default);
+        let (done, delay) = within_timeout(target, done, delay);
         self.effects.ran.borrow_mut().push(Ran {
-            host: to.host.clone(),
-            user: to.user.clone(),
+            host: to.host,
+            user: to.user,
             sudo: to.sudo,
-            command: line.clone(),
+            command: line,
+            status: match &done {
+                Completion::Command { status, .. } => *status,
+                Completion::ConnectionFailed(_) => -1,
+                Completion::Failed(_) => 1,
+                _ => 0,
+            },
         });
+        (done, delay, answer)
+    }
+
+    /// What the mocks say to `line` on `to`; an unmocked line fails the test.
+    fn mocked(
+        &self,
+        to: &Target,
+        line: &str,
+        default: Option<Completion>,
+    ) -> (Completion, Duration, Option<Answer>) {
         let mocks = self.mocks.borrow();
         if let Some(failure) = mocks.login_failure(&to.host) {
             let (error, delay) = failure.error(&to.user, &to.host);
-            return (Completion::ConnectionFailed(error), delay);
+            return (Completion::ConnectionFailed(error), delay, None);
         }
-        match (mocks.answer(&to.host, &to.user, &line), default) {
+        match (mocks.answer(&to.host, &to.user, line), default) {
             (Some(a), _) => (
                 Completion::Command {
-                    stdout: a.stdout.into_bytes(),
-                    stderr: a.stderr.into_bytes(),
+                    stdout: a.stdout.clone().into_bytes(),
+                    stderr: a.stderr.clone().into_bytes(),
                     status: a.status,
                 },
                 a.delay,
+                Some(a),
             ),
-            (None, Some(done)) => (done, Duration::ZERO),
+            (None, Some(done)) => (done, Duration::ZERO, None),
             (None, None) => {
                 let sudo = if to.sudo { ", with sudo" } else { "" };
                 let why = format!(
@@ -110,7 +156,7 @@ impl TestHost<'_> {
                     to.host, to.user
                 );
                 self.effects.fail(why.clone());
-                (Completion::ConnectionFailed(why), Duration::ZERO)
+                (Completion::ConnectionFailed(why), Duration::ZERO, None)
             }
         }
     }
@@ -140,23 +186,9 @@ impl Host for TestHost<'_> {
                     .join(" ");
                 self.answer(&s.target, line, None)
             }
-            Request::Transfer(t) => {
-                let verb = if t.put { "put" } else { "get" };
-                let copied = Completion::Transferred(vec![t.to.clone()]);
-                self.answer(
-                    &t.target,
-                    format!("{verb} {} {}", t.from, t.to),
-                    Some(copied),
-                )
-            }
+            Request::Transfer(t) => self.transfer(t),
             Request::Reboot(r) => self.answer(&r.target, "reboot".into(), Some(Completion::Done)),
-            Request::Session(s) => (
-                Completion::ConnectionFailed(format!(
-                    "no session can be opened in a test (session {})",
-                    s.id
-                )),
-                Duration::ZERO,
-            ),
+            Request::Session(s) => self.session(s),
             Request::Http(h) => self.http(h),
             Request::Mail(m) => (self.mail(m), Duration::ZERO),
             Request::Download(d) => (
@@ -201,13 +233,29 @@ impl Host for TestHost<'_> {
     }
 
     fn advance_clock(&self, until: Option<Instant>) -> bool {
+        // A schedule that fires before what is due comes first: the clock stops there.
+        let fires = self
+            .clock
+            .target(until)
+            .and_then(|target| self.next_schedules(target));
+        let until = fires
+            .as_ref()
+            .map_or(until, |(at, _)| Some(self.clock.instant_at(*at)));
         let Some(events) = self.clock.advance(until) else {
             return false;
         };
+        self.schedules_fired.set(self.clock.elapsed());
+        if let Some((_, due)) = fires {
+            self.fire(due);
+        }
         for e in events {
             self.happen(e);
         }
         true
+    }
+
+    fn due_starts(&self) -> Vec<jfc_vm::host::Start> {
+        self.starts.take()
     }
 
     fn test_call(&self, name: &str, args: Args) -> Result<Value, String> {
@@ -221,7 +269,13 @@ impl Host for TestHost<'_> {
     fn store(&self, request: StoreRequest<'_>) -> StoreResult<StoreAnswer> {
         let adds_task = matches!(&request,
             StoreRequest::Call(obj, "add", _) if &*obj.path == jfc_runtime::task_list::LIST);
+        let pending = crate::writes::pending(&request, |o| self.type_of(o));
         let answer = self.inner.store(request)?;
+        if let Some(p) = pending {
+            let (written, sent) = crate::writes::done(p, &answer, |o| self.type_of(o));
+            self.effects.written.borrow_mut().extend(written);
+            self.effects.messages.borrow_mut().extend(sent);
+        }
         if adds_task {
             self.answer_new_tasks();
         }
@@ -250,6 +304,74 @@ impl Host for TestHost<'_> {
     fn store_changed(&self) -> bool {
         self.arranged.replace(false) | self.inner.store_changed()
     }
+}
+
+/// A request that runs longer than its `__timeout__` is stopped then, with the
+/// failure the real executors give (runtime::exec for this machine, runtime::ssh for
+/// a host): the virtual clock moves only as far as the timeout.
+fn within_timeout(
+    target: &CommandRequest,
+    done: Completion,
+    delay: Duration,
+) -> (Completion, Duration) {
+    match target.timeout {
+        Some(limit) if delay > limit => {
+            let secs = limit.as_secs_f64();
+            let why = if target.host.is_some() || target.node.is_some() {
+                format!("the command did not finish within __timeout__ = {secs}s and was stopped, with what it started")
+            } else {
+                format!("the command did not finish within __timeout__ = {secs}s and was killed")
+            };
+            (Completion::ConnectionFailed(why), limit)
+        }
+        _ => (done, delay),
+    }
+}
+
+impl TestHost<'_> {
+    /// `put` and `get`: they succeed unless a mock says otherwise; a `get` mock's
+    /// `content` is written at the local destination, as the file fetched.
+    fn transfer(&self, t: &jfc_vm::host::TransferRequest) -> (Completion, Duration) {
+        let verb = if t.put { "put" } else { "get" };
+        let copied = Completion::Transferred(vec![t.to.clone()]);
+        let line = format!("{verb} {} {}", t.from, t.to);
+        let (done, delay, answer) = self.answer_mocked(&t.target, line, Some(copied));
+        let content = answer.and_then(|a| a.content.filter(|_| a.status == 0));
+        match content {
+            Some(text) if !t.put => match write_fetched(&t.from, &t.to, &text) {
+                Ok(file) => (Completion::Transferred(vec![file]), delay),
+                Err(why) => (Completion::Failed(format!("'get' failed: {why}")), delay),
+            },
+            _ => (done, delay),
+        }
+    }
+
+    /// A session block cannot be mocked: the test fails, naming the host the session
+    /// would have opened, and the block fails as an unreachable host does.
+    fn session(&self, s: &jfc_vm::host::SessionRequest) -> (Completion, Duration) {
+        let host = self
+            .target(&s.target)
+            .map_or_else(|e| e, |t| format!("{} (as {})", t.host, t.user));
+        let why = format!("a session block would open a shell on {host}: session blocks cannot be mocked in a test");
+        self.effects.fail(why.clone());
+        (Completion::ConnectionFailed(why), Duration::ZERO)
+    }
+}
+
+/// Write a mocked `get`'s `content` where the real one puts the file: into `to` when it
+/// is a directory (under the source's name), else at `to`. The path written.
+fn write_fetched(from: &str, to: &str, content: &str) -> Result<String, String> {
+    let dest = Path::new(to);
+    let file = if dest.is_dir() {
+        let name = Path::new(from)
+            .file_name()
+            .ok_or_else(|| format!("{from} names no file to write into {to}"))?;
+        dest.join(name)
+    } else {
+        dest.to_path_buf()
+    };
+    std::fs::write(&file, content).map_err(|e| format!("{}: {e}", file.display()))?;
+    Ok(file.display().to_string())
 }
 
 impl TestHost<'_> {
@@ -322,6 +444,12 @@ impl TestHost<'_> {
             .borrow_mut()
             .push(crate::effects::HttpSent::of(h));
         match self.mocks.borrow().http_answer(&h.method, &h.url) {
+            // A server slower than the request's timeout: urlopen gives up then.
+            Some(a) if h.timeout.is_some_and(|t| a.delay > t) => {
+                let limit = h.timeout.unwrap_or_default();
+                let why = format!("'urlopen' failed: {}: timed out (per read)", h.url);
+                (Completion::Failed(why), limit)
+            }
             Some(a) => (a.completion(&h.url), a.delay),
             None => {
                 let why = format!(

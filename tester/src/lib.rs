@@ -15,8 +15,10 @@ pub mod junit;
 mod mocks;
 pub mod outcome;
 pub mod runner;
+mod schedules;
 mod seed;
 mod single;
+mod writes;
 
 pub use outcome::Outcome;
 pub use runner::{run_all, Options, Ran};

@@ -49,6 +49,8 @@ pub struct Answer {
     pub status: i64,
     /// Virtual time the command takes.
     pub delay: Duration,
+    /// What a mocked `get` writes at its local destination.
+    pub content: Option<String>,
 }
 
 pub struct MockCommand {

@@ -67,6 +67,9 @@ fn run_flow(test: &TestFile, run: Run<'_>) -> Result<Outcome, String> {
         effects: Default::default(),
         console: RefCell::default(),
         arranged: Default::default(),
+        schedules_fired: Default::default(),
+        schedules: RefCell::default(),
+        starts: RefCell::default(),
         test_dir: std::path::PathBuf::from(dir_of(&test.path)),
     };
     let mut vm = Vm::new(host, VmOptions::default());

@@ -312,6 +312,16 @@ pub enum LazyOp {
     Delete,
 }
 
+/// A top-level process a host asks for ([`Host::due_starts`]).
+pub struct Start {
+    /// The jobflow, as a path resolves: a `Value::Jobflow` file or a stored Jobflow.
+    pub job: Value,
+    pub pos: Vec<Value>,
+    pub kw: Vec<(String, Value)>,
+    /// Names the run in what the host is told when it cannot start (a schedule).
+    pub what: String,
+}
+
 /// Everything the VM needs from outside.
 pub trait Host {
     /// Start `request`; send its completion with `ticket` on `done` when it is over.
@@ -370,6 +380,13 @@ pub trait Host {
     fn advance_clock(&self, until: Option<std::time::Instant>) -> bool {
         let _ = until;
         false
+    }
+
+    /// The processes to start now, each a jobflow of its own with no parent: the
+    /// schedules a host with a virtual clock fired while moving it on (`jfc test`).
+    /// Asked after each [`Host::advance_clock`] that returned true.
+    fn due_starts(&self) -> Vec<Start> {
+        Vec::new()
     }
 
     /// A built-in of tests (`mock_command`, `assert_equal`...): only the host of `jfc

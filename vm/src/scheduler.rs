@@ -200,6 +200,31 @@ impl<H: Host> Vm<H> {
         Ok(info)
     }
 
+    /// Start a process the host asked for, with no parent; why it cannot start is
+    /// reported to the host.
+    fn start_asked(&mut self, s: crate::host::Start) {
+        let code = match &s.job {
+            Value::Jobflow(j) => self
+                .load_code(&j.path)
+                .map(|c| (c, Rc::from(self.host.flow_dir(&j.path).as_str()))),
+            Value::Object(o) => self.object_code(o),
+            other => Err(crate::value::Error::new(format!(
+                "{} is not a jobflow",
+                other.type_name()
+            ))),
+        };
+        let started = code.map_err(|e| e.message).and_then(|(code, dir)| {
+            let mut frame = Frame::new(code, dir, 0);
+            let kw = s.kw.into_iter().map(|(k, v)| (Rc::from(k.as_str()), v));
+            crate::interp::bind_params(&mut frame, s.pos, kw.collect()).map_err(|e| e.message)?;
+            self.spawn(frame, None).map(drop).map_err(|e| e.to_string())
+        });
+        if let Err(why) = started {
+            self.host
+                .report(&format!("{} did not start: {why}", s.what));
+        }
+    }
+
     /// Create a ready process running `frame`, a child of `parent` when given; not
     /// while the store is busy, when the host keeps process records (the only error).
     pub(crate) fn spawn(
@@ -290,6 +315,9 @@ impl<H: Host> Vm<H> {
                 (t, l) => t.or(l),
             };
             if self.host.advance_clock(wake_at) {
+                for start in self.host.due_starts() {
+                    self.start_asked(start);
+                }
                 // A virtual clock moved on to what was due next: no waiting.
                 if store_waiting && self.host.store_changed() {
                     self.wake_store_waiters();

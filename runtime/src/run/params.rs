@@ -37,7 +37,13 @@ pub(super) fn evaluate(
 /// The arguments of a schedule's job (platform.md §4.1): each parameter a jobflow
 /// expression passed in order, or `NAME=EXPR` passed by name, computed now.
 pub fn schedule_args(params: &[String], store: &Path) -> Result<StartArgs, String> {
-    let mut vm = evaluator(Some(store)).map_err(|e| e.message())?;
+    schedule_args_in(params, Some(store))
+}
+
+/// [`schedule_args`], seeing the store at `store` if given (`jfc test` fires schedules
+/// on a store its own VM holds: their parameters see no objects there).
+pub fn schedule_args_in(params: &[String], store: Option<&Path>) -> Result<StartArgs, String> {
+    let mut vm = evaluator(store).map_err(|e| e.message())?;
     let mut args = StartArgs::default();
     for p in params {
         let named = p
