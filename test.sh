@@ -48,6 +48,8 @@ install_packages() {
     # the broker by a Unix socket (socat).
     need ip || missing+=(iproute2)
     need socat || missing+=(socat)
+    # How jfc starts commands, traced (tests/commands.rs: commands_start_without_a_copy_of_jfc).
+    need strace || missing+=(strace)
     if [ ${#missing[@]} -gt 0 ]; then
         if [ "$(id -u)" = 0 ] && need apt-get; then
             local policy=/usr/sbin/policy-rc.d made_policy=

@@ -76,3 +76,41 @@ fn unknown_builtin_help_points_to_an_existing_command() {
     assert!(help.contains("`jfc builtins`"), "{help}");
     assert_eq!(jfc(&["builtins"]).status.code(), Some(0));
 }
+
+/// Run jfc with stdout a pipe whose reader has already gone (as `| head -c 10` leaves
+/// it once head has read enough).
+fn into_closed_pipe(args: &[&str], dir: &std::path::Path) -> Output {
+    let (reader, writer) = std::io::pipe().expect("pipe");
+    drop(reader);
+    Command::new(env!("CARGO_BIN_EXE_jfc"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("JFC_STORE")
+        .stdout(writer)
+        .output()
+        .expect("jfc runs")
+}
+
+#[test]
+fn a_closed_stdout_ends_quietly_not_with_a_panic() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(dir.path().join("bad.jf"), "print(hi) -> print(hi)\n").expect("write");
+    let commands: [&[&str]; 6] = [
+        &["builtins", "--json"],
+        &["builtins"],
+        &["explain", "E0015"],
+        &["doc", "cli"],
+        &["doc", "errors"],
+        &["check", "--format", "json", "bad.jf"],
+    ];
+    for args in commands {
+        let out = into_closed_pipe(args, dir.path());
+        let stderr = text(&out.stderr);
+        assert_eq!(
+            out.status.code(),
+            Some(141),
+            "jfc {args:?}: the status of a command ended by a closed pipe: {stderr}"
+        );
+        assert!(stderr.is_empty(), "jfc {args:?}: {stderr}");
+    }
+}

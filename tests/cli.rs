@@ -227,6 +227,24 @@ fn a_bare_word_parameter_names_the_parameter_and_the_fix() {
 }
 
 #[test]
+fn another_languages_literal_as_a_parameter_names_the_jobflow_one() {
+    let out = jfc(&["run", "-p", "on=True"], "|on|\nprint(on)\n");
+    assert_eq!(out.status.code(), Some(64));
+    let err = text(&out.stderr);
+    assert!(err.contains("-p on=true"), "{err}");
+    assert!(
+        !err.contains("'True'"),
+        "a String is not what was meant: {err}"
+    );
+    let out = jfc(&["run", "-p", "x=None"], "|x|\nprint(x)\n");
+    assert!(
+        text(&out.stderr).contains("-p x=null"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
 fn exit_statuses_tell_usage_and_missing_input_from_flow_errors() {
     let flow = "|host|\nprint(host)\n";
     // A parameter missing or unknown, a -p without `=`: usage errors.

@@ -322,3 +322,111 @@ fn the_record_streams_its_console_and_shows_waiting_then_running() {
         "never RUNNING again: {rec}"
     );
 }
+
+/// One process-creating call of a strace trace: who made it, its flags, what it returned.
+struct Clone {
+    pid: u32,
+    flags: String,
+    made: Option<u32>,
+}
+
+/// The clone/clone3/fork/vfork calls of a `strace -f -o` trace, with the result of each
+/// (an `<unfinished ...>` call is joined with its `<... resumed>` line).
+fn clones(trace: &str) -> Vec<Clone> {
+    let mut done = Vec::new();
+    let mut pending: std::collections::HashMap<u32, String> = Default::default();
+    let result = |s: &str| s.rsplit("= ").next().and_then(|r| r.trim().parse().ok());
+    for line in trace.lines() {
+        let Some((pid, rest)) = line.split_once(' ') else {
+            continue;
+        };
+        let Ok(pid) = pid.parse::<u32>() else {
+            continue;
+        };
+        if rest.starts_with("<... ") {
+            if let Some(flags) = pending.remove(&pid) {
+                done.push(Clone {
+                    pid,
+                    flags,
+                    made: result(rest),
+                });
+            }
+        } else if let Some(call) = rest.strip_suffix("<unfinished ...>") {
+            pending.insert(pid, call.to_string());
+        } else {
+            done.push(Clone {
+                pid,
+                flags: rest.to_string(),
+                made: result(rest),
+            });
+        }
+    }
+    done
+}
+
+/// Commands start by posix_spawn (a clone that shares jfc's memory until the exec), not
+/// by a fork that copies all of jfc's page tables: that copy made the 512 commands of a
+/// `pfor` start one after another over more than half a second (bench/vm/pfor_sleep.sh).
+/// Traced by strace: every process that a thread of jfc creates shares its memory.
+#[test]
+fn commands_start_without_a_copy_of_jfc() {
+    let dir = temp_dir("spawn");
+    let file = flow_file(
+        dir.path(),
+        "{ pfor i in 4 | ['true'] } -> [__use_shell__ = false] -> ['true']",
+    );
+    let trace = dir.path().join("trace");
+    let out = Command::new("strace")
+        .args([
+            "-f",
+            "-qq",
+            "-e",
+            "trace=clone,clone3,fork,vfork",
+            "-e",
+            "signal=none",
+            "-o",
+        ])
+        .arg(&trace)
+        .arg(env!("CARGO_BIN_EXE_jfc"))
+        .arg("run")
+        .arg(&file)
+        .env_remove("JFC_STORE")
+        .output()
+        .expect("strace runs (apt-get install strace)");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let calls = clones(&std::fs::read_to_string(&trace).expect("the trace"));
+    // jfc's threads: its main thread (the first to clone), and those its threads made.
+    let mut jfc: std::collections::HashSet<u32> = calls.iter().map(|c| c.pid).take(1).collect();
+    loop {
+        let more: Vec<u32> = calls
+            .iter()
+            .filter(|c| jfc.contains(&c.pid) && c.flags.contains("CLONE_THREAD"))
+            .filter_map(|c| c.made)
+            .filter(|t| !jfc.contains(t))
+            .collect();
+        if more.is_empty() {
+            break;
+        }
+        jfc.extend(more);
+    }
+    let started: Vec<&Clone> = calls
+        .iter()
+        .filter(|c| jfc.contains(&c.pid) && !c.flags.contains("CLONE_THREAD"))
+        .collect();
+    assert!(
+        started.len() >= 5,
+        "the 5 commands were not seen starting: {} calls",
+        calls.len()
+    );
+    for c in started {
+        assert!(
+            c.flags.contains("CLONE_VM") && c.flags.contains("CLONE_VFORK"),
+            "a command started by a copy of jfc: {}",
+            c.flags
+        );
+    }
+}

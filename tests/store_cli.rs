@@ -53,7 +53,11 @@ fn every_run_leaves_a_process_record() {
     assert!(out(&rm).starts_with(&format!("deleted process {pid} (")));
     assert_eq!(ps_json(&e).len(), 1);
     let missing = e.jfc(&["ps", &pid]);
-    assert_eq!(missing.status.code(), Some(1));
+    assert_eq!(
+        missing.status.code(),
+        Some(66),
+        "a missing record is missing input"
+    );
     assert!(err(&missing).contains(&format!("no process with pid {pid}")));
 }
 

@@ -10,6 +10,7 @@ pub mod doc;
 pub mod fmt;
 pub mod lexer;
 pub mod parse;
+pub mod regex;
 pub mod span;
 
 use ast::Program;

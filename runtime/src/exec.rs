@@ -273,17 +273,16 @@ pub fn run_command(req: &CommandRequest, opts: &ExecOptions) -> Completion {
         return crate::ssh::run(req, opts.max_output, &opts.host_keys, store);
     }
     let max_output = opts.max_output;
-    let mut cmd = match command_line::build(req) {
+    let cmd = match command_line::build(req) {
         Ok(c) => c,
         Err(msg) => return Completion::ConnectionFailed(msg),
     };
-    cmd.stdin(if req.stdin.is_some() {
+    let stdin = if req.stdin.is_some() {
         Stdio::piped()
     } else {
         Stdio::null()
-    });
-    cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
-    let mut running = match children::spawn(&mut cmd) {
+    };
+    let mut running = match children::spawn(&cmd, stdin, Stdio::piped(), Stdio::piped()) {
         Ok(c) => c,
         Err(e) => {
             // Name the program started: sudo, the shell, or the command's first word.

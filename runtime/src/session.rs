@@ -234,14 +234,15 @@ fn local(req: &CommandRequest, link: &mut Link) -> String {
         Ok(w) => w,
         Err(e) => return format!("cannot open a pipe for the session: {e}"),
     };
-    cmd.stdin(Stdio::piped()).stdout(writer).stderr(stderr);
-    let mut running = match children::spawn(&mut cmd) {
+    let mut running = match children::spawn(
+        &cmd,
+        Stdio::piped(),
+        Stdio::from(writer),
+        Stdio::from(stderr),
+    ) {
         Ok(r) => r,
         Err(e) => return format!("cannot start {shell} for the session: {e}"),
     };
-    // The command still holds our ends of the output pipe: only once they are closed
-    // does the reader see the end when the shell exits.
-    drop(cmd);
     let mut stdin = running.child.stdin.take();
     let output = read_on_a_thread(reader);
     link.opened();

@@ -96,17 +96,17 @@ pub fn list(args: AgentsArgs) -> ExitCode {
         }
     };
     if args.json {
-        println!("{agents}");
+        outln!("{agents}");
         return ExitCode::SUCCESS;
     }
     let rows = agents.as_array().cloned().unwrap_or_default();
     if rows.is_empty() {
-        println!("no agent sent a heartbeat within {}s", args.wait);
+        outln!("no agent sent a heartbeat within {}s", args.wait);
         return ExitCode::SUCCESS;
     }
-    println!("ZONE\tAGENT\tVERSION\tHOST\tPID\tLAST HEARTBEAT\tRUNNING");
+    outln!("ZONE\tAGENT\tVERSION\tHOST\tPID\tLAST HEARTBEAT\tRUNNING");
     for a in rows {
-        println!(
+        outln!(
             "{}\t{}\t{}\t{}\t{}\t{:.1}s ago\t{}/{}",
             text(&a["zone"]),
             text(&a["agent"]),

@@ -16,9 +16,9 @@ pub struct BuiltinsArgs {
 pub fn run(args: BuiltinsArgs) -> ExitCode {
     if args.json {
         let all: Vec<serde_json::Value> = BUILTINS.iter().map(as_json).collect();
-        println!("{}", serde_json::Value::Array(all));
+        outln!("{}", serde_json::Value::Array(all));
     } else {
-        print!("{}", table());
+        out!("{}", table());
     }
     ExitCode::SUCCESS
 }

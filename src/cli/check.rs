@@ -131,7 +131,7 @@ fn report_unreadable(path: &Path, problem: &str, format: Format) {
     let file = path.display().to_string();
     match format {
         Format::Human => eprintln!("error: {file}: {problem}"),
-        Format::Json => println!(
+        Format::Json => outln!(
             "{}",
             serde_json::json!({
                 "code": "input",
@@ -149,7 +149,7 @@ pub fn report(diagnostics: &[Diagnostic], name: &str, text: &str, format: Format
     for d in diagnostics {
         match format {
             Format::Human => eprint!("{}", render::render(d, name, text, color)),
-            Format::Json => println!("{}", json::to_json_line(d, name, text, &index)),
+            Format::Json => outln!("{}", json::to_json_line(d, name, text, &index)),
         }
     }
 }

@@ -22,7 +22,7 @@ pub fn run(args: DisasmArgs) -> ExitCode {
     };
     match jfc_compiler::compile(&text, &name) {
         Ok((chunk, _)) => {
-            print!("{}", jfc_compiler::bytecode::disassemble(&chunk));
+            out!("{}", jfc_compiler::bytecode::disassemble(&chunk));
             ExitCode::SUCCESS
         }
         Err(diagnostics) => {

@@ -70,13 +70,13 @@ struct Failure(String, u8);
 
 pub fn run(args: DocArgs) -> ExitCode {
     let done = match args.what {
-        DocCommand::Stdlib(a) => stdlib(&a).map(|text| print!("{text}")),
+        DocCommand::Stdlib(a) => stdlib(&a).map(|text| out!("{text}")),
         DocCommand::Cli => {
-            print!("{}", cli_reference());
+            out!("{}", cli_reference());
             Ok(())
         }
         DocCommand::Errors => {
-            print!("{}", errors_reference());
+            out!("{}", errors_reference());
             Ok(())
         }
         DocCommand::All(a) => write_all(&a.out),
@@ -113,7 +113,7 @@ fn write_all(out: &Path) -> Result<(), Failure> {
         let path = out.join(name);
         std::fs::write(&path, text)
             .map_err(|e| Failure(format!("cannot write {}: {e}", path.display()), 1))?;
-        println!("wrote {}", path.display());
+        outln!("wrote {}", path.display());
     }
     Ok(())
 }

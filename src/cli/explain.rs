@@ -35,15 +35,15 @@ pub struct ExplainArgs {
 pub fn run(args: ExplainArgs) -> ExitCode {
     if args.list {
         match args.format.unwrap_or(Format::Text) {
-            Format::Text => print!("{}", table()),
-            Format::Json => println!("{}", as_json()),
+            Format::Text => out!("{}", table()),
+            Format::Json => outln!("{}", as_json()),
         }
         return ExitCode::SUCCESS;
     }
     let typed = args.code.unwrap_or_default();
     match explain::lookup(&typed) {
         Some(code) => {
-            print!("{}", code.explanation());
+            out!("{}", code.explanation());
             ExitCode::SUCCESS
         }
         None => {

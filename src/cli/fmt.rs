@@ -44,7 +44,7 @@ pub fn run(args: FmtArgs) -> ExitCode {
             Outcome::Changed => {
                 changed = true;
                 if args.check {
-                    println!("{}", file.display());
+                    outln!("{}", file.display());
                 }
             }
             Outcome::Failed => failed = true,

@@ -1,5 +1,7 @@
 //! Subcommands of `jfc`, one module each.
 
+#[macro_use]
+pub mod out;
 pub mod agent;
 mod broker;
 pub mod builtins;

@@ -173,7 +173,7 @@ fn ls(store: &Store, args: LsArgs) -> Result<ExitCode, Fail> {
                 })
             })
             .collect();
-        println!("{}", serde_json::Value::Array(out));
+        outln!("{}", serde_json::Value::Array(out));
         return Ok(ExitCode::SUCCESS);
     }
     let names: Vec<String> = rows
@@ -183,7 +183,7 @@ fn ls(store: &Store, args: LsArgs) -> Result<ExitCode, Fail> {
     let width = names.iter().map(|n| n.chars().count()).max().unwrap_or(0);
     let twidth = rows.iter().map(|(_, t, _, _)| t.len()).max().unwrap_or(0);
     for (name, (o, t, _, _)) in names.iter().zip(&rows) {
-        println!("{name:<width$}  {t:<twidth$}  {}", o.updated);
+        outln!("{name:<width$}  {t:<twidth$}  {}", o.updated);
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -195,10 +195,10 @@ fn cat(store: &Store, args: CatArgs) -> Result<ExitCode, Fail> {
         invisible: args.all,
     };
     match args.format {
-        CatFormat::Toml => print!("{}", store.object_toml(id, &opts)?),
+        CatFormat::Toml => out!("{}", store.object_toml(id, &opts)?),
         CatFormat::Json => {
             let v = store.object_json(id, &opts)?;
-            println!(
+            outln!(
                 "{}",
                 serde_json::to_string_pretty(&v).map_err(|e| Fail(e.to_string(), 1))?
             );
@@ -305,7 +305,7 @@ fn rm(store: &mut Store, args: RmArgs) -> Result<ExitCode, Fail> {
         "deleted"
     };
     for p in &paths {
-        println!("{verb} {p}");
+        outln!("{verb} {p}");
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -58,12 +58,14 @@ fn ps(args: PsArgs, store: Option<&Path>) -> Result<ExitCode, String> {
         if args.rm {
             return remove(&mut store, pid, args.dry_run);
         }
-        let rec = store.process(pid).map_err(|e| e.0)?;
+        let Some(rec) = store.find_process(pid).map_err(|e| e.0)? else {
+            return Ok(no_record(pid));
+        };
         if args.json {
             let about = store.checkpoint_about(pid).map_err(|e| e.0)?;
-            println!("{}", json(&rec, about.as_ref()));
+            outln!("{}", json(&rec, about.as_ref()));
         } else {
-            print!("{}", rec.console);
+            out!("{}", rec.console);
         }
         return Ok(ExitCode::SUCCESS);
     }
@@ -81,33 +83,47 @@ fn ps(args: PsArgs, store: Option<&Path>) -> Result<ExitCode, String> {
     if args.json {
         let all: Vec<serde_json::Value> =
             records.iter().map(|(r, c)| json(r, c.as_ref())).collect();
-        println!("{}", serde_json::Value::Array(all));
+        outln!("{}", serde_json::Value::Array(all));
     } else {
         table(&records);
     }
     Ok(ExitCode::SUCCESS)
 }
 
+/// A PID with no record is missing input: exit 66, as every jfc command does for it.
+fn no_record(pid: i64) -> ExitCode {
+    eprintln!("error: no process with pid {pid}");
+    ExitCode::from(66)
+}
+
 /// `jfc ps PID --rm [--dry-run]`: names the record it deletes (or would delete).
 fn remove(store: &mut Store, pid: i64, dry_run: bool) -> Result<ExitCode, String> {
-    let rec = store.process(pid).map_err(|e| e.0)?;
+    let Some(rec) = store.find_process(pid).map_err(|e| e.0)? else {
+        return Ok(no_record(pid));
+    };
     let what = format!("process {pid} ({}, {})", rec.job, rec.status);
     if dry_run {
         if matches!(rec.status.as_str(), "RUNNING" | "WAITING") {
             return Err(format!("{what} is still running: it cannot be deleted"));
         }
-        println!("would delete {what}");
+        outln!("would delete {what}");
     } else {
         store.delete_process(pid).map_err(|e| e.0)?;
-        println!("deleted {what}");
+        outln!("deleted {what}");
     }
     Ok(ExitCode::SUCCESS)
 }
 
 fn table(records: &[(ProcessRecord, Option<CheckpointAbout>)]) {
-    println!(
+    outln!(
         "{:>6}  {:>6}  {:<8} {:>4}  {:<19}  {:<19}  {:<22}  JOB",
-        "PID", "PARENT", "STATUS", "EXIT", "STARTED", "FINISHED", "CHECKPOINT"
+        "PID",
+        "PARENT",
+        "STATUS",
+        "EXIT",
+        "STARTED",
+        "FINISHED",
+        "CHECKPOINT"
     );
     for (r, about) in records {
         let exit = match &r.exit_status {
@@ -117,7 +133,7 @@ fn table(records: &[(ProcessRecord, Option<CheckpointAbout>)]) {
         let checkpoint = about
             .as_ref()
             .map_or("-".into(), |a| checkpoint_state(r, a));
-        println!(
+        outln!(
             "{:>6}  {:>6}  {:<8} {:>4}  {:<19}  {:<19}  {:<22}  {}",
             r.pid,
             r.parent.map_or("-".into(), |p| p.to_string()),

@@ -169,7 +169,7 @@ fn schedule(args: ScheduleArgs, store: Option<&Path>) -> Result<(), Failure> {
                 missed,
             };
             let id = store.add_schedule(&record).map_err(|e| e.0)?;
-            println!("/scheduler/id_{id}");
+            outln!("/scheduler/id_{id}");
         }
         ScheduleCommand::Ls { json } => {
             let store = super::open_existing_store(store)?;
@@ -222,9 +222,9 @@ fn schedule(args: ScheduleArgs, store: Option<&Path>) -> Result<(), Failure> {
                 firings(&schedule, after.with_timezone(&chrono::Local), count)
             };
             if json {
-                println!("{}", serde_json::Value::from(times));
+                outln!("{}", serde_json::Value::from(times));
             } else {
-                times.iter().for_each(|t| println!("{t}"));
+                times.iter().for_each(|t| outln!("{t}"));
             }
         }
     }
@@ -260,7 +260,7 @@ fn list(schedules: &[ScheduleRecord], json: bool) {
     let next = |s: &ScheduleRecord| s.next_after(&chrono::Local::now()).map(|t| t.to_rfc3339());
     if json {
         let all: Vec<serde_json::Value> = schedules.iter().map(|s| s.to_json(next(s))).collect();
-        println!("{}", serde_json::Value::Array(all));
+        outln!("{}", serde_json::Value::Array(all));
         return;
     }
     for s in schedules {
@@ -270,7 +270,7 @@ fn list(schedules: &[ScheduleRecord], json: bool) {
             .filter_map(|(k, v)| v.as_ref().map(|v| format!("{k}={v}")))
             .collect();
         let when = next(s).unwrap_or_else(|| "disabled".into());
-        println!(
+        outln!(
             "{:<5} {:<20} {:<28} {:<32} {when}",
             s.id,
             s.name,

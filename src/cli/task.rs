@@ -73,11 +73,11 @@ fn task(args: TaskArgs, store: Option<&Path>) -> Result<(), Failure> {
                 .collect();
             if json {
                 let all: Vec<_> = tasks.iter().map(TaskRecord::to_json).collect();
-                println!("{}", serde_json::Value::Array(all));
+                outln!("{}", serde_json::Value::Array(all));
             } else {
-                println!("{:>5}  {:<9} {:<20} TITLE", "ID", "STATUS", "CREATED");
+                outln!("{:>5}  {:<9} {:<20} TITLE", "ID", "STATUS", "CREATED");
                 for t in &tasks {
-                    println!(
+                    outln!(
                         "{:>5}  {:<9} {:<20} {}",
                         t.id,
                         t.status,
@@ -94,20 +94,20 @@ fn task(args: TaskArgs, store: Option<&Path>) -> Result<(), Failure> {
                 .map_err(|e| (1, e.0))?
                 .ok_or_else(|| (66, format!("there is no task {id}")))?;
             if json {
-                println!("{}", t.to_json());
+                outln!("{}", t.to_json());
             } else {
-                print!("{}", describe(&t));
+                out!("{}", describe(&t));
             }
         }
         TaskCommand::Submit { task, text } => {
             let id = task_id(&task)?;
             let t = store.submit_task(id, &text).map_err(failure)?;
-            println!("task {} is DONE: {}", t.id, text);
+            outln!("task {} is DONE: {}", t.id, text);
         }
         TaskCommand::Cancel { task } => {
             let id = task_id(&task)?;
             let t = store.cancel_task(id).map_err(failure)?;
-            println!("task {} is CANCELED", t.id);
+            outln!("task {} is CANCELED", t.id);
         }
     }
     Ok(())

@@ -71,9 +71,9 @@ fn token(args: TokenArgs, store: Option<&Path>) -> Result<(), String> {
                 .map_err(|e| e.0)?;
             if json {
                 let made = serde_json::json!({ "name": name, "scopes": scopes, "expires": expires, "token": secret });
-                println!("{made}");
+                outln!("{made}");
             } else {
-                println!("{secret}");
+                outln!("{secret}");
                 eprintln!(
                     "token `{name}` ({}): keep it now, it is not shown again",
                     scopes.join(", ")
@@ -88,7 +88,7 @@ fn token(args: TokenArgs, store: Option<&Path>) -> Result<(), String> {
                     .iter()
                     .map(|t| serde_json::json!({ "name": t.name, "scopes": t.scopes, "created": t.created, "expires": t.expires, "expired": t.expired() }))
                     .collect();
-                println!("{}", serde_json::Value::Array(all));
+                outln!("{}", serde_json::Value::Array(all));
             } else {
                 for t in tokens {
                     let expires = match (&t.expires, t.expired()) {
@@ -96,7 +96,7 @@ fn token(args: TokenArgs, store: Option<&Path>) -> Result<(), String> {
                         (Some(e), false) => format!("expires {e}"),
                         (None, _) => "no expiry".into(),
                     };
-                    println!(
+                    outln!(
                         "{:<24} {:<20} {} {expires}",
                         t.name,
                         t.scopes.join(","),

@@ -103,12 +103,12 @@ pub fn import(args: ImportArgs, store: Option<&Path>) -> ExitCode {
         }
     };
     if args.json {
-        println!("{}", report_json(&report, &args.dir, &to, args.dry_run));
+        outln!("{}", report_json(&report, &args.dir, &to, args.dry_run));
     } else {
         for m in &report.messages {
             eprintln!("{m}");
         }
-        println!(
+        outln!(
             "{} {} into {to}: {} created, {} updated, {} unchanged, {} skipped, {} conflicts, {} errors{}",
             if args.dry_run { "dry run, nothing written: would import" } else { "imported" },
             args.dir.display(),
@@ -181,7 +181,7 @@ pub fn export(args: ExportArgs, store: Option<&Path>) -> ExitCode {
     match store.export_dir(&from, &args.dir, &opts) {
         Ok(report) => {
             if args.json {
-                println!(
+                outln!(
                     "{}",
                     serde_json::json!({
                         "from": from,
@@ -195,7 +195,7 @@ pub fn export(args: ExportArgs, store: Option<&Path>) -> ExitCode {
                 for m in &report.messages {
                     eprintln!("note: {m}");
                 }
-                println!(
+                outln!(
                     "exported {from} to {}: {} objects, {} files written",
                     args.dir.display(),
                     report.objects,

@@ -58,10 +58,10 @@ fn user(args: UserArgs, store: Option<&Path>) -> Result<(), String> {
                     .iter()
                     .map(|(n, e)| serde_json::json!({ "name": n, "environment": e }))
                     .collect();
-                println!("{}", serde_json::Value::Array(all));
+                outln!("{}", serde_json::Value::Array(all));
             } else {
                 for (name, env) in users {
-                    println!("{name:<30} {}", env.as_deref().unwrap_or("-"));
+                    outln!("{name:<30} {}", env.as_deref().unwrap_or("-"));
                 }
             }
         }

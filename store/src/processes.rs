@@ -292,7 +292,13 @@ impl Store {
 
     /// The record of `pid`.
     pub fn process(&self, pid: i64) -> Result<ProcessRecord> {
-        let mut rec = self
+        self.find_process(pid)?
+            .ok_or_else(|| StoreError(format!("no process with pid {pid}")))
+    }
+
+    /// The record of `pid`, or `None` when there is none.
+    pub fn find_process(&self, pid: i64) -> Result<Option<ProcessRecord>> {
+        let Some(mut rec) = self
             .conn
             .query_row(
                 &format!("SELECT {COLUMNS} FROM processes WHERE pid = ?1"),
@@ -300,9 +306,11 @@ impl Store {
                 row_to_record,
             )
             .optional()?
-            .ok_or_else(|| StoreError(format!("no process with pid {pid}")))?;
+        else {
+            return Ok(None);
+        };
         rec.console = self.console_text(pid)?;
-        Ok(rec)
+        Ok(Some(rec))
     }
 
     /// Delete a finished record; a running one cannot be deleted.

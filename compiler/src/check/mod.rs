@@ -12,6 +12,7 @@ mod templates;
 mod vars;
 
 pub use files::{script_files, FilePlace};
+pub use names::foreign_literal;
 
 use std::cell::OnceCell;
 use std::collections::HashSet;
@@ -66,6 +67,13 @@ impl<'a> LazyNames<'a> {
         }
     }
 
+    /// Names already found.
+    pub(crate) fn ready(program: &'a Program, names: HashSet<String>) -> Self {
+        let lazy = LazyNames::new(program, structure::assigned_names);
+        let _ = lazy.names.set(names);
+        lazy
+    }
+
     pub(crate) fn get(&self) -> &HashSet<String> {
         self.names.get_or_init(|| (self.find)(self.program))
     }
@@ -96,12 +104,19 @@ fn run(program: &Program, text: &str, whole: bool) -> Vec<Diagnostic> {
             .help("jfc runs it, but Kompira 1.6 would refuse it; split it into several jobflows to stay portable"),
         );
     }
-    // Every name the flow may assign: only known on the whole flow (a recovered tree
-    // may have lost assignments).
-    let known = whole.then(|| LazyNames::new(program, structure::assigned_names));
-    structure::check(program, known.as_ref(), &mut out);
-    if let Some(known) = &known {
-        vars::check(program, known, &mut out);
+    if whole {
+        let known = LazyNames::new(program, structure::assigned_names);
+        structure::check(program, Some(&known), &mut out);
+        vars::check(program, &known, &mut out);
+    } else {
+        // A recovered tree may have lost assignments: only the names the file cannot
+        // define anywhere are reported (E0006, E0015), and nothing that follows
+        // variables through the flow (it would report what the syntax error hid).
+        let known = LazyNames::ready(program, names::maybe_defined(program, text));
+        structure::check(program, Some(&known), &mut out);
+        let mut flow = Vec::new();
+        vars::check(program, &known, &mut flow);
+        out.extend(flow.into_iter().filter(|d| d.code == Code::UndefinedName));
     }
     out.sort_by_key(|d| (d.span.start, d.code.as_str()));
     out

@@ -8,6 +8,7 @@ use super::{LazyNames, ORIGINAL_MAX_JOBS};
 use crate::ast::*;
 use crate::builtins::Dialect;
 use crate::diagnostics::{Code, Diagnostic};
+use crate::lexer::PatKind;
 
 /// The five status variables (language.md §11.1).
 pub const STATUS_VARIABLES: &[&str] = &["RESULT", "STATUS", "ERROR", "DEBUG", "ENV"];
@@ -330,10 +331,15 @@ impl Walker<'_> {
             | ExprKind::Bytes(_)
             | ExprKind::Int(_)
             | ExprKind::Float(_)
-            | ExprKind::Pattern { .. }
             | ExprKind::Bool(_)
             | ExprKind::Null
             | ExprKind::Error => {}
+            ExprKind::Pattern {
+                kind: PatKind::Regex,
+                text,
+                ..
+            } => self.out.extend(invalid_regex(text, e.span)),
+            ExprKind::Pattern { .. } => {}
             ExprKind::Array(items) => items.iter().for_each(|i| self.expr(i)),
             ExprKind::DictNamed(b) => {
                 duplicate_names(b.iter().map(|b| &b.name), "key", self.out);
@@ -378,6 +384,20 @@ impl Walker<'_> {
             }
         }
     }
+}
+
+/// A regex literal the VM would refuse when it runs, with the same words (E0002). A
+/// literal with `$` placeholders is only known once they are filled in at run time.
+fn invalid_regex(text: &str, span: crate::span::Span) -> Option<Diagnostic> {
+    if text.contains("${") || !super::vars::template_names(text).is_empty() {
+        return None;
+    }
+    let why = crate::regex::invalid(text)?;
+    Some(
+        Diagnostic::new(Code::Lexical, span, why)
+            .label("not a valid regular expression")
+            .help("`r'...'` patterns use Python `re` syntax; a `(`, `)`, `[` or `{` meant literally is escaped with `\\`"),
+    )
 }
 
 /// `$name` where `name` is not one of the five status variables: most often a

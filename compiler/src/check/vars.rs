@@ -55,6 +55,11 @@ pub fn check(program: &Program, defined: &LazyNames, out: &mut Vec<Diagnostic>) 
     unreached.sort_by_key(|(s, _, _)| s.start);
     unreached.dedup_by_key(|(s, _, _)| *s);
     for (span, name, in_try) in unreached {
+        if defined.get().contains(&format!("${name}")) {
+            // `[$host = 1] -> print(host)`: E0009 on the assignment already says to
+            // write `host`; this read is the same mistake.
+            continue;
+        }
         // Inside `try` the run-time error is caught: maybe on purpose, so only a warning.
         if !defined.get().contains(name) && !in_try {
             out.push(super::names::undefined(name, span, defined.get()));
@@ -320,8 +325,14 @@ impl<'a> Walker<'a> {
         match &e.kind {
             ExprKind::Var(name) => self.read_var(name, e.span),
             ExprKind::Str(text) | ExprKind::Pattern { text, .. } => self.template(text),
-            ExprKind::Status(_)
-            | ExprKind::Path(_)
+            // `$host` for the variable `host` is E0009 already: the variable was meant to
+            // be read there, so it is not also reported as never read.
+            ExprKind::Status(name) => {
+                if !super::structure::STATUS_VARIABLES.contains(&name.as_str()) {
+                    self.read.insert(name);
+                }
+            }
+            ExprKind::Path(_)
             | ExprKind::Root
             | ExprKind::Bytes(_)
             | ExprKind::Int(_)

@@ -20,6 +20,14 @@ pub fn hint(tokens: &[Spanned<'_>], at: usize, expected: &[String]) -> Option<Di
         }
         Token::Else | Token::Elif if in_short_if(tokens, at) => Some(short_if_branch(tok, span)),
         Token::If if expects("INT") => Some(if_expression(span)),
+        // Python's `1 if a else 2`: an `if` right after a value.
+        Token::If if prev.is_some_and(|p| ends_value(&p.1)) => {
+            Some(if_expression(span).label("Python's `x if cond else y` is not jobflow"))
+        }
+        // C's `a ? 1 : 2`.
+        Token::Question if !expects("\"?\"") && prev.is_some_and(|p| ends_value(&p.1)) => {
+            Some(conditional_operator(span))
+        }
         t if block_keyword(t).is_some() && expects("\"{\"") && expects("\"break\"") => {
             block_keyword(t).map(|(word, example)| bare_block(word, example, span))
         }
@@ -61,14 +69,55 @@ fn if_expression(span: Span) -> Diagnostic {
         .help("choose with an if block: `{ if a | then: [x = 1] else: [x = 2] }`")
 }
 
+fn conditional_operator(span: Span) -> Diagnostic {
+    Diagnostic::new(
+        Code::Syntax,
+        span,
+        "there is no `? :` conditional expression",
+    )
+    .label("C's `cond ? x : y` is not jobflow")
+    .help("choose with an if block: `{ if a | then: [x = 1] else: [x = 2] }`")
+}
+
+/// Whether a token can be the last one of a value (so that what follows it continues
+/// an expression).
+fn ends_value(tok: &Token<'_>) -> bool {
+    matches!(
+        tok,
+        Token::Int(_)
+            | Token::Float(_)
+            | Token::Str(_)
+            | Token::Ident(_)
+            | Token::Special(_)
+            | Token::Path(_)
+            | Token::True
+            | Token::False
+            | Token::Null
+            | Token::RParen
+            | Token::RBracket
+    )
+}
+
 fn bare_block(word: &str, example: &str, span: Span) -> Diagnostic {
     Diagnostic::new(
         Code::Syntax,
         span,
-        format!("a `{word}` block must be wrapped in `{{ }}`"),
+        format!(
+            "{} `{word}` block must be wrapped in `{{ }}`",
+            article(word)
+        ),
     )
     .label("wrap this block in `{ }`")
     .help(format!("write `{example}`"))
+}
+
+/// "an" before a word that starts with a vowel sound (`if`), "a" before the others.
+fn article(word: &str) -> &'static str {
+    if word.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    }
 }
 
 /// `1e16` or `1e+16`: an integer, then a name that reads like an exponent (and

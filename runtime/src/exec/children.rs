@@ -3,10 +3,14 @@
 //! started — `sleep 600; echo x` is a shell *and* a sleep — and leaves nothing behind.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::ffi::OsStr;
 use std::io;
+use std::os::unix::ffi::OsStrExt;
+use std::os::unix::fs::PermissionsExt;
 use std::os::unix::process::CommandExt;
-use std::process::{Child, Command, ExitStatus};
-use std::sync::{Mutex, MutexGuard};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::{Mutex, MutexGuard, OnceLock};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -90,25 +94,24 @@ pub struct Running {
     pgid: i32,
 }
 
-/// Start `cmd` as the leader of a new process group. A command started while
-/// [`stop_all`] runs is either in the set it stops or sees it closing here and goes at
-/// once: none is missed. (The lock is not held while the command starts, so a
-/// thousand commands start side by side.)
-pub fn spawn(cmd: &mut Command) -> io::Result<Running> {
-    cmd.process_group(0);
-    // A jfc killed outright (SIGKILL, the OOM killer) takes the command's shell with
-    // it, rather than leaving it to finish unseen a job that a resume reports in doubt.
-    // SAFETY: prctl is async-signal-safe and touches no memory of the parent.
-    unsafe {
-        std::os::unix::process::CommandExt::pre_exec(cmd, || {
-            rustix::process::set_parent_process_death_signal(Some(Signal::KILL))
-                .map_err(io::Error::from)
-        });
-    }
+/// Start `cmd` as the leader of a new process group, with the given standard streams.
+/// A command started while [`stop_all`] runs is either in the set it stops or sees it
+/// closing here and goes at once: none is missed. (The lock is not held while the
+/// command starts, so a thousand commands start side by side.)
+pub fn spawn(cmd: &Command, stdin: Stdio, stdout: Stdio, stderr: Stdio) -> io::Result<Running> {
+    let mut launch = launcher(cmd)?;
+    launch
+        .process_group(0)
+        .stdin(stdin)
+        .stdout(stdout)
+        .stderr(stderr);
     if stopping() {
         return Err(io::Error::other("jfc is stopping"));
     }
-    let child = cmd.spawn()?;
+    let child = launch.spawn()?;
+    // The launcher holds the parent's ends of the pipes given to the child: only once
+    // they are closed does a reader see the end when the command exits.
+    drop(launch);
     let running = Running {
         pgid: child.id() as i32,
         child,
@@ -124,6 +127,114 @@ pub fn spawn(cmd: &mut Command) -> io::Result<Running> {
         return Err(io::Error::other("jfc is stopping"));
     }
     Ok(running)
+}
+
+/// What starts `cmd` so that a jfc killed outright (SIGKILL, the OOM killer) takes the
+/// command's shell with it, rather than leaving it to finish unseen a job that a resume
+/// reports in doubt: the kernel's parent-death signal, set by util-linux `setpriv` in
+/// the new process before it becomes the command. Setting it from jfc itself (a
+/// `pre_exec` hook) would make every start a full fork of jfc, whose page tables take
+/// longer to copy the bigger jfc is: 512 commands in a `pfor` then start over more than
+/// half a second instead of at once. Without `setpriv`, that slower start is the
+/// fallback, and said once in the log.
+fn launcher(cmd: &Command) -> io::Result<Command> {
+    let Some(setpriv) = setpriv() else {
+        return Ok(forking_launcher(cmd));
+    };
+    // Found here, so that a command that does not exist fails to start (as it would
+    // without the wrapper) instead of running setpriv that then exits 127.
+    let program = find_program(cmd)?;
+    let mut launch = Command::new(setpriv);
+    launch
+        .args(["--pdeathsig", "KILL", "--"])
+        .arg(program)
+        .args(cmd.get_args());
+    copy_env_and_dir(cmd, &mut launch);
+    Ok(launch)
+}
+
+/// `cmd` with the parent-death signal set by a `pre_exec` hook: std then forks jfc.
+fn forking_launcher(cmd: &Command) -> Command {
+    let mut launch = Command::new(cmd.get_program());
+    launch.args(cmd.get_args());
+    copy_env_and_dir(cmd, &mut launch);
+    // SAFETY: prctl is async-signal-safe and touches no memory of the parent.
+    unsafe {
+        launch.pre_exec(|| {
+            rustix::process::set_parent_process_death_signal(Some(Signal::KILL))
+                .map_err(io::Error::from)
+        });
+    }
+    launch
+}
+
+fn copy_env_and_dir(from: &Command, to: &mut Command) {
+    for (key, value) in from.get_envs() {
+        match value {
+            Some(v) => to.env(key, v),
+            None => to.env_remove(key),
+        };
+    }
+    if let Some(dir) = from.get_current_dir() {
+        to.current_dir(dir);
+    }
+}
+
+/// The `setpriv` of util-linux (Debian's essential package), if this machine has one.
+fn setpriv() -> Option<&'static Path> {
+    static SETPRIV: OnceLock<Option<PathBuf>> = OnceLock::new();
+    SETPRIV
+        .get_or_init(|| {
+            let found = ["/usr/bin/setpriv", "/bin/setpriv"]
+                .into_iter()
+                .map(PathBuf::from)
+                .find(|p| is_executable(p));
+            if found.is_none() {
+                tracing::warn!(
+                    "setpriv (util-linux) not found: each command starts with a fork of jfc, \
+                     slower when many start at once"
+                );
+            }
+            found
+        })
+        .as_deref()
+}
+
+/// The file `cmd` runs, looked up as execvp would (the `PATH` the command is given, else
+/// jfc's): the error when there is none is the one starting it would give.
+fn find_program(cmd: &Command) -> io::Result<PathBuf> {
+    let program = Path::new(cmd.get_program());
+    if program.as_os_str().as_bytes().contains(&b'/') {
+        let path = match cmd.get_current_dir() {
+            Some(dir) if program.is_relative() => dir.join(program),
+            _ => program.to_path_buf(),
+        };
+        return match std::fs::metadata(&path) {
+            Ok(_) if is_executable(&path) => Ok(program.to_path_buf()),
+            Ok(_) => Err(io::Error::from_raw_os_error(libc_errno::EACCES)),
+            Err(e) => Err(e),
+        };
+    }
+    let path_var = cmd
+        .get_envs()
+        .find(|(k, _)| *k == "PATH")
+        .map(|(_, v)| v.map(OsStr::to_os_string))
+        .unwrap_or_else(|| std::env::var_os("PATH"))
+        .unwrap_or_else(|| "/usr/local/bin:/usr/bin:/bin".into());
+    std::env::split_paths(&path_var)
+        .map(|dir| dir.join(program))
+        .find(|p| is_executable(p))
+        .ok_or_else(|| io::Error::from_raw_os_error(libc_errno::ENOENT))
+}
+
+/// The errno values [`find_program`] reports, as the kernel's exec would.
+mod libc_errno {
+    pub const ENOENT: i32 = 2;
+    pub const EACCES: i32 = 13;
+}
+
+fn is_executable(path: &Path) -> bool {
+    std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
 }
 
 impl Running {

@@ -147,6 +147,14 @@ fn is_word(expr: &str) -> bool {
 /// have.
 fn param_error(given: &Given<'_>, problem: &str) -> String {
     let (flag, expr) = (given.flag, given.expr);
+    if let Some(literal) = jfc_compiler::check::foreign_literal(expr) {
+        return format!(
+            "{}: `{expr}` is not a value: the literals are written `true`, `false` and \
+             `null`: {}",
+            given.shown(),
+            given.with(literal)
+        );
+    }
     if is_word(expr) {
         format!(
             "{}: `{expr}` is not a value: a {flag} value is a jobflow expression, \

@@ -9,6 +9,8 @@ use std::rc::Rc;
 use indexmap::IndexMap;
 
 use super::compare::equals;
+use jfc_compiler::regex::translate_mapped as translate_regex_mapped;
+
 use super::{regex_error, Error, Key, Pattern, PatternKind, Result, Value};
 
 /// Backtracking budget of one match; beyond it the match counts as failed
@@ -192,114 +194,6 @@ pub(crate) fn glob_to_regex(pat: &str) -> String {
     }
     out.push_str(")\\z");
     out
-}
-
-/// Translate Python `re` syntax to fancy-regex syntax; with the character of `src` each
-/// byte of the result comes from (and one more entry, `src`'s length, for the end), so
-/// that error positions are told in `src`.
-fn translate_regex_mapped(src: &str) -> (String, Vec<usize>) {
-    let p: Vec<char> = src.chars().collect();
-    let mut map = Vec::with_capacity(src.len() + 8);
-    let mut from = 0;
-    // With a global (?m) flag, `$` already means "before a newline or at the end".
-    let multiline =
-        src.starts_with("(?") && src[2..].split(')').next().is_some_and(|f| f.contains('m'));
-    let mut out = String::with_capacity(src.len() + 8);
-    let mut i = 0;
-    let mut in_class = false;
-    let mut class_start = false;
-    while i < p.len() {
-        map.resize(out.len(), from);
-        from = i;
-        let c = p[i];
-        i += 1;
-        if c == '\\' {
-            match p.get(i) {
-                Some('Z') => out.push_str("\\z"),
-                // Python's `\<` and `\>` are the characters; the engine's are word boundaries.
-                Some(&n @ ('<' | '>')) => out.push(n),
-                Some(&n) => {
-                    out.push('\\');
-                    out.push(n);
-                }
-                None => out.push_str("\\\\"),
-            }
-            i += 1;
-            class_start = false;
-            continue;
-        }
-        if in_class {
-            match c {
-                ']' if !class_start => in_class = false,
-                '[' | '&' | '~' => {
-                    out.push('\\');
-                    out.push(c);
-                    class_start = false;
-                    continue;
-                }
-                '-' if p.get(i) == Some(&'-') => {
-                    out.push_str("\\-");
-                    class_start = false;
-                    continue;
-                }
-                '^' if class_start => {
-                    out.push('^');
-                    // `[^]...]`: the `]` right after `^` is still literal.
-                    continue;
-                }
-                _ => {}
-            }
-            class_start = false;
-            out.push(c);
-            continue;
-        }
-        match c {
-            '[' => {
-                in_class = true;
-                class_start = true;
-                out.push('[');
-            }
-            '$' if !multiline => out.push_str("(?=\\n?\\z)"),
-            '{' => {
-                // A `{` that does not start a quantifier is a literal in Python.
-                let rest: String = p[i..].iter().take(40).collect();
-                match quantifier_len(&rest) {
-                    Some((len, fixed)) => {
-                        out.push('{');
-                        out.push_str(&fixed);
-                        i += len;
-                    }
-                    None => out.push_str("\\{"),
-                }
-            }
-            '}' => out.push_str("\\}"),
-            c => out.push(c),
-        }
-    }
-    map.resize(out.len(), from);
-    map.push(p.len());
-    (out, map)
-}
-
-/// If `rest` (the text after `{`) is a quantifier body `m}`, `m,}`, `m,n}`
-/// or `,n}`, its length and the body to emit (with `,n` made `0,n`).
-fn quantifier_len(rest: &str) -> Option<(usize, String)> {
-    let end = rest.find('}')?;
-    let body = &rest[..end];
-    let (a, b) = match body.split_once(',') {
-        Some((a, b)) => (a, Some(b)),
-        None => (body, None),
-    };
-    let digits = |s: &str| s.chars().all(|c| c.is_ascii_digit());
-    if !digits(a) || !b.is_none_or(digits) || (a.is_empty() && b.is_none_or(str::is_empty)) {
-        return None;
-    }
-    let fixed = if a.is_empty() {
-        format!("0{body}}}")
-    } else {
-        format!("{body}}}")
-    };
-    Some((end + 1, fixed))
 }
 
 #[cfg(test)]
