@@ -472,7 +472,11 @@ fn tokens_are_listed_without_their_secrets_and_removed_by_name() {
     assert!(dry.status.success(), "{}", err(&dry));
     assert_eq!(out(&dry), "would delete token ci (scopes run,read)\n");
     let o = jfc(&store, &["token", "ls", "--json"]);
-    assert!(out(&o).contains("\"ci\""), "kept by the dry run: {}", out(&o));
+    assert!(
+        out(&o).contains("\"ci\""),
+        "kept by the dry run: {}",
+        out(&o)
+    );
     let rm = jfc(&store, &["token", "rm", "ci"]);
     assert!(rm.status.success(), "{}", err(&rm));
     assert_eq!(out(&rm), "deleted token ci (scopes run,read)\n");
