@@ -100,8 +100,8 @@ fn import_prints_counts_and_fails_on_conflicts() {
     let o = e.jfc(&["import"]);
     assert_eq!(o.status.code(), Some(64));
     let o = e.jfc(&["import", "/nonexistent/dir/jfc"]);
-    assert_eq!(o.status.code(), Some(1));
-    assert!(err(&o).contains("not a directory"), "{}", err(&o));
+    assert_eq!(o.status.code(), Some(66));
+    assert!(err(&o).contains("no such directory"), "{}", err(&o));
 }
 
 #[test]
@@ -479,4 +479,70 @@ fn commands_that_only_read_never_create_a_store() {
     }
     assert!(!cwd.path().join(".jfc").exists(), "no store was created");
     assert!(!out_dir.exists(), "export wrote nothing");
+}
+
+#[test]
+fn import_of_a_missing_directory_exits_66_and_makes_no_store() {
+    let e = env();
+    let missing = e.dir.join("no-such-dir");
+    let o = e.jfc(&["import", path_str(&missing)]);
+    assert_eq!(o.status.code(), Some(66), "{}", err(&o));
+    assert_eq!(
+        err(&o),
+        format!("error: import: {}: no such directory\n", missing.display())
+    );
+    let file = e.dir.join("plain.txt");
+    std::fs::write(&file, "x").expect("write");
+    let o = e.jfc(&["import", path_str(&file)]);
+    assert_eq!(o.status.code(), Some(66), "{}", err(&o));
+    assert!(err(&o).contains("not a directory"), "{}", err(&o));
+    assert!(!e.store.exists(), "no store was created");
+}
+
+#[test]
+fn export_reports_the_stale_meta_file_it_removes() {
+    let e = env();
+    std::fs::write(e.dir.join("f.jf"), "print(1)\n").expect("write");
+    for args in [
+        &["obj", "set", "/ops", "--type", "Directory"][..],
+        &[
+            "obj",
+            "set",
+            "/ops/deploy",
+            "--type",
+            "Jobflow",
+            "source=@f.jf",
+            "description=rolls out",
+        ],
+    ] {
+        let o = e.jfc(args);
+        assert!(o.status.success(), "{args:?}: {}", err(&o));
+    }
+    let target = e.dir.join("out");
+    let meta = target.join("deploy.meta.toml");
+    let o = e.jfc(&["export", "/ops", path_str(&target)]);
+    assert!(o.status.success(), "{}", err(&o));
+    assert!(meta.is_file(), "the description is written beside the flow");
+    let o = e.jfc(&["obj", "set", "/ops/deploy", "description="]);
+    assert!(o.status.success(), "{}", err(&o));
+    let o = e.jfc(&["export", "/ops", path_str(&target)]);
+    assert!(o.status.success(), "{}", err(&o));
+    assert!(!meta.exists(), "nothing left to say: removed");
+    assert!(
+        out(&o).starts_with(&format!(
+            "removed {} (stale: nothing left to put in it)\n",
+            meta.display()
+        )),
+        "{}",
+        out(&o)
+    );
+    assert!(out(&o).contains(", 1 removed\n"), "{}", out(&o));
+    // The JSON report lists it too.
+    std::fs::write(&meta, "description = \"stale\"\n").expect("write");
+    let o = e.jfc(&["export", "/ops", path_str(&target), "--json"]);
+    let v: serde_json::Value = serde_json::from_str(&out(&o)).expect("json");
+    assert_eq!(
+        v["files_removed"],
+        serde_json::json!([meta.display().to_string()])
+    );
 }

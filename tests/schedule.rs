@@ -183,9 +183,23 @@ fn stored_schedules_are_added_listed_disabled_and_removed() {
         ],
     );
     assert_eq!(bad_field.status.code(), Some(64));
-    assert!(jfc(&store, &["schedule", "rm", "/scheduler/id_1"])
-        .status
-        .success());
+    // A dry run names the schedule and keeps it; the removal names it too.
+    let dry = jfc(&store, &["schedule", "rm", "--dry-run", "weekly report"]);
+    assert_eq!(
+        String::from_utf8_lossy(&dry.stdout),
+        "would delete schedule 1 (weekly report → /flows/report)\n",
+        "{}",
+        String::from_utf8_lossy(&dry.stderr)
+    );
+    let listed = jfc(&store, &["schedule", "ls", "--json"]);
+    let all: serde_json::Value = serde_json::from_slice(&listed.stdout).expect("json");
+    assert_eq!(all.as_array().map(Vec::len), Some(1), "kept: {all}");
+    let rm = jfc(&store, &["schedule", "rm", "/scheduler/id_1"]);
+    assert!(rm.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&rm.stdout),
+        "deleted schedule 1 (weekly report → /flows/report)\n"
+    );
     let gone = jfc(&store, &["schedule", "rm", "weekly report"]);
     assert!(String::from_utf8_lossy(&gone.stderr)
         .contains("there is no schedule named `weekly report`"));

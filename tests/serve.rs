@@ -467,7 +467,19 @@ fn tokens_are_listed_without_their_secrets_and_removed_by_name() {
     let twice = jfc(&store, &["token", "create", "ci"]);
     assert_eq!(twice.status.code(), Some(1));
     assert!(err(&twice).contains("exists already"), "{}", err(&twice));
-    assert!(jfc(&store, &["token", "rm", "ci"]).status.success());
+    // A dry run names the token and keeps it; the removal names it too.
+    let dry = jfc(&store, &["token", "rm", "--dry-run", "ci"]);
+    assert!(dry.status.success(), "{}", err(&dry));
+    assert_eq!(out(&dry), "would delete token ci (scopes run,read)\n");
+    let o = jfc(&store, &["token", "ls", "--json"]);
+    assert!(
+        out(&o).contains("\"ci\""),
+        "kept by the dry run: {}",
+        out(&o)
+    );
+    let rm = jfc(&store, &["token", "rm", "ci"]);
+    assert!(rm.status.success(), "{}", err(&rm));
+    assert_eq!(out(&rm), "deleted token ci (scopes run,read)\n");
     let gone = jfc(&store, &["token", "rm", "ci"]);
     assert!(err(&gone).contains("no token named `ci`"), "{}", err(&gone));
 }

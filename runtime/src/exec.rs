@@ -456,9 +456,8 @@ mod tests {
 
     #[test]
     fn a_timeout_kills_what_the_command_started() {
-        let dir = std::env::temp_dir().join(format!("jfc-exec-timeout-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let pidfile = dir.join("pid");
+        let dir = tempfile::tempdir().unwrap();
+        let pidfile = dir.path().join("pid");
         let mut r = req(&format!(
             "sleep 600 & echo $! > {}; wait",
             pidfile.display()
@@ -495,9 +494,8 @@ mod tests {
     fn submitted_commands_all_run_at_once() {
         // Each command waits until all twelve have started, so this ends only when no
         // command is queued behind another.
-        let dir = std::env::temp_dir().join(format!("jfc-exec-pool-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path();
         let workers = Workers::new(ExecOptions::default());
         let (tx, rx) = crossbeam_channel::unbounded();
         for i in 0..12u64 {

@@ -233,7 +233,7 @@ fn write_updates(
                     write(&mut store, pid, &mut pending);
                 }
                 if let Err(e) = ending.write(&mut store) {
-                    eprintln!("jfc: cannot record the end of process {}: {e}", ending.pid);
+                    tracing::error!("cannot record the end of process {}: {e}", ending.pid);
                 }
             }
             Ok(Update::Stop(exit, why, ack)) => {
@@ -246,7 +246,7 @@ fn write_updates(
                     store.process_finish(pid, "ABORTED", &exit, &Value::Null, &why)
                 };
                 if let Err(e) = ended {
-                    eprintln!("jfc: cannot record the end of process {pid}: {e}");
+                    tracing::error!("cannot record the end of process {pid}: {e}");
                 }
                 let _ = ack.send(());
                 return;
@@ -283,18 +283,18 @@ fn write(store: &mut Store, pid: i64, pending: &mut Pending) {
                 pending.pos += pending.console.len() as u64;
                 pending.console.clear();
             }
-            Err(e) => eprintln!("jfc: cannot write the console of process {pid}: {e}"),
+            Err(e) => tracing::error!("cannot write the console of process {pid}: {e}"),
         }
     }
     if let Some(s) = pending.status.take() {
         if let Err(e) = store.process_status(pid, s) {
-            eprintln!("jfc: cannot record the status of process {pid}: {e}");
+            tracing::error!("cannot record the status of process {pid}: {e}");
         }
     }
     if let Some((snap, about, printed)) = pending.checkpoint.take() {
         match store.checkpoint_write(pid, &snap.to_bytes(), printed, &about) {
             Ok(()) => pending.checkpointed = true,
-            Err(e) => eprintln!("jfc: cannot write the checkpoint of process {pid}: {e}"),
+            Err(e) => tracing::error!("cannot write the checkpoint of process {pid}: {e}"),
         }
     }
 }

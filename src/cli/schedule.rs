@@ -99,8 +99,13 @@ pub enum ScheduleCommand {
         #[arg(long)]
         json: bool,
     },
-    /// Remove a schedule (by id, /scheduler/id_N, or name).
-    Rm { schedule: String },
+    /// Remove a schedule (by id, /scheduler/id_N, or name), naming it.
+    Rm {
+        schedule: String,
+        /// Name the schedule that would be removed; remove nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// Let a disabled schedule fire again.
     Enable { schedule: String },
     /// Stop a schedule from firing, keeping it.
@@ -175,10 +180,16 @@ fn schedule(args: ScheduleArgs, store: Option<&Path>) -> Result<(), Failure> {
             let store = super::open_existing_store(store)?;
             list(&store.schedules().map_err(|e| e.0)?, json);
         }
-        ScheduleCommand::Rm { schedule } => {
+        ScheduleCommand::Rm { schedule, dry_run } => {
             let mut store = super::open_existing_store(store)?;
             let s = store.find_schedule(&schedule).map_err(|e| e.0)?;
-            store.remove_schedule(s.id).map_err(|e| e.0)?;
+            let what = describe(&s);
+            if dry_run {
+                outln!("would delete {what}");
+            } else {
+                store.remove_schedule(s.id).map_err(|e| e.0)?;
+                outln!("deleted {what}");
+            }
         }
         ScheduleCommand::Enable { schedule } => set_disabled(store, &schedule, false)?,
         ScheduleCommand::Disable { schedule } => set_disabled(store, &schedule, true)?,
@@ -229,6 +240,15 @@ fn schedule(args: ScheduleArgs, store: Option<&Path>) -> Result<(), Failure> {
         }
     }
     Ok(())
+}
+
+/// `schedule 3 (nightly → /jobs/backup)`: which schedule a deleting command means.
+fn describe(s: &ScheduleRecord) -> String {
+    if s.name.is_empty() {
+        format!("schedule {} (→ {})", s.id, s.job)
+    } else {
+        format!("schedule {} ({} → {})", s.id, s.name, s.job)
+    }
 }
 
 fn set_disabled(store: Option<&Path>, which: &str, disabled: bool) -> Result<(), Failure> {

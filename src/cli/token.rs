@@ -38,8 +38,13 @@ Example:
         #[arg(long)]
         json: bool,
     },
-    /// Remove a token: it stops working at once.
-    Rm { name: String },
+    /// Remove a token, naming it: it stops working at once.
+    Rm {
+        name: String,
+        /// Name the token that would be removed; remove nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
 pub fn run(args: TokenArgs, store: Option<&Path>) -> ExitCode {
@@ -105,10 +110,24 @@ fn token(args: TokenArgs, store: Option<&Path>) -> Result<(), String> {
                 }
             }
         }
-        TokenCommand::Rm { name } => {
+        TokenCommand::Rm { name, dry_run } => {
             let mut store = super::open_existing_store(store)?;
-            if !store.remove_token(&name).map_err(|e| e.0)? {
+            let Some(found) = store
+                .tokens()
+                .map_err(|e| e.0)?
+                .into_iter()
+                .find(|t| t.name == name)
+            else {
                 return Err(format!("there is no token named `{name}`"));
+            };
+            let what = format!("token {name} (scopes {})", found.scopes.join(","));
+            if dry_run {
+                outln!("would delete {what}");
+            } else {
+                if !store.remove_token(&name).map_err(|e| e.0)? {
+                    return Err(format!("there is no token named `{name}`"));
+                }
+                outln!("deleted {what}");
             }
         }
     }

@@ -76,6 +76,16 @@ pub fn import(args: ImportArgs, store: Option<&Path>) -> ExitCode {
             return ExitCode::from(jfc_runtime::run::EXIT_USAGE);
         }
     };
+    // A wrong directory is said before the store is opened: a typo makes no store.
+    if !args.dir.is_dir() {
+        let why = if args.dir.exists() {
+            "not a directory"
+        } else {
+            "no such directory"
+        };
+        eprintln!("error: import: {}: {why}", args.dir.display());
+        return ExitCode::from(jfc_runtime::run::EXIT_NOINPUT);
+    }
     // A dry run writes nothing, not even a new store.
     let opened = if args.dry_run {
         super::open_existing_store(store)
@@ -188,6 +198,11 @@ pub fn export(args: ExportArgs, store: Option<&Path>) -> ExitCode {
                         "dir": args.dir.display().to_string(),
                         "objects": report.objects,
                         "files_written": report.files_written,
+                        "files_removed": report
+                            .files_removed
+                            .iter()
+                            .map(|f| f.display().to_string())
+                            .collect::<Vec<_>>(),
                         "messages": report.messages,
                     })
                 );
@@ -195,11 +210,18 @@ pub fn export(args: ExportArgs, store: Option<&Path>) -> ExitCode {
                 for m in &report.messages {
                     eprintln!("note: {m}");
                 }
+                for f in &report.files_removed {
+                    outln!("removed {} (stale: nothing left to put in it)", f.display());
+                }
                 outln!(
-                    "exported {from} to {}: {} objects, {} files written",
+                    "exported {from} to {}: {} objects, {} files written{}",
                     args.dir.display(),
                     report.objects,
-                    report.files_written
+                    report.files_written,
+                    match report.files_removed.len() {
+                        0 => String::new(),
+                        n => format!(", {n} removed"),
+                    }
                 );
             }
             ExitCode::SUCCESS

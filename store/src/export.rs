@@ -20,7 +20,7 @@
 //! so a later import of edited files updates the store, and conflicts only with what was
 //! changed in the store after the export.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use jfc_vm::value::Value;
 
@@ -44,6 +44,8 @@ pub struct ExportReport {
     pub files_written: usize,
     /// Notes: Password fields left out, objects written in another form.
     pub messages: Vec<String>,
+    /// Stale files removed: a `NAME.meta.toml` of an object with nothing left to put in it.
+    pub files_removed: Vec<PathBuf>,
 }
 
 /// What `jfc obj cat` shows.
@@ -414,6 +416,7 @@ fn write_meta(
         if path.is_file() {
             std::fs::remove_file(path)
                 .map_err(|e| StoreError(format!("cannot remove {}: {e}", path.display())))?;
+            report.files_removed.push(path.to_path_buf());
         }
         return Ok(None);
     }

@@ -362,6 +362,42 @@ pub fn migrate(conn: &mut Connection) -> Result<()> {
         }
         tx.commit()?;
     }
+    add_late_columns(conn)
+}
+
+/// Columns written into a migration after it had shipped: a store made by the jfc of
+/// that time lacks them whatever its version says now (and SQLite has no `ADD COLUMN IF
+/// NOT EXISTS` for a migration to say it): `channel_waiters.os_start` came into migration
+/// 10 after the jfc of v10 (0361db5) had made stores without it, `api_tokens.expires`
+/// into migration 15 with token expiry, after the jfc of v15 and v16 had. New columns go
+/// into a new migration, never into one that has shipped.
+const LATE_COLUMNS: &[(&str, &str, &str)] = &[
+    ("channel_waiters", "os_start", "INTEGER"),
+    ("api_tokens", "expires", "TEXT"),
+];
+
+/// Add each late column its table lacks. A read first: a store that has them all (every
+/// store made since) is not written to.
+fn add_late_columns(conn: &mut Connection) -> Result<()> {
+    let lacks = |c: &Connection, table: &str, column: &str| -> Result<bool> {
+        let (columns, found): (i64, i64) = c.query_row(
+            "SELECT count(*), count(*) FILTER (WHERE name = ?2) FROM pragma_table_info(?1)",
+            [table, column],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        Ok(columns > 0 && found == 0)
+    };
+    for (table, column, decl) in LATE_COLUMNS {
+        if !lacks(conn, table, column)? {
+            continue;
+        }
+        // Another OS process opening the store at once may have added it meanwhile.
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        if lacks(&tx, table, column)? {
+            tx.execute_batch(&format!("ALTER TABLE {table} ADD COLUMN {column} {decl}"))?;
+        }
+        tx.commit()?;
+    }
     Ok(())
 }
 

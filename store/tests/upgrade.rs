@@ -64,10 +64,19 @@ fn check_upgrade(version: usize) {
     }
     if version >= 4 {
         assert_eq!(field(&s, "/nodes/acct", "password"), "s3cret");
-        let procs = s.processes().expect("records");
-        assert_eq!(procs.len(), 1);
-        assert_eq!(procs[0].status, "DONE");
-        assert_eq!(procs[0].console, "hello from the fixture\n");
+        let hello = runs_of(&s, "flow.jf");
+        assert_eq!(hello.len(), 1);
+        assert_eq!(hello[0].status, "DONE");
+        assert_eq!(hello[0].console, "hello from the fixture\n");
+    }
+    if version >= 9 {
+        check_v9_rows(&s, &db, version);
+    }
+    if version >= 12 {
+        check_fork_children(&s);
+    }
+    if version >= 15 {
+        check_daemon_rows(&s, version);
     }
     // NodeInfo has the `zone` field of newer stores (null until set).
     assert_eq!(field(&s, "/nodes/web1", "zone"), "null");
@@ -85,6 +94,113 @@ fn check_upgrade(version: usize) {
     drop(s);
     let s = Store::open(&db).expect("reopens");
     assert!(s.lookup("/after_upgrade").expect("query").is_some());
+}
+
+/// The records of the runs of the fixture's flow file `name`.
+fn runs_of(s: &Store, name: &str) -> Vec<store::processes::ProcessRecord> {
+    s.processes()
+        .expect("records")
+        .into_iter()
+        .filter(|p| p.job.ends_with(&format!("/{name}")) || p.job == name)
+        .collect()
+}
+
+/// Records as `jfc ps --json` shows them, for a failure's message.
+fn json(records: &[store::processes::ProcessRecord]) -> String {
+    let all: Vec<_> = records.iter().map(|r| r.to_json()).collect();
+    serde_json::Value::from(all).to_string()
+}
+
+/// From v9: the file /nodes/db1 was imported from (import_origins); a run killed while
+/// it waited on /nodes/queue, whose waiter row (without the OS process's start time
+/// before v10) no longer counts; from v13 that run's checkpoint.
+fn check_v9_rows(s: &Store, db: &Path, version: usize) {
+    let conn = rusqlite::Connection::open(db).expect("sqlite");
+    let origin: String = conn
+        .query_row(
+            "SELECT file FROM import_origins WHERE object = ?1",
+            [s.resolve("/nodes/db1").expect("db1")],
+            |r| r.get(0),
+        )
+        .expect("db1 has its origin");
+    assert!(origin.ends_with("/src/nodes/db1.toml"), "{origin}");
+    let waited = runs_of(s, "wait.jf");
+    assert_eq!(waited.len(), 1);
+    let run = &waited[0];
+    // Its OS process was killed: the record reads ABORTED, its waiter row counts no more.
+    assert_eq!(run.status, "ABORTED", "{}", run.to_json());
+    // (What it printed reached the record or not, as the kill fell.)
+    assert!(["", "waiting\n"].contains(&run.console.as_str()));
+    let queue = s.resolve("/nodes/queue").expect("queue");
+    let rows: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM channel_waiters WHERE channel = ?1",
+            [queue],
+            |r| r.get(0),
+        )
+        .expect("rows");
+    assert_eq!(rows, 1, "the waiter row came through the upgrade");
+    assert_eq!(s.event_count(queue).expect("count"), 0);
+    if version >= 13 {
+        let about = s.checkpoint_about(run.pid).expect("query");
+        assert!(about.is_some(), "the killed run's checkpoint reads back");
+    }
+}
+
+/// From v12: the two children of the fork, each with its parent.
+fn check_fork_children(s: &Store) {
+    let forked = runs_of(s, "fork.jf");
+    let parent = forked
+        .iter()
+        .find(|p| p.parent.is_none())
+        .expect("the fork's run");
+    let children: Vec<_> = forked
+        .iter()
+        .filter(|p| p.parent == Some(parent.pid))
+        .collect();
+    assert_eq!(children.len(), 2, "{}", json(&forked));
+    assert!(children.iter().all(|c| c.status == "DONE"));
+    assert_eq!(parent.status, "DONE");
+}
+
+/// From v15: the API token; from v16 the schedule (with v17's missed-run policy, `skip`
+/// for a schedule of before); from v18 the task.
+fn check_daemon_rows(s: &Store, version: usize) {
+    let tokens = s.tokens().expect("tokens");
+    assert_eq!(tokens.len(), 1);
+    assert_eq!(tokens[0].name, "fixture");
+    assert_eq!(tokens[0].scopes, ["send", "read"]);
+    assert!(tokens[0].allows("read") && !tokens[0].allows("run"));
+    if version >= 16 {
+        let schedules = s.schedules().expect("schedules");
+        assert_eq!(schedules.len(), 1);
+        let nightly = &schedules[0];
+        assert_eq!(
+            (nightly.name.as_str(), nightly.job.as_str()),
+            ("nightly", "/flows/report")
+        );
+        assert_eq!(
+            (nightly.fields[5].as_deref(), nightly.fields[6].as_deref()),
+            (Some("3"), Some("30"))
+        );
+        assert_eq!(nightly.missed, "skip");
+        assert!(!nightly.disabled);
+        // Runs recorded before v17 were started by nobody.
+        let procs = s.processes().expect("records");
+        assert!(procs
+            .iter()
+            .all(|p| p.invoker.is_none() && p.schedule.is_none()));
+    }
+    if version >= 18 {
+        let tasks = s.tasks().expect("tasks");
+        assert_eq!(tasks.len(), 1);
+        assert_eq!(tasks[0].title, "Approve the fixture?");
+        assert_eq!(tasks[0].message, "asked by make.sh");
+        assert_eq!(tasks[0].action_text, "Approve");
+        assert!(tasks[0].is_open(), "{:?}", tasks[0]);
+        let asked = runs_of(s, "task.jf");
+        assert_eq!(tasks[0].process, Some(asked[0].pid));
+    }
 }
 
 #[test]
@@ -115,6 +231,56 @@ fn a_v6_store_upgrades() {
 #[test]
 fn a_v7_store_upgrades() {
     check_upgrade(7);
+}
+
+#[test]
+fn a_v9_store_upgrades() {
+    check_upgrade(9);
+}
+
+#[test]
+fn a_v10_store_upgrades() {
+    check_upgrade(10);
+}
+
+#[test]
+fn a_v11_store_upgrades() {
+    check_upgrade(11);
+}
+
+#[test]
+fn a_v12_store_upgrades() {
+    check_upgrade(12);
+}
+
+#[test]
+fn a_v13_store_upgrades() {
+    check_upgrade(13);
+}
+
+#[test]
+fn a_v14_store_upgrades() {
+    check_upgrade(14);
+}
+
+#[test]
+fn a_v15_store_upgrades() {
+    check_upgrade(15);
+}
+
+#[test]
+fn a_v16_store_upgrades() {
+    check_upgrade(16);
+}
+
+#[test]
+fn a_v17_store_upgrades() {
+    check_upgrade(17);
+}
+
+#[test]
+fn a_v18_store_upgrades() {
+    check_upgrade(18);
 }
 
 #[test]

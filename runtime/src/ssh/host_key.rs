@@ -51,7 +51,6 @@ pub fn check(s: &Session, host: &str, port: u16, keys: &HostKeys) -> Result<(), 
             known.remove(&h).map_err(|e| format!("{name}: {e}"))?;
         }
         tracing::warn!("the host key of {name} has changed: the new one replaces it in {} (--replace-host-keys)", file.display());
-        eprintln!("jfc: the host key of {name} has changed: the new one replaces it (--replace-host-keys)");
     }
     match found {
         CheckResult::Mismatch if keys.replace_changed => record(&mut known, &name, key, kind, file),

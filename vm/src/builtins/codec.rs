@@ -4,6 +4,7 @@
 //! `ascii`/`latin1` to windows-1252 and cannot encode UTF-16); everything else
 //! (shift_jis, cp932, euc-jp, iso-2022-jp, ...) goes through encoding_rs.
 
+use crate::value::limits::{self, MAX_BYTES};
 use crate::value::{Error, Result};
 
 enum Codec {
@@ -51,8 +52,33 @@ fn lookup(name: &str) -> Result<Codec> {
     })
 }
 
-/// Encode `s` with the named codec; an unrepresentable character is an error.
+/// Encode `s` with the named codec; an unrepresentable character is an error, and so is
+/// a Binary beyond [`MAX_BYTES`] (UTF-16 doubles ASCII text: that is checked before
+/// anything is built).
 pub fn encode(s: &str, encoding: &str) -> Result<Vec<u8>> {
+    let too_large = || limits::bytes_too_large("the encoded Binary");
+    if let Codec::Utf16 { bom, .. } = lookup(encoding)? {
+        // Only a String of half the limit or more can reach it: count its units then
+        // (ASCII text has one per byte).
+        if s.len() >= MAX_BYTES / 2 {
+            let units = if s.is_ascii() {
+                s.len()
+            } else {
+                s.encode_utf16().count()
+            };
+            if 2 * (units + usize::from(bom)) > MAX_BYTES {
+                return Err(too_large());
+            }
+        }
+    }
+    let out = encode_unbounded(s, encoding)?;
+    if out.len() > MAX_BYTES {
+        return Err(too_large());
+    }
+    Ok(out)
+}
+
+fn encode_unbounded(s: &str, encoding: &str) -> Result<Vec<u8>> {
     let bad = |pos: usize, c: char| {
         Error::new(format!(
             "'{encoding}' codec can't encode character '{}' in position {pos}",

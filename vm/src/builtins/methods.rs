@@ -10,7 +10,7 @@ use super::args::{bind, Bound};
 use super::codec;
 use super::format::str_format;
 use crate::value::datetime::{isoformat_utc, strftime};
-use crate::value::limits::{self, MAX_BYTES};
+use crate::value::limits::{self, MAX_BYTES, MAX_ELEMENTS};
 use crate::value::{Args, Error, Key, Result, Value};
 
 pub const STRING_METHODS: &[&str] = &[
@@ -257,10 +257,21 @@ fn string_method(s: &str, name: &str, args: Args) -> Result<Value> {
             };
             let right = name == "rsplit";
             match a.opt_nonnull(0) {
-                None => Ok(strings(split_whitespace(s, max, right))),
+                None => {
+                    // A String shorter than twice the limit has fewer words than it.
+                    if s.len() >= 2 * MAX_ELEMENTS {
+                        let words = s.split(is_space).filter(|w| !w.is_empty()).count();
+                        check_pieces(words.min(max.saturating_add(1)))?;
+                    }
+                    Ok(strings(split_whitespace(s, max, right)))
+                }
                 Some(Value::Str(sep)) => {
                     if sep.is_empty() {
                         return Err(Error::new("empty separator"));
+                    }
+                    // Counted only when the String is long enough to pass the limit.
+                    if s.len() / sep.len() >= MAX_ELEMENTS {
+                        check_pieces(s.matches(&**sep).take(max).count() + 1)?;
                     }
                     let parts: Vec<String> = if right {
                         let mut v: Vec<String> = s
@@ -281,6 +292,9 @@ fn string_method(s: &str, name: &str, args: Args) -> Result<Value> {
         }
         "splitlines" => {
             let a = bind(name, args, &["keepends"], 0)?;
+            if s.len() >= MAX_ELEMENTS {
+                check_pieces(line_count(s))?;
+            }
             Ok(strings(splitlines(s, a.bool_or(0, false))))
         }
         "strip" => {
@@ -336,22 +350,46 @@ fn split_whitespace(s: &str, max: usize, right: bool) -> Vec<String> {
     out
 }
 
+/// The error for a split into more pieces than an Array may have.
+fn check_pieces(n: usize) -> Result<()> {
+    if n > MAX_ELEMENTS {
+        return Err(limits::elements_too_large("the split String", n));
+    }
+    Ok(())
+}
+
+/// A line break of Python `str.splitlines`.
+fn is_break(c: char) -> bool {
+    matches!(
+        c,
+        '\n' | '\r'
+            | '\x0b'
+            | '\x0c'
+            | '\x1c'
+            | '\x1d'
+            | '\x1e'
+            | '\u{85}'
+            | '\u{2028}'
+            | '\u{2029}'
+    )
+}
+
+/// How many lines `splitlines` makes of `s` (`\r\n` is one break).
+fn line_count(s: &str) -> usize {
+    let mut n = 0;
+    let mut prev = '\0';
+    for c in s.chars() {
+        if is_break(c) && !(c == '\n' && prev == '\r') {
+            n += 1;
+        }
+        prev = c;
+    }
+    // The text after the last break is a line of its own.
+    n + usize::from(!s.is_empty() && !s.ends_with(is_break))
+}
+
 /// Python `str.splitlines`.
 fn splitlines(s: &str, keep: bool) -> Vec<String> {
-    let is_break = |c: char| {
-        matches!(
-            c,
-            '\n' | '\r'
-                | '\x0b'
-                | '\x0c'
-                | '\x1c'
-                | '\x1d'
-                | '\x1e'
-                | '\u{85}'
-                | '\u{2028}'
-                | '\u{2029}'
-        )
-    };
     let chars: Vec<char> = s.chars().collect();
     let mut out = Vec::new();
     let mut start = 0;
@@ -386,6 +424,9 @@ fn binary_method(b: &[u8], name: &str, args: Args) -> Result<Value> {
         }
         "hex" => {
             bind(name, args, &[], 0)?;
+            if b.len() > MAX_BYTES / 2 {
+                return Err(limits::bytes_too_large("the hex String"));
+            }
             Ok(Value::str(
                 &b.iter().map(|x| format!("{x:02x}")).collect::<String>(),
             ))
@@ -540,6 +581,23 @@ mod tests {
 
     fn call(recv: &Value, name: &str, pos: Vec<Value>) -> String {
         call_kw(recv, name, pos, vec![])
+    }
+
+    #[test]
+    fn the_line_count_checked_against_the_limit_is_what_splitlines_makes() {
+        for text in [
+            "",
+            "a",
+            "\n",
+            "a\n",
+            "a\r\nb",
+            "\r\n\r\n",
+            "\r\r\n",
+            "a\u{2028}b\x0b",
+            "\n\nx",
+        ] {
+            assert_eq!(line_count(text), splitlines(text, false).len(), "{text:?}");
+        }
     }
 
     fn call_kw(recv: &Value, name: &str, pos: Vec<Value>, kw: Vec<(&str, Value)>) -> String {
