@@ -343,6 +343,8 @@ fn clones(trace: &str) -> Vec<Clone> {
         let Ok(pid) = pid.parse::<u32>() else {
             continue;
         };
+        // strace pads the pid column: a short pid is followed by more than one space.
+        let rest = rest.trim_start();
         if rest.starts_with("<... ") {
             if let Some(flags) = pending.remove(&pid) {
                 done.push(Clone {
