@@ -96,7 +96,18 @@ fn agent_args(url: &str, zone: &str, name: &str) -> Vec<String> {
         name,
     ];
     let quick = ["--heartbeat", "0.5", "--retry-interval", "0.5"];
-    args.iter().chain(&quick).map(|a| a.to_string()).collect()
+    // Host keys of this run's servers only: a key that an earlier run's server left on
+    // the same port in the user's file would read as changed.
+    let known = std::env::temp_dir().join(format!(
+        "jfc-agents-{}-{name}-known_hosts",
+        std::process::id()
+    ));
+    let known = ["--known-hosts".to_string(), known.display().to_string()];
+    args.iter()
+        .chain(&quick)
+        .map(|a| a.to_string())
+        .chain(known)
+        .collect()
 }
 
 /// Run `flow` with the broker `url`, jobs waiting `wait` seconds for an agent.
