@@ -1,6 +1,8 @@
 // The grammar against the repository's jobflow corpora: programs the compiler accepts get no
 // invalid.* scope anywhere, and each program of the lexical-error corpus (E0002) gets at least one,
-// so the colours agree with the lexer in both directions.
+// so the colours agree with the lexer in both directions. A regular-expression literal whose
+// pattern does not compile is an E0002 too, but seeing that takes a regex parser, not a grammar:
+// that program is left out of the second direction.
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -69,7 +71,10 @@ test('programs the compiler accepts are free of invalid scopes', async () => {
 
 test('every lexical-error program has an invalid scope', async () => {
   const grammar = await loadGrammar();
-  const lexicalErrors = jobflowFiles('compiler/tests/diagnostics', (name) => name.startsWith('E0002-'));
+  const lexicalErrors = jobflowFiles(
+    'compiler/tests/diagnostics',
+    (name) => name.startsWith('E0002-') && name !== 'E0002-invalid-regex.jf',
+  );
   assert.ok(lexicalErrors.length >= 5, `found only ${lexicalErrors.length} programs`);
   const unmarked = lexicalErrors.filter((file) => invalidTokens(grammar, file).length === 0);
   assert.deepEqual(unmarked.map((file) => path.basename(file)), []);
