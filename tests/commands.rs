@@ -353,6 +353,12 @@ fn clones(trace: &str) -> Vec<Clone> {
                     made: result(rest),
                 });
             }
+        } else if !["clone(", "clone3(", "fork(", "vfork("]
+            .iter()
+            .any(|call| rest.starts_with(call))
+        {
+            // `???( <detached ...>`: a thread that ended inside a call strace lost track of.
+            continue;
         } else if let Some(call) = rest.strip_suffix("<unfinished ...>") {
             pending.insert(pid, call.to_string());
         } else {

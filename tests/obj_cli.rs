@@ -445,10 +445,10 @@ fn import_prune_deletes_only_what_came_from_that_directory() {
 }
 
 #[test]
-fn commands_that_only_read_never_create_a_store() {
+fn commands_that_only_read_never_create_a_store_and_exit_66() {
     let cwd = tempfile::tempdir().expect("temp dir");
     let out_dir = cwd.path().join("out");
-    let commands: [&[&str]; 9] = [
+    let commands: [&[&str]; 12] = [
         &["obj", "ls"],
         &["ps"],
         &["ps", "1", "--rm", "--dry-run"],
@@ -458,6 +458,9 @@ fn commands_that_only_read_never_create_a_store() {
         &["export", "/", path_str(&out_dir)],
         &["user", "ls"],
         &["user", "set", "root", "--environment", ""],
+        &["schedule", "ls"],
+        &["token", "ls"],
+        &["task", "ls"],
     ];
     let default = cwd.path().join(".jfc").join("store.sqlite");
     for args in commands {
@@ -467,7 +470,7 @@ fn commands_that_only_read_never_create_a_store() {
             .env_remove("JFC_STORE")
             .output()
             .expect("jfc runs");
-        assert_eq!(o.status.code(), Some(1), "{args:?}");
+        assert_eq!(o.status.code(), Some(66), "{args:?}");
         assert_eq!(
             err(&o),
             format!(

@@ -481,6 +481,7 @@ fn tokens_are_listed_without_their_secrets_and_removed_by_name() {
     assert!(rm.status.success(), "{}", err(&rm));
     assert_eq!(out(&rm), "deleted token ci (scopes run,read)\n");
     let gone = jfc(&store, &["token", "rm", "ci"]);
+    assert_eq!(gone.status.code(), Some(66), "{}", err(&gone));
     assert!(err(&gone).contains("no token named `ci`"), "{}", err(&gone));
 }
 

@@ -152,12 +152,54 @@ pub fn open_store(flag: Option<&std::path::Path>) -> Result<jfc_store::Store, St
 }
 
 /// Like [`open_store`] for commands that only read (or delete): a missing store is an
-/// error, never created.
-pub fn open_existing_store(flag: Option<&std::path::Path>) -> Result<jfc_store::Store, String> {
+/// error, never created, and exits 66 (missing input) as every jfc command does for it.
+pub fn open_existing_store(flag: Option<&std::path::Path>) -> Result<jfc_store::Store, Failure> {
     let cwd = std::env::current_dir().map_err(|e| format!("no current directory: {e}"))?;
     let path = jfc_store::resolve_path(flag, &cwd);
     match jfc_store::Store::open_existing(&path) {
-        Err(e) if path.is_file() => Err(format!("cannot open the store {}: {e}", path.display())),
-        opened => opened.map_err(|e| e.0),
+        Err(e) if path.is_file() => {
+            Err(format!("cannot open the store {}: {e}", path.display()).into())
+        }
+        Err(e) => Err(Failure::new(e.0, jfc_runtime::run::EXIT_NOINPUT)),
+        Ok(store) => Ok(store),
+    }
+}
+
+/// Why a command failed, and the exit status that says so (1 unless told).
+#[derive(Debug)]
+pub struct Failure {
+    pub message: String,
+    pub code: u8,
+}
+
+impl Failure {
+    pub fn new(message: impl Into<String>, code: u8) -> Failure {
+        Failure {
+            message: message.into(),
+            code,
+        }
+    }
+
+    /// A usage error: exit 64.
+    pub fn usage(message: impl Into<String>) -> Failure {
+        Failure::new(message, jfc_runtime::run::EXIT_USAGE)
+    }
+
+    /// Say it on stderr; the exit status to end with.
+    pub fn exit(self) -> std::process::ExitCode {
+        eprintln!("error: {}", self.message);
+        std::process::ExitCode::from(self.code)
+    }
+}
+
+impl From<String> for Failure {
+    fn from(message: String) -> Failure {
+        Failure::new(message, 1)
+    }
+}
+
+impl From<jfc_store::StoreError> for Failure {
+    fn from(e: jfc_store::StoreError) -> Failure {
+        Failure::new(e.0, 1)
     }
 }

@@ -11,6 +11,8 @@ use jfc_store::jobflow::Compiled;
 use jfc_store::{ObjectId, Store, StoreError};
 use jfc_vm::value::Value;
 
+use super::Failure;
+
 #[derive(Args)]
 pub struct ObjArgs {
     #[command(subcommand)]
@@ -99,27 +101,14 @@ pub struct RmArgs {
     pub dry_run: bool,
 }
 
-/// A failure: the message and the exit status (1 failure, 64 usage).
-struct Fail(String, u8);
-
-impl From<StoreError> for Fail {
-    fn from(e: StoreError) -> Self {
-        Fail(e.0, 1)
-    }
-}
-
-fn usage(msg: impl Into<String>) -> Fail {
-    Fail(msg.into(), jfc_runtime::run::EXIT_USAGE)
-}
-
 pub fn run(args: ObjArgs, store: Option<&Path>) -> ExitCode {
     // Only `set` may create the store; looking and deleting need one.
     let opened = match args.command {
-        ObjCommand::Set(_) => super::open_store(store),
+        ObjCommand::Set(_) => super::open_store(store).map_err(Failure::from),
         _ => super::open_existing_store(store),
     };
     let result = match opened {
-        Err(e) => Err(Fail(e, 1)),
+        Err(e) => Err(e),
         Ok(mut s) => match args.command {
             ObjCommand::Ls(a) => ls(&s, a),
             ObjCommand::Cat(a) => cat(&s, a),
@@ -129,24 +118,21 @@ pub fn run(args: ObjArgs, store: Option<&Path>) -> ExitCode {
     };
     match result {
         Ok(code) => code,
-        Err(Fail(msg, code)) => {
-            eprintln!("error: {msg}");
-            ExitCode::from(code)
-        }
+        Err(failure) => failure.exit(),
     }
 }
 
-fn object_path(path: &str) -> Result<String, Fail> {
-    normalise_path(path).map_err(|e| usage(e.0))
+fn object_path(path: &str) -> Result<String, Failure> {
+    normalise_path(path).map_err(|e| Failure::usage(e.0))
 }
 
-fn find(store: &Store, path: &str) -> Result<(String, ObjectId), Fail> {
+fn find(store: &Store, path: &str) -> Result<(String, ObjectId), Failure> {
     let path = object_path(path)?;
     let id = store.resolve(&path)?;
     Ok((path, id))
 }
 
-fn ls(store: &Store, args: LsArgs) -> Result<ExitCode, Fail> {
+fn ls(store: &Store, args: LsArgs) -> Result<ExitCode, Failure> {
     let (_, id) = find(store, &args.path)?;
     let children = store.children(id)?;
     let ids = if children.is_empty() && store.type_name(id)? != "Directory" {
@@ -188,7 +174,7 @@ fn ls(store: &Store, args: LsArgs) -> Result<ExitCode, Fail> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn cat(store: &Store, args: CatArgs) -> Result<ExitCode, Fail> {
+fn cat(store: &Store, args: CatArgs) -> Result<ExitCode, Failure> {
     let (_, id) = find(store, &args.path)?;
     let opts = ShowOptions {
         secrets: args.show_secrets,
@@ -200,38 +186,39 @@ fn cat(store: &Store, args: CatArgs) -> Result<ExitCode, Fail> {
             let v = store.object_json(id, &opts)?;
             outln!(
                 "{}",
-                serde_json::to_string_pretty(&v).map_err(|e| Fail(e.to_string(), 1))?
+                serde_json::to_string_pretty(&v).map_err(|e| Failure::from(e.to_string()))?
             );
         }
     }
     Ok(ExitCode::SUCCESS)
 }
 
-fn set(store: &mut Store, args: SetArgs) -> Result<ExitCode, Fail> {
+fn set(store: &mut Store, args: SetArgs) -> Result<ExitCode, Failure> {
     let path = object_path(&args.path)?;
     if args.assignments.is_empty() && args.type_name.is_none() {
-        return Err(usage(
+        return Err(Failure::usage(
             "nothing to set: give FIELD=VALUE assignments (or --type TYPE to create the object)",
         ));
     }
     let mut assignments = Vec::new();
     for a in &args.assignments {
         let Some((field, value)) = a.split_once('=') else {
-            return Err(usage(format!(
+            return Err(Failure::usage(format!(
                 "`{a}`: expected FIELD=VALUE, e.g. port=22 or host=web1"
             )));
         };
         let field = field.trim();
         if field.is_empty() {
-            return Err(usage(format!("`{a}`: the field name is missing")));
+            return Err(Failure::usage(format!("`{a}`: the field name is missing")));
         }
-        let value = match value.strip_prefix('@') {
-            Some(file) => Value::str(
-                &std::fs::read_to_string(file)
-                    .map_err(|e| Fail(format!("{field}=@{file}: cannot read {file}: {e}"), 1))?,
-            ),
-            None => parse_value_text(value, store).map_err(|e| Fail(format!("{field}: {e}"), 1))?,
-        };
+        let value =
+            match value.strip_prefix('@') {
+                Some(file) => Value::str(&std::fs::read_to_string(file).map_err(|e| {
+                    Failure::from(format!("{field}=@{file}: cannot read {file}: {e}"))
+                })?),
+                None => parse_value_text(value, store)
+                    .map_err(|e| Failure::from(format!("{field}: {e}")))?,
+            };
         assignments.push((field.to_string(), value));
     }
     let type_name = args.type_name.clone();
@@ -283,18 +270,16 @@ fn set(store: &mut Store, args: SetArgs) -> Result<ExitCode, Fail> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn rm(store: &mut Store, args: RmArgs) -> Result<ExitCode, Fail> {
+fn rm(store: &mut Store, args: RmArgs) -> Result<ExitCode, Failure> {
     let (path, id) = find(store, &args.path)?;
     store.check_delete(id)?;
     let paths = store.subtree_paths(id)?;
     if paths.len() > 1 && !args.recursive {
-        return Err(Fail(
-            format!(
-                "{path} is not empty ({} objects under it): use -r to delete it with everything under it",
-                paths.len() - 1
-            ),
-            1,
-        ));
+        return Err(format!(
+            "{path} is not empty ({} objects under it): use -r to delete it with everything under it",
+            paths.len() - 1
+        )
+        .into());
     }
     if !args.dry_run {
         store.delete(id)?;

@@ -45,14 +45,11 @@ pub struct PsArgs {
 pub fn run(args: PsArgs, store: Option<&Path>) -> ExitCode {
     match ps(args, store) {
         Ok(code) => code,
-        Err(msg) => {
-            eprintln!("error: {msg}");
-            ExitCode::from(1)
-        }
+        Err(failure) => failure.exit(),
     }
 }
 
-fn ps(args: PsArgs, store: Option<&Path>) -> Result<ExitCode, String> {
+fn ps(args: PsArgs, store: Option<&Path>) -> Result<ExitCode, super::Failure> {
     let mut store = super::open_existing_store(store)?;
     if let Some(pid) = args.pid {
         if args.rm {
@@ -97,14 +94,14 @@ fn no_record(pid: i64) -> ExitCode {
 }
 
 /// `jfc ps PID --rm [--dry-run]`: names the record it deletes (or would delete).
-fn remove(store: &mut Store, pid: i64, dry_run: bool) -> Result<ExitCode, String> {
+fn remove(store: &mut Store, pid: i64, dry_run: bool) -> Result<ExitCode, super::Failure> {
     let Some(rec) = store.find_process(pid).map_err(|e| e.0)? else {
         return Ok(no_record(pid));
     };
     let what = format!("process {pid} ({}, {})", rec.job, rec.status);
     if dry_run {
         if matches!(rec.status.as_str(), "RUNNING" | "WAITING") {
-            return Err(format!("{what} is still running: it cannot be deleted"));
+            return Err(format!("{what} is still running: it cannot be deleted").into());
         }
         outln!("would delete {what}");
     } else {

@@ -10,10 +10,7 @@ pub fn run(args: &ResumeArgs, store: Option<&Path>) -> ExitCode {
     let path = jfc_store::resolve_path(store, &cwd);
     let mut store = match super::open_existing_store(Some(&path)) {
         Ok(s) => s,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::from(jfc_runtime::run::EXIT_NOINPUT);
-        }
+        Err(failure) => return failure.exit(),
     };
     let (resumable, closed) = match jfc_runtime::resume::left_behind(&mut store) {
         Ok(found) => found,

@@ -9,6 +9,8 @@ use clap::{Args, Subcommand};
 use jfc_store::cron::Schedule;
 use jfc_store::schedules::{ScheduleRecord, TIME_FIELDS};
 
+use super::Failure;
+
 #[derive(Args)]
 pub struct ScheduleArgs {
     #[command(subcommand)]
@@ -135,14 +137,7 @@ pub enum ScheduleCommand {
 pub fn run(args: ScheduleArgs, store: Option<&Path>) -> ExitCode {
     match schedule(args, store) {
         Ok(()) => ExitCode::SUCCESS,
-        Err(Failure::Usage(msg)) => {
-            eprintln!("error: {msg}");
-            ExitCode::from(jfc_runtime::run::EXIT_USAGE)
-        }
-        Err(Failure::Other(msg)) => {
-            eprintln!("error: {msg}");
-            ExitCode::from(1)
-        }
+        Err(failure) => failure.exit(),
     }
 }
 
@@ -204,8 +199,8 @@ fn schedule(args: ScheduleArgs, store: Option<&Path>) -> Result<(), Failure> {
             let fields = match schedule {
                 Some(which) => {
                     if fields.values().iter().any(Option::is_some) {
-                        return Err(Failure::Usage(
-                            "give a stored schedule or time fields, not both".into(),
+                        return Err(Failure::usage(
+                            "give a stored schedule or time fields, not both",
                         ));
                     }
                     let store = super::open_existing_store(store)?;
@@ -222,7 +217,7 @@ fn schedule(args: ScheduleArgs, store: Option<&Path>) -> Result<(), Failure> {
             let after = match after {
                 Some(t) => chrono::DateTime::parse_from_rfc3339(&t)
                     .map_err(|e| {
-                        Failure::Usage(format!("--after {t}: not an RFC 3339 time ({e})"))
+                        Failure::usage(format!("--after {t}: not an RFC 3339 time ({e})"))
                     })?
                     .with_timezone(&chrono::Utc),
                 None => chrono::Utc::now(),
@@ -259,20 +254,8 @@ fn set_disabled(store: Option<&Path>, which: &str, disabled: bool) -> Result<(),
         .map_err(|e| e.0)?)
 }
 
-/// Why a schedule command failed: a field that does not parse is a usage error (64).
-enum Failure {
-    Usage(String),
-    Other(String),
-}
-
-impl From<String> for Failure {
-    fn from(message: String) -> Self {
-        Failure::Other(message)
-    }
-}
-
 fn parse(fields: &[Option<String>; 7]) -> Result<Schedule, Failure> {
-    Schedule::parse(fields.each_ref().map(|f| f.as_deref())).map_err(Failure::Usage)
+    Schedule::parse(fields.each_ref().map(|f| f.as_deref())).map_err(Failure::usage)
 }
 
 /// `jfc schedule ls`: each schedule with its next firing time (local zone).

@@ -62,7 +62,7 @@ pub fn run(args: TaskArgs, store: Option<&Path>) -> ExitCode {
 type Failure = (u8, String);
 
 fn task(args: TaskArgs, store: Option<&Path>) -> Result<(), Failure> {
-    let mut store = super::open_existing_store(store).map_err(|e| (1, e))?;
+    let mut store = super::open_existing_store(store).map_err(|e| (e.code, e.message))?;
     match args.command {
         TaskCommand::Ls { all, json } => {
             let tasks: Vec<TaskRecord> = store

@@ -50,14 +50,11 @@ Example:
 pub fn run(args: TokenArgs, store: Option<&Path>) -> ExitCode {
     match token(args, store) {
         Ok(()) => ExitCode::SUCCESS,
-        Err(msg) => {
-            eprintln!("error: {msg}");
-            ExitCode::from(1)
-        }
+        Err(failure) => failure.exit(),
     }
 }
 
-fn token(args: TokenArgs, store: Option<&Path>) -> Result<(), String> {
+fn token(args: TokenArgs, store: Option<&Path>) -> Result<(), super::Failure> {
     match args.command {
         TokenCommand::Create {
             name,
@@ -118,14 +115,20 @@ fn token(args: TokenArgs, store: Option<&Path>) -> Result<(), String> {
                 .into_iter()
                 .find(|t| t.name == name)
             else {
-                return Err(format!("there is no token named `{name}`"));
+                return Err(super::Failure::new(
+                    format!("there is no token named `{name}`"),
+                    jfc_runtime::run::EXIT_NOINPUT,
+                ));
             };
             let what = format!("token {name} (scopes {})", found.scopes.join(","));
             if dry_run {
                 outln!("would delete {what}");
             } else {
                 if !store.remove_token(&name).map_err(|e| e.0)? {
-                    return Err(format!("there is no token named `{name}`"));
+                    return Err(super::Failure::new(
+                        format!("there is no token named `{name}`"),
+                        jfc_runtime::run::EXIT_NOINPUT,
+                    ));
                 }
                 outln!("deleted {what}");
             }

@@ -90,14 +90,11 @@ pub fn import(args: ImportArgs, store: Option<&Path>) -> ExitCode {
     let opened = if args.dry_run {
         super::open_existing_store(store)
     } else {
-        super::open_store(store)
+        super::open_store(store).map_err(super::Failure::from)
     };
     let mut store = match opened {
         Ok(s) => s,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::from(1);
-        }
+        Err(failure) => return failure.exit(),
     };
     let opts = ImportOptions {
         force: args.force,
@@ -180,10 +177,7 @@ pub fn export(args: ExportArgs, store: Option<&Path>) -> ExitCode {
     };
     let mut store = match super::open_existing_store(store) {
         Ok(s) => s,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::from(1);
-        }
+        Err(failure) => return failure.exit(),
     };
     let opts = ExportOptions {
         secrets: args.secrets,

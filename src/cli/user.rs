@@ -40,14 +40,11 @@ Example:
 pub fn run(args: UserArgs, store: Option<&Path>) -> ExitCode {
     match user(args, store) {
         Ok(()) => ExitCode::SUCCESS,
-        Err(msg) => {
-            eprintln!("error: {msg}");
-            ExitCode::from(1)
-        }
+        Err(failure) => failure.exit(),
     }
 }
 
-fn user(args: UserArgs, store: Option<&Path>) -> Result<(), String> {
+fn user(args: UserArgs, store: Option<&Path>) -> Result<(), super::Failure> {
     // An empty store has no Environment to set: neither subcommand creates one.
     let mut store = super::open_existing_store(store)?;
     match args.command {

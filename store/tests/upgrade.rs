@@ -18,7 +18,34 @@ fn copy_fixture(version: usize) -> (tempfile::TempDir, PathBuf) {
         }
     }
     let db = dir.path().join("store.sqlite");
+    forget_os_pids(&db);
     (dir, db)
+}
+
+/// Above the largest pid Linux hands out (2^22): no process of this machine has it.
+const DEAD_PID: i64 = 4_194_305;
+
+/// The OS pids the fixture's jfc ran as are pids of this machine too, maybe alive: a
+/// record or waiter row without the process's start time would then read as running.
+/// They are rewritten to a pid no process has.
+fn forget_os_pids(db: &Path) {
+    let conn = rusqlite::Connection::open(db).expect("sqlite");
+    for table in ["processes", "channel_waiters", "flow_places"] {
+        let has_pid: bool = conn
+            .query_row(
+                "SELECT count(*) > 0 FROM pragma_table_info(?1) WHERE name = 'os_pid'",
+                [table],
+                |r| r.get(0),
+            )
+            .expect("table info");
+        if has_pid {
+            conn.execute(
+                &format!("UPDATE {table} SET os_pid = ?1 WHERE os_pid IS NOT NULL"),
+                [DEAD_PID],
+            )
+            .expect("rewrite os_pid");
+        }
+    }
 }
 
 fn user_version(db: &Path) -> usize {

@@ -12,7 +12,7 @@ use jfc_compiler::bytecode::Chunk;
 use jfc_runtime::local_jobs::files;
 use jfc_runtime::LocalHost;
 use jfc_store::Store;
-use jfc_vm::host::{CommandRequest, HostError, StoreAnswer, StoreRequest, StoreResult};
+use jfc_vm::host::{CommandRequest, HostError, LazyOp, StoreAnswer, StoreRequest, StoreResult};
 use jfc_vm::value::{Args, LazyArray, ProcessInfo, Value};
 use jfc_vm::{Completion, Host, Request, Ticket};
 
@@ -258,6 +258,12 @@ impl Host for TestHost<'_> {
         self.starts.take()
     }
 
+    /// A schedule that fires a flow which cannot start fails the test, as one that
+    /// cannot fire does.
+    fn start_failed(&self, what: &str, why: &str) {
+        self.effects.fail(format!("{what} did not start: {why}"));
+    }
+
     fn test_call(&self, name: &str, args: Args) -> Result<Value, String> {
         crate::calls::call(self, name, args)
     }
@@ -269,7 +275,17 @@ impl Host for TestHost<'_> {
     fn store(&self, request: StoreRequest<'_>) -> StoreResult<StoreAnswer> {
         let adds_task = matches!(&request,
             StoreRequest::Call(obj, "add", _) if &*obj.path == jfc_runtime::task_list::LIST);
-        let pending = crate::writes::pending(&request, |o| self.type_of(o));
+        let pending = match &request {
+            StoreRequest::Lazy(la, LazyOp::Delete) => {
+                match self.inner.store(StoreRequest::Lazy(la, LazyOp::Items))? {
+                    StoreAnswer::Value(matches) => {
+                        Some(crate::writes::lazy_deletes(&matches, |o| self.type_of(o)))
+                    }
+                    _ => None,
+                }
+            }
+            _ => crate::writes::pending(&request, |o| self.type_of(o)),
+        };
         let answer = self.inner.store(request)?;
         if let Some(p) = pending {
             let (written, sent) = crate::writes::done(p, &answer, |o| self.type_of(o));

@@ -111,6 +111,26 @@ pub fn pending(
     }
 }
 
+/// The deletes of `la.delete()`: each object among `matches` (its matches just
+/// before), taken before the store deletes them. Process records are not objects.
+pub fn lazy_deletes(matches: &Value, type_of: impl Fn(&ObjectRef) -> String) -> Pending {
+    let Value::Array(items) = matches else {
+        return Pending::Writes(Vec::new());
+    };
+    let items = items.borrow();
+    let deletes = items.iter().filter_map(|v| match v {
+        Value::Object(o) => Some(Written {
+            path: o.path.to_string(),
+            action: "delete",
+            type_name: type_of(o),
+            field: None,
+            to: None,
+        }),
+        _ => None,
+    });
+    Pending::Writes(deletes.collect())
+}
+
 /// The writes done, now that the store answered `answer`.
 pub fn done(
     p: Pending,

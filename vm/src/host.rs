@@ -389,6 +389,12 @@ pub trait Host {
         Vec::new()
     }
 
+    /// A process [`Host::due_starts`] asked for did not start (its flow does not
+    /// compile, its parameters do not bind): a report, or a failure of the test.
+    fn start_failed(&self, what: &str, why: &str) {
+        self.report(&format!("{what} did not start: {why}"));
+    }
+
     /// A built-in of tests (`mock_command`, `assert_equal`...): only the host of `jfc
     /// test` has them.
     fn test_call(&self, name: &str, args: crate::value::Args) -> Result<Value, String> {

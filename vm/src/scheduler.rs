@@ -220,8 +220,7 @@ impl<H: Host> Vm<H> {
             self.spawn(frame, None).map(drop).map_err(|e| e.to_string())
         });
         if let Err(why) = started {
-            self.host
-                .report(&format!("{} did not start: {why}", s.what));
+            self.host.start_failed(&s.what, &why);
         }
     }
 
