@@ -9,7 +9,7 @@ use std::rc::Rc;
 
 use jfc_vm::value::{Args, BoundMethod, ObjectRef, Value};
 
-use crate::objects;
+use crate::{objects, user_list};
 use jfc_store::processes::ProcessRecord;
 use jfc_store::query::Query;
 use jfc_store::Store;
@@ -131,7 +131,10 @@ fn record_attr(store: &Store, rec: &ProcessRecord, name: &str) -> Option<Value> 
         "abspath" => Value::str(&format!("{LIST}/id_{}", rec.pid)),
         "name" => Value::str(&format!("id_{}", rec.pid)),
         "type_name" => Value::str("Process"),
-        "user" => Value::str(&rec.user),
+        // The User of /config/user; the bare name when the user is gone.
+        "user" => user_list::resolve(store, &format!("/config/user/{}", rec.user))
+            .and_then(Result::ok)
+            .unwrap_or_else(|| Value::str(&rec.user)),
         // The flow as its object when it is one, else the file it was run from.
         "job" | "current_job" => match store.lookup(&rec.job) {
             Ok(Some(id)) => store.object_value(id).unwrap_or(Value::str(&rec.job)),

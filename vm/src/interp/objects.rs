@@ -2,7 +2,7 @@
 //! iteration go to the host for objects and to the value functions otherwise.
 
 use super::iterate;
-use crate::host::{Host, StoreRequest};
+use crate::host::{Host, StoreAnswer, StoreRequest};
 use crate::process::Iter;
 use crate::scheduler::Vm;
 use crate::value::{compare, index, process, Error, Result, Value};
@@ -14,6 +14,7 @@ impl<H: Host> Vm<H> {
             Value::Process(p) if name == "elapsed_time" => {
                 Ok(process::elapsed_time(&p.borrow(), self.host.now()))
             }
+            Value::Process(p) if name == "user" => Ok(self.user_object(&p.borrow().origin.user)),
             // Every process of a VM in checkpoint mode is checkpointed with it.
             Value::Process(_) if name == "checkpoint_mode" => Ok(Value::Bool(self.opts.checkpoint)),
             Value::Lazy(_) if name == "delete" => {
@@ -27,6 +28,22 @@ impl<H: Host> Vm<H> {
                 la.label
             ))),
             _ => index::get_attr(base, name),
+        }
+    }
+
+    /// A process's user as the User of the store's `/config/user`; its name where
+    /// there is no store, or no such user.
+    fn user_object(&self, name: &Value) -> Value {
+        let Value::Str(n) = name else {
+            return name.clone();
+        };
+        let path = format!("/config/user/{n}");
+        match self.host.store(StoreRequest::Resolve {
+            dir: "/",
+            path: &path,
+        }) {
+            Ok(StoreAnswer::Value(user @ Value::Object(_))) => user,
+            _ => name.clone(),
         }
     }
 
