@@ -39,21 +39,31 @@ pub fn analyze(text: &str) -> Analysis {
 
 /// [`analyze`] for a flow of `dialect` (a test sees the test built-ins).
 pub fn analyze_as(text: &str, dialect: Dialect) -> Analysis {
-    let mut parsed = parse::parse(text);
-    parsed.program.dialect = dialect;
-    let mut diagnostics = parsed.diagnostics;
-    if diagnostics.is_empty() {
-        diagnostics = check::check(&parsed.program, text);
-    } else {
-        // Report the other errors too, from what the parser recovered (error nodes
-        // are skipped by every check), so one run shows every problem of a file.
-        diagnostics.extend(check::check_recovered(&parsed.program, text));
-        diagnostics.sort_by_key(|d| d.span.start);
-    }
+    let (program, found) = parsed_as(text, dialect);
+    let diagnostics = checked(&program, text, found);
     Analysis {
-        program: parsed.program,
+        program,
         diagnostics,
     }
+}
+
+/// The tree of `text` as a flow of `dialect`, and the syntax errors.
+fn parsed_as(text: &str, dialect: Dialect) -> (Program, Vec<Diagnostic>) {
+    let mut parsed = parse::parse(text);
+    parsed.program.dialect = dialect;
+    (parsed.program, parsed.diagnostics)
+}
+
+/// The checks' diagnostics of `program` beside its syntax errors `found`.
+fn checked(program: &Program, text: &str, mut found: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    if found.is_empty() {
+        return check::check(program, text);
+    }
+    // Report the other errors too, from what the parser recovered (error nodes are
+    // skipped by every check), so one run shows every problem of a file.
+    found.extend(check::check_recovered(program, text));
+    found.sort_by_key(|d| d.span.start);
+    found
 }
 
 /// [`analyze`] for a flow file at `place`, as `jfc check` does: also checks the calls
@@ -62,17 +72,51 @@ pub fn analyze_as(text: &str, dialect: Dialect) -> Analysis {
 /// first by `run` (a flow well within the limits is not compiled: that would only
 /// add time).
 pub fn analyze_file(text: &str, place: &check::FilePlace) -> Analysis {
-    let mut analysis = analyze_as(text, place.dialect);
-    analysis
-        .diagnostics
-        .extend(check::check_files(&analysis.program, place));
-    if !analysis.has_errors() && codegen::may_reach_limits(&analysis.program) {
-        if let Err(limit) = codegen::compile(&analysis.program, "", text) {
-            analysis.diagnostics.push(limit);
+    let (program, found) = parsed_as(text, place.dialect);
+    let diagnostics = file_checked(&program, text, place, found);
+    Analysis {
+        program,
+        diagnostics,
+    }
+}
+
+/// [`analyze_file`], with `beside` run on the tree on another thread while the checks
+/// run: the language server gathers its names meanwhile.
+pub fn analyze_file_beside<T: Send>(
+    text: &str,
+    place: &check::FilePlace,
+    beside: impl FnOnce(&Program) -> T + Send,
+) -> (Analysis, T) {
+    let (program, found) = parsed_as(text, place.dialect);
+    let (diagnostics, other) = std::thread::scope(|s| {
+        let other = s.spawn(|| beside(&program));
+        let diagnostics = file_checked(&program, text, place, found);
+        (diagnostics, other.join())
+    });
+    let other = other.unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+    let analysis = Analysis {
+        program,
+        diagnostics,
+    };
+    (analysis, other)
+}
+
+fn file_checked(
+    program: &Program,
+    text: &str,
+    place: &check::FilePlace,
+    found: Vec<Diagnostic>,
+) -> Vec<Diagnostic> {
+    let mut diagnostics = checked(program, text, found);
+    diagnostics.extend(check::check_files(program, place));
+    let has_errors = diagnostics.iter().any(Diagnostic::is_error);
+    if !has_errors && codegen::may_reach_limits(program) {
+        if let Err(limit) = codegen::compile(program, "", text) {
+            diagnostics.push(limit);
         }
     }
-    analysis.diagnostics.sort_by_key(|d| d.span.start);
-    analysis
+    diagnostics.sort_by_key(|d| d.span.start);
+    diagnostics
 }
 
 /// Analyze and, when there is no error, compile to a chunk named `name`.

@@ -104,20 +104,15 @@ impl Backend {
         };
         let analysed = {
             let (text, file) = (text.clone(), uri.clone());
-            tokio::task::spawn_blocking(move || {
-                let analysis = workspace::analyse(&file, &text);
-                let names = Names::from_program(text, &analysis.program);
-                (analysis.diagnostics, Arc::new(names))
-            })
-            .await
+            tokio::task::spawn_blocking(move || workspace::analyse_with_names(&file, text)).await
         };
-        let Ok((found, names)) = analysed else {
+        let Ok((found, names, tree)) = analysed else {
             return tracing::error!("the analysis of {uri} stopped on an internal error");
         };
         {
             let mut docs = self.documents.lock().await;
             match docs.get_mut(&uri).filter(|d| d.version == version) {
-                Some(doc) => doc.names = Some(names),
+                Some(doc) => doc.names = Some(Arc::new(names)),
                 None => return,
             }
         }
@@ -125,6 +120,7 @@ impl Backend {
         self.client
             .publish_diagnostics(uri, published, Some(version))
             .await;
+        tokio::task::spawn_blocking(move || drop(tree));
     }
 
     /// The text of `uri` when it is still at `version`.

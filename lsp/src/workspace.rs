@@ -41,6 +41,31 @@ pub fn analyse(uri: &Url, text: &str) -> jfc_compiler::Analysis {
     }
 }
 
+/// [`analyse`], and the names of the tree, gathered beside the checks: the problems
+/// and the names of an edited document (the tree is given back for its owner to drop
+/// off the path of the answer: a large tree takes milliseconds to free).
+pub fn analyse_with_names(
+    uri: &Url,
+    text: String,
+) -> (
+    Vec<jfc_compiler::diagnostics::Diagnostic>,
+    crate::navigate::Names,
+    jfc_compiler::ast::Program,
+) {
+    let names = |program: &jfc_compiler::ast::Program| {
+        crate::navigate::Names::from_program(text.clone(), program)
+    };
+    let (analysis, names) = match uri.to_file_path() {
+        Ok(path) => jfc_compiler::analyze_file_beside(&text, &FilePlace::of(&path), names),
+        Err(()) => {
+            let analysis = jfc_compiler::analyze(&text);
+            let found = names(&analysis.program);
+            (analysis, found)
+        }
+    };
+    (analysis.diagnostics, names, analysis.program)
+}
+
 /// Whether `uri` names a flow file.
 pub fn is_flow(uri: &Url) -> bool {
     uri.path().ends_with(".jf")
