@@ -116,6 +116,10 @@ impl Broker {
         link::listen_heartbeats(&channel, self.agents.clone())
             .await
             .map_err(failed)?;
+        // Cancels of jobs no agent took go there (client/notices.rs).
+        link::declare_fanout(&channel, protocol::WITHDRAWN)
+            .await
+            .map_err(failed)?;
         let pending = self.pending.clone();
         let url = link::redact(&self.opts.url);
         tokio::spawn(async move {

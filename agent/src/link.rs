@@ -54,13 +54,27 @@ pub async fn declare_zone(channel: &Channel, queue: &str) -> lapin::Result<()> {
         .map(drop)
 }
 
-/// Declare the heartbeat exchange.
-pub async fn declare_heartbeats(channel: &Channel) -> lapin::Result<()> {
+/// Declare the fanout exchange `name` (heartbeats, withdrawn jobs).
+pub async fn declare_fanout(channel: &Channel, name: &str) -> lapin::Result<()> {
     channel
         .exchange_declare(
-            HEARTBEATS.into(),
+            name.into(),
             ExchangeKind::Fanout,
             ExchangeDeclareOptions::default(),
+            FieldTable::default(),
+        )
+        .await
+}
+
+/// Bind `queue` to the fanout exchange `exchange`, declaring it.
+pub async fn bind_fanout(channel: &Channel, queue: &str, exchange: &str) -> lapin::Result<()> {
+    declare_fanout(channel, exchange).await?;
+    channel
+        .queue_bind(
+            queue.into(),
+            exchange.into(),
+            "".into(),
+            QueueBindOptions::default(),
             FieldTable::default(),
         )
         .await
@@ -87,17 +101,8 @@ pub async fn listen_heartbeats(
     channel: &Channel,
     registry: std::sync::Arc<Registry>,
 ) -> lapin::Result<()> {
-    declare_heartbeats(channel).await?;
     let queue = own_queue(channel).await?;
-    channel
-        .queue_bind(
-            queue.as_str().into(),
-            HEARTBEATS.into(),
-            "".into(),
-            QueueBindOptions::default(),
-            FieldTable::default(),
-        )
-        .await?;
+    bind_fanout(channel, &queue, HEARTBEATS).await?;
     let mut beats = consume(channel, &queue).await?;
     tokio::spawn(async move {
         while let Some(Ok(d)) = beats.next().await {

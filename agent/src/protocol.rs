@@ -21,6 +21,10 @@ pub const VERSION: u32 = 1;
 /// The fanout exchange of agents' heartbeats.
 pub const HEARTBEATS: &str = "jfc.heartbeats";
 
+/// The fanout exchange of cancels of jobs no agent said it took: every agent's inbox
+/// hears them, so the one that takes such a job later drops it unrun.
+pub const WITHDRAWN: &str = "jfc.withdrawn";
+
 /// Output bytes in one reply at most.
 pub const CHUNK: usize = 256 * 1024;
 

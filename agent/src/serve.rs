@@ -109,7 +109,9 @@ async fn session(
     let failed = |e: lapin::Error| format!("the broker refused the set-up: {e}");
     let queue = protocol::zone_queue(&opts.zone);
     link::declare_zone(&channel, &queue).await.map_err(failed)?;
-    link::declare_heartbeats(&channel).await.map_err(failed)?;
+    link::declare_fanout(&channel, HEARTBEATS)
+        .await
+        .map_err(failed)?;
     channel
         .basic_qos(opts.concurrency, BasicQosOptions::default())
         .await
@@ -230,6 +232,15 @@ async fn take(channel: Channel, d: Delivery, opts: AgentOptions, running: Runnin
         if msg.deadline_ms >= crate::client::epoch_ms(SystemTime::now()) {
             reply(&channel, &to, &msg.id, &opts.name, Reply::Failed(why)).await;
         }
+        return ack(&d).await;
+    }
+    if inbox.withdrawn(&msg.id) {
+        tracing::info!(
+            "job {} was cancelled by its sender before it started: not run",
+            msg.id
+        );
+        let why = "cancelled by its sender before an agent took it".to_string();
+        reply(&channel, &to, &msg.id, &opts.name, Reply::Failed(why)).await;
         return ack(&d).await;
     }
     tracing::info!("job {} runs `{}`", msg.id, msg.job.describe());

@@ -142,6 +142,42 @@ fn a_terminated_process_stops_its_command_on_the_agent() {
     );
 }
 
+#[test]
+fn a_job_cancelled_before_an_agent_took_it_never_runs() {
+    let r = rabbit();
+    // One job at a time: the second flow's job waits in the zone's queue behind the first.
+    let a = Agent::start_with(&r.url(), "busy", "busy-1", &["--concurrency", "1"]);
+    let e = env();
+    let (first, second) = (e.dir.join("first"), e.dir.join("second"));
+    let long = format!(
+        "[__zone__ = 'busy'] -> ['echo $$$$ > {}; exec sleep 60']\n",
+        first.display()
+    );
+    let queued = format!(
+        "[__zone__ = 'busy'] -> ['echo ran > {}']\n",
+        second.display()
+    );
+    let d = Daemon::start(&e, &r.url(), &[("long", &long), ("queued", &queued)]);
+    let running = d.start_flow("/flows/long");
+    let command = wait_for_pid(&first);
+    let waiting = d.start_flow("/flows/queued");
+    // Its job is published before the process waits on it.
+    std::thread::sleep(Duration::from_millis(500));
+    for pid in [waiting, running] {
+        let (status, said) = d.call("POST", &format!("/api/v1/processes/{pid}/terminate"), None);
+        assert_eq!(status, 202, "{said}");
+        assert_eq!(d.wait(pid)["status"], "ABORTED");
+    }
+    // The agent, free again, takes the withdrawn job from the queue and drops it.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !a.log().contains("before it started: not run") {
+        assert!(Instant::now() < deadline, "{}", a.log());
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(!second.exists(), "the cancelled job ran: {}", a.log());
+    assert!(!alive(&command), "the first command was stopped");
+}
+
 /// The pid a command wrote to `mark`, once it has.
 fn wait_for_pid(mark: &Path) -> String {
     let deadline = Instant::now() + Duration::from_secs(20);

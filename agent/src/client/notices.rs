@@ -7,7 +7,7 @@ use lapin::BasicProperties;
 use jfc_runtime::exec::children;
 
 use super::{lock, Broker};
-use crate::protocol::{JobNotice, Notice, VERSION};
+use crate::protocol::{JobNotice, Notice, VERSION, WITHDRAWN};
 
 /// A job a command worker waits for, as a cancel finds it.
 pub(super) struct Underway {
@@ -20,6 +20,15 @@ pub(super) struct Underway {
 impl Broker {
     /// Send `notice` to job `id` at `inbox`.
     pub(super) fn notify(&self, inbox: &str, id: &str, notice: Notice) {
+        self.publish_notice("", inbox, id, notice);
+    }
+
+    /// Tell every agent that job `id`, which none said it took, is cancelled.
+    fn withdraw(&self, id: &str) {
+        self.publish_notice(WITHDRAWN, "", id, Notice::Cancel);
+    }
+
+    fn publish_notice(&self, exchange: &str, queue: &str, id: &str, notice: Notice) {
         let body = serde_json::to_vec(&JobNotice {
             v: VERSION,
             id: id.to_string(),
@@ -29,8 +38,8 @@ impl Broker {
             let link = self.link()?;
             self.rt
                 .block_on(link.channel.basic_publish(
-                    "".into(),
-                    inbox.into(),
+                    exchange.into(),
+                    queue.into(),
                     BasicPublishOptions::default(),
                     &body,
                     BasicProperties::default(),
@@ -76,15 +85,18 @@ impl Broker {
         }
     }
 
-    /// Stop the job the worker of `key` waits for, now or once its agent says where.
+    /// Stop the job the worker of `key` waits for: at the inbox of the agent that took
+    /// it; when none said so yet, at every agent's (the one that takes it drops it), and
+    /// again at its agent's if one says it took it after all.
     pub(super) fn cancel_job(&self, key: children::Job) {
         let mut all = lock(&self.underway);
         let Some(job) = all.get_mut(&key) else { return };
         job.cancelled = true;
         let (id, inbox) = (job.id.clone(), job.inbox.clone());
         drop(all);
-        if let Some(inbox) = inbox {
-            self.notify(&inbox, &id, Notice::Cancel);
+        match inbox {
+            Some(inbox) => self.notify(&inbox, &id, Notice::Cancel),
+            None => self.withdraw(&id),
         }
     }
 }
