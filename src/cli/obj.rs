@@ -107,15 +107,12 @@ pub fn run(args: ObjArgs, store: Option<&Path>) -> ExitCode {
         ObjCommand::Set(_) => super::open_store(store).map_err(Failure::from),
         _ => super::open_existing_store(store),
     };
-    let result = match opened {
-        Err(e) => Err(e),
-        Ok(mut s) => match args.command {
-            ObjCommand::Ls(a) => ls(&s, a),
-            ObjCommand::Cat(a) => cat(&s, a),
-            ObjCommand::Set(a) => set(&mut s, a),
-            ObjCommand::Rm(a) => rm(&mut s, a),
-        },
-    };
+    let result = opened.and_then(|mut s| match args.command {
+        ObjCommand::Ls(a) => ls(&s, a),
+        ObjCommand::Cat(a) => cat(&s, a),
+        ObjCommand::Set(a) => set(&mut s, a),
+        ObjCommand::Rm(a) => rm(&mut s, a),
+    });
     match result {
         Ok(code) => code,
         Err(failure) => failure.exit(),
