@@ -244,7 +244,11 @@ impl Broker {
                 }
             };
             match msg.reply {
-                Reply::Started { inbox } => {
+                Reply::Started {
+                    inbox,
+                    heartbeat_ms,
+                } => {
+                    self.agents.started(&msg.agent, heartbeat_ms);
                     self.started(key, inbox);
                     started = Some((msg.agent, Instant::now()));
                 }

@@ -138,8 +138,14 @@ pub struct ReplyMessage {
 #[derive(Serialize, Deserialize)]
 pub enum Reply {
     /// The agent took the job and runs it; what the sender has to tell the job while it
-    /// runs ([`JobNotice`]) goes to `inbox`, the agent's own queue.
-    Started { inbox: String },
+    /// runs ([`JobNotice`]) goes to `inbox`, the agent's own queue. `heartbeat_ms` is
+    /// its heartbeat interval: a sender that has heard none of its heartbeats yet counts
+    /// it lost after [`MISSED`](crate::registry::MISSED) of them from here (0: not said).
+    Started {
+        inbox: String,
+        #[serde(default)]
+        heartbeat_ms: u64,
+    },
     /// A chunk of the job's output.
     Output {
         stderr: bool,

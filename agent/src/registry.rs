@@ -15,6 +15,9 @@ pub const MISSED: u32 = 3;
 #[derive(Default)]
 pub struct Registry {
     agents: Mutex<BTreeMap<String, (Heartbeat, Instant)>>,
+    /// The heartbeat intervals agents said in their `Started` replies, for those whose
+    /// heartbeats were not heard yet (one killed right after it took a job).
+    intervals: Mutex<BTreeMap<String, Duration>>,
 }
 
 impl Registry {
@@ -22,15 +25,26 @@ impl Registry {
         self.lock().insert(hb.agent.clone(), (hb, Instant::now()));
     }
 
+    /// `agent` started a job and said it beats every `heartbeat_ms` (0: it did not say).
+    pub fn started(&self, agent: &str, heartbeat_ms: u64) {
+        if heartbeat_ms > 0 {
+            let mut intervals = self.intervals.lock().unwrap_or_else(|e| e.into_inner());
+            intervals.insert(agent.to_string(), Duration::from_millis(heartbeat_ms));
+        }
+    }
+
     /// How long `agent` has been silent, when that is [`MISSED`] of its intervals or
-    /// more (counted from `since` at the earliest); an agent never heard of is not lost yet.
+    /// more (counted from `since` at the earliest); an agent never heard of, and whose
+    /// interval is unknown, is not lost yet.
     pub fn lost(&self, agent: &str, since: Instant) -> Option<Duration> {
-        let agents = self.lock();
-        let (last, interval) = match agents.get(agent) {
-            Some((hb, at)) => (*at, Duration::from_millis(hb.interval_ms)),
-            None => return None,
+        let (last, interval) = match self.lock().get(agent) {
+            Some((hb, at)) => ((*at).max(since), Duration::from_millis(hb.interval_ms)),
+            None => {
+                let intervals = self.intervals.lock().unwrap_or_else(|e| e.into_inner());
+                (since, *intervals.get(agent)?)
+            }
         };
-        let silent = last.max(since).elapsed();
+        let silent = last.elapsed();
         (silent > interval * MISSED).then_some(silent)
     }
 
@@ -59,5 +73,26 @@ impl Registry {
 
     fn lock(&self) -> std::sync::MutexGuard<'_, BTreeMap<String, (Heartbeat, Instant)>> {
         self.agents.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_agent_known_only_from_its_started_reply_is_lost_after_missed_beats() {
+        let r = Registry::default();
+        let long_ago = Instant::now() - Duration::from_secs(10);
+        // No heartbeat heard and no interval said: the sender cannot tell yet.
+        assert_eq!(r.lost("a1", long_ago), None);
+        r.started("a1", 0);
+        assert_eq!(r.lost("a1", long_ago), None);
+        r.started("a1", 1000);
+        assert!(r
+            .lost("a1", long_ago)
+            .is_some_and(|s| s >= Duration::from_secs(10)));
+        // Silent for less than three of its beats: not lost.
+        assert_eq!(r.lost("a1", Instant::now()), None);
     }
 }

@@ -257,6 +257,7 @@ async fn answer(channel: &Channel, to: &str, msg: JobMessage, opts: &AgentOption
     // Said beside the job, not before it: a short command does not wait for it.
     let started = Reply::Started {
         inbox: inbox.queue.clone(),
+        heartbeat_ms: opts.heartbeat.as_millis() as u64,
     };
     let said = {
         let (ch, to, id, name) = (channel.clone(), to.to_string(), id.clone(), name.clone());

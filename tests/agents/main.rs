@@ -37,8 +37,17 @@ impl Agent {
 
     /// Start an agent and wait until it takes jobs.
     fn start_with(url: &str, zone: &str, name: &str, extra: &[&str]) -> Agent {
+        let mut args = agent_args(url, zone, name);
+        // An interval of the test's own replaces the quick one.
+        if let Some(at) = extra.contains(&"--heartbeat").then(|| {
+            args.iter()
+                .position(|a| a == "--heartbeat")
+                .expect("--heartbeat")
+        }) {
+            args.drain(at..at + 2);
+        }
         let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_jfc"));
-        cmd.args(agent_args(url, zone, name)).args(extra);
+        cmd.args(args).args(extra);
         Agent::spawn(cmd, name)
     }
 
@@ -352,6 +361,41 @@ fn an_agent_alone_killed_mid_command_is_found_silent() {
         killed.elapsed() < Duration::from_secs(10),
         "{:?}",
         killed.elapsed()
+    );
+}
+
+/// An agent killed before the sender heard any of its heartbeats (it beats every 3 s,
+/// and the job starts and the agent dies between two beats) is still found silent: by
+/// the interval it said in its `Started` reply.
+#[test]
+fn an_agent_killed_before_its_first_heartbeat_reached_the_sender_is_found_silent() {
+    let r = rabbit();
+    let a = Agent::start_with(&r.url(), "unheard", "unheard-1", &["--heartbeat", "3"]);
+    let e = env();
+    let marks = e.dir.join("marks");
+    let mut flow = start_flow(
+        &e,
+        &r.url(),
+        "20",
+        &format!(
+            "[__zone__ = 'unheard'] -> ['echo x >> {}; sleep 60'] ->> print($STATUS, $ERROR)",
+            marks.display()
+        ),
+        &marks,
+    );
+    a.kill();
+    let deadline = Instant::now() + Duration::from_secs(40);
+    while flow.try_wait().expect("wait").is_none() {
+        if Instant::now() > deadline {
+            let _ = flow.kill();
+            panic!("the sender still waits for a dead agent");
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let said = out(&flow.wait_with_output().expect("the flow's output"));
+    assert!(
+        said.contains("agent unheard-1 of zone `unheard` went silent"),
+        "{said}"
     );
 }
 

@@ -38,7 +38,10 @@ impl Broker {
                         Err(_) => return format!("zone `{zone}`: the broker client stopped"),
                     };
                     match msg.reply {
-                        Reply::Started { .. } => started = Some((msg.agent, Instant::now())),
+                        Reply::Started { heartbeat_ms, .. } => {
+                            self.agents.started(&msg.agent, heartbeat_ms);
+                            started = Some((msg.agent, Instant::now()));
+                        }
                         Reply::SessionOpened { inbox: to } => {
                             link.opened();
                             let closed = early.iter().any(|n| matches!(n, Notice::Close));
