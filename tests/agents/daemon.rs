@@ -161,8 +161,17 @@ fn a_job_cancelled_before_an_agent_took_it_never_runs() {
     let running = d.start_flow("/flows/long");
     let command = wait_for_pid(&first);
     let waiting = d.start_flow("/flows/queued");
-    // Its job is published before the process waits on it.
-    std::thread::sleep(Duration::from_millis(500));
+    // WAITING on its command: the job is on its way to the queue (a moment more for it).
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let (_, record) = d.call("GET", &format!("/api/v1/processes/{waiting}"), None);
+        if record["status"] == "WAITING" {
+            break;
+        }
+        assert!(Instant::now() < deadline, "never WAITING: {record}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    std::thread::sleep(Duration::from_millis(300));
     for pid in [waiting, running] {
         let (status, said) = d.call("POST", &format!("/api/v1/processes/{pid}/terminate"), None);
         assert_eq!(status, 202, "{said}");
